@@ -1,0 +1,220 @@
+"""The `cortex` command: serve the product, ingest the corpus, talk to the agent from the terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import uuid
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from agent.settings import get_settings
+from memory.db import DatabaseError
+
+app = typer.Typer(
+    help="Creator Cortex: an AI strategist for YouTube creators. Run `cortex serve` for the chat UI.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]Error:[/] {message}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def config() -> None:
+    """Print the effective settings (environment and .env), secrets masked."""
+    table = Table("setting", "value", title="Creator Cortex settings")
+    for name, value in get_settings().masked().items():
+        table.add_row(name, value)
+    console.print(table)
+
+
+def _progress() -> tuple[Progress, Any]:
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=err)
+    tasks: dict[str, Any] = {}
+
+    def update(phase: str, done: int, total: int) -> None:
+        if phase not in tasks:
+            tasks[phase] = bar.add_task(phase, total=total)
+        bar.update(tasks[phase], completed=done, total=total)
+
+    return bar, update
+
+
+@app.command()
+def ingest(
+    source: Annotated[list[str] | None, typer.Option(help="Only these sources (default: all).")] = None,
+) -> None:
+    """Load the real corpus (channels, videos, outlier multipliers, title vectors). Idempotent."""
+    from memory.db import Database
+    from memory.ingest import SOURCES, ingest_corpus
+
+    unknown = set(source or []) - set(SOURCES)
+    if unknown:
+        _fail(f"Unknown source(s) {sorted(unknown)}; choose from {sorted(SOURCES)}.")
+    settings = get_settings()
+
+    async def run():
+        bar, update = _progress()
+        async with Database.open(settings) as db:
+            with bar:
+                return await ingest_corpus(db.pool, settings.data_dir, source or tuple(SOURCES), progress=update)
+
+    try:
+        report = asyncio.run(run())
+    except (FileNotFoundError, DatabaseError) as exc:
+        _fail(str(exc))
+    console.print(
+        f"{report.videos_read:,} videos of {report.channels} channels read; "
+        f"{report.videos_inserted:,} inserted, {report.videos_updated:,} updated, "
+        f"{report.titles_embedded:,} titles embedded ({report.embedding_model}) in {report.seconds:.1f} s."
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (default CORTEX_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default CORTEX_PORT).")] = None,
+) -> None:
+    """Start the service: the chat UI at /chat on the embedded database (ingests the corpus if empty)."""
+    import uvicorn
+
+    from agent.server import create_app
+
+    settings = get_settings()
+    if host:
+        settings.host = host
+    if port:
+        settings.port = port
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+
+
+@asynccontextmanager
+async def _agent_session():
+    """Open the database and yield ``turn(message, thread, creator, engine, verbose) -> messages``."""
+    from agent.server import ensure_corpus
+    from graphs.conversation import CortexContext, persistent_graph, run_config
+    from memory.db import Database, use_database
+
+    settings = get_settings()
+    async with Database.open(settings, max_size=4) as db:
+        use_database(db)
+        try:
+            await ensure_corpus(db.pool, settings)
+            graph = await persistent_graph()
+
+            async def turn(message: str, thread: str, creator: str, engine: str | None, verbose: bool) -> list[Any]:
+                config = run_config(thread, creator)
+                async for mode, chunk in graph.astream(
+                    {"messages": [("user", message)]},
+                    config,
+                    context=CortexContext(creator_id=creator, engine=engine),
+                    stream_mode=["updates", "custom"],
+                ):
+                    if verbose and mode == "custom":
+                        data = json.dumps(chunk.get("data"), default=str)[:400]
+                        err.print(f"[cyan]trace[/] {chunk.get('name')}: {data}")
+                    elif verbose:
+                        for node in chunk:
+                            err.print(f"[magenta]node[/] {node}")
+                state = await graph.aget_state(config)
+                return state.values["messages"]
+
+            yield turn
+        finally:
+            use_database(None)
+
+
+def _read_message(message: str, file: Path | None) -> str:
+    if file is None:
+        return message
+    if not file.is_file():
+        _fail(f"No such file: {file}")
+    return f"{message}\n\n[Attached file: {file.name}]\n{file.read_text(encoding='utf-8', errors='replace')}"
+
+
+@app.command()
+def ask(
+    message: Annotated[str, typer.Argument(help="What to ask, e.g. 'Score this title: I Built a Giant Lego Volcano'.")],
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Attach a file's text (e.g. a transcript).")] = None,
+    thread: Annotated[str | None, typer.Option(help="Continue this thread id (default: a new thread).")] = None,
+    creator: Annotated[str, typer.Option(help="Creator id the thread belongs to.")] = "cli",
+    engine: Annotated[str | None, typer.Option(help="offline | llm (default: CORTEX_ENGINE).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print each node and trace event.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run's messages (tool calls too) as JSON.")] = False,
+) -> None:
+    """Send one message through the agent and print the answer."""
+    from langchain_core.messages import HumanMessage, messages_to_dict
+
+    text = _read_message(message, file)
+    thread_id = thread or str(uuid.uuid4())
+    async def once() -> list[Any]:
+        async with _agent_session() as turn:
+            return await turn(text, thread_id, creator, engine, verbose)
+
+    try:
+        messages = asyncio.run(once())
+    except (ValueError, DatabaseError) as exc:
+        _fail(str(exc))
+    last_human = max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage))
+    if as_json:
+        print(json.dumps({"thread_id": thread_id, "messages": messages_to_dict(messages[last_human:])}, default=str, indent=2))
+        return
+    console.print(Markdown(str(messages[-1].content)))
+    err.print(f"[dim]thread: {thread_id}[/]")
+
+
+@app.command()
+def chat(
+    thread: Annotated[str | None, typer.Option(help="Continue this thread id.")] = None,
+    creator: Annotated[str, typer.Option(help="Creator id the thread belongs to.")] = "cli",
+    engine: Annotated[str | None, typer.Option(help="offline | llm (default: CORTEX_ENGINE).")] = None,
+) -> None:
+    """Talk to the agent in the terminal (empty line or Ctrl-D to quit)."""
+    thread_id = thread or str(uuid.uuid4())
+    console.print(f"[dim]thread {thread_id} — empty line to quit[/]")
+
+    async def loop() -> None:
+        async with _agent_session() as turn:
+            while True:
+                try:
+                    text = (await asyncio.to_thread(console.input, "[bold green]you>[/] ")).strip()
+                except EOFError:
+                    return
+                if not text:
+                    return
+                try:
+                    messages = await turn(text, thread_id, creator, engine, False)
+                except ValueError as exc:
+                    err.print(f"[red]{exc}[/]")
+                    continue
+                console.print(Markdown(str(messages[-1].content)))
+
+    try:
+        asyncio.run(loop())
+    except DatabaseError as exc:
+        _fail(str(exc))
+
+
+def main() -> None:  # pragma: no cover - console script entry
+    app(prog_name="cortex")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

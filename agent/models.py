@@ -1,0 +1,95 @@
+"""The model gateway: every model call goes through ``chat_model(tier)``.
+
+Tiers (names in settings): ``premium`` (generation), ``long`` (long transcripts), ``fast`` (classification,
+judge). Any OpenAI-compatible endpoint through langchain-openai: OpenRouter when OPENROUTER_API_KEY is set,
+else OPENAI_API_KEY with an optional OPENAI_BASE_URL. Retries (the OpenAI client's exponential backoff on
+429/5xx/timeouts, ``CORTEX_LLM_MAX_RETRIES``) and a timeout (``CORTEX_LLM_TIMEOUT_S``) per request; token
+usage is counted per call by ``UsageRecorder``. With no key the offline engine answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from langchain_core.callbacks import AsyncCallbackHandler
+from langchain_core.language_models import BaseChatModel
+from langchain_core.outputs import LLMResult
+
+from agent.settings import Settings, get_settings
+
+Tier = Literal["premium", "long", "fast"]
+OPENROUTER_BASE_URL = "https://openrouter.ai/api/v1"
+OFFLINE_LABEL = "offline engine (no LLM: routing by embedding similarity, answers written from tool results)"
+
+
+def _model_name(settings: Settings, tier: Tier) -> str:
+    name = {"premium": settings.model_premium, "long": settings.model_long, "fast": settings.model_fast}[tier]
+    # OpenRouter names models 'vendor/model'; OpenAI's own API wants the bare name.
+    if not settings.openrouter_api_key and not settings.openai_base_url and name.startswith("openai/"):
+        return name.removeprefix("openai/")
+    return name
+
+
+def chat_model(tier: Tier = "premium", settings: Settings | None = None, engine: str | None = None) -> BaseChatModel:
+    """The chat model of a tier: ChatOpenAI when an LLM is configured and wanted, else the offline engine.
+
+    ``engine`` ("offline" | "llm" | None) overrides ``CORTEX_ENGINE`` for one run. Raises ValueError when
+    "llm" is asked for and no key is set.
+    """
+    settings = settings or get_settings()
+    use_llm = settings.use_llm if engine in (None, "auto") else engine == "llm"
+    if use_llm and not settings.llm_configured:
+        raise ValueError("The LLM engine needs OPENROUTER_API_KEY or OPENAI_API_KEY; unset it to use the offline engine.")
+    if not use_llm:
+        from agent.offline import OfflineEngine
+
+        return OfflineEngine(threshold=settings.router_threshold)
+    from langchain_openai import ChatOpenAI
+
+    if settings.openrouter_api_key:
+        key, base_url = settings.openrouter_api_key, OPENROUTER_BASE_URL
+    else:
+        key, base_url = settings.openai_api_key, settings.openai_base_url
+    return ChatOpenAI(
+        model=_model_name(settings, tier),
+        api_key=key,
+        base_url=base_url,
+        timeout=settings.llm_timeout_s,
+        max_retries=settings.llm_max_retries,
+        temperature=0.2 if tier == "fast" else 0.7,
+        stream_usage=True,
+        metadata={"tier": tier},
+    )
+
+
+def engine_label(settings: Settings | None = None, engine: str | None = None) -> str:
+    """Which engine answers, in words a user reads: the offline engine, or 'model via provider'."""
+    settings = settings or get_settings()
+    use_llm = settings.use_llm if engine in (None, "auto") else engine == "llm"
+    if not use_llm:
+        return OFFLINE_LABEL
+    provider = "OpenRouter" if settings.openrouter_api_key else (settings.openai_base_url or "OpenAI")
+    return f"{_model_name(settings, 'premium')} via {provider}"
+
+
+@dataclass
+class UsageRecorder(AsyncCallbackHandler):
+    """Counts LLM calls and prompt/completion tokens (from ``usage_metadata``) across a run."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    per_call: list[dict[str, Any]] = field(default_factory=list)
+
+    async def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
+        self.calls += 1
+        usage: dict[str, int] = {}
+        for gens in response.generations:
+            for gen in gens:
+                msg = getattr(gen, "message", None)
+                if msg is not None and getattr(msg, "usage_metadata", None):
+                    usage = dict(msg.usage_metadata)
+        self.prompt_tokens += usage.get("input_tokens", 0)
+        self.completion_tokens += usage.get("output_tokens", 0)
+        self.per_call.append(usage)

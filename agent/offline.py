@@ -1,0 +1,179 @@
+"""The offline engine: a LangChain chat model that needs no API key.
+
+- Routing by meaning: the request is embedded with the local model and compared (cosine) with each bound
+  tool's example requests; the best tool is called when its similarity reaches ``threshold``
+  (``CORTEX_ROUTER_THRESHOLD``), else the engine asks a clarifying question naming the closest tools.
+  Greetings and "what can you do" match a small-talk class and get the list of capabilities.
+- Arguments come from the tool's own extractor (``tools.base.OfflineSpec``): quoted or pasted titles,
+  channel names matched against the corpus, numbers. A missing required argument gets the tool's question.
+- Answers are written from the tool results (their markdown content), never invented.
+- It streams its answer token by token, like an LLM, so the UI behaves the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models.chat_models import agenerate_from_stream
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.tools import BaseTool
+from pydantic import Field, ValidationError
+
+from agent.embeddings import get_embedder
+
+SMALL_TALK = (
+    "hi",
+    "hello there",
+    "thanks!",
+    "what can you do?",
+    "help",
+    "who are you?",
+    "how does this work?",
+    "good morning",
+)
+ROUTING_CHARS = 600
+"""Only the start of a long message (a pasted transcript) is compared with the examples."""
+
+
+@lru_cache(maxsize=64)
+def _example_vectors(examples: tuple[str, ...]) -> np.ndarray:
+    return get_embedder().embed(list(examples))
+
+
+def message_text(message: BaseMessage) -> str:
+    """The plain text of a message whose content is a string or a list of content parts."""
+    if isinstance(message.content, str):
+        return message.content
+    return "\n".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in message.content)
+
+
+class OfflineEngine(BaseChatModel):
+    """Chat model that routes to tools by embedding similarity and answers from their results."""
+
+    threshold: float = 0.42
+    tools: list[BaseTool] = Field(default_factory=list)
+
+    @property
+    def _llm_type(self) -> str:
+        return "cortex-offline"
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> OfflineEngine:  # type: ignore[override]
+        """A copy of the engine that routes to ``tools`` (LangChain BaseTool objects built by cortex_tool)."""
+        return self.model_copy(update={"tools": [t for t in tools if isinstance(t, BaseTool)]})
+
+    # --- routing ---------------------------------------------------------------------------------------
+    def rank_tools(self, text: str) -> list[tuple[str, float]]:
+        """(tool name or 'small_talk', best cosine similarity to its examples), best first."""
+        from tools.base import offline_spec
+
+        query = get_embedder().embed_one(text[:ROUTING_CHARS])
+        ranked = [("small_talk", float((_example_vectors(SMALL_TALK) @ query).max()))]
+        for tool in self.tools:
+            spec = offline_spec(tool)
+            if spec:
+                ranked.append((tool.name, float((_example_vectors(spec.examples) @ query).max())))
+        return sorted(ranked, key=lambda x: -x[1])
+
+    async def respond(self, messages: list[BaseMessage]) -> AIMessage:
+        """The engine's next message: a tool call, a clarifying question, or an answer from tool results."""
+        from tools.base import offline_spec
+
+        last = messages[-1] if messages else HumanMessage("")
+        if isinstance(last, ToolMessage):
+            return AIMessage(self._answer_from_tools(messages), response_metadata={"engine": "offline"})
+        text = message_text(last).strip()
+        if not text:
+            return AIMessage("Send me a message: a title to score, or a topic to find outliers about.")
+        ranked = await asyncio.to_thread(self.rank_tools, text)
+        meta = {"engine": "offline", "routing": [{"tool": n, "similarity": round(s, 3)} for n, s in ranked[:3]]}
+        best, score = ranked[0]
+        if best == "small_talk" and score >= self.threshold:
+            return AIMessage(self._capabilities(), response_metadata=meta)
+        if score < self.threshold:
+            return AIMessage(self._clarify(ranked), response_metadata=meta)
+        tool = next(t for t in self.tools if t.name == best)
+        spec = offline_spec(tool)
+        args = await spec.extract(text)
+        try:
+            tool.tool_call_schema.model_validate(args)
+        except ValidationError:
+            return AIMessage(spec.ask, response_metadata=meta)
+        call = {"name": tool.name, "args": args, "id": f"call_{uuid.uuid4().hex[:24]}", "type": "tool_call"}
+        return AIMessage("", tool_calls=[call], response_metadata=meta)
+
+    def _capabilities(self) -> str:
+        lines = ["I'm Creator Cortex. Here is what I can do right now:"]
+        for tool in self.tools:
+            lines.append(f"- **{tool.name}**: {tool.description.splitlines()[0]}")
+        lines.append("\nTry: Score this title: “I Built a Giant Lego Volcano”.")
+        return "\n".join(lines)
+
+    def _clarify(self, ranked: list[tuple[str, float]]) -> str:
+        by_name = {t.name: t for t in self.tools}
+        options = [by_name[n] for n, _ in ranked if n in by_name][:2]
+        lines = ["I'm not sure what you'd like me to do. Did you mean one of these?"]
+        lines += [f"- **{t.name}**: {t.description.splitlines()[0]}" for t in options]
+        lines.append("Tell me a bit more, e.g. quote the title to score or name the topic to search.")
+        return "\n".join(lines)
+
+    @staticmethod
+    def _answer_from_tools(messages: list[BaseMessage]) -> str:
+        results: list[ToolMessage] = []
+        for m in reversed(messages):
+            if isinstance(m, ToolMessage):
+                results.append(m)
+            else:
+                break
+        return "\n\n".join(message_text(m) for m in reversed(results))
+
+    # --- LangChain plumbing ----------------------------------------------------------------------------
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        message = await self.respond(messages)
+        if message.tool_calls:
+            chunks = [
+                {"name": c["name"], "args": json.dumps(c["args"], default=str), "id": c["id"], "index": i}
+                for i, c in enumerate(message.tool_calls)
+            ]
+            yield ChatGenerationChunk(
+                message=AIMessageChunk(content="", tool_call_chunks=chunks, response_metadata=message.response_metadata)
+            )
+            return
+        tokens = re.findall(r"\s*\S+", message.content) or [""]
+        for i, token in enumerate(tokens):
+            meta = message.response_metadata if i == len(tokens) - 1 else {}
+            yield ChatGenerationChunk(message=AIMessageChunk(content=token, response_metadata=meta))
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        """Synchronous use (outside an event loop): runs the async path to completion."""
+        return asyncio.run(self._agenerate(messages, stop, None, **kwargs))

