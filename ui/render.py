@@ -35,9 +35,16 @@ def _summarise_update(node: str, update: dict[str, Any]) -> tuple[str, str]:
 
 
 async def render_run(stream: AsyncIterator[tuple[str, Any]]) -> cl.Message:
-    """Show a run as it happens; returns the answer message (sent, with its final content)."""
+    """Show a run as it happens; returns the answer message (sent, with its final content).
+
+    Node and trace steps nest under one "Run" step sent first, so they read above the answer.
+    """
+    run = cl.Step(name="Run", type="run")
+    run.input = ""
+    await run.send()
     answer = cl.Message(content="")
     final: str | None = None
+    shown = 0
     async for mode, chunk in stream:
         if mode == "messages":
             token, meta = chunk
@@ -45,7 +52,8 @@ async def render_run(stream: AsyncIterator[tuple[str, Any]]) -> cl.Message:
                 if isinstance(token.content, str) and token.content:
                     await answer.stream_token(token.content)
         elif mode == "custom" and isinstance(chunk, dict) and chunk.get("type") == "trace":
-            async with cl.Step(name=chunk["name"], type="tool") as step:
+            shown += 1
+            async with cl.Step(name=chunk["name"], type="tool", parent_id=run.id) as step:
                 step.input = ""
                 step.output = json.dumps(chunk.get("data", {}), indent=2, default=str)
                 step.language = "json"
@@ -54,11 +62,14 @@ async def render_run(stream: AsyncIterator[tuple[str, Any]]) -> cl.Message:
                 if node.startswith("__"):
                     continue  # __interrupt__ and other internal keys
                 step_input, step_output = _summarise_update(node, update)
-                async with cl.Step(name=NODE_TITLES.get(node, node), type="run") as step:
+                shown += 1
+                async with cl.Step(name=NODE_TITLES.get(node, node), type="run", parent_id=run.id) as step:
                     step.input = step_input
                     step.output = step_output
                 if node == "answer":
                     final = str(update["messages"][-1].content)
+    run.output = f"{shown} steps"
+    await run.update()
     if final is not None:
         answer.content = final
     await answer.send()  # ends the token stream and persists the message
