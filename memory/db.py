@@ -15,6 +15,7 @@ and stopped when the last of them exits.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -52,7 +53,9 @@ def embedded_uri(pg_data_dir: Path) -> str:
     if pg_data_dir not in _servers:
         pg_data_dir.parent.mkdir(parents=True, exist_ok=True)
         try:
-            _servers[pg_data_dir] = pgserver.get_server(pg_data_dir, cleanup_mode="stop")
+            with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset (as under root)
+                warnings.simplefilter("ignore")
+                _servers[pg_data_dir] = pgserver.get_server(pg_data_dir, cleanup_mode="stop")
         except Exception as exc:  # pgserver raises bare exceptions with the server log
             raise DatabaseError(
                 f"The embedded Postgres in {pg_data_dir} did not start ({exc}). "
