@@ -91,7 +91,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default CORTEX_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default CORTEX_PORT).")] = None,
 ) -> None:
-    """Start the service: the chat UI at /chat on the embedded database (ingests the corpus if empty)."""
+    """Start the service: the chat UI at / on the embedded database (ingests the corpus if empty)."""
     import uvicorn
 
     from agent.server import create_app
@@ -210,6 +210,111 @@ def chat(
         asyncio.run(loop())
     except DatabaseError as exc:
         _fail(str(exc))
+
+
+@app.command("import-analytics")
+def import_analytics(
+    file: Annotated[Path, typer.Argument(help="The CSV YouTube Studio exported (Analytics > Advanced mode > export).")],
+    channel: Annotated[str, typer.Option(help="Name of the channel the export belongs to.")],
+    creator: Annotated[str, typer.Option(help="Creator id to store it for (the chat login name).")] = "cli",
+) -> None:
+    """Import a YouTube Studio export (views, impressions, CTR, AVD per video) for a creator's channel."""
+    from memory.analytics import AnalyticsInputError
+    from memory.db import Database
+    from tools.analytics import import_studio_export
+
+    async def run():
+        async with Database.open(get_settings(), max_size=2) as db:
+            return await import_studio_export(db.pool, file, creator, channel)
+
+    try:
+        report = asyncio.run(run())
+    except (AnalyticsInputError, DatabaseError) as exc:
+        _fail(str(exc))
+    console.print(
+        f"Imported {report.videos:,} videos of “{report.channel.name}” for creator '{creator}'. "
+        "Ask: “which of my titles had the best CTR?”"
+    )
+
+
+@app.command("connect-youtube")
+def connect_youtube(
+    creator: Annotated[str, typer.Option(help="Creator id the channel belongs to (the chat login name).")] = "cli",
+    public: Annotated[
+        str | None,
+        typer.Option(help="Instead of your own channel: a public @handle or UC... id (uses CORTEX_YOUTUBE_API_KEYS)."),
+    ] = None,
+    port: Annotated[int, typer.Option(help="Local port of the OAuth redirect http://localhost:PORT/ (0: any).")] = 0,
+) -> None:
+    """Connect a YouTube channel: your own through Google's consent screen (full analytics; run once per
+    channel), or a public one by handle (views, likes, comments)."""
+    from memory.analytics import AnalyticsInputError
+    from memory.db import Database
+    from tools.analytics import AnalyticsConfig, connect_channel
+    from tools.youtube_api import YouTubeError, authorize_installed_app
+
+    settings = get_settings()
+
+    async def run(credentials):
+        async with Database.open(settings, max_size=2) as db:
+            return await connect_channel(db.pool, creator, config, credentials=credentials, public_channel=public)
+
+    try:
+        config = AnalyticsConfig.from_settings(settings)
+        if public is None and not settings.google_client_secrets:
+            _fail("Set CORTEX_GOOGLE_CLIENT_SECRETS to your OAuth client JSON (README: Connect a YouTube channel), "
+                  "or pass --public @handle.")
+        credentials = None if public else authorize_installed_app(settings.google_client_secrets, port)
+        report = asyncio.run(run(credentials))
+    except (YouTubeError, AnalyticsInputError, ValueError, DatabaseError) as exc:
+        _fail(str(exc))
+    console.print(
+        f"Connected “{report.channel.name}” for creator '{creator}': {report.videos:,} videos, "
+        f"{report.window_snapshots} 7/30-day snapshots."
+    )
+    for note in report.notes:
+        err.print(f"[yellow]Note:[/] {note}")
+
+
+@app.command()
+def score(
+    titles: Annotated[list[str] | None, typer.Argument(help="Titles to score; none: read one per line from stdin.")] = None,
+) -> None:
+    """Score titles 0-100 with a grade and components; prints one JSON object per title (JSON Lines)."""
+    from tools.title_score import score_titles
+
+    items = titles or [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    if not items:
+        _fail("Give titles as arguments, or one per line on standard input.")
+    for result in score_titles(items):
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+
+
+eval_app = typer.Typer(help="Evaluation suites and their reports.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("scorer")
+def eval_scorer(
+    out: Annotated[Path, typer.Option(help="Folder for scorer_eval.md and scorer_eval.json.")] = Path("reports/scorer"),
+) -> None:
+    """Title scorer on held-out data: pairwise accuracy on Upworthy A/B tests (all and significant pairs, 95%
+    intervals, baselines), within-channel Spearman on YouTube, clickbait AUC."""
+    from evals.scorer import run_scorer_eval
+
+    with console.status("Evaluating the title scorer (about a minute)..."):
+        run_scorer_eval(out, get_settings().data_dir)
+    console.print(Markdown((out / "scorer_eval.md").read_text(encoding="utf-8")))
+
+
+@eval_app.command("fit-scorer")
+def fit_scorer() -> None:
+    """Fit the scorer's weights on the Upworthy training split (split by test) into tools/title_score_weights.json."""
+    from evals.scorer import WEIGHTS_PATH, fit_weights
+
+    with console.status("Fitting the title scorer..."):
+        fit = fit_weights(get_settings().data_dir)["fit"]
+    console.print(f"Wrote {WEIGHTS_PATH} (C={fit['C']}, {fit['n_train_pairs']} pairs from {fit['n_train_tests']} tests).")
 
 
 def main() -> None:  # pragma: no cover - console script entry

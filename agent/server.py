@@ -1,4 +1,4 @@
-"""The service: one FastAPI process with the chat UI (Chainlit, mounted at /chat) and /health.
+"""The service: one FastAPI process with the chat UI (Chainlit, mounted at the root) and /health.
 
 On start it opens the database (starting the embedded Postgres unless DATABASE_URL is set), applies
 migrations, and ingests the demo corpus when it is empty (``CORTEX_AUTO_INGEST``).
@@ -56,7 +56,7 @@ async def ensure_corpus(pool, settings: Settings, progress=None) -> None:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The ASGI app: /health, /chat (the Chainlit UI) and / redirecting to it."""
+    """The ASGI app: /health, and the Chainlit UI at the root (registered last, so API routes win)."""
     settings = settings or get_settings()
     prepare_chainlit(settings)
 

@@ -85,6 +85,26 @@ class Settings(BaseSettings):
     )
     state_dir: Path = Field(default=PROJECT_ROOT / ".cortex", description="Local state: secrets, embedded DB.")
 
+
+    # Channel analytics (YouTube)
+    token_key: SecretStr | None = Field(
+        default=None,
+        description="AES-256-GCM key of stored OAuth tokens, base64 of 32 bytes. Unset: generated once into "
+        ".cortex/token_key.",
+    )
+    google_client_secrets: Path | None = Field(
+        default=None,
+        description="OAuth client JSON (type 'Desktop app') from the Google Cloud console, for cortex connect-youtube.",
+    )
+    youtube_api_keys: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("YOUTUBE_API_KEYS", "CORTEX_YOUTUBE_API_KEYS"),
+        description="Comma-separated YouTube Data API keys (public channels), rotated when one's daily quota is spent.",
+    )
+    youtube_daily_quota: int = Field(
+        default=10_000, description="YouTube Data API units per key and day (Google's default quota)."
+    )
+
     # Tracing
     langfuse_public_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("LANGFUSE_PUBLIC_KEY", "CORTEX_LANGFUSE_PUBLIC_KEY")

@@ -1,9 +1,9 @@
 """Fit the title scorer's weights on Upworthy A/B tests and evaluate it on held-out data.
 
-Commands (from the repository root)::
+Commands::
 
-    .venv/bin/python -m evals.scorer fit                 # writes tools/title_score_weights.json
-    .venv/bin/python -m evals.scorer report --out DIR    # writes DIR/scorer_eval.md and DIR/scorer_eval.json
+    cortex eval fit-scorer             # writes tools/title_score_weights.json
+    cortex eval scorer [--out DIR]     # writes DIR/scorer_eval.md and DIR/scorer_eval.json
 
 Data (``data_dir`` = the shared data folder; each sub-folder's README.txt describes it):
 
@@ -40,12 +40,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import typer
 from scipy import stats
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.model_selection import GroupKFold
 
+from agent.settings import get_settings
+from memory.outliers import is_short, rolling_baselines
 from tools.title_score import (
     COMPONENTS,
     CONTINUOUS_FEATURES,
@@ -57,8 +58,7 @@ from tools.title_score import (
     normalize_title,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_DATA_DIR = get_settings().data_dir
 
 DEFECTIVE_WINDOW = (date(2013, 6, 25), date(2014, 1, 10))
 """Upworthy Research Archive: tests deployed in this window had a randomisation problem (archive maintainers'
@@ -70,9 +70,6 @@ SIGNIFICANCE_ALPHA = 0.05
 C_GRID = (0.00003, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.1, 1.0)
 N_BOOTSTRAP = 2000
 N_PERMUTATIONS = 9999
-ROLLING_WINDOW = 10
-ROLLING_MIN_NEIGHBOURS = 5
-SHORTS_MAX_SECONDS = 60
 REFERENCE_QUANTILES = 201
 SEED = 20240601
 CLIP_QUANTILE = 0.005  # raw features are clipped to the training headlines' [0.5 %, 99.5 %] range (upper >= 1)
@@ -160,24 +157,20 @@ def load_channel_uploads(data_dir: Path) -> pd.DataFrame:
 
 
 def rolling_multipliers(videos: pd.DataFrame) -> pd.Series:
-    """Outlier multiplier per video = views / baseline (the platform's definition).
-
-    Per channel (``channel_title``), Shorts (``duration_seconds <= 60``) and long-form apart, sorted by
-    ``published_at``: baseline = median ``view_count`` of the up-to-10 previous and up-to-10 following uploads of
-    the same format, excluding the video itself; NaN when fewer than 5 neighbours or the baseline is 0.
-    Returns a float Series aligned with ``videos.index``."""
+    """Outlier multiplier per video, the platform's definition (``memory.outliers``): views / the rolling
+    median of nearby same-format uploads of the channel. Returns a float Series aligned with ``videos.index``,
+    NaN where the channel has too little history."""
     out = pd.Series(np.nan, index=videos.index, dtype=np.float64)
-    shorts = videos["duration_seconds"] <= SHORTS_MAX_SECONDS
+    shorts = pd.Series(
+        [is_short(int(d), p.to_pydatetime()) for d, p in zip(videos["duration_seconds"], videos["published_at"])],
+        index=videos.index,
+    )
     for _, group in videos.groupby([videos["channel_title"], shorts]):
         group = group.sort_values("published_at", kind="stable")
-        views = group["view_count"].to_numpy(dtype=np.float64)
-        n = len(views)
-        for i in range(n):
-            neighbours = np.concatenate([views[max(0, i - ROLLING_WINDOW) : i], views[i + 1 : i + 1 + ROLLING_WINDOW]])
-            if len(neighbours) >= ROLLING_MIN_NEIGHBOURS:
-                baseline = float(np.median(neighbours))
-                if baseline > 0:
-                    out.loc[group.index[i]] = views[i] / baseline
+        views = group["view_count"].astype(int).tolist()
+        for idx, base, v in zip(group.index, rolling_baselines(views), views, strict=True):
+            if (m := base.multiplier(v)) is not None:
+                out.loc[idx] = m
     return out
 
 
@@ -570,7 +563,7 @@ def render_markdown(report: dict) -> str:
               f"has-a-digit = {d['has_digit']}.", "",
               "## YouTube channel uploads: within-channel Spearman(score, log outlier multiplier)", "",
               "Outlier multiplier = views / median views of the up-to-10 previous and 10 next same-format uploads "
-              "(Shorts <= 60 s apart; at least 5 neighbours). p = two-sided permutation test (9,999 permutations).",
+              "(Shorts and long-form apart, as in memory/outliers.py; at least 5 neighbours). p = two-sided permutation test (9,999 permutations).",
               "", "| channel | split | videos | Spearman | p |", "|---|---|---:|---:|---:|"]
     yt = report["youtube_within_channel"]
     for row in yt["channels"]:
@@ -589,33 +582,3 @@ def render_markdown(report: dict) -> str:
               f"**{cb['auc_clickbait_index']:.3f}**; of the penalty feature (clickbait cues without a concrete "
               f"payoff): {cb['auc_clickbait_without_payload']:.3f}.", ""]
     return "\n".join(lines)
-
-
-app = typer.Typer(help="Fit and evaluate the title scorer.", no_args_is_help=True)
-
-
-@app.callback()
-def main() -> None:
-    """Fit and evaluate the title scorer (see the module docstring)."""
-
-
-@app.command("fit")
-def fit_command(data_dir: Path = typer.Option(DEFAULT_DATA_DIR, help="shared data folder")) -> None:
-    """Fit the weights on the Upworthy training split and write tools/title_score_weights.json."""
-    weights = fit_weights(data_dir)
-    fit = weights["fit"]
-    typer.echo(f"wrote {WEIGHTS_PATH} (C={fit['C']}, {fit['n_train_pairs']} pairs from {fit['n_train_tests']} tests)")
-
-
-@app.command("report")
-def report_command(
-    out: Path = typer.Option(..., "--out", help="folder for scorer_eval.md and scorer_eval.json"),
-    data_dir: Path = typer.Option(DEFAULT_DATA_DIR, help="shared data folder"),
-) -> None:
-    """Write the eval report (markdown and JSON) for the shipped weights."""
-    run_scorer_eval(out, data_dir)
-    typer.echo((out / "scorer_eval.md").read_text(encoding="utf-8"))
-
-
-if __name__ == "__main__":
-    app()

@@ -1,4 +1,5 @@
-"""Render one graph run in Chainlit: a step per node update and per trace event, the answer token by token.
+"""Render one graph run in Chainlit: a step per node update and per trace event, the answer token by token,
+and the charts tools return attached to the answer.
 
 ``render_run`` consumes ``graph.astream(..., stream_mode=["updates", "messages", "custom"])`` and needs a
 Chainlit context (a real session, or a mocked one in tests).
@@ -34,6 +35,19 @@ def _summarise_update(node: str, update: dict[str, Any]) -> tuple[str, str]:
     return "", json.dumps(update, default=str)[:4000]
 
 
+def _charts(update: dict[str, Any]) -> list[cl.Plotly]:
+    """Plotly charts that tools put in their artifact (``{"chart": figure JSON}``), as inline elements."""
+    import plotly.io
+
+    charts = []
+    for m in (update or {}).get("messages", []):
+        artifact = getattr(m, "artifact", None)
+        if isinstance(artifact, dict) and artifact.get("chart"):
+            figure = plotly.io.from_json(artifact["chart"])
+            charts.append(cl.Plotly(name=f"{m.name} chart", figure=figure, display="inline", size="large"))
+    return charts
+
+
 async def render_run(stream: AsyncIterator[tuple[str, Any]]) -> cl.Message:
     """Show a run as it happens; returns the answer message (sent, with its final content).
 
@@ -42,7 +56,7 @@ async def render_run(stream: AsyncIterator[tuple[str, Any]]) -> cl.Message:
     run = cl.Step(name="Run", type="run")
     run.input = ""
     await run.send()
-    answer = cl.Message(content="")
+    answer = cl.Message(content="", elements=[])
     final: str | None = None
     shown = 0
     async for mode, chunk in stream:
@@ -66,6 +80,8 @@ async def render_run(stream: AsyncIterator[tuple[str, Any]]) -> cl.Message:
                 async with cl.Step(name=NODE_TITLES.get(node, node), type="run", parent_id=run.id) as step:
                     step.input = step_input
                     step.output = step_output
+                if node == "tools":
+                    answer.elements.extend(_charts(update))
                 if node == "answer":
                     final = str(update["messages"][-1].content)
     run.output = f"{shown} steps"
