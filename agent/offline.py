@@ -4,6 +4,9 @@
   tool's example requests; the best tool is called when its similarity reaches ``threshold``
   (``CORTEX_ROUTER_THRESHOLD``), else the engine asks a clarifying question naming the closest tools.
   Greetings and "what can you do" match a small-talk class and get the list of capabilities.
+- Pasted material (a transcript) is claimed by the tools that handle it (``OfflineSpec.claim``): only they
+  compete, on the request's own words (the paste itself says nothing about the request), and the first
+  claiming tool in routing order takes a message whose words reach no tool's threshold (a bare paste).
 - Arguments come from the tool's own extractor (``tools.base.OfflineSpec``): quoted or pasted titles,
   channel names matched against the corpus, numbers. A missing required argument gets the tool's question.
 - Answers are written from the tool results (their markdown content), never invented.
@@ -94,12 +97,20 @@ class OfflineEngine(BaseChatModel):
         text = message_text(last).strip()
         if not text:
             return AIMessage("Send me a message: a title to score, or a topic to find outliers about.")
-        ranked = await asyncio.to_thread(self.rank_tools, text)
+        claims = self._claims(text)
+        request = next(iter(claims.values())) if claims else text
+        ranked = await asyncio.to_thread(self.rank_tools, request or text)
+        if claims:
+            ranked = [r for r in ranked if r[0] in claims]
+            if ranked[0][1] < self.threshold:
+                ranked = sorted(ranked, key=lambda r: list(claims).index(r[0]))
         meta = {"engine": "offline", "routing": [{"tool": n, "similarity": round(s, 3)} for n, s in ranked[:3]]}
         best, score = ranked[0]
-        if best == "small_talk" and score >= self.threshold:
+        if claims:
+            meta["claimed_by"] = list(claims)
+        elif best == "small_talk" and score >= self.threshold:
             return AIMessage(self._capabilities(), response_metadata=meta)
-        if score < self.threshold:
+        elif score < self.threshold:
             return AIMessage(self._clarify(ranked), response_metadata=meta)
         tool = next(t for t in self.tools if t.name == best)
         spec = offline_spec(tool)
@@ -110,6 +121,17 @@ class OfflineEngine(BaseChatModel):
             return AIMessage(spec.ask, response_metadata=meta)
         call = {"name": tool.name, "args": args, "id": f"call_{uuid.uuid4().hex[:24]}", "type": "tool_call"}
         return AIMessage("", tool_calls=[call], response_metadata=meta)
+
+    def _claims(self, text: str) -> dict[str, str]:
+        """{tool name: the request's own words} of the tools that claim the message, in routing order."""
+        from tools.base import offline_spec
+
+        claims = {}
+        for tool in self.tools:
+            spec = offline_spec(tool)
+            if spec and spec.claim and (request := spec.claim(text)) is not None:
+                claims[tool.name] = request
+        return claims
 
     def _capabilities(self) -> str:
         lines = ["I'm Creator Cortex. Here is what I can do right now:"]

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.tools import BaseTool
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -22,8 +23,10 @@ from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 
 from agent.models import chat_model, engine_label
+from graphs import title_generation
 from tools import all_tools
 from tools.base import trace
+from tools.script_analysis import compact_message
 
 MAX_TOOL_ROUNDS = 4
 """Tool rounds allowed in one turn before the model must answer with what it has."""
@@ -32,7 +35,24 @@ SYSTEM_PROMPT = """You are Creator Cortex, a strategist for YouTube creators.
 Use the tools for anything about titles, outliers and channel data; never invent numbers, videos or scores.
 Answer from the tool results: lead with the answer, keep the numbers (scores, grades, multipliers, views),
 cite real videos by title and channel, and end with one concrete next step. Be concise; use markdown tables
-where a creator compares several items. If a request is unclear, ask one short clarifying question."""
+where a creator compares several items. If a request is unclear, ask one short clarifying question.
+For a pasted or attached transcript: generate_titles for titles (it includes the hooks), analyze_script for the
+hooks only; leave their transcript argument empty, they read the transcript from the conversation."""
+
+
+def conversation_tools() -> list[BaseTool]:
+    """The tools bound to the conversation, in routing order: generate_titles (a subgraph, so it lives in
+    graphs/) first, so that a bare pasted transcript gets the whole flow, then every tool of ``tools``."""
+    return [title_generation.tool, *all_tools()]
+
+
+def _for_llm(message: BaseMessage) -> BaseMessage:
+    """A human message with a long pasted transcript shortened for the model (the tools read the full text)."""
+    if isinstance(message, HumanMessage) and isinstance(message.content, str):
+        compact = compact_message(message.content)
+        if compact != message.content:
+            return HumanMessage(compact, id=message.id)
+    return message
 
 
 @dataclass
@@ -62,8 +82,9 @@ async def model_node(state: ConversationState, runtime: Runtime[CortexContext]) 
             break
         rounds += isinstance(m, AIMessage) and bool(m.tool_calls)
     model = chat_model("premium", engine=runtime.context.engine)
-    bound = model.bind_tools(all_tools()) if rounds < MAX_TOOL_ROUNDS else model
-    prompt = messages if model._llm_type == "cortex-offline" else [SystemMessage(SYSTEM_PROMPT), *messages]
+    bound = model.bind_tools(conversation_tools()) if rounds < MAX_TOOL_ROUNDS else model
+    offline = model._llm_type == "cortex-offline"
+    prompt = messages if offline else [SystemMessage(SYSTEM_PROMPT), *map(_for_llm, messages)]
     response = await bound.ainvoke(prompt)
     if routing := response.response_metadata.get("routing"):
         trace("route", engine="offline", candidates=routing, chosen=[c["name"] for c in response.tool_calls])
@@ -93,7 +114,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None, store: BaseStor
     """The compiled conversation graph; with a checkpointer each thread_id's messages persist."""
     builder = StateGraph(ConversationState, context_schema=CortexContext)
     builder.add_node("model", model_node)
-    builder.add_node("tools", ToolNode(all_tools(), handle_tool_errors=_tool_error))
+    builder.add_node("tools", ToolNode(conversation_tools(), handle_tool_errors=_tool_error))
     builder.add_node("answer", answer_node)
     builder.add_edge(START, "model")
     builder.add_conditional_edges("model", after_model, ["tools", "answer"])

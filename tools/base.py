@@ -5,7 +5,9 @@ A tool is one module in ``tools/`` that builds a LangChain tool with ``cortex_to
 
 - ``examples``: requests this tool answers (the offline engine routes by embedding similarity to them);
 - ``extract``: ``async (text) -> dict`` that pulls the tool's arguments out of a request (offline engine);
-- ``ask``: the clarifying question when a required argument is missing.
+- ``ask``: the clarifying question when a required argument is missing;
+- ``claim`` (optional): ``(text) -> str | None`` for pasted material the tool handles (a transcript): it
+  returns the request's own words when the message carries such material, else None.
 
 Tools return ``(content, artifact)``: ``content`` is markdown a creator can read (the offline engine shows
 it; an LLM reads it), ``artifact`` the typed result as JSON-ready data for the UI, the API and evals.
@@ -21,6 +23,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.config import get_stream_writer
 
 Extractor = Callable[[str], Awaitable[dict[str, Any]]]
+Claim = Callable[[str], str | None]
 
 
 @dataclass(frozen=True)
@@ -30,10 +33,16 @@ class OfflineSpec:
     examples: tuple[str, ...]
     extract: Extractor
     ask: str
+    claim: Claim | None = None
 
 
 def cortex_tool(
-    func: Callable[..., Awaitable[tuple[str, Any]]], *, examples: list[str], extract: Extractor, ask: str
+    func: Callable[..., Awaitable[tuple[str, Any]]],
+    *,
+    examples: list[str],
+    extract: Extractor,
+    ask: str,
+    claim: Claim | None = None,
 ) -> BaseTool:
     """Wrap an async tool function (docstring = description) as a LangChain tool with its offline spec."""
     return StructuredTool.from_function(
@@ -41,7 +50,7 @@ def cortex_tool(
         name=func.__name__,
         description=(func.__doc__ or "").strip(),
         response_format="content_and_artifact",
-        metadata={"offline": OfflineSpec(tuple(examples), extract, ask)},
+        metadata={"offline": OfflineSpec(tuple(examples), extract, ask, claim)},
     )
 
 

@@ -1,0 +1,58 @@
+"""The `cortex` command: config masks secrets, score prints JSON Lines, ask runs the real graph."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from agent.cli import app
+from agent.settings import get_settings
+
+runner = CliRunner()
+
+
+def test_config_masks_secrets(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-123456789")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://cortex:hunter2@db.example:5432/cortex")
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["config"], terminal_width=200)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "sk-test-secret" not in result.output and "***6789" in result.output
+    assert "hunter2" not in result.output and "cortex:***@db.example" in result.output
+
+
+def test_score_reads_stdin_and_prints_json_lines():
+    result = runner.invoke(app, ["score"], input="I Built a Giant Lego Volcano\n\n7 Mistakes Every Beginner Makes\n")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["title"] for r in rows] == ["I Built a Giant Lego Volcano", "7 Mistakes Every Beginner Makes"]
+    for r in rows:
+        assert 0 <= r["score"] <= 100 and r["grade"] in {"A+", "A", "B", "C", "D", "F"}
+        assert {"length", "curiosity", "specificity"} <= r["components"].keys()
+        assert all("reason" in c for c in r["components"].values())
+
+
+def test_score_without_titles_says_what_to_do():
+    result = runner.invoke(app, ["score"], input="")
+    assert result.exit_code == 1
+    assert "one per line" in result.output
+
+
+def test_ask_json_shows_the_tool_call(db):
+    result = runner.invoke(app, ["ask", "Score this title: I Built a Giant Lego Volcano", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output[result.output.index("{"):])
+    calls = [c for m in payload["messages"] if m["type"] == "ai" for c in m["data"].get("tool_calls", [])]
+    assert calls[0]["name"] == "score_title" and calls[0]["args"]["titles"] == ["I Built a Giant Lego Volcano"]
+    assert "offline engine" in payload["messages"][-1]["data"]["content"]
+
+
+def test_ask_with_a_missing_file_fails_clearly():
+    result = runner.invoke(app, ["ask", "analyse this", "--file", "/no/such/transcript.srt"])
+    assert result.exit_code == 1
+    assert "No such file" in result.output
