@@ -109,7 +109,16 @@ def serve(
 async def _agent_session():
     """Open the database and yield ``turn(message, thread, creator, engine, verbose) -> messages``."""
     from agent.server import ensure_corpus
-    from graphs.conversation import CortexContext, persistent_graph, run_config
+    from langgraph.types import Command
+
+    from graphs.conversation import (
+        DURABILITY,
+        NEW_MESSAGE,
+        CortexContext,
+        close_unfinished_turn,
+        persistent_graph,
+        run_config,
+    )
     from memory.db import Database, use_database
 
     settings = get_settings()
@@ -121,20 +130,32 @@ async def _agent_session():
 
             async def turn(message: str, thread: str, creator: str, engine: str | None, verbose: bool) -> list[Any]:
                 config = run_config(thread, creator)
-                async for mode, chunk in graph.astream(
-                    {"messages": [("user", message)]},
-                    config,
-                    context=CortexContext(creator_id=creator, engine=engine),
-                    stream_mode=["updates", "custom"],
-                ):
-                    if verbose and mode == "custom":
-                        data = json.dumps(chunk.get("data"), default=str)[:400]
-                        err.print(f"[cyan]trace[/] {chunk.get('name')}: {data}")
-                    elif verbose:
-                        for node in chunk:
-                            err.print(f"[magenta]node[/] {node}")
-                state = await graph.aget_state(config)
-                return state.values["messages"]
+                await close_unfinished_turn(graph, config, NEW_MESSAGE)
+                payload: Any = {"messages": [("user", message)]}
+                while True:
+                    async for mode, chunk in graph.astream(
+                        payload,
+                        config,
+                        context=CortexContext(creator_id=creator, engine=engine),
+                        stream_mode=["updates", "custom"],
+                        durability=DURABILITY,
+                    ):
+                        if verbose and mode == "custom":
+                            data = json.dumps(chunk.get("data"), default=str)[:400]
+                            err.print(f"[cyan]trace[/] {chunk.get('name')}: {data}")
+                        elif verbose:
+                            for node in chunk:
+                                err.print(f"[magenta]node[/] {node}")
+                    state = await graph.aget_state(config)
+                    if not state.interrupts:
+                        return state.values["messages"]
+                    # an action with side effects waits for approval (graphs/conversation.py)
+                    decisions = [
+                        {"type": "approve" if await asyncio.to_thread(
+                            typer.confirm, f"Approve? {action['description']}", default=False, err=True) else "reject"}
+                        for action in state.interrupts[0].value["action_requests"]
+                    ]
+                    payload = Command(resume={"decisions": decisions})
 
             yield turn
         finally:
@@ -288,6 +309,68 @@ def score(
         _fail("Give titles as arguments, or one per line on standard input.")
     for result in score_titles(items):
         print(json.dumps(result.to_dict(), ensure_ascii=False))
+
+
+keys_app = typer.Typer(help="API keys of the HTTP API (one creator each; only a digest is stored).",
+                       no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+def _keys(action):
+    """Run ``action(pool)`` on the database, failing cleanly on database and input errors."""
+    from agent.auth import AuthInputError
+    from memory.db import Database
+
+    async def run():
+        async with Database.open(get_settings(), max_size=2) as db:
+            return await action(db.pool)
+
+    try:
+        return asyncio.run(run())
+    except (AuthInputError, DatabaseError) as exc:
+        _fail(str(exc))
+
+
+@keys_app.command("create")
+def keys_create(
+    creator: Annotated[str, typer.Option(help="The creator the key acts as (the chat login name).")],
+    label: Annotated[str, typer.Option(help="A note to tell keys apart, e.g. the app that uses it.")] = "",
+) -> None:
+    """Create an API key for a creator and print it (shown once: store it now)."""
+    from agent.auth import create_key
+
+    creator_id, key = _keys(lambda pool: create_key(pool, creator, label))
+    print(key)
+    err.print(f"API key for creator '{creator_id}' (shown once). Send it as the x-api-key header, or "
+              f"get_client(url=..., api_key=...).")
+
+
+@keys_app.command("list")
+def keys_list(creator: Annotated[str | None, typer.Option(help="Only this creator's keys.")] = None) -> None:
+    """List API keys: prefix, creator, label, created, last used, revoked."""
+    from agent.auth import PREFIX_CHARS, list_keys
+
+    table = Table(title="API keys")
+    table.add_column("prefix", no_wrap=True, min_width=PREFIX_CHARS)
+    table.add_column("creator", no_wrap=True)
+    for name in ("label", "created", "last used", "revoked"):
+        table.add_column(name)
+    for k in _keys(lambda pool: list_keys(pool, creator)):
+        table.add_row(k.prefix, k.creator_id, k.label, f"{k.created_at:%Y-%m-%d %H:%M}",
+                      f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "",
+                      f"{k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "")
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(prefix: Annotated[str, typer.Argument(help="The key's prefix, as `cortex keys list` shows it.")]) -> None:
+    """Revoke an API key: requests with it get 401 from now on."""
+    from agent.auth import revoke_key
+
+    revoked = _keys(lambda pool: revoke_key(pool, prefix))
+    if revoked is None:
+        _fail(f"No active key starts with {prefix!r}: see `cortex keys list`.")
+    console.print(f"Revoked {revoked.prefix} of creator '{revoked.creator_id}'.")
 
 
 eval_app = typer.Typer(help="Evaluation suites and their reports.", no_args_is_help=True)

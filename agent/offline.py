@@ -70,6 +70,11 @@ class OfflineEngine(BaseChatModel):
     def _llm_type(self) -> str:
         return "cortex-offline"
 
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        """What callbacks and tracing (Langfuse, LangSmith) record as the model: the engine's name."""
+        return {"model_name": "cortex-offline"}
+
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> OfflineEngine:  # type: ignore[override]
         """A copy of the engine that routes to ``tools`` (LangChain BaseTool objects built by cortex_tool)."""
         return self.model_copy(update={"tools": [t for t in tools if isinstance(t, BaseTool)]})

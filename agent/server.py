@@ -1,7 +1,9 @@
-"""The service: one FastAPI process with the chat UI (Chainlit, mounted at the root) and /health.
+"""The service: one FastAPI process with the HTTP API (LangGraph's threads/runs API, ``agent.api``; OpenAPI page
+at /docs), /health, and the chat UI (Chainlit, mounted at the root last, so the API routes win).
 
 On start it opens the database (starting the embedded Postgres unless DATABASE_URL is set), applies
-migrations, and ingests the demo corpus when it is empty (``CORTEX_AUTO_INGEST``).
+migrations, and ingests the demo corpus when it is empty (``CORTEX_AUTO_INGEST``). On stop it cancels the API
+runs in progress (each leaves its thread whole) and flushes Langfuse traces.
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
+from agent import tracing
+from agent.api import RUNS
+from agent.api import router as api_router
 from agent.models import engine_label
 from agent.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -56,7 +62,8 @@ async def ensure_corpus(pool, settings: Settings, progress=None) -> None:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The ASGI app: /health, and the Chainlit UI at the root (registered last, so API routes win)."""
+    """The ASGI app: the API (``agent.api``), /health, and the Chainlit UI at the root (registered last, so API
+    routes win)."""
     settings = settings or get_settings()
     prepare_chainlit(settings)
 
@@ -75,9 +82,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             try:
                 yield
             finally:
+                await RUNS.shutdown()
+                tracing.flush()
                 use_database(None)
 
-    app = FastAPI(title="Creator Cortex", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="Creator Cortex",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="The Creator Cortex agent over HTTP, speaking the LangGraph Platform threads/runs API: use "
+        "`langgraph_sdk.get_client(url=..., api_key=...)` or LangGraph JS `useStream` with assistant id "
+        "`creator_cortex` (or `agent`). Every route but /health and these docs needs an API key "
+        "(`cortex keys create --creator NAME`) in the `x-api-key` header.",
+    )
+    if origins := [o.strip() for o in settings.api_cors_origins.split(",") if o.strip()]:
+        # browsers' preflight for x-api-key; the SDK reads Content-Location for the run id
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["*"],
+                           expose_headers=["Content-Location"])
+    app.include_router(api_router)
 
     @app.get("/health")
     async def health() -> dict:

@@ -84,6 +84,19 @@ class Settings(BaseSettings):
         description="Secret that signs chat UI sessions. Unset: generated once into .cortex/auth_secret.",
     )
     state_dir: Path = Field(default=PROJECT_ROOT / ".cortex", description="Local state: secrets, embedded DB.")
+    api_on_disconnect: Literal["cancel", "continue"] = Field(
+        default="cancel",
+        description="HTTP API: what a streamed run does when its client disconnects: cancel it (the thread keeps "
+        "every completed step) or continue to the end. A run's own on_disconnect overrides it.",
+    )
+    api_heartbeat_s: float = Field(
+        default=15.0, gt=0, description="HTTP API: seconds between heartbeat comments on a quiet event stream."
+    )
+    api_cors_origins: str = Field(
+        default="",
+        description="HTTP API: comma-separated web origins allowed to call it from a browser (e.g. a useStream app "
+        "at http://localhost:5173), or '*'. Empty: no cross-origin calls.",
+    )
 
 
     # Channel analytics (YouTube)

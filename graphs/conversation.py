@@ -1,19 +1,29 @@
-"""The conversation graph: model -> tools -> model ... -> answer.
+"""The conversation graph: model -> [approve ->] tools -> model ... -> answer.
 
 - ``model``: the chat model of the run's engine (an LLM through the gateway, or the offline engine) with
   every tool bound; it either calls tools or answers.
+- ``approve``: only when the model calls a tool with side effects (``describe_effect``: recording a
+  title the creator uses, writing to YouTube): the run stops with a LangGraph ``interrupt`` whose value is
+  LangChain's human-in-the-loop request (``HITLRequest``: one action request per call, with the change in words,
+  and the decisions allowed: approve or reject). It resumes with ``Command(resume=answer)`` (``read_decisions``
+  says which answers are accepted); approved calls go to ``tools``, rejected ones get a tool result saying
+  nothing was done.
 - ``tools``: LangGraph's ToolNode; tools emit trace events on the custom stream.
 - ``answer``: stamps the final message with the engine that wrote it, so users always see it.
 
 Per-run settings travel in the context (``CortexContext``: creator_id, engine); the thread id in
-``config["configurable"]["thread_id"]`` names the conversation, checkpointed in Postgres.
+``config["configurable"]["thread_id"]`` names the conversation, checkpointed in Postgres. Runs use
+``durability="sync"`` (``DURABILITY``): each step's checkpoint is written before the next step starts, so a run
+cancelled or crashed mid-way keeps every completed step; ``close_unfinished_turn`` then makes the thread whole.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Literal
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain.agents.middleware.human_in_the_loop import ActionRequest, Decision, HITLRequest, ReviewConfig
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolCall, ToolMessage
 from langchain_core.tools import BaseTool
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, MessagesState, StateGraph
@@ -21,8 +31,10 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
+from langgraph.types import Command, Durability, Send, interrupt
 
 from agent.models import chat_model, engine_label
+from agent.tracing import with_tracing
 from graphs import title_generation
 from tools import all_tools
 from tools.base import trace
@@ -31,13 +43,24 @@ from tools.script_analysis import compact_message
 MAX_TOOL_ROUNDS = 4
 """Tool rounds allowed in one turn before the model must answer with what it has."""
 
+DURABILITY: Durability = "sync"
+"""Checkpoint mode of every run: "sync" writes each step's checkpoint before the next step starts."""
+
+NEW_MESSAGE = "a new message arrived before it finished"
+"""Why ``close_unfinished_turn`` closed a turn when the creator wrote again (e.g. past an unanswered approval)."""
+
+ALLOWED_DECISIONS: list[Literal["approve", "reject"]] = ["approve", "reject"]
+"""What a creator may answer to an approval request (LangChain's HITL decision types)."""
+
 SYSTEM_PROMPT = """You are Creator Cortex, a strategist for YouTube creators.
 Use the tools for anything about titles, outliers and channel data; never invent numbers, videos or scores.
 Answer from the tool results: lead with the answer, keep the numbers (scores, grades, multipliers, views),
 cite real videos by title and channel, and end with one concrete next step. Be concise; use markdown tables
 where a creator compares several items. If a request is unclear, ask one short clarifying question.
 For a pasted or attached transcript: generate_titles for titles (it includes the hooks), analyze_script for the
-hooks only; leave their transcript argument empty, they read the transcript from the conversation."""
+hooks only; leave their transcript argument empty, they read the transcript from the conversation.
+Tools that change something (use_title) run only after the creator approves; when a result says the creator declined,
+say nothing was changed and do not call that tool again unless they ask."""
 
 
 def conversation_tools() -> list[BaseTool]:
@@ -91,10 +114,94 @@ async def model_node(state: ConversationState, runtime: Runtime[CortexContext]) 
     return {"messages": [response]}
 
 
+def describe_effect(tool: BaseTool, args: dict[str, Any], messages: list[BaseMessage]) -> str | None:
+    """The change a call of ``tool`` would make, for the creator to approve before it runs: tools with side effects
+    carry ``metadata["side_effect"] = True`` and a ``metadata["describe_effect"](args, messages)`` that words the
+    change, or returns None when this call would change nothing (``tools.base.cortex_tool(side_effect=...)``).
+    None for every other tool."""
+    metadata = tool.metadata or {}
+    if not metadata.get("side_effect"):
+        return None
+    describe = metadata.get("describe_effect")
+    return describe(args, messages) if describe else f"Run {tool.name} with {args}"
+
+
+def pending_effects(messages: list[BaseMessage]) -> list[tuple[ToolCall, str]]:
+    """The tool calls of the last message that would change something outside the conversation, each with that
+    change in words (``describe_effect``); empty when none needs the creator's approval."""
+    last = messages[-1] if messages else None
+    if not isinstance(last, AIMessage):
+        return []
+    tools = {t.name: t for t in conversation_tools()}
+    pending = []
+    for call in last.tool_calls:
+        if call["name"] in tools and (change := describe_effect(tools[call["name"]], call["args"], messages)):
+            pending.append((call, change))
+    return pending
+
+
+def approval_request(pending: list[tuple[ToolCall, str]]) -> HITLRequest:
+    """The interrupt value that asks for approval: LangChain's ``HITLRequest`` (``action_requests``: name, args and
+    the change in words; ``review_configs``: approve or reject per tool)."""
+    return HITLRequest(
+        action_requests=[ActionRequest(name=c["name"], args=c["args"], description=change) for c, change in pending],
+        review_configs=[ReviewConfig(action_name=name, allowed_decisions=list(ALLOWED_DECISIONS))
+                        for name in dict.fromkeys(c["name"] for c, _ in pending)],
+    )
+
+
+def read_decisions(answer: Any, actions: int) -> list[Decision]:
+    """The creator's decisions on ``actions`` action requests, from a resume value: LangChain's ``HITLResponse``
+    (``{"decisions": [{"type": "approve"}, {"type": "reject", "message": "why"}, ...]}``, one per action, in
+    order), or for all actions at once ``"approve"``, ``"reject"`` or one decision (``{"type": "approve"}``).
+
+    Raises ValueError saying which answer is expected.
+    """
+    expected = (f'answer with {{"decisions": [{{"type": "approve"}}]}} (or "reject"), one decision per action '
+                f'({actions} here), or just "approve" / "reject" for all of them')
+    if isinstance(answer, str):
+        answer = {"type": answer}
+    if isinstance(answer, dict) and "type" in answer:
+        answer = {"decisions": [answer] * actions}
+    decisions = answer.get("decisions") if isinstance(answer, dict) else None
+    if not isinstance(decisions, list) or len(decisions) != actions:
+        raise ValueError(f"Not an answer to this approval request: {expected}.")
+    for d in decisions:
+        if not isinstance(d, dict) or d.get("type") not in ALLOWED_DECISIONS:
+            raise ValueError(f"Unknown decision {d!r}: each decision is approve or reject; {expected}.")
+        if "message" in d and not isinstance(d["message"], str):
+            raise ValueError("A decision's message must be text (the reason for a rejection).")
+    return decisions
+
+
 def after_model(state: ConversationState) -> str:
-    """'tools' when the model asked for tools, else 'answer'."""
+    """'approve' when a tool call would have side effects, 'tools' for other tool calls, else 'answer'."""
     last = state["messages"][-1]
-    return "tools" if isinstance(last, AIMessage) and last.tool_calls else "answer"
+    if not (isinstance(last, AIMessage) and last.tool_calls):
+        return "answer"
+    return "approve" if pending_effects(state["messages"]) else "tools"
+
+
+def _not_run(call: ToolCall, why: str) -> ToolMessage:
+    return ToolMessage(f"`{call['name']}` did not run: {why}", name=call["name"], tool_call_id=call["id"],
+                       status="error")
+
+
+async def approve_node(state: ConversationState) -> Command:
+    """Ask the creator to approve the calls with side effects (an interrupt; the node runs again on resume and
+    ``interrupt`` then returns the answer); send the approved calls to ``tools``, answer the rejected ones."""
+    pending = pending_effects(state["messages"])
+    decisions = read_decisions(interrupt(approval_request(pending)), len(pending))
+    rejected = {}
+    for (call, _), decision in zip(pending, decisions):
+        if decision["type"] == "reject":
+            reason = decision.get("message") or ""
+            rejected[call["id"]] = _not_run(call, "you declined it, so nothing was changed" + (f" ({reason})" if reason else ""))
+    approved = [c for c in state["messages"][-1].tool_calls if c["id"] not in rejected]
+    trace("approval", approved=[c["name"] for c in approved if c["id"] in {p["id"] for p, _ in pending}],
+          rejected=[m.name for m in rejected.values()])
+    goto: Any = [Send("tools", approved)] if approved else "model"
+    return Command(update={"messages": list(rejected.values())}, goto=goto)
 
 
 async def answer_node(state: ConversationState, runtime: Runtime[CortexContext]) -> dict:
@@ -114,10 +221,11 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None, store: BaseStor
     """The compiled conversation graph; with a checkpointer each thread_id's messages persist."""
     builder = StateGraph(ConversationState, context_schema=CortexContext)
     builder.add_node("model", model_node)
+    builder.add_node("approve", approve_node, destinations=("tools", "model"))
     builder.add_node("tools", ToolNode(conversation_tools(), handle_tool_errors=_tool_error))
     builder.add_node("answer", answer_node)
     builder.add_edge(START, "model")
-    builder.add_conditional_edges("model", after_model, ["tools", "answer"])
+    builder.add_conditional_edges("model", after_model, ["approve", "tools", "answer"])
     builder.add_edge("tools", "model")
     builder.add_edge("answer", END)
     return builder.compile(checkpointer=checkpointer, store=store, name="creator_cortex")
@@ -127,7 +235,8 @@ graph = build_graph()
 """Compiled without a checkpointer, for ``langgraph dev`` (langgraph.json); the service adds Postgres."""
 
 
-_persistent: dict[int, CompiledStateGraph] = {}
+_persistent: list[tuple[object, CompiledStateGraph]] = []
+"""(database, its graph): the database object itself, not its id(), which a later database may reuse."""
 
 
 async def persistent_graph() -> CompiledStateGraph:
@@ -135,12 +244,35 @@ async def persistent_graph() -> CompiledStateGraph:
     from memory.db import get_database
 
     db = await get_database()
-    if id(db) not in _persistent:
-        _persistent.clear()
-        _persistent[id(db)] = build_graph(db.checkpointer, db.store)
-    return _persistent[id(db)]
+    if not _persistent or _persistent[0][0] is not db:
+        _persistent[:] = [(db, build_graph(db.checkpointer, db.store))]
+    return _persistent[0][1]
 
 
 def run_config(thread_id: str, creator_id: str) -> dict:
-    """The RunnableConfig of one run: the thread to checkpoint under, the creator in metadata."""
-    return {"configurable": {"thread_id": thread_id}, "metadata": {"creator_id": creator_id}, "recursion_limit": 25}
+    """The RunnableConfig of one run: the thread to checkpoint under, the creator in metadata, and Langfuse
+    tracing when it is configured (``agent.tracing``)."""
+    config = {"configurable": {"thread_id": thread_id}, "metadata": {"creator_id": creator_id}, "recursion_limit": 25}
+    return with_tracing(config, thread_id, creator_id)
+
+
+async def close_unfinished_turn(graph: CompiledStateGraph, config: dict, why: str) -> bool:
+    """Make a thread whole after a turn that did not finish: a run cancelled mid-way (the client went away) or an
+    approval never answered. Every tool call of the turn left without a result gets one saying it did not run
+    and why, and the turn ends with a short note, written as the ``answer`` node so nothing is left to run.
+    LLM providers reject a history with unanswered tool calls; this keeps the thread usable by the next run.
+
+    Returns True when the thread needed it (it had steps left to run), False when it was already whole.
+    """
+    state = await graph.aget_state(config)
+    if not state.next:
+        return False
+    messages = state.values.get("messages", [])
+    answered = {m.tool_call_id for m in messages if isinstance(m, ToolMessage)}
+    last_human = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
+    open_calls = [c for m in messages[last_human + 1:] if isinstance(m, AIMessage)
+                  for c in m.tool_calls if c["id"] not in answered]
+    note = AIMessage(f"_This turn stopped before it finished: {why}._",
+                     response_metadata={"engine_label": "none (turn closed)"})
+    await graph.aupdate_state(config, {"messages": [*(_not_run(c, why) for c in open_calls), note]}, as_node="answer")
+    return True

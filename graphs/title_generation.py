@@ -91,6 +91,7 @@ from tools.title_generation import (
     postprocess,
     select_hooks,
     script_vocabulary,
+    shown_titles,
     titles_markdown,
 )
 
@@ -344,17 +345,29 @@ def result_markdown(state: TitleGenState) -> str:
 
 
 def result_artifact(state: TitleGenState) -> dict:
-    """JSON-ready data: the analysis, the hooks used, the ranked titles with evidence, the cuts and pairs."""
+    """JSON-ready data: the analysis, the hooks used, the ranked titles with evidence, the titles as numbered for
+    the creator (``shown``: "the second one" is ``shown[1]``), the cuts and pairs."""
     j = state["judgement"]
     return {
         "analysis": state["analysis"].to_dict(),
         "hooks_used": [h.id for h in state["hooks"]],
         "titles": [t.to_dict() for t in j.ranked],
+        "shown": [t.candidate.title for t in shown_titles(j, state.get("titles_per_hook", DEFAULT_TITLES_PER_HOOK))],
         "judge": j.judge,
         "pairs": [asdict(p) for p in j.pairs],
         "cuts": [asdict(c) for c in state["cuts"]],
         "rejected": state.get("rejected", []),
     }
+
+
+def _nested_config(config: dict) -> dict:
+    """The tool call's config for the subgraph run: callbacks, tags and metadata nest its run under the tool's, and
+    its ``configurable`` holds only the thread id. A config naming a thread replaces the conversation's ambient
+    configurable instead of merging with it (langgraph ``ensure_config``), so this subgraph, which keeps no
+    checkpoint, does not take the conversation's durability mode: LangGraph 1.2.22 fails a checkpointer-less
+    graph run with durability "sync" ('AsyncPregelLoop' object has no attribute '_put_checkpoint_fut')."""
+    thread_id = config.get("configurable", {}).get("thread_id")
+    return {**config, "configurable": {"thread_id": thread_id}} if thread_id else config
 
 
 async def generate_titles(
@@ -391,7 +404,7 @@ async def generate_titles(
     result: TitleGenState = {}
     try:
         async for mode, chunk in title_graph.astream(
-            state, runtime.config, context=TitleGenContext(engine=getattr(runtime.context, "engine", None)),
+            state, _nested_config(runtime.config), context=TitleGenContext(engine=getattr(runtime.context, "engine", None)),
             stream_mode=["custom", "values"],
         ):
             if mode == "custom":

@@ -187,6 +187,10 @@ async def get_database() -> Database:
     if _current is None:
         from contextlib import AsyncExitStack
 
-        _lazy_stack = AsyncExitStack()
-        _current = await _lazy_stack.enter_async_context(Database.open())
+        stack = AsyncExitStack()
+        db = await stack.enter_async_context(Database.open())
+        if _current is None:  # callers that raced here (asyncio.gather) keep the first database opened
+            _current, _lazy_stack = db, stack
+        else:
+            await stack.aclose()
     return _current

@@ -9,6 +9,11 @@ A tool is one module in ``tools/`` that builds a LangChain tool with ``cortex_to
 - ``claim`` (optional): ``(text) -> str | None`` for pasted material the tool handles (a transcript): it
   returns the request's own words when the message carries such material, else None.
 
+A tool that changes something outside the conversation (records a creator's choice, writes to YouTube) passes
+``side_effect``: ``(args, messages) -> str | None``, the change one call would make in words the creator
+approves, or None when that call would change nothing. Such a tool carries ``metadata["side_effect"] = True``
+(and the describer as ``metadata["describe_effect"]``); the conversation graph asks the creator before it runs.
+
 Tools return ``(content, artifact)``: ``content`` is markdown a creator can read (the offline engine shows
 it; an LLM reads it), ``artifact`` the typed result as JSON-ready data for the UI, the API and evals.
 """
@@ -19,11 +24,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from langchain_core.messages import BaseMessage
 from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.config import get_stream_writer
 
 Extractor = Callable[[str], Awaitable[dict[str, Any]]]
 Claim = Callable[[str], str | None]
+DescribeEffect = Callable[[dict[str, Any], list[BaseMessage]], str | None]
 
 
 @dataclass(frozen=True)
@@ -43,14 +50,20 @@ def cortex_tool(
     extract: Extractor,
     ask: str,
     claim: Claim | None = None,
+    side_effect: DescribeEffect | None = None,
 ) -> BaseTool:
-    """Wrap an async tool function (docstring = description) as a LangChain tool with its offline spec."""
+    """Wrap an async tool function (docstring = description) as a LangChain tool with its offline spec, and for a
+    tool with side effects the function that describes a call's change (see the module docstring)."""
+    metadata: dict[str, Any] = {"offline": OfflineSpec(tuple(examples), extract, ask, claim),
+                                "side_effect": side_effect is not None}
+    if side_effect is not None:
+        metadata["describe_effect"] = side_effect
     return StructuredTool.from_function(
         coroutine=func,
         name=func.__name__,
         description=(func.__doc__ or "").strip(),
         response_format="content_and_artifact",
-        metadata={"offline": OfflineSpec(tuple(examples), extract, ask, claim)},
+        metadata=metadata,
     )
 
 

@@ -892,6 +892,18 @@ def candidates_from_llm(
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def shown_titles(judgement: Judgement, titles_per_hook: int) -> list[JudgedTitle]:
+    """The titles a creator is shown, in the order they are numbered (1 = first): the ranking, at most
+    ``titles_per_hook`` from each hook."""
+    shown: list[JudgedTitle] = []
+    per_hook: Counter[str] = Counter()
+    for j in judgement.ranked:
+        if per_hook[j.candidate.hook_id] < titles_per_hook:
+            shown.append(j)
+            per_hook[j.candidate.hook_id] += 1
+    return shown
+
+
 def titles_markdown(
     analysis: ScriptAnalysis,
     hooks: Sequence[Hook],
@@ -903,12 +915,7 @@ def titles_markdown(
     """The ranked titles a creator reads: each with its score, hook, method, angle, formula and exemplars; the
     flags, the pairwise results and a summary of the cuts."""
     by_id = {h.id: h for h in hooks}
-    shown: list[JudgedTitle] = []
-    per_hook: Counter[str] = Counter()
-    for j in judgement.ranked:
-        if per_hook[j.candidate.hook_id] < titles_per_hook:
-            shown.append(j)
-            per_hook[j.candidate.hook_id] += 1
+    shown = shown_titles(judgement, titles_per_hook)
     lines = [
         f"**Titles** (ranked by {judgement.judge}; {len(shown)} shown of {len(judgement.ranked)} judged"
         + (f"; proven packaging from {channel}" if channel else "")

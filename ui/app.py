@@ -1,19 +1,21 @@
-"""The Chainlit chat app: login (the user name is the creator id), starters, threads that persist in
-Postgres and resume after a reload, and every run rendered step by step (``ui.render``)."""
+"""The Chainlit chat app: login (the user name is the creator id, ``agent.auth.creator_id_for``, as for API
+keys), starters, threads that persist in Postgres, resume after a reload and belong to the creator (their API key
+reaches them too), and every run rendered step by step, with approval buttons before actions with side effects
+(``ui.render.render_turn``)."""
 
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 
 import chainlit as cl
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 
+from agent.auth import claim_thread, creator_id_for, owned_thread
 from agent.settings import get_settings
 from graphs.conversation import CortexContext, persistent_graph, run_config
-from memory.db import sqlalchemy_url
-from ui.render import render_run
+from memory.db import get_database, sqlalchemy_url
+from ui.render import render_turn
 
 log = logging.getLogger(__name__)
 MAX_ATTACHMENT_CHARS = 2_000_000
@@ -23,11 +25,6 @@ MAX_ATTACHMENT_CHARS = 2_000_000
 def data_layer() -> SQLAlchemyDataLayer:
     """Chainlit's SQL data layer on the project's Postgres (tables from memory/migrations/0002)."""
     return SQLAlchemyDataLayer(conninfo=sqlalchemy_url())
-
-
-def creator_id_for(username: str) -> str:
-    """The creator id of a login name: lower case, [a-z0-9_-] only."""
-    return re.sub(r"[^a-z0-9_-]+", "-", username.strip().lower()).strip("-")
 
 
 @cl.password_auth_callback
@@ -74,19 +71,19 @@ def _attachments_text(message: cl.Message) -> str:
 
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
-    """Run the conversation graph on the creator's message and render it as it runs."""
+    """Run the conversation graph on the creator's message and render it as it runs (asking for approval before
+    actions with side effects)."""
     user = cl.user_session.get("user")
     creator = (user.metadata or {}).get("creator_id", user.identifier) if user else "anonymous"
+    thread_id = cl.context.session.thread_id
+    pool = (await get_database()).pool
+    if not await claim_thread(pool, thread_id, creator) and not await owned_thread(pool, thread_id, creator):
+        await cl.ErrorMessage(content="This conversation belongs to another creator: start a new chat.").send()
+        return
     graph = await persistent_graph()
     text = message.content + _attachments_text(message)
-    stream = graph.astream(
-        {"messages": [("user", text)]},
-        run_config(cl.context.session.thread_id, creator),
-        context=CortexContext(creator_id=creator),
-        stream_mode=["updates", "messages", "custom"],
-    )
     try:
-        await render_run(stream)
+        await render_turn(graph, text, run_config(thread_id, creator), CortexContext(creator_id=creator))
     except Exception as exc:  # the creator sees what failed and what to do; the log keeps the trace
         log.exception("run failed on thread %s", cl.context.session.thread_id)
         await cl.ErrorMessage(content=f"Sorry, that run failed: {exc}. Try again, or rephrase the request.").send()

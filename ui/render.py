@@ -1,20 +1,31 @@
 """Render one graph run in Chainlit: a step per node update and per trace event, the answer token by token,
-and the charts tools return attached to the answer.
+and the charts tools return attached to the answer; approval requests as buttons.
 
-``render_run`` consumes ``graph.astream(..., stream_mode=["updates", "messages", "custom"])`` and needs a
-Chainlit context (a real session, or a mocked one in tests).
+``render_run`` consumes ``graph.astream(..., stream_mode=["updates", "messages", "custom"])``; ``render_turn``
+runs a whole turn: it streams the graph, and when the graph stops to ask the creator's approval (an action with
+side effects, ``graphs.conversation``) it shows ``ask_approval`` and resumes the graph with the answer. Both need
+a Chainlit context (a real session, or a mocked one in tests).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import chainlit as cl
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolMessage
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
 
-NODE_TITLES = {"model": "Model", "tools": "Tools", "answer": "Answer"}
+from graphs.conversation import DURABILITY, NEW_MESSAGE, CortexContext, close_unfinished_turn
+
+NODE_TITLES = {"model": "Model", "approve": "Approval", "tools": "Tools", "answer": "Answer"}
+STREAM_MODES = ["updates", "messages", "custom"]
+APPROVAL_TIMEOUT_S = 600
+"""How long an approval request waits for the creator's click; unanswered, it counts as declined."""
+STOPPED = "you stopped it"
 
 
 def _summarise_update(node: str, update: dict[str, Any]) -> tuple[str, str]:
@@ -32,6 +43,8 @@ def _summarise_update(node: str, update: dict[str, Any]) -> tuple[str, str]:
         )
     if node == "answer":
         return "", f"engine: {update.get('engine', '')}"
+    if node == "approve":
+        return "", "\n".join(str(m.content) for m in messages) or "approved"
     return "", json.dumps(update, default=str)[:4000]
 
 
@@ -88,5 +101,46 @@ async def render_run(stream: AsyncIterator[tuple[str, Any]]) -> cl.Message:
     await run.update()
     if final is not None:
         answer.content = final
-    await answer.send()  # ends the token stream and persists the message
+    if answer.content or answer.elements:  # a run that stopped for an approval has no answer yet
+        await answer.send()  # ends the token stream and persists the message
     return answer
+
+
+async def ask_approval(request: dict[str, Any]) -> dict[str, Any]:
+    """Ask the creator about each action of an approval request (LangChain's ``HITLRequest``) with Approve and
+    Cancel buttons; returns the answer to resume with (``HITLResponse``: one decision per action). An action left
+    unanswered for APPROVAL_TIMEOUT_S counts as declined."""
+    decisions = []
+    for action in request["action_requests"]:
+        clicked = await cl.AskActionMessage(
+            content=f"**Approve?** {action.get('description') or action['name']}",
+            actions=[
+                cl.Action(name="approve", payload={"type": "approve"}, label="Approve", icon="check"),
+                cl.Action(name="cancel", payload={"type": "reject"}, label="Cancel", icon="x"),
+            ],
+            timeout=APPROVAL_TIMEOUT_S,
+        ).send()
+        decisions.append(clicked["payload"] if clicked else
+                         {"type": "reject", "message": f"no answer within {APPROVAL_TIMEOUT_S // 60} minutes"})
+    return {"decisions": decisions}
+
+
+async def render_turn(graph: CompiledStateGraph, text: str, config: dict, context: CortexContext) -> cl.Message:
+    """Run one turn of the conversation on the creator's message and show it: first close a turn the thread left
+    unfinished (``close_unfinished_turn``), then stream the run; each time the graph stops for an approval, ask
+    (``ask_approval``) and resume it with the answer. Stopped by the creator (the task is cancelled), the thread
+    is closed the same way. Returns the last answer message."""
+    await close_unfinished_turn(graph, config, NEW_MESSAGE)
+    payload: Any = {"messages": [("user", text)]}
+    try:
+        while True:
+            answer = await render_run(
+                graph.astream(payload, config, context=context, stream_mode=STREAM_MODES, durability=DURABILITY)
+            )
+            state = await graph.aget_state(config)
+            if not state.interrupts:
+                return answer
+            payload = Command(resume=await ask_approval(state.interrupts[0].value))
+    except asyncio.CancelledError:
+        await asyncio.shield(close_unfinished_turn(graph, config, STOPPED))
+        raise

@@ -1,0 +1,176 @@
+"""The agent over HTTP: latency of a scored-title run, and how many concurrent streams the service holds.
+
+Run from the repository root::
+
+    .venv/bin/python -m evals.benchmarks.bench_http [--runs 200] [--max-streams 256] [--pg-data-dir DIR]
+
+Starts `cortex serve` (offline engine) on a free port of 127.0.0.1 with a fresh embedded Postgres in a temporary
+folder (the corpus is ingested first, about a minute; ``--pg-data-dir`` reuses a database), creates an API key,
+and with the real ``langgraph_sdk`` client:
+
+- **latency**: ``--runs`` scored-title runs one after another ("Score this title: ..." with real titles from
+  youtube_channel_uploads), each on a new thread, through ``POST /threads/{id}/runs/stream`` (time until the
+  ``end`` event) and as many through ``/runs/wait``; prints p50 / p95 / max in milliseconds (5 warm-up runs
+  first, not counted). Percentiles: ``statistics.quantiles(..., n=100, method="inclusive")``.
+- **concurrency**: streams started together at 1, 2, 4, ... up to ``--max-streams``, each a scored-title run on
+  its own thread; a stream counts as failed on an HTTP error, an ``error`` event or no ``end`` event within
+  ``STREAM_TIMEOUT_S``. Prints per level the failures, the wall time and the p50 / p95 of one stream, and the
+  largest level with no failure. The load stays on 127.0.0.1 and stops at the first level with failures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+
+STREAM_TIMEOUT_S = 120.0
+WARM_UP = 5
+
+
+def _titles(data_dir: Path, n: int) -> list[str]:
+    """``n`` distinct real titles from the youtube_channel_uploads data set (its first CSV with a title column)."""
+    titles: list[str] = []
+    for path in sorted((data_dir / "youtube_channel_uploads").rglob("*.csv")):
+        with path.open(encoding="utf-8", errors="replace") as f:
+            for row in csv.DictReader(f):
+                title = (row.get("title") or "").strip()
+                if title and title not in titles and '"' not in title:
+                    titles.append(title)
+                if len(titles) == n:
+                    return titles
+    if not titles:
+        raise SystemExit(f"No titles found under {data_dir / 'youtube_channel_uploads'}; pass --data-dir.")
+    return (titles * (n // len(titles) + 1))[:n]
+
+
+def _percentiles(ms: list[float]) -> str:
+    q = statistics.quantiles(ms, n=100, method="inclusive")
+    return f"p50 {q[49]:7.0f} ms   p95 {q[94]:7.0f} ms   max {max(ms):7.0f} ms   (n={len(ms)})"
+
+
+def _start_service(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("cortex serve exited before answering /health")
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("cortex serve did not answer /health within 600 s")
+
+
+async def _api_key() -> str:
+    from agent.auth import create_key
+    from memory.db import Database
+
+    async with Database.open(max_size=1) as db:
+        return (await create_key(db.pool, "bench-http", label="bench_http.py"))[1]
+
+
+async def _stream_once(client, title: str) -> float:
+    """One scored-title run streamed to its ``end``; returns milliseconds. Raises on an error event or no end."""
+    thread = await client.threads.create()
+    started = time.perf_counter()
+    events = [p.event async for p in client.runs.stream(
+        thread["thread_id"], "creator_cortex", input={"messages": [{"role": "user", "content": f"Score this title: {title}"}]},
+        stream_mode=["updates"],
+    )]
+    if events[-1:] != ["end"]:
+        raise RuntimeError(f"the stream ended with {events[-1:]}")
+    return (time.perf_counter() - started) * 1000
+
+
+async def _wait_once(client, title: str) -> float:
+    thread = await client.threads.create()
+    started = time.perf_counter()
+    values = await client.runs.wait(thread["thread_id"], "creator_cortex",
+                                    input={"messages": [{"role": "user", "content": f"Score this title: {title}"}]})
+    if "offline engine" not in values["messages"][-1]["content"]:
+        raise RuntimeError("the run did not answer")
+    return (time.perf_counter() - started) * 1000
+
+
+async def _latency(url: str, key: str, titles: list[str]) -> None:
+    from langgraph_sdk import get_client
+
+    client = get_client(url=url, api_key=key)
+    for title in titles[:WARM_UP]:
+        await _stream_once(client, title)
+    for name, once in (("stream", _stream_once), ("wait", _wait_once)):
+        ms = [await once(client, title) for title in titles]
+        print(f"latency /runs/{name:6s} {_percentiles(ms)}")
+
+
+async def _concurrency(url: str, key: str, titles: list[str], max_streams: int) -> None:
+    from langgraph_sdk import get_client
+
+    held, level = 0, 1
+    while level <= max_streams:
+        client = get_client(url=url, api_key=key, timeout=httpx.Timeout(STREAM_TIMEOUT_S, connect=30))
+        started = time.perf_counter()
+        results = await asyncio.gather(
+            *(asyncio.wait_for(_stream_once(client, titles[i % len(titles)]), STREAM_TIMEOUT_S) for i in range(level)),
+            return_exceptions=True,
+        )
+        wall = time.perf_counter() - started
+        ms = [r for r in results if isinstance(r, float)]
+        failures = [r for r in results if not isinstance(r, float)]
+        one = _percentiles(ms) if len(ms) > 1 else ""
+        print(f"concurrent {level:4d} streams: {len(failures):3d} failed, wall {wall:6.2f} s   {one}")
+        for failure in failures[:3]:
+            print(f"    {type(failure).__name__}: {str(failure)[:200]}")
+        await client.aclose()
+        if failures:
+            break
+        held, level = level, level * 2
+    print(f"held without errors: {held} concurrent streams (tried up to {min(level, max_streams)})")
+
+
+def main(
+    runs: Annotated[int, typer.Option(help="Sequential runs per endpoint for the latency figures.")] = 200,
+    max_streams: Annotated[int, typer.Option(help="Highest number of concurrent streams to try.")] = 256,
+    pg_data_dir: Annotated[Path | None, typer.Option(help="Reuse this embedded Postgres (default: a fresh one).")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="The shared data (default: CORTEX_DATA_DIR).")] = None,
+) -> None:
+    """Measure the HTTP API (see the module docstring)."""
+    from agent.settings import get_settings
+
+    root = Path(tempfile.mkdtemp(prefix="cortex-bench-http-"))
+    os.environ.update({"CORTEX_PG_DATA_DIR": str(pg_data_dir or root / "pgdata"), "CORTEX_STATE_DIR": str(root / "state"),
+                       "CORTEX_ENGINE": "offline", "CORTEX_AUTO_INGEST": "true"})
+    get_settings.cache_clear()
+    titles = _titles(data_dir or get_settings().data_dir, runs)
+    proc, url = _start_service({**os.environ})
+    try:
+        key = asyncio.run(_api_key())
+        print(f"cortex serve at {url} (offline engine), machine: {os.cpu_count()} CPUs")
+        asyncio.run(_latency(url, key, titles))
+        asyncio.run(_concurrency(url, key, titles, max_streams))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    typer.run(main)
