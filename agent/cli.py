@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from agent.settings import get_settings
 from memory.db import DatabaseError
@@ -373,21 +374,121 @@ def keys_revoke(prefix: Annotated[str, typer.Argument(help="The key's prefix, as
     console.print(f"Revoked {revoked.prefix} of creator '{revoked.creator_id}'.")
 
 
-eval_app = typer.Typer(help="Evaluation suites and their reports.", no_args_is_help=True)
+class _EvalGroup(TyperGroup):
+    """`cortex eval [SUITE...] [OPTIONS]`: arguments that do not name a subcommand run suites, as `cortex eval run`
+    would (click cannot give a group both subcommands and free positional arguments, so they are routed here)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+eval_app = typer.Typer(
+    cls=_EvalGroup,
+    help="Eval suites and their reports. `cortex eval [SUITE...] [--split smoke|full] [--engine offline|llm] [--k N]` "
+    "runs suites (default: all) and writes reports/<run-id>/report.md and report.json; `cortex eval compare A B` "
+    "shows what improved and what regressed. Suites: routing, trajectories, scorer, retrieval, creators.",
+)
 app.add_typer(eval_app, name="eval")
 
 
-@eval_app.command("scorer")
-def eval_scorer(
-    out: Annotated[Path, typer.Option(help="Folder for scorer_eval.md and scorer_eval.json.")] = Path("reports/scorer"),
+@eval_app.command("run")
+def eval_run(
+    suites: Annotated[list[str] | None, typer.Argument(help="Suites to run (default: all): routing, trajectories, "
+                                                         "scorer, retrieval, creators.")] = None,
+    split: Annotated[str, typer.Option(help="smoke (about 20 cases a suite, no key needed) or full.")] = "smoke",
+    engine: Annotated[str | None, typer.Option(help="offline | llm (default: CORTEX_ENGINE).")] = None,
+    k: Annotated[int, typer.Option("--k", help="Trials per multi-turn scenario (pass^1..pass^k).")] = 1,
+    out: Annotated[Path, typer.Option(help="Folder of the runs' reports.")] = Path("reports"),
+    judge: Annotated[bool, typer.Option(help="LLM-as-judge evaluators when a model is configured.")] = True,
 ) -> None:
-    """Title scorer on held-out data: pairwise accuracy on Upworthy A/B tests (all and significant pairs, 95%
-    intervals, baselines), within-channel Spearman on YouTube, clickbait AUC."""
-    from evals.scorer import run_scorer_eval
+    """Run eval suites and write reports/<run-id>/report.md and report.json (metrics with 95 % intervals,
+    failures with their traces, engine and models, dataset versions, git commit)."""
+    from agent.server import ensure_corpus
+    from evals.runner import EvalInputError, check_run_args, headline_metrics, run_evals
+    from evals.trajectories import DatasetError
+    from memory.db import Database, use_database
 
-    with console.status("Evaluating the title scorer (about a minute)..."):
-        run_scorer_eval(out, get_settings().data_dir)
-    console.print(Markdown((out / "scorer_eval.md").read_text(encoding="utf-8")))
+    settings = get_settings()
+    try:
+        check_run_args(suites, split, engine, k, settings)
+    except EvalInputError as exc:
+        _fail(str(exc))
+
+    async def go() -> Path:
+        bar, update = _progress()
+        async with Database.open(settings, max_size=4) as db:
+            use_database(db)
+            try:
+                await ensure_corpus(db.pool, settings)
+                with bar:
+                    return await run_evals(suites, split=split, engine=engine, k=k, out_dir=out, db=db,
+                                           settings=settings, progress=update, judge=judge)
+            finally:
+                use_database(None)
+
+    try:
+        run_dir = asyncio.run(go())
+    except (EvalInputError, DatasetError, DatabaseError) as exc:
+        _fail(str(exc))
+    report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
+    table = Table(title=f"{report['run_id']} ({report['engine']['label']})")
+    for column in ("suite", "metric", "value", "95 % interval", "n"):
+        table.add_column(column, overflow="fold")
+    for suite, res in report["suites"].items():
+        if res["status"] != "ok" or not res.get("metrics"):
+            table.add_row(suite, res["status"], res.get("reason", "no metric with a 95 % interval: see report.md"), "", "")
+            continue
+        for name in headline_metrics(suite, res["metrics"]):
+            m = res["metrics"][name]
+            if m.get("value") is None:
+                continue
+            low, high = m.get("ci95", [None, None])
+            table.add_row(suite, name, f"{m['value']:.3f}", f"[{low:.3f}, {high:.3f}]" if low is not None else "",
+                          str(m.get("n", "")))
+    console.print(table)
+    console.print(f"Report: {run_dir / 'report.md'} (and report.json)")
+
+
+@eval_app.command("compare")
+def eval_compare(
+    run_a: Annotated[str, typer.Argument(help="The earlier run: a run id under --reports, or its folder.")],
+    run_b: Annotated[str, typer.Argument(help="The later run.")],
+    reports: Annotated[Path, typer.Option(help="Folder of the runs' reports.")] = Path("reports"),
+    judge: Annotated[bool, typer.Option(help="Also judge the final answers pairwise with an LLM (both orders); "
+                                               "needs a configured model.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+) -> None:
+    """Show what improved and what regressed from RUN_A to RUN_B: metrics (beyond their 95 % intervals or not) and
+    the cases that flipped between pass and fail (McNemar's exact test)."""
+    from evals.runner import EvalInputError, compare_reports, judge_pairwise, load_report, render_comparison
+
+    try:
+        a, b = load_report(run_a, reports), load_report(run_b, reports)
+    except EvalInputError as exc:
+        _fail(str(exc))
+    comparison = compare_reports(a, b)
+    if judge:
+        if not get_settings().llm_configured:
+            _fail("--judge needs a model: set OPENROUTER_API_KEY or OPENAI_API_KEY.")
+        comparison["pairwise"] = asyncio.run(judge_pairwise(a, b))
+    if as_json:
+        print(json.dumps(comparison, indent=2, default=str))
+        return
+    console.print(Markdown(render_comparison(comparison)))
+
+
+@eval_app.command("list")
+def eval_list() -> None:
+    """The suites: their datasets (version, cases per split) or modules, and whether they can run here."""
+    from evals.runner import suite_catalog
+
+    table = Table("suite", "source", "available", "smoke", "full", title="Eval suites")
+    for row in suite_catalog():
+        table.add_row(row["suite"], row["source"], "yes" if row["available"] else "no",
+                      str(row["versions"].get("smoke", "")), str(row["versions"].get("full", "")))
+    console.print(table)
 
 
 @eval_app.command("fit-scorer")
