@@ -374,6 +374,42 @@ def keys_revoke(prefix: Annotated[str, typer.Argument(help="The key's prefix, as
     console.print(f"Revoked {revoked.prefix} of creator '{revoked.creator_id}'.")
 
 
+@app.command("enrich-creators")
+def enrich_creators(
+    engine: Annotated[str, typer.Option(help="offline (embedding similarity + source category) | llm (the fast tier).")] = "offline",
+    force: Annotated[bool, typer.Option("--force", help="Enrich every creator again, not only new or changed ones.")] = False,
+) -> None:
+    """Creator search batch job: load the creator tables, embed bios and content, resolve identities across
+    platforms, enrich creators (niches, content style, summary) and refresh the search index. Idempotent."""
+    from memory.creators import CreatorDataError
+    from memory.db import Database
+    from tools.creator_search import build_creator_index
+
+    if engine not in ("offline", "llm"):
+        _fail(f"Unknown engine {engine!r}: use offline or llm.")
+    settings = get_settings()
+    if engine == "llm" and not settings.llm_configured:
+        _fail("--engine llm needs OPENROUTER_API_KEY or OPENAI_API_KEY; use --engine offline without one.")
+
+    async def run():
+        bar, update = _progress()
+        async with Database.open(settings, max_size=4) as db:
+            with bar:
+                return await build_creator_index(db.pool, settings.data_dir, engine=engine, force=force, progress=update)
+
+    try:
+        r = asyncio.run(run())
+    except (CreatorDataError, DatabaseError) as exc:
+        _fail(str(exc))
+    console.print(
+        f"{r.load.accounts:,} accounts ({r.load.raw_rows:,} raw rows, {r.load.content_items:,} content items); "
+        f"{r.vectors:,} vectors embedded; {r.resolution.accepted} identity links accepted of {r.resolution.candidates} "
+        f"candidates -> {r.resolution.creators:,} creators ({r.resolution.multi_platform} on both platforms); "
+        f"{r.enrichment.creators:,} creators enriched ({r.enrichment.engine}); {r.indexed:,} accounts re-indexed; "
+        f"{r.seconds:.1f} s."
+    )
+
+
 class _EvalGroup(TyperGroup):
     """`cortex eval [SUITE...] [OPTIONS]`: arguments that do not name a subcommand run suites, as `cortex eval run`
     would (click cannot give a group both subcommands and free positional arguments, so they are routed here)."""

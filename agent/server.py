@@ -8,6 +8,8 @@ runs in progress (each leaves its thread whole) and flushes Langfuse traces.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import secrets
@@ -61,6 +63,24 @@ async def ensure_corpus(pool, settings: Settings, progress=None) -> None:
         log.warning("Ingested %d videos of %d channels in %.1f s.", report.videos_read, report.channels, report.seconds)
 
 
+async def ensure_creators(pool, settings: Settings) -> None:
+    """Build the creator-search index when no creator is loaded (once; minutes on 2 cores). The service runs
+    it in the background, so the chat is up at once; search_creators says so until it is done."""
+    from memory.creators import creators_are_empty
+    from tools.creator_search import build_creator_index
+
+    if not (settings.auto_ingest and await creators_are_empty(pool)):
+        return
+    log.warning("No creators yet: building the creator-search index in the background (once, a few minutes).")
+    try:
+        built = await build_creator_index(pool, settings.data_dir)
+    except Exception:  # the service stays up; the log says what to run
+        log.exception("Building the creator index failed: run `cortex enrich-creators` to retry.")
+        return
+    log.warning("Creator search ready: %d accounts, %d creators (%.0f s).", built.load.accounts,
+                built.resolution.creators, built.seconds)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The ASGI app: the API (``agent.api``), /health, and the Chainlit UI at the root (registered last, so API
     routes win)."""
@@ -74,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with Database.open(settings) as db:
             use_database(db)
             await ensure_corpus(db.pool, settings)
+            creators = asyncio.create_task(ensure_creators(db.pool, settings))
             app.state.db = db
             log.warning(
                 "Creator Cortex is up: chat at http://%s:%d%s (engine: %s)",
@@ -82,6 +103,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             try:
                 yield
             finally:
+                creators.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await creators
                 await RUNS.shutdown()
                 tracing.flush()
                 use_database(None)

@@ -70,6 +70,20 @@ class Settings(BaseSettings):
         default=0.42,
         description="Offline engine: minimum cosine similarity between a request and a tool's examples to call it.",
     )
+    # Creator search
+    creator_link_threshold: float = Field(
+        default=0.8,
+        description="Identity resolution: minimum confidence (0-1) to merge two platform accounts into one creator.",
+    )
+    # fusion weights: grid search on the dev queries of evals/creator_queries.jsonl (python -m evals.creators tune)
+    creator_w_keyword: float = Field(default=0.6, description="Creator search: weight of the keyword (full-text) score.")
+    creator_w_semantic: float = Field(default=0.6, description="Creator search: weight of the semantic (vector) score.")
+    creator_w_engagement: float = Field(
+        default=0.1, description="Creator search: weight of the engagement percentile (within the platform)."
+    )
+    creator_w_activity: float = Field(
+        default=0.1, description="Creator search: weight of the activity percentile (uploads or posts)."
+    )
 
     # Service
     host: str = Field(default="127.0.0.1")

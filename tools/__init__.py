@@ -5,12 +5,13 @@ from langchain_core.tools import BaseTool
 
 def all_tools() -> list[BaseTool]:
     """Every tool the conversation graph can call, in routing order."""
-    from tools import analyze_script, pull_analytics, retrieve_outliers, score_title, use_title
+    from tools import analyze_script, pull_analytics, retrieve_outliers, score_title, search_creators, use_title
 
     return [
         score_title.tool,
         retrieve_outliers.tool,
         pull_analytics.tool,
         analyze_script.tool,
+        search_creators.tool,
         use_title.tool,
     ]

@@ -1,0 +1,185 @@
+"""Creator search eval: nDCG@10 of keyword-only, semantic-only and hybrid search on hand-labelled queries.
+
+Command::
+
+    cortex eval creators [--split test|dev|smoke|all] [--out DIR]   # DIR/creators_eval.md and .json
+    python -m evals.creators tune                                   # grid-search fusion weights on dev only
+
+Data: ``evals/creator_queries.jsonl`` (versioned JSON Lines, one query a line): ``id``, ``version``, ``split``
+(``dev`` or ``test``, split by query), ``smoke`` (a few dev queries for a quick check), ``query`` (as a user
+types it), ``relevant`` ({account_id: grade}, 2 = highly relevant, 1 = relevant; unlisted = not relevant) and
+``notes`` (how it was judged). Labels were made by hand: for each query, the rows passing its hard constraints
+and a keyword pool were read (name, audience, country, description) and judged; the systems' top 20 were
+pooled in and judged the same way (pooling as in TREC). A hit counts with the best grade of any account of its
+creator (identity resolution can merge labelled accounts).
+
+Each query goes through the offline engine's extractor (``tools.search_creators.extract_args``: platform,
+follower bounds, niche, country, example creator) and then ``tools.creator_search.search`` in each mode with the
+same filters, so the eval measures what a user gets. nDCG@10 with exponential gain (2^grade - 1) and log2
+discount (Järvelin & Kekäläinen 2002; Burges et al. 2005); the ideal ranking is built from all labelled accounts.
+Fusion weights are tuned on ``dev`` only (``tune``) and the report's headline is ``test``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import math
+import statistics
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from agent.settings import get_settings
+from memory.creators import CreatorFilters
+from tools.creator_search import CreatorQuery, FusionWeights, Mode, search
+from tools.search_creators import HIGH_ENGAGEMENT_PCT, extract_args
+
+QUERIES_PATH = Path(__file__).with_name("creator_queries.jsonl")
+SPLITS = ("dev", "test", "smoke", "all")
+MODES: tuple[Mode, ...] = ("keyword", "semantic", "hybrid")
+K = 10
+
+
+def load_queries(split: str = "test", path: Path = QUERIES_PATH) -> list[dict]:
+    """The labelled queries of a split ('dev', 'test', 'smoke' = the dev queries marked smoke, 'all').
+
+    Raises ValueError for an unknown split."""
+    if split not in SPLITS:
+        raise ValueError(f"Unknown split {split!r}: use one of {', '.join(SPLITS)}.")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if split == "all":
+        return rows
+    if split == "smoke":
+        return [r for r in rows if r.get("smoke")]
+    return [r for r in rows if r["split"] == split]
+
+
+def ndcg_at_k(gains: list[int], ideal: list[int], k: int = K) -> float:
+    """nDCG@k of a ranking's grades against the ideal grades (exponential gain, log2 discount); 0 when the ideal
+    has no relevant item."""
+    def dcg(grades: list[int]) -> float:
+        return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades[:k]))
+
+    best = dcg(sorted(ideal, reverse=True))
+    return dcg(gains) / best if best > 0 else 0.0
+
+
+def query_of(args: dict) -> CreatorQuery:
+    """The CreatorQuery of extracted tool arguments (as ``search_creators`` builds it)."""
+    filters = CreatorFilters(
+        platform=args.get("platform"), niche=args.get("niche"), min_followers=args.get("min_followers"),
+        max_followers=args.get("max_followers"), country=args.get("country"),
+        min_engagement_pct=HIGH_ENGAGEMENT_PCT if args.get("high_engagement") else None,
+    )
+    return CreatorQuery(args.get("query", ""), filters, args.get("similar_to"),
+                        smaller_than_example=bool(args.get("smaller_than_similar")),
+                        larger_than_example=bool(args.get("larger_than_similar")))
+
+
+async def _members(pool, creator_ids: list[str]) -> dict[str, set[str]]:
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT creator_id, array_agg(account_id) AS ids FROM creator_accounts WHERE creator_id = ANY(%s) GROUP BY 1",
+            (creator_ids,),
+        )
+        return {r["creator_id"]: set(r["ids"]) for r in await cur.fetchall()}
+
+
+async def evaluate(pool, queries: list[dict], weights: FusionWeights | None = None,
+                   modes: tuple[Mode, ...] = MODES) -> dict[str, Any]:
+    """Per-query nDCG@10 per mode and the means: {"modes": {mode: mean}, "queries": [...]}."""
+    per_query = []
+    for q in queries:
+        args = await extract_args(q["query"])
+        row = {"id": q["id"], "query": q["query"], "args": args, "ndcg": {}, "top": {}}
+        ideal = list(q["relevant"].values())
+        for mode in modes:
+            result = await search(pool, query_of(args), limit=K, mode=mode, weights=weights)
+            members = await _members(pool, [h.creator_id for h in result.hits])
+            gains = [max((q["relevant"].get(a, 0) for a in members.get(h.creator_id, {h.account_id}) | {h.account_id}),
+                         default=0) for h in result.hits]
+            row["ndcg"][mode] = round(ndcg_at_k(gains, ideal), 4)
+            row["top"][mode] = [f"{h.name} ({g})" for h, g in zip(result.hits[:5], gains, strict=False)]
+        per_query.append(row)
+    means = {m: round(statistics.fmean(r["ndcg"][m] for r in per_query), 4) if per_query else 0.0 for m in modes}
+    return {"modes": means, "queries": per_query}
+
+
+def _markdown(split: str, report: dict, weights: FusionWeights) -> str:
+    lines = [f"# Creator search eval ({split} split, {len(report['queries'])} queries)", "",
+             f"nDCG@{K} (exponential gain, hand labels). Fusion weights: {asdict(weights)} (tuned on dev only).", "",
+             "| mode | nDCG@10 |", "|---|---:|"]
+    lines += [f"| {m} | {v:.3f} |" for m, v in report["modes"].items()]
+    lines += ["", "| id | query | keyword | semantic | hybrid | extracted filters |", "|---|---|---:|---:|---:|---|"]
+    for r in report["queries"]:
+        args = {k: v for k, v in r["args"].items() if k != "query"}
+        lines.append(f"| {r['id']} | {r['query']} | {r['ndcg'].get('keyword', 0):.2f} | {r['ndcg'].get('semantic', 0):.2f} | "
+                     f"{r['ndcg'].get('hybrid', 0):.2f} | {json.dumps(args)} |")
+    return "\n".join(lines) + "\n"
+
+
+async def _with_db(fn):
+    from memory.db import Database, use_database
+    from tools.creator_search import build_creator_index
+
+    settings = get_settings()
+    async with Database.open(settings, max_size=4) as db:
+        use_database(db)
+        try:
+            from memory.creators import creators_are_empty
+
+            if await creators_are_empty(db.pool):
+                await build_creator_index(db.pool, settings.data_dir)
+            return await fn(db.pool)
+        finally:
+            use_database(None)
+
+
+def run_creator_eval(out_dir: Path, split: str = "test") -> dict[str, Any]:
+    """Evaluate the three modes on a split and write ``out_dir/creators_eval.md`` and ``.json``; returns the
+    report. Loads the creators into the configured database first when it has none."""
+    queries = load_queries(split)
+    weights = FusionWeights.from_settings()
+    report = asyncio.run(_with_db(lambda pool: evaluate(pool, queries, weights)))
+    report.update(split=split, k=K, weights=asdict(weights), n_queries=len(queries))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "creators_eval.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    (out_dir / "creators_eval.md").write_text(_markdown(split, report, weights), encoding="utf-8")
+    return report
+
+
+GRID = (0.0, 0.2, 0.4, 0.6, 0.8)
+QUALITY_GRID = (0.0, 0.05, 0.1)
+
+
+def tune_weights() -> tuple[FusionWeights, float]:
+    """Grid search of the fusion weights on the dev split only: keyword + semantic in GRID (not both 0), engagement
+    and activity in QUALITY_GRID; returns the best weights and their mean hybrid nDCG@10 (ties: the first)."""
+    queries = load_queries("dev")
+
+    async def run(pool):
+        best = (None, -1.0)
+        for wk, ws, we, wa in itertools.product(GRID, GRID, QUALITY_GRID, QUALITY_GRID):
+            if wk == ws == 0:
+                continue
+            w = FusionWeights(wk, ws, we, wa)
+            score = (await evaluate(pool, queries, w, modes=("hybrid",)))["modes"]["hybrid"]
+            if score > best[1]:
+                best = (w, score)
+        return best
+
+    return asyncio.run(_with_db(run))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    if sys.argv[1:2] == ["tune"]:
+        w, score = tune_weights()
+        print(f"best on dev: {asdict(w)} hybrid nDCG@10 = {score:.4f}")
+    else:
+        split = sys.argv[1] if len(sys.argv) > 1 else "test"
+        print(json.dumps(run_creator_eval(Path("reports/creators"), split)["modes"]))
