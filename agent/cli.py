@@ -81,7 +81,8 @@ def ingest(
     except (FileNotFoundError, DatabaseError) as exc:
         _fail(str(exc))
     console.print(
-        f"{report.videos_read:,} videos of {report.channels} channels read; "
+        f"{report.videos_read:,} videos of {report.channels:,} channels ({report.full_history_channels} with full "
+        "upload histories) read; "
         f"{report.videos_inserted:,} inserted, {report.videos_updated:,} updated, "
         f"{report.titles_embedded:,} titles embedded ({report.embedding_model}) in {report.seconds:.1f} s."
     )

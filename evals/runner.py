@@ -63,6 +63,8 @@ _VERSIONED = re.compile(r"\.v(\d+)\.jsonl$")
 HEADLINE = {
     "routing": ("accuracy", "tool_accuracy", "no_tool_accuracy", "args_accuracy"),
     "scorer": ("upworthy_heldout.all.model.accuracy", "upworthy_heldout.significant.model.accuracy"),
+    "retrieval": ("systems.hybrid.metrics.nDCG@10", "systems.minilm.metrics.nDCG@10",
+                  "systems.hybrid static.metrics.nDCG@10", "systems.fulltext.metrics.nDCG@10"),
 }
 """Metrics shown in the summaries (every metric is in the suite's own section of report.md)."""
 

@@ -1,0 +1,314 @@
+"""Retrieval eval: labelled topic queries -> relevant real outlier titles; MiniLM, the fast static tier, full text
+(BM25) alone and the hybrid, on the same queries.
+
+Command::
+
+    cortex eval retrieval [--split smoke|full]     # the runner: full = the test split; reports/<run-id>/retrieval/
+    python -m evals.retrieval [--split test|dev|smoke|all] [--out DIR]   # DIR/retrieval_eval.md and .json
+
+Labels (``evals/datasets/retrieval/retrieval.v1.jsonl``, one query per line, each with its label ``version``): 66 topic
+queries written from the corpus's outlier titles; for each, the candidates were pooled (TREC-style) from the top
+15 of every system evaluated here plus titles found by reading the channels' outlier lists, and judged by hand
+by reading each title: grade 2 = squarely on the topic, 1 = related, unlisted = not relevant. The search space
+is every upload with an outlier multiplier of at least 2 (the tool's default), so labels are video ids of such
+uploads. Split by query with a fixed seed: ``dev`` (30 queries: the only ones used to choose anything, i.e. the
+similarity floors) and ``test`` (36); ``smoke`` is 20 of the test queries, for a quick run.
+
+Metrics at k = 10, averaged over queries, with 95 % bootstrap intervals over queries (2,000 resamples):
+
+- recall@10 = relevant titles in the top 10 / relevant titles (grade >= 1); R_cap@10 divides by min(10, relevant
+  titles) instead (Thakur et al. 2021, BEIR), since some topics have dozens of relevant titles;
+- MRR@10 = 1 / rank of the first relevant title in the top 10 (0 if none);
+- nDCG@10 with gains 2^grade - 1 and log2(rank + 1) discounts (Jarvelin & Kekalainen 2002), the ideal ranking
+  taken from all labels.
+
+Systems: ``minilm`` and ``static`` (vector search alone with each model), ``fulltext`` (BM25 alone), ``hybrid``
+(both, reciprocal rank fusion, with the model's similarity floor, as ``retrieve_outliers`` runs it) with MiniLM
+and with the static tier, and ``hybrid (no floor)`` to show what the floor costs.
+
+**Similarity floor** (``fit_similarity_floor``): on the dev split only, the top 20 titles per query by vector
+similarity are labelled relevant (grade >= 1) or not; the floor is the cosine similarity that maximises F1 of
+"similarity >= floor" as a predictor of relevance (a title under the floor is not shown as evidence). The report
+gives both similarity distributions and the fitted floors next to the ones configured in
+``tools.retrieve_outliers.SIMILARITY_FLOOR``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import typer
+
+from agent.embeddings import MINILM, MINILM_STATIC, get_embedder
+from agent.settings import get_settings
+from memory.corpus import OutlierFilters, hybrid_search
+from memory.db import Database
+from memory.ingest import corpus_is_empty, embed_titles, ingest_corpus
+from memory.outliers import OUTLIER_FROM
+from tools.retrieve_outliers import SIMILARITY_FLOOR
+
+K = 10
+FLOOR_DEPTH = 20
+N_BOOTSTRAP = 2000
+SEED = 20240404
+SPLITS = ("dev", "test", "smoke", "all")
+DATASET = Path(__file__).resolve().parent / "datasets" / "retrieval" / "retrieval.v1.jsonl"
+
+
+@dataclass(frozen=True)
+class LabelledQuery:
+    """One labelled query: id, text, split ('dev' | 'test'), smoke flag, {video_id: grade (1 or 2)}."""
+
+    id: str
+    query: str
+    split: str
+    smoke: bool
+    grades: dict[str, int]
+
+
+def load_queries(split: str = "test", path: Path | None = None) -> list[LabelledQuery]:
+    """The labelled queries of a split ('dev', 'test', 'smoke' or 'all'). Raises ValueError for another split."""
+    if split not in SPLITS:
+        raise ValueError(f"Unknown split {split!r}: choose from {', '.join(SPLITS)}.")
+    text = (path or DATASET).read_text(encoding="utf-8")
+    out = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        q = LabelledQuery(r["id"], r["query"], r["split"], bool(r["smoke"]),
+                          {x["video_id"]: int(x["grade"]) for x in r["relevant"]})
+        if split == "all" or q.split == split or (split == "smoke" and q.smoke):
+            out.append(q)
+    return out
+
+
+def recall_at_k(ranked: list[str], grades: dict[str, int], k: int = K) -> float:
+    """Relevant ids in the top k / relevant ids (0 when nothing is relevant)."""
+    return sum(1 for v in ranked[:k] if v in grades) / len(grades) if grades else 0.0
+
+
+def r_cap_at_k(ranked: list[str], grades: dict[str, int], k: int = K) -> float:
+    """BEIR's capped recall: relevant ids in the top k / min(k, relevant ids)."""
+    return sum(1 for v in ranked[:k] if v in grades) / min(k, len(grades)) if grades else 0.0
+
+
+def mrr_at_k(ranked: list[str], grades: dict[str, int], k: int = K) -> float:
+    """1 / rank of the first relevant id in the top k, 0 if none."""
+    return next((1 / i for i, v in enumerate(ranked[:k], 1) if v in grades), 0.0)
+
+
+def ndcg_at_k(ranked: list[str], grades: dict[str, int], k: int = K) -> float:
+    """nDCG@k with gains 2^grade - 1 and 1 / log2(rank + 1) discounts; the ideal ranking from all labels."""
+    dcg = sum((2 ** grades.get(v, 0) - 1) / math.log2(i + 1) for i, v in enumerate(ranked[:k], 1))
+    ideal = sorted(grades.values(), reverse=True)[:k]
+    idcg = sum((2**g - 1) / math.log2(i + 1) for i, g in enumerate(ideal, 1))
+    return dcg / idcg if idcg else 0.0
+
+
+METRICS = {"recall@10": recall_at_k, "R_cap@10": r_cap_at_k, "MRR@10": mrr_at_k, "nDCG@10": ndcg_at_k}
+
+
+def bootstrap_ci(values: list[float], seed: int = SEED) -> tuple[float, float, float]:
+    """(mean, 2.5th, 97.5th percentile) of the mean over ``N_BOOTSTRAP`` resamples of the queries."""
+    arr = np.asarray(values, dtype=float)
+    if arr.size == 0:
+        return 0.0, 0.0, 0.0
+    rng = np.random.default_rng(seed)
+    means = arr[rng.integers(0, arr.size, (N_BOOTSTRAP, arr.size))].mean(axis=1)
+    return float(arr.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def fit_similarity_floor(similarities: list[float], relevant: list[bool]) -> dict:
+    """The floor in [0.10, 0.70] (steps of 0.01) maximising F1 of 'similarity >= floor' for relevance.
+
+    Returns {floor, f1, precision, recall, n, n_relevant}. ValueError when no candidate is relevant.
+    """
+    sims, rel = np.asarray(similarities, dtype=float), np.asarray(relevant, dtype=bool)
+    if not rel.any():
+        raise ValueError("No relevant candidate to fit a similarity floor on.")
+    best = None
+    for floor in np.round(np.arange(0.10, 0.701, 0.01), 2):
+        kept = sims >= floor
+        tp = int((kept & rel).sum())
+        precision = tp / kept.sum() if kept.any() else 0.0
+        recall = tp / rel.sum()
+        f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+        if best is None or f1 > best["f1"]:
+            best = {"floor": float(floor), "f1": f1, "precision": precision, "recall": recall}
+    return {**best, "n": int(sims.size), "n_relevant": int(rel.sum())}
+
+
+def _quantiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    q = np.percentile(values, [10, 25, 50, 75, 90])
+    return {f"p{p}": round(float(v), 3) for p, v in zip((10, 25, 50, 75, 90), q, strict=True)}
+
+
+SYSTEMS: dict[str, tuple[str, tuple[str, ...], bool]] = {
+    "minilm": (MINILM, ("vector",), False),
+    "static": (MINILM_STATIC, ("vector",), False),
+    "fulltext": (MINILM, ("keyword",), False),
+    "hybrid": (MINILM, ("vector", "keyword"), True),
+    "hybrid (no floor)": (MINILM, ("vector", "keyword"), False),
+    "hybrid static": (MINILM_STATIC, ("vector", "keyword"), True),
+}
+"""name -> (title embedding model, legs fused, similarity floor applied)."""
+
+
+async def _prepare(db: Database) -> None:
+    """The corpus ingested and every title embedded with both models."""
+    settings = get_settings()
+    if await corpus_is_empty(db.pool):
+        await ingest_corpus(db.pool, settings.data_dir)
+    for model in (MINILM, MINILM_STATIC):
+        await embed_titles(db.pool, get_embedder(model))
+
+
+async def evaluate(db: Database, queries: list[LabelledQuery]) -> dict:
+    """Run every system on the queries; per-system metrics with intervals, mean latency, and per-query results."""
+    filters = OutlierFilters(min_multiplier=OUTLIER_FROM)
+    async with db.pool.connection() as conn:
+        cur = await conn.execute("SELECT video_id FROM videos WHERE outlier_multiplier >= %s", (OUTLIER_FROM,))
+        space = {r["video_id"] for r in await cur.fetchall()}
+    vectors = {m: get_embedder(m).embed([q.query for q in queries]) for m in (MINILM, MINILM_STATIC)}
+    out: dict = {"systems": {}, "per_query": {q.id: {"query": q.query} for q in queries}}
+    for name, (model, legs, floored) in SYSTEMS.items():
+        floor = SIMILARITY_FLOOR.get(model) if floored else None
+        scores: dict[str, list[float]] = {m: [] for m in METRICS}
+        elapsed = []
+        for q, vec in zip(queries, vectors[model], strict=True):
+            started = time.perf_counter()
+            result = await hybrid_search(db.pool, model, q.query, vec, filters, limit=K, similarity_floor=floor, legs=legs)
+            elapsed.append(time.perf_counter() - started)
+            ranked = [h["video_id"] for h in result.hits]
+            for m, fn in METRICS.items():
+                scores[m].append(fn(ranked, q.grades))
+            out["per_query"][q.id][name] = {"nDCG@10": round(scores["nDCG@10"][-1], 4), "hits": len(ranked),
+                                            "top3": [h["title"] for h in result.hits[:3]]}
+        out["systems"][name] = {
+            "model": model, "legs": list(legs), "similarity_floor": floor,
+            "metrics": {m: dict(zip(("mean", "lo", "hi"), bootstrap_ci(v), strict=True)) for m, v in scores.items()},
+            "mean_latency_ms": 1000 * float(np.mean(elapsed)),
+            "mean_hits": float(np.mean([out["per_query"][q.id][name]["hits"] for q in queries])),
+            "_ndcg": scores["nDCG@10"],
+        }
+    base = out["systems"]["minilm"].pop("_ndcg")
+    for name, s in out["systems"].items():
+        if name != "minilm":
+            diff = np.asarray(s.pop("_ndcg")) - np.asarray(base)
+            s["ndcg_vs_minilm"] = dict(zip(("mean", "lo", "hi"), bootstrap_ci(diff.tolist()), strict=True))
+    labels = [v for q in queries for v in q.grades]
+    out["labels"] = {"queries": len(queries), "relevant": len(labels),
+                     "outside_search_space": sum(1 for v in labels if v not in space)}
+    return out
+
+
+async def similarity_floors(db: Database) -> dict:
+    """Per model: the similarity floor fitted on the dev split and the relevant / irrelevant similarity quantiles."""
+    queries = load_queries("dev")
+    filters = OutlierFilters(min_multiplier=OUTLIER_FROM)
+    out = {}
+    for model in (MINILM, MINILM_STATIC):
+        vecs = get_embedder(model).embed([q.query for q in queries])
+        sims, rel = [], []
+        for q, vec in zip(queries, vecs, strict=True):
+            result = await hybrid_search(db.pool, model, q.query, vec, filters, limit=FLOOR_DEPTH, legs=("vector",))
+            for h in result.hits:
+                sims.append(h["similarity"])
+                rel.append(h["video_id"] in q.grades)
+        fit = fit_similarity_floor(sims, rel)
+        out[model] = {
+            **fit,
+            "configured": SIMILARITY_FLOOR.get(model),
+            "relevant": _quantiles([s for s, r in zip(sims, rel, strict=True) if r]),
+            "irrelevant": _quantiles([s for s, r in zip(sims, rel, strict=True) if not r]),
+        }
+    return out
+
+
+def run_retrieval_eval(out_dir: Path, split: str = "test") -> dict:
+    """Run the retrieval eval on ``split`` and write ``out_dir/retrieval_eval.md`` and ``.json``; returns the report.
+
+    Opens the configured database (ingesting the corpus when it is empty and embedding titles with both models).
+    Raises ValueError for an unknown split.
+    """
+    queries = load_queries(split)
+
+    async def run() -> dict:
+        async with Database.open(get_settings(), max_size=2) as db:
+            await _prepare(db)
+            return {"split": split, "k": K, "dataset": f"evals/datasets/retrieval/{DATASET.name}",
+                    **(await evaluate(db, queries)), "floors": await similarity_floors(db)}
+
+    report = asyncio.run(run())
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "retrieval_eval.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    (out_dir / "retrieval_eval.md").write_text(render_markdown(report), encoding="utf-8")
+    return report
+
+
+def _ci(m: dict) -> str:
+    return f"{m['mean']:.3f} [{m['lo']:.3f}, {m['hi']:.3f}]"
+
+
+def render_markdown(report: dict) -> str:
+    """The report a reader reads: metrics per system with intervals, the floors and how they were chosen."""
+    lab = report["labels"]
+    lines = [
+        f"# Retrieval eval: {report['split']} split ({lab['queries']} queries, {lab['relevant']} relevant titles)",
+        "",
+        f"Labels: `{report['dataset']}`.",
+        "",
+        "Search space: uploads with an outlier multiplier >= 2. Means over queries with 95 % bootstrap intervals. "
+        "R_cap@10 divides by min(10, relevant titles). Latency: this corpus (~9k titles), one client, warm.",
+        "",
+        "| System | Model | recall@10 | R_cap@10 | MRR@10 | nDCG@10 | nDCG vs MiniLM | Hits/query | ms/query |",
+        "|---|---|---|---|---|---|---|---:|---:|",
+    ]
+    for name, s in report["systems"].items():
+        m = s["metrics"]
+        delta = s.get("ndcg_vs_minilm")
+        lines.append(
+            f"| {name} | {s['model'] if 'vector' in s['legs'] else '-'} | {_ci(m['recall@10'])} | {_ci(m['R_cap@10'])} | "
+            f"{_ci(m['MRR@10'])} | {_ci(m['nDCG@10'])} | {('%+.3f [%+.3f, %+.3f]' % (delta['mean'], delta['lo'], delta['hi'])) if delta else '-'} | "
+            f"{s['mean_hits']:.1f} | {s['mean_latency_ms']:.1f} |"
+        )
+    if lab["outside_search_space"]:
+        lines += ["", f"_{lab['outside_search_space']} labelled titles are no longer outliers (definition changed); "
+                      "they count as unreachable._"]
+    lines += ["", "## Similarity floors (fitted on the dev split only)", "",
+              "| Model | Fitted floor | F1 | Precision | Recall | Configured | Relevant p10/p50/p90 | Irrelevant p10/p50/p90 |",
+              "|---|---:|---:|---:|---:|---:|---|---|"]
+    for model, f in report["floors"].items():
+        rel, irr = f["relevant"], f["irrelevant"]
+        lines.append(
+            f"| {model} | {f['floor']:.2f} | {f['f1']:.3f} | {f['precision']:.3f} | {f['recall']:.3f} | {f['configured']} | "
+            f"{rel.get('p10')}/{rel.get('p50')}/{rel.get('p90')} | {irr.get('p10')}/{irr.get('p50')}/{irr.get('p90')} |"
+        )
+    lines += ["", f"Top {FLOOR_DEPTH} titles per dev query by vector similarity, labelled relevant (grade >= 1) or not; "
+              "the floor maximises F1 of 'similarity >= floor'."]
+    return "\n".join(lines) + "\n"
+
+
+def main(
+    split: str = typer.Option("test", help="test (the report), dev (fits the similarity floors), smoke or all"),
+    out: Path = typer.Option(Path("reports/retrieval"), help="folder for retrieval_eval.md and retrieval_eval.json"),
+) -> None:
+    """Run the retrieval eval on one split and print its report."""
+    if split not in SPLITS:
+        raise typer.BadParameter(f"choose from {', '.join(SPLITS)}", param_hint="--split")
+    run_retrieval_eval(out, split)
+    print((out / "retrieval_eval.md").read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    typer.run(main)
