@@ -121,6 +121,7 @@ async def _agent_session():
         persistent_graph,
         run_config,
     )
+    from agent.auth import claim_thread, owned_thread
     from memory.db import Database, use_database
 
     settings = get_settings()
@@ -131,6 +132,8 @@ async def _agent_session():
             graph = await persistent_graph()
 
             async def turn(message: str, thread: str, creator: str, engine: str | None, verbose: bool) -> list[Any]:
+                if not await claim_thread(db.pool, thread, creator) and not await owned_thread(db.pool, thread, creator):
+                    raise ValueError(f"Thread {thread} belongs to another creator: start a new thread (leave out --thread).")
                 config = run_config(thread, creator)
                 await close_unfinished_turn(graph, config, NEW_MESSAGE)
                 payload: Any = {"messages": [("user", message)]}
@@ -373,6 +376,41 @@ def keys_revoke(prefix: Annotated[str, typer.Argument(help="The key's prefix, as
     if revoked is None:
         _fail(f"No active key starts with {prefix!r}: see `cortex keys list`.")
     console.print(f"Revoked {revoked.prefix} of creator '{revoked.creator_id}'.")
+
+
+@app.command()
+def forget(
+    creator: Annotated[str, typer.Option(help="The creator whose data to delete (the chat login name / API key's creator).")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete everything stored for a creator (conversations, chat history, learned preferences, Creator DNA,
+    feedback, API keys, analytics) and say what was deleted. Other creators are untouched."""
+    from agent.auth import creator_id_for
+    from memory.creator_memory import forget_creator
+    from memory.db import Database
+
+    creator_id = creator_id_for(creator)
+    if not creator_id:
+        _fail(f"{creator!r} is not a creator id: use the name they log in with.")
+    if not yes and not typer.confirm(f"Delete everything stored for creator '{creator_id}'? This cannot be undone."):
+        _fail("Nothing deleted.")
+
+    async def run() -> dict[str, int]:
+        async with Database.open(get_settings(), max_size=2) as db:
+            return await forget_creator(db, creator_id)
+
+    try:
+        deleted = asyncio.run(run())
+    except DatabaseError as exc:
+        _fail(str(exc))
+    table = Table(title=f"Deleted for creator '{creator_id}'")
+    table.add_column("what")
+    table.add_column("rows", justify="right")
+    for kind, n in deleted.items():
+        table.add_row(kind, f"{n:,}")
+    console.print(table)
+    if not any(deleted.values()):
+        console.print(f"Nothing was stored for '{creator_id}'.")
 
 
 @app.command("enrich-creators")

@@ -1,7 +1,10 @@
 """The title-generation subgraph, and the ``generate_titles`` tool that runs it inside the conversation.
 
-    analyze -> select_hooks -> retrieve -> (Send) generate x N -> postprocess -> judge
+    recall -> analyze -> select_hooks -> retrieve -> (Send) generate x N -> postprocess -> judge -> personalize
 
+- ``recall``: the creator's memory (``tools.creator_memory.load_memory``): learned preferences, Creator DNA and
+  their channel's performance; the ``memory.used`` trace names the blocks used. With an LLM the blocks go into the
+  hook and title prompts.
 - ``analyze``: parse the transcript and find its hooks (long tier, or the offline heuristics); an analysis made
   earlier in the conversation for the same script (an ``analyze_script`` artifact) is reused, not redone.
 - ``select_hooks``: the quality gate and diversity across time buckets (``tools.title_generation.select_hooks``).
@@ -13,6 +16,9 @@
   covering every hook and angle, so the run stays within ``LLM_CALL_BUDGET``.
 - ``postprocess``: length window, near-duplicates, opener caps, each cut with its reason.
 - ``judge``: the fast-tier rubric with pairwise comparisons in both orders, or offline the title scorer.
+- ``personalize``: re-rank the judged titles with the creator's memory (``tools.preferences.rerank``: learned
+  preferences, plus the voice fit and the channel's winning patterns); every move is explained in the
+  ``titles.personalized`` trace and the artifact. Without memory the judge's order stands.
 
 Every phase emits trace events (``tools.base.trace``). The ``generate_titles`` tool streams the subgraph with
 its own run config (callbacks and tracing nest under the conversation's run) and forwards each custom event to
@@ -52,7 +58,10 @@ from tools.analyze_script import (
     previous_analysis,
     run_analysis,
 )
+from memory.creator_memory import get_block, put_block, record_views
 from tools.base import cortex_tool, trace
+from tools.creator_memory import MemoryBlocks, creator_channel, load_memory
+from tools.preferences import rerank
 from tools.retrieve_outliers import OutlierHit, find_outliers
 from tools.script_analysis import (
     Hook,
@@ -110,11 +119,13 @@ happen to be nearest (the corpus has no channel on that subject) 0.28-0.36."""
 
 @dataclass
 class TitleGenContext:
-    """Per-run settings: the engine ("offline", "llm" or None for settings) and, for tests, ``models``: a
-    tier -> chat model function used instead of the gateway (``agent.models.chat_model``)."""
+    """Per-run settings: the engine ("offline", "llm" or None for settings), the creator whose memory shapes the
+    run (None: no memory) and, for tests, ``models``: a tier -> chat model function used instead of the gateway
+    (``agent.models.chat_model``)."""
 
     engine: str | None = None
     models: Callable[[Tier], BaseChatModel] | None = None
+    creator_id: str | None = None
 
 
 class TitleGenState(TypedDict, total=False):
@@ -136,6 +147,8 @@ class TitleGenState(TypedDict, total=False):
     kept: list[TitleCandidate]
     cuts: list[Cut]
     judgement: Judgement
+    memory: MemoryBlocks | None
+    personalized: list[dict]
     error: str
 
 
@@ -150,11 +163,27 @@ class Branch(TypedDict):
     min_chars: int
     max_chars: int
     vocabulary: Counter[str]
+    creator_context: str
 
 
 def _model(runtime: Runtime[TitleGenContext], tier: Tier) -> BaseChatModel:
     ctx = runtime.context or TitleGenContext()
     return ctx.models(tier) if ctx.models else chat_model(tier, engine=ctx.engine)
+
+
+async def recall(state: TitleGenState, runtime: Runtime[TitleGenContext]) -> dict:
+    """Load the creator's memory blocks (none without a creator) and trace which are used."""
+    creator = (runtime.context or TitleGenContext()).creator_id
+    if not creator:
+        return {"memory": None}
+    memory = await load_memory(creator, state.get("channel"))
+    trace("memory.used", **memory.trace_data())
+    return {"memory": memory}
+
+
+def _creator_context(state: TitleGenState) -> str:
+    memory = state.get("memory")
+    return memory.prompt_block() if memory else ""
 
 
 async def analyze(state: TitleGenState, runtime: Runtime[TitleGenContext]) -> dict:
@@ -165,7 +194,7 @@ async def analyze(state: TitleGenState, runtime: Runtime[TitleGenContext]) -> di
               hooks=[{"id": h.id, "at": h.at, "type": h.type, "strength": h.strength} for h in previous.hooks])
         return {"analysis": previous}
     try:
-        return {"analysis": await run_analysis(state["transcript"], _model(runtime, "long"))}
+        return {"analysis": await run_analysis(state["transcript"], _model(runtime, "long"), _creator_context(state))}
     except ScriptInputError as exc:
         return {"error": str(exc)}
 
@@ -244,7 +273,7 @@ def fan_out(state: TitleGenState, runtime: Runtime[TitleGenContext]) -> list[Sen
         "vocabulary": Counter() if grouped else script_vocabulary(state["transcript"]),
         "hooks": state["hooks"], "analysis": state["analysis"], "outliers": state["outliers"],
         "packaging": state["packaging"], "min_chars": state.get("min_chars", DEFAULT_MIN_CHARS),
-        "max_chars": state.get("max_chars", DEFAULT_MAX_CHARS),
+        "max_chars": state.get("max_chars", DEFAULT_MAX_CHARS), "creator_context": _creator_context(state),
     }
     return [Send("generate", {"task": t, **shared}) for t in tasks]
 
@@ -260,7 +289,8 @@ async def generate(branch: Branch, runtime: Runtime[TitleGenContext]) -> dict:
         titles = offline_titles(hook, task.method, task.angles[0], slots, branch["outliers"].get(hook.id, ()), branch["packaging"])
         return {"candidates": titles}
     messages = generation_prompt(task, hooks, analysis, branch["outliers"], branch["packaging"],
-                                 min_chars=branch["min_chars"], max_chars=branch["max_chars"])
+                                 min_chars=branch["min_chars"], max_chars=branch["max_chars"],
+                                 creator_context=branch["creator_context"])
     try:
         out: GenerationOut = await structured_call(model, GenerationOut, messages)  # type: ignore[assignment]
     except StructuredOutputError as exc:
@@ -309,39 +339,70 @@ async def judge(state: TitleGenState, runtime: Runtime[TitleGenContext]) -> dict
     return {"judgement": judgement}
 
 
+async def personalize(state: TitleGenState) -> dict:
+    """Re-rank the judged titles with the creator's memory; the trace and the artifact explain every move."""
+    memory = state.get("memory")
+    if memory is None or not memory.used():
+        return {"personalized": []}
+    judgement, moves = rerank(state["judgement"], memory.preferences, extra=memory.adjust)
+    trace("titles.personalized", blocks=memory.used(), moves=[m for m in moves if m["adjustment"] or
+                                                              m["old_rank"] != m["new_rank"]])
+    return {"judgement": judgement, "personalized": moves}
+
+
 def build_title_graph() -> CompiledStateGraph:
     """The compiled subgraph (no checkpointer of its own, even inside a checkpointed conversation: its state
     holds the whole transcript and lives for one tool call)."""
     builder = StateGraph(TitleGenState, context_schema=TitleGenContext)
+    builder.add_node("recall", recall)
     builder.add_node("analyze", analyze)
     builder.add_node("select_hooks", select)
     builder.add_node("retrieve", retrieve)
     builder.add_node("generate", generate)
     builder.add_node("postprocess", post)
     builder.add_node("judge", judge)
-    builder.add_edge(START, "analyze")
+    builder.add_node("personalize", personalize)
+    builder.add_edge(START, "recall")
+    builder.add_edge("recall", "analyze")
     builder.add_conditional_edges("analyze", after_analyze, ["select_hooks", END])
     builder.add_conditional_edges("select_hooks", after_select, ["retrieve", END])
     builder.add_conditional_edges("retrieve", fan_out, ["generate"])
     builder.add_edge("generate", "postprocess")
     builder.add_edge("postprocess", "judge")
-    builder.add_edge("judge", END)
+    builder.add_edge("judge", "personalize")
+    builder.add_edge("personalize", END)
     return builder.compile(checkpointer=False, name="title_generation")
 
 
 title_graph = build_title_graph()
 
 
+PERSONAL_REASONS_SHOWN = 3
+"""Reasons shown per re-ranked title (all are in the artifact and the trace)."""
+
+
+def personalized_markdown(memory: MemoryBlocks | None, moves: list[dict], shown: list[str]) -> str:
+    """How the creator's memory changed the ranking of the ``shown`` titles ("" when it changed nothing)."""
+    lines = [f"- “{m['title']}”: #{m['old_rank']} → #{m['new_rank']} ({m['adjustment']:+.0f}): "
+             + "; ".join(m["reasons"][:PERSONAL_REASONS_SHOWN]) for m in moves if m["reasons"] and m["title"] in shown]
+    if memory is None or not lines:
+        return ""
+    return f"**Ranked for you** (memory used: {', '.join(memory.used())})\n" + "\n".join(lines)
+
+
 def result_markdown(state: TitleGenState) -> str:
     """The run as a creator reads it: the script and its hooks (with timestamps), the hooks used, the ranked
-    titles with their evidence and scores."""
+    titles with their evidence and scores, and how the creator's memory re-ranked them."""
     analysis = state["analysis"]
-    return "\n\n".join([
+    per_hook = state.get("titles_per_hook", DEFAULT_TITLES_PER_HOOK)
+    shown = [t.candidate.title for t in shown_titles(state["judgement"], per_hook)]
+    parts = [
         analysis_markdown(analysis),
         hooks_used_markdown(state["hooks"], state["dropped"]),
-        titles_markdown(analysis, state["hooks"], state["judgement"], state["cuts"],
-                        state.get("titles_per_hook", DEFAULT_TITLES_PER_HOOK), state.get("channel")),
-    ])
+        titles_markdown(analysis, state["hooks"], state["judgement"], state["cuts"], per_hook, state.get("channel")),
+        personalized_markdown(state.get("memory"), state.get("personalized") or [], shown),
+    ]
+    return "\n\n".join(p for p in parts if p)
 
 
 def result_artifact(state: TitleGenState) -> dict:
@@ -357,6 +418,8 @@ def result_artifact(state: TitleGenState) -> dict:
         "pairs": [asdict(p) for p in j.pairs],
         "cuts": [asdict(c) for c in state["cuts"]],
         "rejected": state.get("rejected", []),
+        "memory": state["memory"].used() if state.get("memory") else [],
+        "personalized": state.get("personalized", []),
     }
 
 
@@ -402,9 +465,11 @@ async def generate_titles(
         "analysis": previous_analysis(runtime.state.get("messages", []), text),
     }
     result: TitleGenState = {}
+    creator = getattr(runtime.context, "creator_id", None)
     try:
         async for mode, chunk in title_graph.astream(
-            state, _nested_config(runtime.config), context=TitleGenContext(engine=getattr(runtime.context, "engine", None)),
+            state, _nested_config(runtime.config),
+            context=TitleGenContext(engine=getattr(runtime.context, "engine", None), creator_id=creator),
             stream_mode=["custom", "values"],
         ):
             if mode == "custom":
@@ -415,7 +480,24 @@ async def generate_titles(
         return str(exc), {}
     if result.get("error"):
         return result["error"], {}
-    return result_markdown(result), result_artifact(result)
+    artifact = {**result_artifact(result), "generation_id": runtime.tool_call_id}
+    if creator:
+        await _remember_generation(creator, runtime, artifact, channel)
+    return result_markdown(result), artifact
+
+
+async def _remember_generation(creator: str, runtime: ToolRuntime[Any, Any], artifact: dict, channel: str | None) -> None:
+    """Record that the creator was shown these titles (the "view" signals, the denominator of what they pick), and
+    remember the channel they named as theirs when they have none yet."""
+    db = await get_database()
+    thread = runtime.config.get("configurable", {}).get("thread_id", "")
+    judged = {t["candidate"]["title"]: t for t in artifact["titles"]}
+    await record_views(db.pool, creator, thread, runtime.tool_call_id,
+                       [(rank, title, judged.get(title)) for rank, title in enumerate(artifact["shown"], 1)])
+    if channel and (name := await creator_channel(creator, channel)):
+        profile = await get_block(db.store, creator, "profile")
+        if not profile:
+            await put_block(db.store, creator, "profile", {"channel": name, "from": "named in a title request"})
 
 
 async def extract_args(text: str) -> dict:

@@ -5,7 +5,18 @@ from langchain_core.tools import BaseTool
 
 def all_tools() -> list[BaseTool]:
     """Every tool the conversation graph can call, in routing order."""
-    from tools import analyze_script, pull_analytics, retrieve_outliers, score_title, search_creators, use_title
+    from tools import (
+        analyze_script,
+        edit_memory,
+        learn_voice,
+        pull_analytics,
+        record_feedback,
+        retrieve_outliers,
+        score_title,
+        search_creators,
+        show_memory,
+        use_title,
+    )
 
     return [
         score_title.tool,
@@ -14,4 +25,8 @@ def all_tools() -> list[BaseTool]:
         analyze_script.tool,
         search_creators.tool,
         use_title.tool,
+        record_feedback.tool,
+        show_memory.tool,
+        edit_memory.tool,
+        learn_voice.tool,
     ]

@@ -76,9 +76,10 @@ def model_name(model: BaseChatModel) -> str:
     return str(getattr(model, "model_name", None) or model._llm_type)
 
 
-async def run_analysis(text: str, model: BaseChatModel) -> ScriptAnalysis:
-    """Parse and analyse a script with ``model`` (long tier) or, for the offline engine, the heuristics; emits
-    the trace events ``script.parsed`` and ``hooks.found``. A model whose output stays invalid after a retry
+async def run_analysis(text: str, model: BaseChatModel, creator_context: str = "") -> ScriptAnalysis:
+    """Parse and analyse a script with ``model`` (long tier; ``creator_context``, the creator's memory, goes into
+    its prompt) or, for the offline engine, the heuristics; emits the trace events ``script.parsed`` and
+    ``hooks.found``. A model whose output stays invalid after a retry
     falls back to the heuristics (said in the notes and in a ``hooks.fallback`` trace). Raises
     ``ScriptInputError`` for a script that cannot be analysed."""
     script = parse_script(text)
@@ -96,7 +97,7 @@ async def run_analysis(text: str, model: BaseChatModel) -> ScriptAnalysis:
         analysis = analyze_offline(script, text)
     else:
         try:
-            analysis, dropped = await analyze_with_llm(script, text, model, model_name(model))
+            analysis, dropped = await analyze_with_llm(script, text, model, model_name(model), creator_context)
         except StructuredOutputError as exc:
             trace("hooks.fallback", reason=str(exc))
             offline = analyze_offline(script, text)

@@ -850,9 +850,10 @@ def llm_passages(script: Script, max_words: int = LLM_MAX_INPUT_WORDS) -> tuple[
     return [chosen[i] for i in sorted(chosen)], True
 
 
-def analysis_prompt(script: Script) -> tuple[list[BaseMessage], list[Passage], bool]:
+def analysis_prompt(script: Script, creator_context: str = "") -> tuple[list[BaseMessage], list[Passage], bool]:
     """(messages for the long tier, the passages shown, condensed?). Each passage is one line:
-    "[index] m:ss text" (the time marked "~" when estimated)."""
+    "[index] m:ss text" (the time marked "~" when estimated). ``creator_context``: what is known about the
+    creator (their voice, ``tools.creator_memory.MemoryBlocks.prompt_block``), added so hooks fit their voice."""
     shown, condensed = llm_passages(script)
     mark = "" if script.timed else "~"
     lines = [f"[{p.index}] {mark}{format_time(p.start_s)} {p.text}" for p in shown]
@@ -865,7 +866,8 @@ def analysis_prompt(script: Script) -> tuple[list[BaseMessage], list[Passage], b
             f" It is long: you see the first 5 minutes and the {len(shown)} strongest candidate passages "
             "(numbers jump where passages were left out)."
         )
-    return [SystemMessage(ANALYSIS_SYSTEM), HumanMessage(header + "\n\n" + "\n".join(lines))], shown, condensed
+    about = f"\n\nAbout the creator (prefer hooks in their voice):\n{creator_context}" if creator_context else ""
+    return [SystemMessage(ANALYSIS_SYSTEM), HumanMessage(header + about + "\n\n" + "\n".join(lines))], shown, condensed
 
 
 async def structured_call(
@@ -889,14 +891,16 @@ async def structured_call(
     raise StructuredOutputError(f"The model's output did not match {schema.__name__} after {retries + 1} tries: {error}")
 
 
-async def analyze_with_llm(script: Script, text: str, model: BaseChatModel, model_name: str) -> tuple[ScriptAnalysis, list[str]]:
+async def analyze_with_llm(
+    script: Script, text: str, model: BaseChatModel, model_name: str, creator_context: str = ""
+) -> tuple[ScriptAnalysis, list[str]]:
     """Hooks, topic, audience and key entities by the model (one call, ``structured_call``), grounded: a hook
     must cite a passage that was shown and its text must be found there (rapidfuzz partial ratio >= 80 against
     that passage and the next); its time and bucket come from the script, not from the model.
 
     Returns (analysis, dropped) where ``dropped`` says which model hooks were not grounded and why. Raises
     ``StructuredOutputError`` when the model's output stays invalid."""
-    messages, shown, condensed = analysis_prompt(script)
+    messages, shown, condensed = analysis_prompt(script, creator_context)
     out: AnalysisOut = await structured_call(model, AnalysisOut, messages)  # type: ignore[assignment]
     by_index = {p.index: p for p in shown}
     timing = "real" if script.timed else "estimated"

@@ -823,9 +823,11 @@ def generation_prompt(
     per_pair: int = 2,
     min_chars: int = DEFAULT_MIN_CHARS,
     max_chars: int = DEFAULT_MAX_CHARS,
+    creator_context: str = "",
 ) -> list[BaseMessage]:
-    """Messages for one grouped generation call: the method, the angles, the hooks with their evidence, and
-    ``per_pair`` titles asked for each (hook, angle)."""
+    """Messages for one grouped generation call: the method, the angles, the hooks with their evidence, what is
+    known about the creator (``creator_context``: their voice, learned preferences and channel evidence,
+    ``tools.creator_memory.MemoryBlocks.prompt_block``) and ``per_pair`` titles asked for each (hook, angle)."""
     formulas = ", ".join(f.name for f in FORMULAS)
     system = (
         "You write YouTube titles from a creator's own video: every title must be delivered by its hook. "
@@ -833,7 +835,10 @@ def generation_prompt(
         f"Titles are {min_chars}-{max_chars} characters, varied in their first words, no ALL CAPS, no emoji. "
         "Cite the exemplar titles you drew on, copied exactly from the lists given."
     )
-    lines = [f"Video topic: {analysis.topic}. Audience: {analysis.audience}.", "Angles:"]
+    lines = [f"Video topic: {analysis.topic}. Audience: {analysis.audience}."]
+    if creator_context:
+        lines.append(f"About the creator (write in their voice, follow their preferences):\n{creator_context}")
+    lines.append("Angles:")
     lines += [f"- {a}: {ANGLES[a]}" for a in task.angles]
     if task.method == "proven_packaging" and packaging:
         lines.append(f"Proven packaging ({packaging.source}), best titles:")

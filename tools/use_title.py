@@ -1,10 +1,12 @@
 """use_title: record that the creator is using a title: one generate_titles wrote in this conversation ("I'm
 using the second one") or their own ("I'll use 'My Lego Volcano Erupted'").
 
-A side-effect tool: it writes a row to ``title_choices`` (memory/migrations/0006_api.sql), so the conversation
-asks the creator to approve each call first (``tools.base.cortex_tool(side_effect=...)``). The generated titles
-come from the latest ``generate_titles`` result in the thread (its artifact: ``shown``, the titles as numbered
-for the creator, and ``titles``, every judged candidate with its score and evidence).
+A side-effect tool: it records a "use" feedback event (``feedback_events``, memory/migrations/0007_feedback.sql;
+the view ``title_choices`` lists the titles chosen) through ``tools.creator_memory.record_signal``, the loop every
+feedback signal shares, so the conversation asks the creator to approve each call first
+(``tools.base.cortex_tool(side_effect=...)``). The generated titles come from the latest ``generate_titles``
+result in the thread (its artifact: ``shown``, the titles as numbered for the creator, and ``titles``, every
+judged candidate with its score and evidence).
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage, ToolMessage
 from langgraph.prebuilt import ToolRuntime
-from psycopg.types.json import Jsonb
 
-from memory.db import get_database
 from tools import extract
 from tools.base import cortex_tool, trace
+from tools.creator_memory import record_signal
 
 ASK = "Which title are you using? Say its number in the list (e.g. “the second one”) or quote it."
 GENERATOR = "generate_titles"
@@ -115,21 +116,11 @@ async def use_title(runtime: ToolRuntime[Any, Any], choice: int | None = None, t
         return resolved, {}
     creator = getattr(runtime.context, "creator_id", None) or "anonymous"
     thread = runtime.config.get("configurable", {}).get("thread_id", "")
-    db = await get_database()
-    async with db.pool.connection() as conn:
-        cur = await conn.execute(
-            "INSERT INTO title_choices (creator_id, thread_id, title, candidate_rank, candidate, source_tool_call_id) "
-            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (creator_id, thread_id, title) DO UPDATE SET "
-            "candidate_rank = EXCLUDED.candidate_rank, candidate = EXCLUDED.candidate, "
-            "source_tool_call_id = EXCLUDED.source_tool_call_id, chosen_at = now() RETURNING choice_id, chosen_at",
-            (creator, thread, resolved.title, resolved.rank,
-             Jsonb(resolved.candidate) if resolved.candidate else None, resolved.source_tool_call_id),
-        )
-        row = await cur.fetchone()
+    row, _ = await record_signal(creator, thread, "use", resolved)
     trace("title.chosen", title=resolved.title, rank=resolved.rank, generated=resolved.candidate is not None,
           creator=creator, thread=thread)
-    artifact = {**asdict(resolved), "creator_id": creator, "thread_id": thread, "choice_id": row["choice_id"],
-                "chosen_at": row["chosen_at"].isoformat()}
+    artifact = {**asdict(resolved), "creator_id": creator, "thread_id": thread, "choice_id": row["event_id"],
+                "chosen_at": row["created_at"].isoformat()}
     return f"Recorded: you are using {resolved.describe()} for this video.", artifact
 
 

@@ -1,7 +1,9 @@
 """The Chainlit chat app: login (the user name is the creator id, ``agent.auth.creator_id_for``, as for API
 keys), starters, threads that persist in Postgres, resume after a reload and belong to the creator (their API key
 reaches them too), and every run rendered step by step, with approval buttons before actions with side effects
-(``ui.render.render_turn``)."""
+(``ui.render.render_turn``), and feedback on generated titles: the buttons under each title and the thumbs on an
+answer that showed titles both go through ``tools.creator_memory.record_signal``, the loop the record_feedback
+tool uses."""
 
 from __future__ import annotations
 
@@ -10,21 +12,44 @@ from pathlib import Path
 
 import chainlit as cl
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
+from chainlit.types import Feedback
 
 from agent.auth import claim_thread, creator_id_for, owned_thread
 from agent.settings import get_settings
 from graphs.conversation import CortexContext, persistent_graph, run_config
+from memory.creator_memory import count_actions, generation_of_step, shown_title
 from memory.db import get_database, sqlalchemy_url
+from tools.creator_memory import record_signal
+from tools.record_feedback import feedback_reply
+from tools.use_title import TitleChoice
 from ui.render import render_turn
 
 log = logging.getLogger(__name__)
 MAX_ATTACHMENT_CHARS = 2_000_000
 
 
+EDIT_TIMEOUT_S = 300
+"""How long the Edit button waits for the creator's wording."""
+
+
+class CortexDataLayer(SQLAlchemyDataLayer):
+    """Chainlit's SQL data layer, plus: a thumbs on an answer that showed generated titles is also a feedback
+    signal on that generation (thumbs_up / thumbs_down)."""
+
+    async def upsert_feedback(self, feedback: Feedback) -> str:
+        """Store Chainlit's feedback row, then record the signal when the message showed titles."""
+        feedback_id = await super().upsert_feedback(feedback)
+        if feedback.value in (0, 1) and (found := await generation_of_step((await get_database()).pool, feedback.forId)):
+            creator, thread_id, generation_id = found
+            await record_signal(creator, thread_id, "thumbs_up" if feedback.value == 1 else "thumbs_down", None,
+                                generation_id=generation_id, source="ui")
+        return feedback_id
+
+
 @cl.data_layer
 def data_layer() -> SQLAlchemyDataLayer:
     """Chainlit's SQL data layer on the project's Postgres (tables from memory/migrations/0002)."""
-    return SQLAlchemyDataLayer(conninfo=sqlalchemy_url())
+    return CortexDataLayer(conninfo=sqlalchemy_url())
 
 
 @cl.password_auth_callback
@@ -59,6 +84,42 @@ async def chat_resume(thread: dict) -> None:
     """Resuming needs nothing more: the thread's messages are in the LangGraph checkpoint."""
 
 
+def _creator() -> str:
+    user = cl.user_session.get("user")
+    return (user.metadata or {}).get("creator_id", user.identifier) if user else "anonymous"
+
+
+@cl.action_callback("title_feedback")
+async def on_title_feedback(action: cl.Action) -> None:
+    """A feedback button under a generated title (``ui.render.TITLE_ACTIONS``): record the signal on that title
+    of that generation (only one this creator was shown in this thread); Edit first asks for the new wording,
+    Copy also shows the title in a code block (its copy button)."""
+    creator, thread_id = _creator(), cl.context.session.thread_id
+    signal, rank, generation_id = action.payload.get("signal"), action.payload.get("rank"), action.payload.get("generation_id")
+    pool = (await get_database()).pool
+    shown = await shown_title(pool, creator, thread_id, generation_id, rank) if generation_id and rank else None
+    if shown is None:
+        await cl.ErrorMessage(content="That title is not one you were shown in this conversation.").send()
+        return
+    choice = TitleChoice(shown["title"], shown["candidate_rank"], shown["candidate"], generation_id)
+    edited = None
+    if signal == "edit":
+        answer = await cl.AskUserMessage(content=f"Your version of “{choice.title}”:", timeout=EDIT_TIMEOUT_S).send()
+        edited = (answer or {}).get("output", "").strip()
+        if not edited:
+            await cl.Message(content="No edit received: nothing recorded.").send()
+            return
+    try:
+        row, prefs = await record_signal(creator, thread_id, signal, choice, edited_title=edited, source="ui")
+    except ValueError as exc:
+        await cl.ErrorMessage(content=str(exc)).send()
+        return
+    reply = feedback_reply(signal, choice, row, await count_actions(pool, creator), prefs is not None)
+    if signal == "copy":
+        reply = f"```text\n{choice.title}\n```\n{reply}"
+    await cl.Message(content=reply, author="Titles").send()
+
+
 def _attachments_text(message: cl.Message) -> str:
     parts = []
     for element in message.elements or []:
@@ -73,8 +134,7 @@ def _attachments_text(message: cl.Message) -> str:
 async def on_message(message: cl.Message) -> None:
     """Run the conversation graph on the creator's message and render it as it runs (asking for approval before
     actions with side effects)."""
-    user = cl.user_session.get("user")
-    creator = (user.metadata or {}).get("creator_id", user.identifier) if user else "anonymous"
+    creator = _creator()
     thread_id = cl.context.session.thread_id
     pool = (await get_database()).pool
     if not await claim_thread(pool, thread_id, creator) and not await owned_thread(pool, thread_id, creator):

@@ -1,5 +1,6 @@
 """Render one graph run in Chainlit: a step per node update and per trace event, the answer token by token,
-and the charts tools return attached to the answer; approval requests as buttons.
+and the charts tools return attached to the answer; approval requests as buttons; under generated titles a row of
+feedback buttons per title (``title_actions``; ``ui.app`` records the clicks).
 
 ``render_run`` consumes ``graph.astream(..., stream_mode=["updates", "messages", "custom"])``; ``render_turn``
 runs a whole turn: it streams the graph, and when the graph stops to ask the creator's approval (an action with
@@ -61,6 +62,35 @@ def _charts(update: dict[str, Any]) -> list[cl.Plotly]:
     return charts
 
 
+def _generation(update: dict[str, Any]) -> dict[str, Any] | None:
+    """The artifact of a generate_titles result in a tools update (None when there is none)."""
+    for m in (update or {}).get("messages", []):
+        if isinstance(m, ToolMessage) and m.name == "generate_titles" and isinstance(m.artifact, dict) \
+                and m.artifact.get("shown"):
+            return m.artifact
+    return None
+
+
+TITLE_ACTIONS: list[tuple[str, str, str]] = [
+    ("thumbs_up", "", "thumbs-up"), ("thumbs_down", "", "thumbs-down"), ("save", "Save", "bookmark"),
+    ("copy", "Copy", "copy"), ("use", "Use", "check"), ("edit", "Edit", "pencil"), ("reject", "Reject", "x"),
+]
+"""The feedback buttons under each generated title: (signal, label, lucide icon)."""
+
+
+async def title_actions(generation: dict[str, Any]) -> None:
+    """One message per shown title with its feedback buttons (``TITLE_ACTIONS``); each click carries the signal,
+    the title's number and the generation it came from."""
+    for rank, title in enumerate(generation["shown"], 1):
+        payload = {"generation_id": generation.get("generation_id"), "rank": rank}
+        await cl.Message(
+            content=f"**{rank}.** {title}",
+            actions=[cl.Action(name="title_feedback", payload={**payload, "signal": signal}, label=label, icon=icon,
+                               tooltip=signal.replace("_", " ")) for signal, label, icon in TITLE_ACTIONS],
+            author="Titles",
+        ).send()
+
+
 async def render_run(stream: AsyncIterator[tuple[str, Any]]) -> cl.Message:
     """Show a run as it happens; returns the answer message (sent, with its final content).
 
@@ -71,6 +101,7 @@ async def render_run(stream: AsyncIterator[tuple[str, Any]]) -> cl.Message:
     await run.send()
     answer = cl.Message(content="", elements=[])
     final: str | None = None
+    generation: dict[str, Any] | None = None
     shown = 0
     async for mode, chunk in stream:
         if mode == "messages":
@@ -95,14 +126,19 @@ async def render_run(stream: AsyncIterator[tuple[str, Any]]) -> cl.Message:
                     step.output = step_output
                 if node == "tools":
                     answer.elements.extend(_charts(update))
+                    generation = _generation(update) or generation
                 if node == "answer":
                     final = str(update["messages"][-1].content)
     run.output = f"{shown} steps"
     await run.update()
     if final is not None:
         answer.content = final
+    if generation is not None:  # the answer's thumbs rate the whole generation (ui.app's data layer)
+        answer.metadata = {**(answer.metadata or {}), "generation_id": generation.get("generation_id")}
     if answer.content or answer.elements:  # a run that stopped for an approval has no answer yet
         await answer.send()  # ends the token stream and persists the message
+        if generation is not None and generation.get("generation_id"):
+            await title_actions(generation)
     return answer
 
 

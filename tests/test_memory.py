@@ -1,0 +1,184 @@
+"""Memory per creator through the real graph, store and HTTP API: feedback in the chat changes the learned
+preferences after 5 reactions and the ranking of the next generation of the same transcript; "what have you
+learned about me?" shows it; Creator DNA built from real transcripts reaches generation; nothing of one creator
+is visible to another (graph and HTTP); `forget` removes everything of one creator and leaves the others."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import httpx
+import pytest
+from langchain_core.messages import ToolMessage
+from langgraph.types import Command
+from test_api import in_process, user
+from typer.testing import CliRunner
+
+from agent import auth
+from graphs.conversation import DURABILITY, CortexContext, build_graph, run_config
+from memory.creator_memory import feedback_events, get_block
+from memory.db import get_database
+
+ALICE, BOB, CAROL = "memory-alice", "memory-bob", "memory-carol"
+
+
+@pytest.fixture(scope="module")
+def graph(db):
+    return build_graph(db.checkpointer, db.store)
+
+
+@pytest.fixture(scope="module")
+def transcript(data_dir) -> str:
+    return (data_dir / "transcripts_3blue1brown" / "videos" / "2016_brachistochrone" / "captions.srt").read_text()
+
+
+async def turn(graph, thread: str, creator: str, text: str, approve: bool = True) -> list:
+    """One turn in ``thread``, owned by ``creator`` (approving or declining any approval request); returns the tool
+    messages of this turn."""
+    config = run_config(thread, creator)
+    await auth.claim_thread((await get_database()).pool, thread, creator)
+    before = len((await graph.aget_state(config)).values.get("messages", []))
+    payload = {"messages": [("user", text)]}
+    while True:
+        async for _ in graph.astream(payload, config, context=CortexContext(creator_id=creator),
+                                     stream_mode="updates", durability=DURABILITY):
+            pass
+        state = await graph.aget_state(config)
+        if not state.interrupts:
+            break
+        n = len(state.interrupts[0].value["action_requests"])
+        payload = Command(resume={"decisions": [{"type": "approve" if approve else "reject"}] * n})
+    return [m for m in state.values["messages"][before:] if isinstance(m, ToolMessage)]
+
+
+def result(messages: list, name: str) -> ToolMessage:
+    found = [m for m in messages if m.name == name]
+    assert found, f"no {name} call in {[m.name for m in messages]}"
+    return found[-1]
+
+
+async def test_feedback_teaches_preferences_that_rerank_the_next_generation(graph, transcript, db):
+    first = result(await turn(graph, str(uuid.uuid4()), ALICE, f"Give me title ideas for this video\n\n{transcript}"),
+                   "generate_titles").artifact
+    shown = first["shown"]
+    judged = {t["candidate"]["title"]: t["candidate"] for t in first["titles"]}
+    assert first["memory"] == [] and first["personalized"] == []  # nothing learned yet
+    views = [e for e in await feedback_events(db.pool, ALICE) if e["signal"] == "view"]
+    assert [e["title"] for e in views] == shown and {e["generation_id"] for e in views} == {first["generation_id"]}
+
+    # The creator likes one angle and rejects another: 5 reactions in the chat, on the same thread.
+    thread = str(uuid.uuid4())
+    gen = result(await turn(graph, thread, ALICE, f"write titles for this\n\n{transcript}"), "generate_titles").artifact
+    assert gen["shown"] == shown  # same input, same memory: same order
+    liked_angle = judged[shown[-1]]["angle"]
+    liked = [i + 1 for i, t in enumerate(shown) if judged[t]["angle"] == liked_angle][:2]
+    disliked = [i + 1 for i, t in enumerate(shown) if judged[t]["angle"] != liked_angle][:2]
+    assert liked and disliked
+    requests = [(f"save number {n}", "save") for n in liked] + [(f"reject number {n}", "reject") for n in disliked]
+    requests += [(f"I changed #{liked[0]} to 'Why the Fastest Path Is Never Straight'", "edit")]
+    requests += [(f"thumbs up on number {liked[0]}", "thumbs_up")] * 5
+    replies = []
+    for text, _ in requests[:5]:
+        replies.append(result(await turn(graph, thread, ALICE, text), "record_feedback"))
+    assert [r.artifact["signal"] for r in replies] == [signal for _, signal in requests[:5]]
+    assert all(r.artifact["generation_id"] == gen["generation_id"] for r in replies)
+    rebuilt = [r.artifact["rebuilt"] for r in replies]
+    assert rebuilt[-1] is True and not any(rebuilt[:-1])  # learned after the 5th reaction, not before
+    prefs = await get_block(db.store, ALICE, "preferences")
+    assert prefs and any(liked_angle in p["label"] for p in prefs["preferred"])
+
+    shown_memory = result(await turn(graph, str(uuid.uuid4()), ALICE, "what have you learned about me?"), "show_memory")
+    assert "preferences" in shown_memory.artifact["blocks"] and liked_angle in shown_memory.content
+
+    again = result(await turn(graph, str(uuid.uuid4()), ALICE, f"Give me title ideas for this video\n\n{transcript}"),
+                   "generate_titles").artifact
+    assert "preferences" in again["memory"]
+    assert sorted(again["shown"]) != [] and again["shown"] != shown  # the same input, a different order
+    moved = [m for m in again["personalized"] if m["new_rank"] < m["old_rank"]]
+    assert moved and all(m["reasons"] for m in moved)  # every move up is explained
+    up = {m["title"] for m in moved}
+    assert any(judged.get(t, {}).get("angle") == liked_angle for t in up)
+
+
+async def test_creator_dna_from_real_transcripts_reaches_generation(graph, transcript, db):
+    built = result(await turn(graph, str(uuid.uuid4()), CAROL, "Learn my voice from my channel 3Blue1Brown"),
+                   "learn_voice")
+    assert built.artifact["transcripts"] > 50 and "Creator DNA" in built.content
+    assert (await get_block(db.store, CAROL, "profile"))["channel"] == "3Blue1Brown"
+    gen = result(await turn(graph, str(uuid.uuid4()), CAROL, f"write titles for this\n\n{transcript}"),
+                 "generate_titles")
+    assert gen.artifact["memory"] == ["dna"]  # 3Blue1Brown's uploads are not in the corpus: no performance memory
+    assert any(m["reasons"] for m in gen.artifact["personalized"]) and "Ranked for you" in gen.content
+
+    # Naming a channel of the corpus adds its performance: best/worst uploads and the patterns that lift it.
+    named = result(await turn(graph, str(uuid.uuid4()), CAROL, f"titles for my channel Nischa\n\n{transcript}"),
+                   "generate_titles")
+    assert named.artifact["memory"] == ["dna", "performance"] and "memory used: dna, performance" in named.content
+
+
+async def test_one_creators_memory_is_invisible_to_another(graph, db, app, transcript):
+    # Bob has no memory, whatever Alice and Carol taught the product (the tests above, or this one alone).
+    await turn(graph, str(uuid.uuid4()), ALICE, "Learn my voice from my channel Nischa")
+    seen = result(await turn(graph, str(uuid.uuid4()), BOB, "what have you learned about me?"), "show_memory")
+    assert seen.artifact["blocks"] == [] and seen.artifact["actions"] == 0
+    assert "**Creator DNA**: not built yet" in seen.content and "investing" not in seen.content  # not Alice's DNA
+    gen = result(await turn(graph, str(uuid.uuid4()), BOB, f"write titles for this\n\n{transcript}"),
+                 "generate_titles").artifact
+    assert gen["memory"] == [] and gen["personalized"] == []
+
+    # Over HTTP, with Bob's API key: the same answer; Alice's threads are 404.
+    key = (await auth.create_key(db.pool, BOB, label="memory tests"))[1]
+    client = in_process(app, key)
+    thread = await client.threads.create()
+    values = await client.runs.wait(thread["thread_id"], "agent", input=user("what have you learned about me?"))
+    tool = next(m for m in values["messages"] if m["type"] == "tool")
+    assert tool["name"] == "show_memory" and tool["artifact"]["blocks"] == []
+    async with db.pool.connection() as conn:
+        cur = await conn.execute("SELECT thread_id FROM thread_owners WHERE creator_id = %s LIMIT 1", (ALICE,))
+        alice_thread = (await cur.fetchone())["thread_id"]
+    with pytest.raises(httpx.HTTPStatusError) as denied:
+        await client.threads.get_state(alice_thread)
+    assert denied.value.response.status_code == 404
+
+
+@pytest.fixture(scope="module")
+def app(db):
+    from agent.server import create_app
+
+    return create_app()
+
+
+async def test_forget_removes_everything_of_one_creator_only(graph, db, transcript):
+    gone, kept = "memory-forget-me", "memory-keep-me"
+    for creator in (gone, kept):
+        thread = str(uuid.uuid4())
+        await turn(graph, thread, creator, f"write titles for this\n\n{transcript}")
+        await turn(graph, thread, creator, "save the first one")
+        await turn(graph, thread, creator, "I'm using the second one")
+        await turn(graph, str(uuid.uuid4()), creator, "Learn my voice from my channel Nischa")
+        await auth.create_key(db.pool, creator, label="forget test")
+
+    async def kept_for(creator: str) -> dict[str, int]:
+        async with db.pool.connection() as conn:
+            counts = {}
+            for table in ("feedback_events", "thread_owners", "api_keys", "title_choices"):
+                cur = await conn.execute(f"SELECT count(*) AS n FROM {table} WHERE creator_id = %s", (creator,))
+                counts[table] = (await cur.fetchone())["n"]
+            cur = await conn.execute("SELECT count(*) AS n FROM checkpoints WHERE thread_id IN "
+                                     "(SELECT thread_id FROM thread_owners WHERE creator_id = %s)", (creator,))
+            counts["checkpoints"] = (await cur.fetchone())["n"]
+        counts["store"] = len(await db.store.alist_namespaces(prefix=("creators", creator)))
+        return counts
+
+    before = await kept_for(kept)
+    assert all(before.values()), before
+    runner = CliRunner()
+    from agent.cli import app as cli
+
+    out = await asyncio.to_thread(runner.invoke, cli, ["forget", "--creator", gone, "--yes"], terminal_width=200)
+    assert out.exit_code == 0, out.output
+    assert "feedback events" in out.output and "threads" in out.output
+    after = await kept_for(gone)
+    assert not any(after.values()), after
+    assert await kept_for(kept) == before  # the other creator is intact

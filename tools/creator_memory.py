@@ -1,0 +1,280 @@
+"""What the product remembers about a creator, and how it reaches generation.
+
+Three memory blocks, each per creator (storage in ``memory.creator_memory``: the store namespace
+``("creators", creator_id, block)``, feedback in ``feedback_events``):
+
+- **preferences**: learned from their feedback on generated titles (``tools.preferences``), rebuilt every
+  ``REBUILD_EVERY`` actions by ``record_signal``, the one loop every feedback path goes through (record_feedback,
+  use_title, the chat UI's title buttons and thumbs), and on demand (``rebuild_preferences``);
+- **Creator DNA**: the voice profile built from their own transcripts (``tools.voice``; learn_voice builds it);
+- **performance**: their channel's best and worst uploads by outlier multiplier (the corpus), by CTR where they
+  imported or connected analytics, and the title patterns whose lift on the channel is significant
+  (``tools.patterns``). It is computed when asked for, from the data as it is now, and not stored.
+
+``load_memory`` gathers the blocks for a generation run; ``MemoryBlocks`` gives the LLM prompt block, the
+offline ranking adjustment (voice fit + performance fit; the preferences adjust through
+``tools.preferences.rerank``) and the trace of which blocks were used.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from memory.analytics import channel_videos as analytics_videos
+from memory.analytics import list_channels
+from memory.corpus import channel_names, channel_titles
+from memory.creator_memory import count_actions, feedback_events, get_block, put_block
+from memory.creator_memory import record_feedback as insert_event
+from memory.db import get_database
+from tools import extract
+from tools.base import trace
+from tools.patterns import PatternLift, channel_lifts, template, title_patterns
+from tools.preferences import FeedbackEvent, Preferences, due_for_rebuild, learn_preferences, preferences_markdown
+from tools.voice import VoiceProfile, voice_fit, voice_markdown, voice_prompt_block
+
+PERFORMANCE_TITLES = 5
+"""Best and worst uploads shown and given to generation, by multiplier and by CTR."""
+
+MIN_CTR_IMPRESSIONS = 1_000
+"""A video's CTR is compared only from this many impressions (below it one or two clicks swing the rate)."""
+
+MAX_PATTERN_POINTS = 6.0
+"""The most a channel pattern adds to a title's offline ranking score (0-100 scale): 4 points per doubling of
+the median multiplier (4 x log2(lift)), capped; our choice, small next to the scorer's spread of ~30 points."""
+
+
+@dataclass
+class Performance:
+    """A channel's performance memory. ``best``/``worst``: (title, outlier multiplier); ``ctr_best``/``ctr_worst``:
+    (title, CTR in percent, impressions) from the creator's analytics (empty without them); ``patterns``: the
+    patterns that work on the channel (lift > 1 at BH q <= 0.10, ``tools.patterns``)."""
+
+    channel: str
+    uploads: int
+    best: list[tuple[str, float]]
+    worst: list[tuple[str, float]]
+    ctr_best: list[tuple[str, float, int]] = field(default_factory=list)
+    ctr_worst: list[tuple[str, float, int]] = field(default_factory=list)
+    ctr_source: str | None = None
+    patterns: list[PatternLift] = field(default_factory=list)
+
+    def fit(self, title: str) -> tuple[float, list[str]]:
+        """Points (0 to ``MAX_PATTERN_POINTS``) and reasons for a title using patterns that work on the channel."""
+        used = set(title_patterns(title))
+        points, reasons = 0.0, []
+        for p in self.patterns:
+            if p.pattern in used:
+                gain = min(MAX_PATTERN_POINTS - points, 4 * math.log2(p.lift))
+                if gain > 0:
+                    points += gain
+                    reasons.append(f"+{gain:.0f}: “{p.pattern}” titles get {p.lift:.2f}x the median multiplier on "
+                                   f"{self.channel} (q = {p.q_value:.2f})")
+        return points, reasons
+
+    def markdown(self) -> str:
+        """The block as a creator reads it."""
+        lines = [f"**Performance memory: {self.channel}** ({self.uploads} uploads with an outlier multiplier)"]
+        lines.append("- best: " + "; ".join(f"“{t}” ({m:.1f}x)" for t, m in self.best))
+        lines.append("- worst: " + "; ".join(f"“{t}” ({m:.2f}x)" for t, m in self.worst))
+        if self.ctr_best:
+            lines.append(f"- best CTR ({self.ctr_source}): " + "; ".join(f"“{t}” ({c:.1f} %)" for t, c, _ in self.ctr_best))
+            lines.append("- worst CTR: " + "; ".join(f"“{t}” ({c:.1f} %)" for t, c, _ in self.ctr_worst))
+        if self.patterns:
+            lines.append("- patterns that lift this channel: " + "; ".join(
+                f"{p.pattern} ({template(p.pattern)}): {p.lift:.2f}x, {p.n_with} titles" for p in self.patterns))
+        else:
+            lines.append("- no title pattern lifts this channel significantly (BH q <= 0.10)")
+        return "\n".join(lines)
+
+    def prompt_block(self) -> str:
+        """Evidence for an LLM prompt."""
+        lines = [f"Channel {self.channel}: best titles " + "; ".join(f"“{t}” ({m:.1f}x)" for t, m in self.best[:3]),
+                 "worst titles " + "; ".join(f"“{t}” ({m:.2f}x)" for t, m in self.worst[:3])]
+        if self.ctr_best:
+            lines.append("highest CTR " + "; ".join(f"“{t}” ({c:.1f} %)" for t, c, _ in self.ctr_best[:3]))
+        if self.patterns:
+            lines.append("patterns that lift it: " + ", ".join(f"{p.pattern} ({p.lift:.2f}x)" for p in self.patterns))
+        return "\n".join(lines)
+
+
+@dataclass
+class MemoryBlocks:
+    """The memory of one creator that a generation run uses (any block may be missing)."""
+
+    creator_id: str
+    preferences: Preferences | None = None
+    voice: VoiceProfile | None = None
+    performance: Performance | None = None
+
+    def used(self) -> list[str]:
+        """The names of the blocks present: "preferences", "dna", "performance"."""
+        return [name for name, block in (("preferences", self.preferences), ("dna", self.voice),
+                                         ("performance", self.performance)) if block is not None]
+
+    def adjust(self, candidate: Any) -> tuple[float, list[str]]:
+        """The offline ranking adjustment from the voice and the channel's performance (points on the 0-100 judge
+        scale, and the reasons); the preferences adjust separately (``tools.preferences.rerank``)."""
+        points, reasons = 0.0, []
+        for block in (self.voice, self.performance):
+            if block is None:
+                continue
+            p, r = voice_fit(candidate.title, block) if block is self.voice else block.fit(candidate.title)
+            points += p
+            reasons += r
+        return points, reasons
+
+    def prompt_block(self) -> str:
+        """What an LLM generating hooks or titles is told about the creator ("" without memory)."""
+        parts = []
+        if self.voice is not None:
+            parts.append("Creator DNA (their voice, from their own transcripts):\n" + voice_prompt_block(self.voice))
+        if self.preferences is not None and (self.preferences.preferred or self.preferences.rejected):
+            liked = ", ".join(p["label"] for p in self.preferences.preferred) or "none yet"
+            disliked = ", ".join(p["label"] for p in self.preferences.rejected) or "none yet"
+            parts.append(f"Learned from their feedback: they prefer {liked}; they reject {disliked}; their final "
+                         f"titles average {self.preferences.avg_final_length or 0:.0f} characters.")
+        if self.performance is not None:
+            parts.append("Their channel's evidence:\n" + self.performance.prompt_block())
+        return "\n\n".join(parts)
+
+    def trace_data(self) -> dict[str, Any]:
+        """The trace event's data: which blocks were used and what each holds, in short."""
+        data: dict[str, Any] = {"creator": self.creator_id, "blocks": self.used()}
+        if self.preferences is not None:
+            data["preferences"] = {"events": self.preferences.events,
+                                   "preferred": [p["label"] for p in self.preferences.preferred],
+                                   "rejected": [p["label"] for p in self.preferences.rejected]}
+        if self.voice is not None:
+            data["dna"] = self.voice.source
+        if self.performance is not None:
+            data["performance"] = {"channel": self.performance.channel,
+                                   "patterns": [p.pattern for p in self.performance.patterns],
+                                   "ctr": self.performance.ctr_source}
+        return data
+
+
+def _event(row: dict[str, Any]) -> FeedbackEvent:
+    return FeedbackEvent(signal=row["signal"], title=row["title"], candidate=row["candidate"],
+                         edited_title=row["edited_title"], generation_id=row["generation_id"] or "",
+                         created_at=row["created_at"])
+
+
+async def rebuild_preferences(creator_id: str) -> Preferences:
+    """Learn the creator's preferences from all their feedback events and store them, keeping what they asked to
+    forget (``Preferences.muted``). Returns the new preferences."""
+    db = await get_database()
+    old = await get_block(db.store, creator_id, "preferences")
+    muted = Preferences.from_dict(old).muted if old else []
+    prefs = learn_preferences([_event(r) for r in await feedback_events(db.pool, creator_id)], muted=muted)
+    await put_block(db.store, creator_id, "preferences", prefs.to_dict())
+    trace("memory.preferences_rebuilt", creator=creator_id, events=prefs.events,
+          preferred=[p["label"] for p in prefs.preferred], rejected=[p["label"] for p in prefs.rejected])
+    return prefs
+
+
+async def record_signal(
+    creator_id: str, thread_id: str, signal: str, choice: Any | None, *, generation_id: str | None = None,
+    edited_title: str | None = None, source: str = "chat",
+) -> tuple[dict[str, Any], Preferences | None]:
+    """Record one signal on a title and rebuild the preferences when due (``tools.preferences.due_for_rebuild``).
+
+    ``choice``: a ``tools.use_title.TitleChoice`` (title, rank, judged candidate, generate_titles call id), or None
+    for a thumbs on a whole generation (then ``generation_id`` names it). Returns the event row and the rebuilt
+    preferences (None when no rebuild was due). Raises ValueError for an unknown signal."""
+    db = await get_database()
+    row = await insert_event(
+        db.pool, creator_id=creator_id, thread_id=thread_id, signal=signal,
+        title=choice.title if choice else None,
+        generation_id=(choice.source_tool_call_id if choice else None) or generation_id,
+        candidate_rank=choice.rank if choice else None, candidate=choice.candidate if choice else None,
+        edited_title=edited_title, source=source,
+    )
+    trace("feedback.recorded", signal=signal, title=row["title"], rank=row["candidate_rank"],
+          generation=row["generation_id"], edited_title=edited_title, source=source)
+    if signal == "view":
+        return row, None
+    actions = await count_actions(db.pool, creator_id)
+    old = await get_block(db.store, creator_id, "preferences")
+    last = Preferences.from_dict(old).rebuilt_after_events if old else 0
+    return row, (await rebuild_preferences(creator_id) if due_for_rebuild(actions, last) else None)
+
+
+async def creator_channel(creator_id: str, channel: str | None = None) -> str | None:
+    """The creator's channel in the corpus: ``channel`` when given (fuzzy-matched to a channel name), else the one
+    in their profile block (set when their Creator DNA is built), else their analytics channel's name when it is in
+    the corpus. None when there is none."""
+    db = await get_database()
+    names = await channel_names(db.pool)
+    candidates = [channel] if channel else []
+    if not candidates:
+        profile = await get_block(db.store, creator_id, "profile") or {}
+        candidates = [profile["channel"]] if profile.get("channel") else []
+        candidates += [c.name for c in await list_channels(db.pool, creator_id)]
+    for name in candidates:
+        if match := extract.match_channels(name, names, cutoff=80):
+            return match[0]
+    return None
+
+
+async def performance_memory(creator_id: str, channel: str | None = None) -> Performance | None:
+    """The performance block of the creator's channel (``creator_channel``), None without one. CTR comes from the
+    creator's own analytics channels only (never another creator's), from videos with at least
+    ``MIN_CTR_IMPRESSIONS`` impressions."""
+    name = await creator_channel(creator_id, channel)
+    if name is None:
+        return None
+    db = await get_database()
+    titles = await channel_titles(db.pool, name)
+    ranked = sorted(titles, key=lambda t: -t[1])
+    perf = Performance(name, len(titles), ranked[:PERFORMANCE_TITLES], ranked[-PERFORMANCE_TITLES:][::-1],
+                       patterns=[p for p in channel_lifts(name, titles) if p.works])
+    for ch in await list_channels(db.pool, creator_id):
+        videos = [v for v in await analytics_videos(db.pool, ch.channel_pk)
+                  if v.ctr_pct is not None and (v.impressions or 0) >= MIN_CTR_IMPRESSIONS]
+        if videos:
+            by_ctr = sorted(videos, key=lambda v: -v.ctr_pct)
+            perf.ctr_best = [(v.title, v.ctr_pct, v.impressions) for v in by_ctr[:PERFORMANCE_TITLES]]
+            perf.ctr_worst = [(v.title, v.ctr_pct, v.impressions) for v in by_ctr[-PERFORMANCE_TITLES:][::-1]]
+            perf.ctr_source = f"your analytics for {ch.name}, {len(videos)} videos with {MIN_CTR_IMPRESSIONS:,}+ impressions"
+            break
+    return perf
+
+
+async def load_memory(creator_id: str, channel: str | None = None) -> MemoryBlocks:
+    """Every memory block of the creator for a generation run (performance for ``channel``, else theirs)."""
+    db = await get_database()
+    prefs = await get_block(db.store, creator_id, "preferences")
+    voice = await get_block(db.store, creator_id, "dna")
+    return MemoryBlocks(
+        creator_id,
+        Preferences.from_dict(prefs) if prefs else None,
+        VoiceProfile.from_dict(voice) if voice else None,
+        await performance_memory(creator_id, channel),
+    )
+
+
+def memory_markdown(blocks: MemoryBlocks, actions: int) -> str:
+    """"What have you learned about me?": every block, what it holds, and how to change it."""
+    parts = []
+    if blocks.preferences is not None:
+        parts.append(preferences_markdown(blocks.preferences))
+    else:
+        parts.append(f"**Preferences**: not learned yet ({actions} reaction(s) to generated titles so far; I learn "
+                     "from every 5: save, copy, use, reject, thumbs up or down, or edit a title).")
+    parts.append(voice_markdown(blocks.voice) if blocks.voice is not None else
+                 "**Creator DNA**: not built yet. Say “learn my voice from my channel 3Blue1Brown” (a channel with "
+                 "transcripts in the data), or paste a few of your transcripts and say “learn my voice from these”.")
+    parts.append(blocks.performance.markdown() if blocks.performance is not None else
+                 "**Performance memory**: no channel yet: name yours when you ask for titles (“for my channel "
+                 "Nischa”), build your Creator DNA from it, or import your analytics.")
+    parts.append("_Change it: “forget that I like questions”, “erase my preferences”, “erase my Creator DNA”, or "
+                 "`cortex forget --creator <you>` to delete everything kept for you._")
+    return "\n\n".join(parts)
+
+
+async def learned_summary(creator_id: str, channel: str | None = None) -> tuple[MemoryBlocks, int]:
+    """The creator's blocks and their count of actions (non-view feedback events), for ``memory_markdown``."""
+    db = await get_database()
+    return await load_memory(creator_id, channel), await count_actions(db.pool, creator_id)
