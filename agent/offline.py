@@ -80,13 +80,21 @@ class OfflineEngine(BaseChatModel):
         return self.model_copy(update={"tools": [t for t in tools if isinstance(t, BaseTool)]})
 
     # --- routing ---------------------------------------------------------------------------------------
-    def rank_tools(self, text: str) -> list[tuple[str, float]]:
-        """(tool name or 'small_talk', best cosine similarity to its examples), best first."""
+    def applicable(self, messages: Sequence[BaseMessage]) -> list[BaseTool]:
+        """The tools that apply to this conversation: a tool whose offline spec has ``applies`` (e.g. feedback on
+        generated titles needs generated titles in the thread) is left out when it does not hold."""
+        from tools.base import offline_spec
+
+        return [t for t in self.tools if not (spec := offline_spec(t)) or spec.applies is None or spec.applies(messages)]
+
+    def rank_tools(self, text: str, tools: Sequence[BaseTool] | None = None) -> list[tuple[str, float]]:
+        """(tool name or 'small_talk', best cosine similarity to its examples), best first, over ``tools`` (default:
+        every bound tool)."""
         from tools.base import offline_spec
 
         query = get_embedder().embed_one(text[:ROUTING_CHARS])
         ranked = [("small_talk", float((_example_vectors(SMALL_TALK) @ query).max()))]
-        for tool in self.tools:
+        for tool in self.tools if tools is None else tools:
             spec = offline_spec(tool)
             if spec:
                 ranked.append((tool.name, float((_example_vectors(spec.examples) @ query).max())))
@@ -104,7 +112,7 @@ class OfflineEngine(BaseChatModel):
             return AIMessage("Send me a message: a title to score, or a topic to find outliers about.")
         claims = self._claims(text)
         request = next(iter(claims.values())) if claims else text
-        ranked = await asyncio.to_thread(self.rank_tools, request or text)
+        ranked = await asyncio.to_thread(self.rank_tools, request or text, self.applicable(messages))
         if claims:
             ranked = [r for r in ranked if r[0] in claims]
             if ranked[0][1] < self.threshold:

@@ -4,6 +4,8 @@ at /docs), /health, and the chat UI (Chainlit, mounted at the root last, so the 
 On start it opens the database (starting the embedded Postgres unless DATABASE_URL is set), applies
 migrations, and ingests the demo corpus when it is empty (``CORTEX_AUTO_INGEST``). On stop it cancels the API
 runs in progress (each leaves its thread whole) and flushes Langfuse traces.
+
+``spawned_service`` starts `cortex serve` as a child process on a free port of 127.0.0.1 (for tests and benchmarks).
 """
 
 from __future__ import annotations
@@ -14,10 +16,17 @@ import logging
 import os
 import secrets
 import shutil
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -140,3 +149,88 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     mount_chainlit(app=app, target=str(PROJECT_ROOT / "ui" / "app.py"), path=CHAT_PATH)
     return app
+
+
+# --- `cortex serve` as a child process (tests, benchmarks) --------------------------------------------------------
+
+
+class ServiceError(RuntimeError):
+    """A spawned `cortex serve` exited or did not answer /health in time; the message ends with its output's tail."""
+
+
+@dataclass
+class SpawnedService:
+    """A `cortex serve` child process: ``url`` (``http://127.0.0.1:<port>``), ``pid``, and ``output`` (its stdout
+    and stderr together, filled in once it has stopped)."""
+
+    url: str
+    pid: int
+    output: str = ""
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 free at the time of the call (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tail(output: str, lines: int) -> str:
+    return "\n".join(output.rstrip().splitlines()[-lines:])
+
+
+@contextmanager
+def spawned_service(
+    env: Mapping[str, str] | None = None, timeout_s: float = 180.0, tail_lines: int = 40
+) -> Iterator[SpawnedService]:
+    """Start `cortex serve` on a free port of 127.0.0.1 and yield it once /health answers 200; stop it on exit.
+
+    ``env``: variables set for the process on top of this process's environment. Its stdout and stderr go to a
+    temporary file (no pipe to fill up), kept in ``SpawnedService.output`` after the stop: SIGTERM, then SIGKILL
+    after 30 s. Raises ServiceError, with the last ``tail_lines`` lines of its output, when it exits before
+    answering or does not answer within ``timeout_s`` seconds (/health is polled every 0.1 s); an exception raised
+    in the ``with`` body gets that tail as a note.
+    """
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as log_file:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "agent.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env={**os.environ, **(env or {})}, cwd=PROJECT_ROOT, stdout=log_file, stderr=subprocess.STDOUT,
+        )
+        service = SpawnedService(url=url, pid=proc.pid)
+
+        def stop() -> str:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            log_file.seek(0)
+            service.output = log_file.read()
+            return service.output
+
+        try:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                if proc.poll() is not None:
+                    raise ServiceError(f"cortex serve exited with code {proc.returncode} before answering /health:\n"
+                                       + _tail(stop(), tail_lines))
+                try:
+                    if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise ServiceError(f"cortex serve did not answer {url}/health within {timeout_s:.0f} s:\n"
+                                       + _tail(stop(), tail_lines))
+                time.sleep(0.1)
+            try:
+                yield service
+            except BaseException as exc:
+                exc.add_note(f"cortex serve output (last {tail_lines} lines):\n" + _tail(stop(), tail_lines))
+                raise
+        finally:
+            stop()

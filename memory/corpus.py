@@ -42,7 +42,9 @@ import numpy as np
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from memory.niches import CHANNEL_NICHES, YOUTUBE_CATEGORY_NICHES, niche_texts
 from memory.outliers import OUTLIER_FROM
+from memory.vectors import VectorTable, ensure_vector_table, vector_table, vector_tables
 
 EXACT_MAX_ROWS = 2_500
 OVERFETCH = 2.0
@@ -69,77 +71,44 @@ BTREE_COLUMNS = ("channel_id", "outlier_multiplier", "published_at", "niche")
 """Filter columns of the title-vector tables with a B-tree index (exact scans of selective filters start there)."""
 
 
-def _table_name(model: str) -> str:
-    return "title_vec_" + re.sub(r"[^a-z0-9]+", "_", model.lower()).strip("_")
-
-
-def _index_sql(table: str) -> list[str]:
-    """The secondary indexes of a title-vector table: B-trees on the filter columns, and two HNSW indexes (cosine;
-    pgvector's defaults m = 16, ef_construction = 64), over every title and a partial one over outliers (multiplier
-    >= ``OUTLIER_FROM``), which serves the default outlier search as an unfiltered scan (pgvector's README: partial
-    indexes for filtered search)."""
-    return [
-        *(f"CREATE INDEX IF NOT EXISTS {table}_{c} ON {table} ({c})" for c in BTREE_COLUMNS),
-        f"CREATE INDEX IF NOT EXISTS {table}_hnsw ON {table} USING hnsw (embedding vector_cosine_ops)",
-        f"""CREATE INDEX IF NOT EXISTS {table}_hnsw_outliers ON {table} USING hnsw (embedding vector_cosine_ops)
-            WHERE outlier_multiplier >= {OUTLIER_FROM}""",
-    ]
-
-
-def _index_names(table: str) -> list[str]:
-    return [*(f"{table}_{c}" for c in BTREE_COLUMNS), f"{table}_hnsw", f"{table}_hnsw_outliers"]
+TITLE_VECTORS = VectorTable(
+    kind="title",
+    columns="""video_id           text PRIMARY KEY REFERENCES videos ON DELETE CASCADE,
+               title_md5          text NOT NULL,
+               channel_id         text NOT NULL,
+               published_at       timestamptz,
+               views              bigint,
+               is_short           boolean,
+               outlier_multiplier double precision,
+               niche              text""",
+    hnsw=(("hnsw", None), ("hnsw_outliers", f"outlier_multiplier >= {OUTLIER_FROM}")),
+    btree=BTREE_COLUMNS,
+)
+"""The title-vector tables (``memory.vectors``): per title its md5 (stale vectors are re-embedded) and the video's
+``VECTOR_FILTER_COLUMNS``; B-tree indexes on ``BTREE_COLUMNS`` and two HNSW indexes (cosine), over every title and
+a partial one over outliers (multiplier >= ``OUTLIER_FROM``), which serves the default outlier search as an
+unfiltered scan (pgvector's README: partial indexes for filtered search)."""
 
 
 async def ensure_title_vectors(pool: AsyncConnectionPool, model: str, dim: int) -> str:
-    """Create (once) the title-vector table of an embedding model and register it; returns the table name.
-
-    A pgvector column has a fixed dimension, so each model gets its own table, named after the model and
-    recorded with its dimension in ``embedding_models``. Besides the vector, each row carries the video's
-    ``VECTOR_FILTER_COLUMNS``. Raises ValueError if the model was registered with another dimension.
-    """
-    table = _table_name(model)
-    async with pool.connection() as conn:
-        cur = await conn.execute("SELECT dim, table_name FROM embedding_models WHERE model = %s", (model,))
-        row = await cur.fetchone()
-        if row:
-            if row["dim"] != dim:
-                raise ValueError(f"{model} is registered with dimension {row['dim']}, not {dim}.")
-            return row["table_name"]
-        async with conn.transaction():
-            await conn.execute(
-                f"""CREATE TABLE IF NOT EXISTS {table} (
-                      video_id           text PRIMARY KEY REFERENCES videos ON DELETE CASCADE,
-                      title_md5          text NOT NULL,
-                      embedding          vector({dim}) NOT NULL,
-                      channel_id         text NOT NULL,
-                      published_at       timestamptz,
-                      views              bigint,
-                      is_short           boolean,
-                      outlier_multiplier double precision,
-                      niche              text)"""
-            )
-            for sql in _index_sql(table):
-                await conn.execute(sql)
-            await conn.execute(
-                "INSERT INTO embedding_models (model, dim, table_name) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-                (model, dim, table),
-            )
-    return table
+    """Create (once) the title-vector table of an embedding model (``TITLE_VECTORS``) and register it; returns the
+    table name. Raises ValueError if the model was registered with another dimension."""
+    return await ensure_vector_table(pool, TITLE_VECTORS, model, dim)
 
 
 async def drop_title_index(pool: AsyncConnectionPool, table: str) -> None:
     """Drop the secondary indexes of a title-vector table (before a bulk load; ``build_title_index`` restores them)."""
     async with pool.connection() as conn:
-        for name in _index_names(table):
+        for name in TITLE_VECTORS.index_names(table):
             await conn.execute(f"DROP INDEX IF EXISTS {name}")
 
 
 async def build_title_index(pool: AsyncConnectionPool, table: str, maintenance_work_mem: str = "2GB") -> None:
-    """Build the secondary indexes of a title-vector table where missing (``_index_sql``), then refresh planner
+    """Build the secondary indexes of a title-vector table where missing (``TITLE_VECTORS``), then refresh planner
     statistics. ``maintenance_work_mem`` should hold a whole HNSW graph (pgvector builds much faster when it does)."""
     async with pool.connection() as conn:
         await conn.execute(f"SET maintenance_work_mem = '{maintenance_work_mem}'")
-        for sql in _index_sql(table):
+        for sql in TITLE_VECTORS.index_sql(table):
             await conn.execute(sql)
         await conn.execute("RESET maintenance_work_mem")
         await conn.execute(f"ANALYZE {table}")
@@ -147,9 +116,7 @@ async def build_title_index(pool: AsyncConnectionPool, table: str, maintenance_w
 
 async def title_vector_tables(pool: AsyncConnectionPool) -> list[str]:
     """Every registered title-vector table."""
-    async with pool.connection() as conn:
-        cur = await conn.execute("SELECT table_name FROM embedding_models ORDER BY table_name")
-        return [r["table_name"] for r in await cur.fetchall()]
+    return await vector_tables(pool, TITLE_VECTORS.kind)
 
 
 SOURCE_FILTER_COLUMNS = [*(f"v.{c}" for c in FILTER_COLUMNS), "c.niche"]
@@ -174,65 +141,20 @@ async def sync_title_vectors(pool: AsyncConnectionPool) -> int:
 
 async def title_vector_table(pool: AsyncConnectionPool, model: str) -> str | None:
     """The vector table of ``model``, or None when no title was embedded with it yet."""
-    async with pool.connection() as conn:
-        cur = await conn.execute("SELECT table_name FROM embedding_models WHERE model = %s", (model,))
-        row = await cur.fetchone()
-    return row["table_name"] if row else None
+    return await vector_table(pool, TITLE_VECTORS.kind, model)
 
 
 # --- niches -----------------------------------------------------------------------------------------------------
 
-NICHES: dict[str, str] = {
-    "science & engineering": "experiments, physics, engineering builds, inventions, space, rockets, math, how things work",
-    "personal finance": "money, budgeting, saving, investing, income, debt, side hustles, financial habits",
-    "beauty & makeup": "makeup tutorials, skincare, cosmetics, transformations, hair",
-    "photography & filmmaking": "cameras, lenses, photo tips, filmmaking, editing, cinematic shots",
-    "entertainment & challenges": "challenges, pranks, giving away money, extreme stunts, last to leave wins",
-    "self-improvement & lifestyle": "minimalism, productivity, habits, motivation, simple living",
-    "travel & vlogs": "travel vlogs, family life, living abroad, daily vlog, exploring cities",
-    "music": "official music videos, songs, albums, singers, rap, concerts, lyrics",
-    "fashion & brands": "clothing brand, fashion, streetwear, outfits, entrepreneurs, business podcast",
-    "gaming": "video games, gameplay, Minecraft, Fortnite, game trailers, esports",
-    "tech & gadgets": "smartphones, technology reviews, unboxing, computers, gadgets, AI tools",
-    "comedy & talk shows": "comedy sketches, late night talk shows, stand-up, celebrity interviews",
-    "news & politics": "news, politics, breaking news reports, government, world events",
-    "sports": "sports highlights, football, basketball, NFL, NBA, athletes, matches",
-    "food & cooking": "cooking recipes, food, baking, restaurants, tasting",
-    "film & tv": "movie trailers, films, TV series, episodes, behind the scenes",
-}
-"""Niche names and what their videos are about (embedded as '<name>: <description>')."""
-
-CATEGORY_NICHES: dict[int, tuple[str, ...]] = {
-    10: ("music",),
-    17: ("sports",),
-    20: ("gaming",),
-    23: ("comedy & talk shows",),
-    25: ("news & politics",),
-    26: ("beauty & makeup", "fashion & brands", "food & cooking", "self-improvement & lifestyle",
-         "photography & filmmaking", "tech & gadgets", "personal finance"),
-    27: ("science & engineering", "personal finance", "self-improvement & lifestyle", "tech & gadgets",
-         "photography & filmmaking", "food & cooking"),
-    28: ("science & engineering", "tech & gadgets"),
-}
-"""The niches a YouTube category allows (ids of the YouTube Data API's videoCategories: 10 Music, 17 Sports,
-20 Gaming, 23 Comedy, 25 News & Politics, 26 Howto & Style, 27 Education, 28 Science & Technology). Broad
-categories (1 Film & Animation, 22 People & Blogs, 24 Entertainment, ...) allow every niche.
-
-A channel's niche: among the niches its most common category allows, the one whose description is nearest
-(cosine) to the mean vector of the channel's titles, in the title model's own space. Both signals come from the
-data: the category the creator picked, and what the titles are about (the category alone cannot tell personal
-finance from science in Education, and titles alone put Mark Rober's "World's Largest ..." builds with
-challenge channels, though he files them under Science & Technology)."""
-
-
 async def assign_niches(pool: AsyncConnectionPool, embedder) -> int:
     """Set ``channels.niche`` (and its similarity) for every channel from its category and its titles' mean vector
-    (see ``CATEGORY_NICHES``); returns how many channels changed. Titles must be embedded with ``embedder`` first."""
+    (``memory.niches.CHANNEL_NICHES``, ``YOUTUBE_CATEGORY_NICHES``); returns how many channels changed. Titles must
+    be embedded with ``embedder`` first."""
     table = await title_vector_table(pool, embedder.name)
     if table is None:
         return 0
-    names = list(NICHES)
-    niche_vectors = embedder.embed([f"{n}: {d}" for n, d in NICHES.items()])
+    names = list(CHANNEL_NICHES)
+    niche_vectors = embedder.embed(niche_texts(CHANNEL_NICHES))
     async with pool.connection() as conn:
         cur = await conn.execute(
             f"""SELECT v.channel_id, c.category_id, avg(t.embedding) AS centroid
@@ -246,7 +168,7 @@ async def assign_niches(pool: AsyncConnectionPool, embedder) -> int:
         centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
         sims = centroids @ niche_vectors.T
         allowed = np.array(
-            [[n in CATEGORY_NICHES.get(r["category_id"], names) for n in names] for r in rows], dtype=bool
+            [[n in YOUTUBE_CATEGORY_NICHES.get(r["category_id"], names) for n in names] for r in rows], dtype=bool
         )
         best = np.where(allowed, sims, -np.inf).argmax(axis=1)
         cur = conn.cursor()

@@ -48,6 +48,7 @@ from psycopg_pool import AsyncConnectionPool
 from memory.corpus import title_vector_table
 from memory.ingest import iso_duration_s, slugify
 from memory.outliers import is_short
+from memory.vectors import VectorTable, ensure_vector_table, vector_table
 
 csv.field_size_limit(2**31 - 1)
 
@@ -767,52 +768,28 @@ async def store_enrichment(pool: AsyncConnectionPool, rows: Sequence[Enrichment]
 
 
 # --- vectors ---------------------------------------------------------------------------------------------------
-def vector_table_name(model: str) -> str:
-    """The account-vector table of an embedding model: 'creator_vec_' + the model name in [a-z0-9_]."""
-    return "creator_vec_" + re.sub(r"[^a-z0-9]+", "_", model.lower()).strip("_")
+CREATOR_VECTORS = VectorTable(
+    kind="creator",
+    columns="""account_id text NOT NULL REFERENCES creator_accounts ON DELETE CASCADE,
+               kind       text NOT NULL CHECK (kind IN ('bio', 'content')),
+               platform   text NOT NULL,
+               text_md5   text NOT NULL,
+               PRIMARY KEY (account_id, kind)""",
+    hnsw=tuple((f"{platform}_hnsw", f"platform = '{platform}'") for platform in PLATFORMS),
+)
+"""The account-vector tables (``memory.vectors``): rows (account_id, kind 'bio'|'content', platform, text_md5,
+embedding); one partial HNSW index (cosine) per platform, so a platform filter searches only its own graph."""
 
 
 async def ensure_creator_vectors(pool: AsyncConnectionPool, model: str, dim: int) -> str:
-    """Create (once) the account-vector table of an embedding model, registered with its dimension in
-    ``creator_embedding_models``; returns its name. Rows: (account_id, kind 'bio'|'content', platform,
-    text_md5, embedding). One partial HNSW index (cosine) per platform, so a platform filter searches only its
-    own graph. Raises ValueError if the model was registered with another dimension."""
-    table = vector_table_name(model)
-    async with pool.connection() as conn:
-        cur = await conn.execute("SELECT dim, table_name FROM creator_embedding_models WHERE model = %s", (model,))
-        row = await cur.fetchone()
-        if row:
-            if row["dim"] != dim:
-                raise ValueError(f"{model} is registered for creator vectors with dimension {row['dim']}, not {dim}.")
-            return row["table_name"]
-        async with conn.transaction():
-            await conn.execute(
-                f"""CREATE TABLE IF NOT EXISTS {table} (
-                      account_id text NOT NULL REFERENCES creator_accounts ON DELETE CASCADE,
-                      kind       text NOT NULL CHECK (kind IN ('bio', 'content')),
-                      platform   text NOT NULL,
-                      text_md5   text NOT NULL,
-                      embedding  vector({dim}) NOT NULL,
-                      PRIMARY KEY (account_id, kind))"""
-            )
-            for platform in PLATFORMS:
-                await conn.execute(
-                    f"""CREATE INDEX IF NOT EXISTS {table}_{platform}_hnsw ON {table}
-                        USING hnsw (embedding vector_cosine_ops) WHERE platform = '{platform}'"""
-                )
-            await conn.execute(
-                "INSERT INTO creator_embedding_models (model, dim, table_name) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-                (model, dim, table),
-            )
-    return table
+    """Create (once) the account-vector table of an embedding model (``CREATOR_VECTORS``) and register it; returns
+    its name. Raises ValueError if the model was registered with another dimension."""
+    return await ensure_vector_table(pool, CREATOR_VECTORS, model, dim)
 
 
 async def creator_vector_table(pool: AsyncConnectionPool, model: str) -> str | None:
     """The account-vector table of ``model``, or None when no account was embedded with it yet."""
-    async with pool.connection() as conn:
-        cur = await conn.execute("SELECT table_name FROM creator_embedding_models WHERE model = %s", (model,))
-        row = await cur.fetchone()
-    return row["table_name"] if row else None
+    return await vector_table(pool, CREATOR_VECTORS.kind, model)
 
 
 BIO_CHARS = 300

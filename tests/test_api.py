@@ -7,22 +7,18 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
-from test_browser import _free_port
 
 from agent import auth
+from agent.server import ServiceError, free_port, spawned_service
 from agent.settings import get_settings
 from graphs.conversation import run_config
 
@@ -198,7 +194,7 @@ async def test_a_failing_run_sends_an_error_event_and_the_thread_recovers(app, k
     tid = (await client.threads.create())["thread_id"]
     # an LLM endpoint that refuses connections: the run fails in its first step
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-unreachable")
-    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{_free_port()}/v1")
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
     monkeypatch.setenv("CORTEX_LLM_MAX_RETRIES", "0")
     get_settings.cache_clear()
     try:
@@ -324,47 +320,32 @@ def _http_server(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
     return server
 
 
-def start_service(extra_env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    """`cortex serve` on a free port sharing the session's Postgres; returns (process, base URL) once /health
-    answers (fails the test after 180 s)."""
-    port = _free_port()
-    env = {**os.environ, "CORTEX_AUTO_INGEST": "false", **extra_env}
-    proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            cwd=Path(__file__).resolve().parents[1])
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"cortex serve exited: {proc.stdout.read()}")
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    proc.kill()
-    pytest.fail("cortex serve did not answer /health within 180 s")
-
-
 @pytest.fixture(scope="module")
 def service(db):
     """The service (offline engine by default) with a fast heartbeat, Langfuse tracing to the stand-in collector,
     and the stand-in LLM for runs that ask for context.engine "llm"."""
     langfuse, llm = _http_server(_Langfuse), _http_server(_SlowLLM)
-    proc, url = start_service({
-        "CORTEX_API_HEARTBEAT_S": "0.5", "CORTEX_ENGINE": "offline", "CORTEX_LLM_MAX_RETRIES": "0",
+    with spawned_service({
+        "CORTEX_AUTO_INGEST": "false", "CORTEX_API_HEARTBEAT_S": "0.5", "CORTEX_ENGINE": "offline",
+        "CORTEX_LLM_MAX_RETRIES": "0",
         "OPENAI_API_KEY": "sk-test-stub", "OPENAI_BASE_URL": f"http://127.0.0.1:{llm.server_address[1]}/v1",
         "LANGFUSE_PUBLIC_KEY": "pk-lf-test", "LANGFUSE_SECRET_KEY": "sk-lf-test", "LANGFUSE_FLUSH_INTERVAL": "0.5",
         "LANGFUSE_HOST": f"http://127.0.0.1:{langfuse.server_address[1]}",
-    })
-    yield url
-    proc.terminate()
-    output, _ = proc.communicate(timeout=30)
+    }) as served:
+        yield served.url
     _SlowLLM.release.set()
     for server in (langfuse, llm):
         server.shutdown()
-    print(output)  # shown by pytest when a test of this module fails
-    assert "Traceback" not in output and "Langfuse was not able" not in output
+    print(served.output)  # shown by pytest when a test of this module fails
+    assert "Traceback" not in served.output and "Langfuse was not able" not in served.output
+
+
+def test_a_service_that_cannot_start_says_why():
+    unreachable = f"postgresql://cortex@127.0.0.1:{free_port()}/cortex"
+    with pytest.raises(ServiceError, match="exited with code") as failure:
+        with spawned_service({"DATABASE_URL": unreachable}, timeout_s=120):
+            pytest.fail("the service answered /health without a database")
+    assert "Could not prepare Postgres" in str(failure.value)  # the tail of the service's own output
 
 
 async def test_sdk_against_the_service(service, keys):

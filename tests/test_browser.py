@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 
-import httpx
 import pytest
 from playwright.async_api import async_playwright
+
+from agent.server import spawned_service
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -20,40 +17,14 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def service(db):
     """`cortex serve` on a free port, sharing the session's Postgres (corpus already ingested)."""
     if not os.path.exists(CHROMIUM):
         pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium).")
-    port = _free_port()
-    env = {**os.environ, "CORTEX_AUTO_INGEST": "false"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "agent.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"cortex serve exited: {proc.stdout.read()}")
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("cortex serve did not answer /health within 180 s")
-    yield url
-    proc.terminate()
-    output, _ = proc.communicate(timeout=30)
-    print(output)  # shown by pytest when a test of this module fails
+    with spawned_service({"CORTEX_AUTO_INGEST": "false"}) as served:
+        yield served.url
+    print(served.output)  # shown by pytest when a test of this module fails
 
 
 async def _login(page, url: str, user: str) -> None:

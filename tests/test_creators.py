@@ -108,7 +108,8 @@ async def test_vector_table_records_model_and_dimension(creators_db):
 
     embedder = get_embedder()
     async with creators_db.pool.connection() as conn:
-        cur = await conn.execute("SELECT dim, table_name FROM creator_embedding_models WHERE model = %s", (embedder.name,))
+        cur = await conn.execute("SELECT dim, table_name FROM vector_tables WHERE kind = 'creator' AND model = %s",
+                                 (embedder.name,))
         row = await cur.fetchone()
     assert row["dim"] == embedder.dim
     with pytest.raises(ValueError, match="dimension"):

@@ -13,10 +13,11 @@ from chainlit.context import init_http_context
 from langchain_core.messages import ToolMessage
 from langgraph.types import Command
 from playwright.async_api import async_playwright
-from test_api import start_service, tool_calls_answered
+from test_api import tool_calls_answered
 from test_browser import CHROMIUM, CHROMIUM_ARGS, _login
 from test_ui_render import RecordingEmitter
 
+from agent.server import spawned_service
 from graphs.conversation import (
     DURABILITY,
     NEW_MESSAGE,
@@ -174,20 +175,16 @@ async def test_approval_in_the_browser(db):
     if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
         pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium).")
     creator = f"hitl-browser-{uuid.uuid4().hex[:8]}"
-    proc, url = start_service({})
-    try:
+    with spawned_service({"CORTEX_AUTO_INGEST": "false"}) as served:
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = await browser.new_page(viewport={"width": 1280, "height": 900})
-            await _login(page, url, creator)
+            await _login(page, served.url, creator)
             await page.locator("#chat-input").fill("I'll use 'My Browser Volcano'")
             await page.locator("#chat-submit").click()
             await page.get_by_role("button", name="Approve").click(timeout=90_000)
             await page.get_by_text("Recorded: you are using “My Browser Volcano”").wait_for(timeout=60_000)
             await browser.close()
-    finally:
-        proc.terminate()
-        print(proc.communicate(timeout=30)[0])
     async with db.pool.connection() as conn:
         cur = await conn.execute("SELECT title FROM title_choices WHERE creator_id = %s", (creator,))
         assert [r["title"] for r in await cur.fetchall()] == ["My Browser Volcano"]

@@ -85,3 +85,53 @@ async def test_vector_search_returns_real_neighbours(db):
     )
     assert filtered and all(h["channel"] == "Veritasium" and h["outlier_multiplier"] >= 3 and not h["is_short"] for h in filtered)
     assert any("asteroid" in h["title"].lower() for h in filtered[:3])
+
+
+async def test_vector_registry_migration_keeps_existing_tables(db):
+    """A database made before 0008_vector_registry.sql keeps its title and creator vector tables: the rows of the two
+    old registries move into ``vector_tables`` under their kind, and the old registries go."""
+    from importlib import resources
+    from uuid import uuid4
+
+    from psycopg import AsyncConnection
+    from psycopg.conninfo import make_conninfo
+    from psycopg.rows import dict_row
+
+    from memory.creators import creator_vector_table
+    from memory.corpus import title_vector_table
+
+    name = f"cortex_migration_{uuid4().hex[:8]}"
+    async with await AsyncConnection.connect(db.url, autocommit=True) as admin:
+        await admin.execute(f"CREATE DATABASE {name}")
+    try:
+        async with await AsyncConnection.connect(make_conninfo(db.url, dbname=name), autocommit=True,
+                                                 row_factory=dict_row) as conn:
+            await conn.execute("CREATE EXTENSION vector")
+            files = sorted((f for f in resources.files("memory.migrations").iterdir() if f.name.endswith(".sql")),
+                           key=lambda f: f.name)
+            for f in files:
+                if f.name < "0008":
+                    await conn.execute(f.read_text(), prepare=False)
+            await conn.execute("INSERT INTO embedding_models (model, dim, table_name) VALUES "
+                               "('all-MiniLM-L6-v2', 384, 'title_vec_all_minilm_l6_v2'), "
+                               "('minilm-static', 256, 'title_vec_minilm_static')")
+            await conn.execute("INSERT INTO creator_embedding_models (model, dim, table_name) VALUES "
+                               "('all-MiniLM-L6-v2', 384, 'creator_vec_all_minilm_l6_v2')")
+            migration = next(f for f in files if f.name == "0008_vector_registry.sql")
+            await conn.execute(migration.read_text(), prepare=False)
+            cur = await conn.execute("SELECT kind, model, dim, table_name FROM vector_tables ORDER BY kind, model")
+            assert [tuple(r.values()) for r in await cur.fetchall()] == [
+                ("creator", "all-MiniLM-L6-v2", 384, "creator_vec_all_minilm_l6_v2"),
+                ("title", "all-MiniLM-L6-v2", 384, "title_vec_all_minilm_l6_v2"),
+                ("title", "minilm-static", 256, "title_vec_minilm_static"),
+            ]
+            cur = await conn.execute(
+                "SELECT to_regclass('embedding_models') AS a, to_regclass('creator_embedding_models') AS b"
+            )
+            assert await cur.fetchone() == {"a": None, "b": None}
+    finally:
+        async with await AsyncConnection.connect(db.url, autocommit=True) as admin:
+            await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    # the session's database: the title vectors registered under kind 'title'
+    assert await title_vector_table(db.pool, "all-MiniLM-L6-v2") == "title_vec_all_minilm_l6_v2"
+    assert await creator_vector_table(db.pool, "no-such-model") is None

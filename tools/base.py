@@ -7,7 +7,9 @@ A tool is one module in ``tools/`` that builds a LangChain tool with ``cortex_to
 - ``extract``: ``async (text) -> dict`` that pulls the tool's arguments out of a request (offline engine);
 - ``ask``: the clarifying question when a required argument is missing;
 - ``claim`` (optional): ``(text) -> str | None`` for pasted material the tool handles (a transcript): it
-  returns the request's own words when the message carries such material, else None.
+  returns the request's own words when the message carries such material, else None;
+- ``applies`` (optional): ``(messages) -> bool``, whether the tool can apply to the conversation so far (feedback
+  on generated titles needs generated titles); the offline engine leaves it out of routing when it cannot.
 
 A tool that changes something outside the conversation (records a creator's choice, writes to YouTube) passes
 ``side_effect``: ``(args, messages) -> str | None``, the change one call would make in words the creator
@@ -30,6 +32,7 @@ from langgraph.config import get_stream_writer
 
 Extractor = Callable[[str], Awaitable[dict[str, Any]]]
 Claim = Callable[[str], str | None]
+Applies = Callable[[list[BaseMessage]], bool]
 DescribeEffect = Callable[[dict[str, Any], list[BaseMessage]], str | None]
 
 
@@ -41,6 +44,7 @@ class OfflineSpec:
     extract: Extractor
     ask: str
     claim: Claim | None = None
+    applies: Applies | None = None
 
 
 def cortex_tool(
@@ -51,10 +55,11 @@ def cortex_tool(
     ask: str,
     claim: Claim | None = None,
     side_effect: DescribeEffect | None = None,
+    applies: Applies | None = None,
 ) -> BaseTool:
     """Wrap an async tool function (docstring = description) as a LangChain tool with its offline spec, and for a
     tool with side effects the function that describes a call's change (see the module docstring)."""
-    metadata: dict[str, Any] = {"offline": OfflineSpec(tuple(examples), extract, ask, claim),
+    metadata: dict[str, Any] = {"offline": OfflineSpec(tuple(examples), extract, ask, claim, applies),
                                 "side_effect": side_effect is not None}
     if side_effect is not None:
         metadata["describe_effect"] = side_effect

@@ -13,10 +13,10 @@
   evidence and a sentence explaining it.
 - **Enrichment** (``enrich_creators``): primary niche, up to two secondary niches, content style and a one-line
   summary per creator. Offline: cosine similarity of the account vectors to each niche's description
-  (``NICHES``) plus ``CATEGORY_PRIOR`` for the niches the source's own category names; the style from the
-  uploads (Shorts share, durations) and cue words; the summary from the facts. With an LLM: the fast tier,
-  ``BATCH`` creators per call, answers constrained to a JSON schema. A batch job (``cortex enrich-creators``),
-  never in the search path.
+  (``memory.niches.CREATOR_NICHES``) plus ``CATEGORY_PRIOR`` for the niches the source's own category names
+  (``memory.niches.SOURCE_CATEGORY_NICHES``); the style from the uploads (Shorts share, durations) and cue words;
+  the summary from the facts. With an LLM: the fast tier, ``BATCH`` creators per call, answers constrained to a
+  JSON schema. A batch job (``cortex enrich-creators``), never in the search path.
 - **Search** (``search``): hard filters (platform, niche, followers, country, engagement), keyword candidates
   (Postgres full-text over names, handles, niches, bios and content titles) and semantic candidates (pgvector over
   bio and content vectors), fused by a convex combination of min-max normalised scores plus quality signals
@@ -48,54 +48,11 @@ from agent.embeddings import get_embedder
 from agent.settings import Settings, get_settings
 from memory import creators as store
 from memory.creators import CreatorFilters, IdentityLink, name_key
+from memory.niches import CREATOR_NICHES, SOURCE_CATEGORY_NICHES, niche_texts
 
 Progress = Callable[[str, int, int], None]
 
 # --- niches -----------------------------------------------------------------------------------------------------
-NICHES: dict[str, str] = {
-    "science & education": "science and education explainers: physics, space, math, biology, chemistry, engineering "
-    "experiments, documentaries, learning and curiosity",
-    "technology": "technology and gadgets: smartphones, computers, tech reviews, unboxing, software and electronics",
-    "ai & data science": "artificial intelligence, machine learning, data science, programming and coding tutorials",
-    "finance & business": "personal finance, investing, money, stocks, crypto, entrepreneurship, business and marketing",
-    "exam prep & careers": "exam preparation, tutoring, school and college lessons, competitive exams, career guidance",
-    "kids & family": "children's content: nursery rhymes, kids songs, cartoons for kids, toys, family life and parenting",
-    "music": "music: songs, music videos, singers, bands, rappers, DJs, concerts and record labels",
-    "gaming": "video games: gameplay, let's plays, Minecraft, Fortnite, esports, game streams",
-    "comedy & entertainment": "comedy and entertainment: sketches, pranks, challenges, reactions, celebrities and TV shows",
-    "film & animation": "movies and animation: film recaps, trailers, cartoons, animated series, TV and cinema",
-    "news & politics": "news and politics: current affairs, journalism, geopolitics, world events",
-    "sports": "sports: football, soccer, basketball, cricket, athletes, clubs and matches",
-    "fitness": "fitness and health: workouts, gym, bodybuilding, yoga, personal training, nutrition",
-    "beauty": "beauty and makeup: cosmetics, skincare, hair, nails, makeup tutorials",
-    "fashion": "fashion and style: outfits, clothing, models, streetwear, designers, luxury",
-    "food & cooking": "food and cooking: recipes, chefs, baking, restaurants, street food",
-    "travel": "travel and adventure: destinations, tourism, hotels, backpacking, travel photography",
-    "home & diy": "home, interior design, decor, architecture, DIY crafts and life hacks",
-    "pets & animals": "pets and animals: dogs, cats, wildlife and nature",
-    "lifestyle & vlogs": "lifestyle and vlogs: daily life, self-improvement, productivity, motivation, minimalism",
-    "autos & vehicles": "cars and vehicles: supercars, trucks, motorcycles, automotive reviews",
-    "photography & art": "photography, filmmaking, cameras, art, drawing, painting and design",
-}
-"""The niche taxonomy: name -> description (what its vector is made from, for the offline enrichment)."""
-
-CATEGORY_NICHES: dict[str, tuple[str, ...]] = {
-    # kim2020 influencer categories
-    "fashion": ("fashion",), "travel": ("travel",), "family": ("kids & family",), "food": ("food & cooking",),
-    "beauty": ("beauty",), "interior": ("home & diy",), "fitness": ("fitness",), "pet": ("pets & animals",),
-    # YouTube categories and channel types (global_youtube_statistics_2023)
-    "Music": ("music",), "Gaming": ("gaming",), "Games": ("gaming",), "Education": ("science & education", "kids & family"),
-    "Science & Technology": ("technology", "science & education"), "Tech": ("technology",),
-    "Entertainment": ("comedy & entertainment",), "Shows": ("comedy & entertainment",), "Comedy": ("comedy & entertainment",),
-    "People & Blogs": ("lifestyle & vlogs",), "People": ("lifestyle & vlogs",),
-    "Film & Animation": ("film & animation",), "Film": ("film & animation",), "Movies": ("film & animation",),
-    "Trailers": ("film & animation",), "Howto & Style": ("home & diy", "beauty", "fashion"), "Howto": ("home & diy",),
-    "News & Politics": ("news & politics",), "News": ("news & politics",), "Sports": ("sports",),
-    "Pets & Animals": ("pets & animals",), "Animals": ("pets & animals",), "Autos & Vehicles": ("autos & vehicles",),
-    "Autos": ("autos & vehicles",), "Travel & Events": ("travel",), "Nonprofits & Activism": ("news & politics",),
-}
-"""Source categories -> the niches they speak for."""
-
 CATEGORY_PRIOR = 0.12
 """Added to the cosine score of the niches a source category names (MiniLM cosines of a bio to the niche
 descriptions spread over ~0.1-0.5, so the category decides between close niches, not against clear text)."""
@@ -167,7 +124,8 @@ def score_link(yt: dict, ig: dict, bio_linked: bool, cosine: float | None) -> tu
         ev.append(Evidence("scale", f"both accounts are large ({short_count(fy)} subscribers, {short_count(fi)} followers)", p=0.6))
     elif fy and fi and max(fy, fi) / min(fy, fi) > 1000:
         ev.append(Evidence("scale", f"audiences differ {max(fy, fi) / min(fy, fi):,.0f}-fold", factor=0.6))
-    yn, inn = set(CATEGORY_NICHES.get(yt.get("category") or "", ())), set(CATEGORY_NICHES.get(ig.get("category") or "", ()))
+    yn = set(SOURCE_CATEGORY_NICHES.get(yt.get("category") or "", ()))
+    inn = set(SOURCE_CATEGORY_NICHES.get(ig.get("category") or "", ()))
     if yn and inn and yn & inn:
         ev.append(Evidence("category", f"same field ({', '.join(sorted(yn & inn))})", p=0.3))
     if cosine is not None:
@@ -345,8 +303,8 @@ def summary_line(name: str, accounts: Sequence[dict], niche: str | None) -> str:
 
 
 async def _niche_vectors() -> tuple[list[str], np.ndarray]:
-    names = list(NICHES)
-    vecs = await asyncio.to_thread(get_embedder().embed, [f"{n}: {d}" for n, d in NICHES.items()])
+    names = list(CREATOR_NICHES)
+    vecs = await asyncio.to_thread(get_embedder().embed, niche_texts(CREATOR_NICHES))
     return names, vecs
 
 
@@ -374,7 +332,7 @@ def niche_scores(vectors: Sequence[np.ndarray], categories: Sequence[str | None]
         scores += (np.asarray(vectors) @ niche_vecs.T).mean(axis=0)
     prior = np.zeros(len(names), dtype=np.float32)
     for cat in categories:
-        for n in CATEGORY_NICHES.get(cat or "", ()):
+        for n in SOURCE_CATEGORY_NICHES.get(cat or "", ()):
             prior[names.index(n)] = CATEGORY_PRIOR if vectors else 1.0
     scores += prior
     return {n: round(float(s), 4) for n, s in zip(names, scores, strict=True) if s > 0}
@@ -394,8 +352,8 @@ class CreatorProfile(BaseModel):
     """The fast tier's answer for one creator (JSON schema)."""
 
     creator_id: str
-    primary_niche: Literal[tuple(NICHES)]  # type: ignore[valid-type]
-    secondary_niches: list[Literal[tuple(NICHES)]] = Field(default_factory=list, max_length=2)  # type: ignore[valid-type]
+    primary_niche: Literal[tuple(CREATOR_NICHES)]  # type: ignore[valid-type]
+    secondary_niches: list[Literal[tuple(CREATOR_NICHES)]] = Field(default_factory=list, max_length=2)  # type: ignore[valid-type]
     content_style: str = Field(description="formats and tone in a few words, e.g. 'long-form science explainers'")
     summary: str = Field(description="one line: who they are and what they make, for a brand or collaborator")
 
@@ -475,7 +433,7 @@ async def _enrich_llm(todo: Sequence[dict], offline: dict[str, store.Enrichment]
             for c in batch
         ]
         answer: CreatorProfiles = await llm.ainvoke(
-            LLM_PROMPT.format(niches=", ".join(NICHES), items=json.dumps(facts, ensure_ascii=False))
+            LLM_PROMPT.format(niches=", ".join(CREATOR_NICHES), items=json.dumps(facts, ensure_ascii=False))
         )
         for p in answer.profiles:
             if p.creator_id in offline:
@@ -590,8 +548,8 @@ async def search(pool: AsyncConnectionPool, query: CreatorQuery, limit: int = 10
     creator is unknown or a filter is invalid (an unknown platform or niche, min > max)."""
     weights = weights or FusionWeights.from_settings()
     f = query.filters
-    if f.niche and f.niche not in NICHES:
-        raise ValueError(f"Unknown niche {f.niche!r}. Niches: {', '.join(NICHES)}.")
+    if f.niche and f.niche not in CREATOR_NICHES:
+        raise ValueError(f"Unknown niche {f.niche!r}. Niches: {', '.join(CREATOR_NICHES)}.")
     example = None
     embedder = get_embedder()
     table = await store.creator_vector_table(pool, embedder.name)

@@ -21,7 +21,6 @@ from typing import Literal
 
 from agent.embeddings import MINILM, MINILM_STATIC, get_title_embedder
 from memory.corpus import (
-    NICHES,
     OutlierFilters,
     channel_names,
     channel_profiles,
@@ -30,6 +29,7 @@ from memory.corpus import (
     hybrid_search,
 )
 from memory.db import get_database
+from memory.niches import CHANNEL_NICHES as NICHES
 from memory.outliers import OUTLIER_FROM, TIERS, multiplier_note, tier_label
 from tools import extract
 from tools.base import cortex_tool, trace
@@ -137,7 +137,7 @@ _NICHE_WORDS: dict[str, str] = {
 
 
 def resolve_niche(text: str) -> str:
-    """The niche (a key of ``memory.corpus.NICHES``) a creator's words name: 'science' -> 'science & engineering'.
+    """The niche (a key of ``memory.niches.CHANNEL_NICHES``) a creator's words name: 'science' -> 'science & engineering'.
     Raises ValueError listing the niches when none matches."""
     low = text.lower().strip()
     if low in NICHES:

@@ -45,11 +45,11 @@ def _percentile(values: list[float], q: float) -> float:
 async def _build(pool, data_dir: Path, n_creators: int, log) -> dict:
     """Load the real creators, then copy them up to ``n_creators`` accounts (module docstring)."""
     from agent.embeddings import get_embedder
-    from memory.creators import vector_table_name
+    from memory.creators import CREATOR_VECTORS
     from tools.creator_search import build_creator_index
 
     started = time.perf_counter()
-    table = vector_table_name(get_embedder().name)
+    table = CREATOR_VECTORS.table_name(get_embedder().name)
     async with pool.connection() as conn:
         cur = await conn.execute("SELECT to_regclass(%s) IS NOT NULL AS ready", (table,))
         if (await cur.fetchone())["ready"]:

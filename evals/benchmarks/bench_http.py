@@ -23,10 +23,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -34,6 +31,8 @@ from typing import Annotated
 
 import httpx
 import typer
+
+from agent.server import ServiceError, spawned_service
 
 STREAM_TIMEOUT_S = 120.0
 WARM_UP = 5
@@ -58,26 +57,6 @@ def _titles(data_dir: Path, n: int) -> list[str]:
 def _percentiles(ms: list[float]) -> str:
     q = statistics.quantiles(ms, n=100, method="inclusive")
     return f"p50 {q[49]:7.0f} ms   p95 {q[94]:7.0f} ms   max {max(ms):7.0f} ms   (n={len(ms)})"
-
-
-def _start_service(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("cortex serve exited before answering /health")
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("cortex serve did not answer /health within 600 s")
 
 
 async def _api_key() -> str:
@@ -161,15 +140,14 @@ def main(
                        "CORTEX_ENGINE": "offline", "CORTEX_AUTO_INGEST": "true"})
     get_settings.cache_clear()
     titles = _titles(data_dir or get_settings().data_dir, runs)
-    proc, url = _start_service({**os.environ})
     try:
-        key = asyncio.run(_api_key())
-        print(f"cortex serve at {url} (offline engine), machine: {os.cpu_count()} CPUs")
-        asyncio.run(_latency(url, key, titles))
-        asyncio.run(_concurrency(url, key, titles, max_streams))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+        with spawned_service(timeout_s=600) as service:
+            key = asyncio.run(_api_key())
+            print(f"cortex serve at {service.url} (offline engine), machine: {os.cpu_count()} CPUs")
+            asyncio.run(_latency(service.url, key, titles))
+            asyncio.run(_concurrency(service.url, key, titles, max_streams))
+    except ServiceError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 if __name__ == "__main__":

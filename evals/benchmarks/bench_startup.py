@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
+from agent.server import spawned_service
 
 QUESTION = "Score this title: I Built a Giant Lego Volcano"
 
@@ -36,26 +35,9 @@ def _timed(cmd: list[str], env: dict[str, str]) -> float:
 
 
 def _service_start(env: dict[str, str]) -> float:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "agent.cli", "serve", "--port", str(port)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    return time.perf_counter() - started
-            except httpx.HTTPError:
-                time.sleep(0.1)
-            if proc.poll() is not None:
-                raise RuntimeError("cortex serve exited before answering /health")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with spawned_service(env):
+        return time.perf_counter() - started
 
 
 async def _warm_answers(n: int = 5) -> float:
