@@ -182,3 +182,65 @@ async def test_forget_removes_everything_of_one_creator_only(graph, db, transcri
     after = await kept_for(gone)
     assert not any(after.values()), after
     assert await kept_for(kept) == before  # the other creator is intact
+
+
+async def test_title_buttons_in_the_browser_record_feedback(db, data_dir):
+    """A real Chromium against a real `cortex serve`: titles come with buttons; Save records a "ui" event on that
+    title of that generation."""
+    import os
+
+    from playwright.async_api import async_playwright
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, _login
+
+    from agent.server import spawned_service
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium).")
+    creator = f"memory-browser-{uuid.uuid4().hex[:8]}"
+    script = (data_dir / "transcripts_3blue1brown" / "videos" / "2019_bayes-theorem" / "transcript.txt").read_text()
+    with spawned_service({"CORTEX_AUTO_INGEST": "false"}) as served:
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = await browser.new_page(viewport={"width": 1280, "height": 900})
+            await _login(page, served.url, creator)
+            await page.locator("#chat-input").fill(f"write titles for this\n\n{script}")
+            await page.locator("#chat-submit").click()
+            save = page.get_by_role("button", name="Save").first
+            await save.click(timeout=120_000)
+            await page.get_by_text("Noted: you saved").wait_for(timeout=60_000)
+            await browser.close()
+    events = await feedback_events(db.pool, creator)
+    views = [e for e in events if e["signal"] == "view"]
+    saved = [e for e in events if e["signal"] == "save"]
+    assert views and len(saved) == 1
+    assert saved[0]["source"] == "ui" and saved[0]["candidate_rank"] == 1
+    assert saved[0]["title"] == views[0]["title"] and saved[0]["generation_id"] == views[0]["generation_id"]
+    assert saved[0]["candidate"]["candidate"]["title"] == saved[0]["title"]
+
+
+async def test_chainlit_thumbs_on_a_titles_answer_rate_that_generation(db):
+    """Chainlit's feedback on the answer that showed titles (its step metadata names the generation) is a
+    thumbs signal on that generation; on any other message it is only Chainlit's row."""
+    from chainlit.types import Feedback
+
+    from memory.db import sqlalchemy_url
+    from ui.app import CortexDataLayer
+
+    creator, thread, user_id = "memory-thumbs", str(uuid.uuid4()), str(uuid.uuid4())
+    titled, plain = str(uuid.uuid4()), str(uuid.uuid4())
+    async with db.pool.connection() as conn:
+        await conn.execute('INSERT INTO users (id, identifier, metadata) VALUES (%s, %s, %s)', (user_id, creator, "{}"))
+        await conn.execute('INSERT INTO threads (id, "userId", "userIdentifier") VALUES (%s, %s, %s)',
+                           (thread, user_id, creator))
+        for step, meta in ((titled, '{"generation_id": "call_gen1"}'), (plain, "{}")):
+            await conn.execute('INSERT INTO steps (id, name, type, "threadId", streaming, metadata) '
+                               "VALUES (%s, 'Assistant', 'assistant_message', %s, false, %s)", (step, thread, meta))
+    layer = CortexDataLayer(conninfo=sqlalchemy_url())
+    await layer.upsert_feedback(Feedback(forId=titled, threadId=thread, value=0))
+    await layer.upsert_feedback(Feedback(forId=plain, threadId=thread, value=1))
+    events = await feedback_events(db.pool, creator)
+    assert [(e["signal"], e["generation_id"], e["title"], e["source"]) for e in events] == [
+        ("thumbs_down", "call_gen1", None, "ui")]
+    async with db.pool.connection() as conn:
+        cur = await conn.execute('SELECT count(*) AS n FROM feedbacks WHERE "threadId" = %s', (thread,))
+        assert (await cur.fetchone())["n"] == 2  # Chainlit's own rows are kept too
