@@ -110,9 +110,10 @@ class OfflineEngine(BaseChatModel):
         text = message_text(last).strip()
         if not text:
             return AIMessage("Send me a message: a title to score, or a topic to find outliers about.")
-        claims = self._claims(text)
+        tools = self.applicable(messages)
+        claims = self._claims(text, tools)
         request = next(iter(claims.values())) if claims else text
-        ranked = await asyncio.to_thread(self.rank_tools, request or text, self.applicable(messages))
+        ranked = await asyncio.to_thread(self.rank_tools, request or text, tools)
         if claims:
             ranked = [r for r in ranked if r[0] in claims]
             if ranked[0][1] < self.threshold:
@@ -135,12 +136,12 @@ class OfflineEngine(BaseChatModel):
         call = {"name": tool.name, "args": args, "id": f"call_{uuid.uuid4().hex[:24]}", "type": "tool_call"}
         return AIMessage("", tool_calls=[call], response_metadata=meta)
 
-    def _claims(self, text: str) -> dict[str, str]:
-        """{tool name: the request's own words} of the tools that claim the message, in routing order."""
+    def _claims(self, text: str, tools: Sequence[BaseTool]) -> dict[str, str]:
+        """{tool name: the request's own words} of the ``tools`` that claim the message, in routing order."""
         from tools.base import offline_spec
 
         claims = {}
-        for tool in self.tools:
+        for tool in tools:
             spec = offline_spec(tool)
             if spec and spec.claim and (request := spec.claim(text)) is not None:
                 claims[tool.name] = request

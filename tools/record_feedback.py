@@ -30,8 +30,9 @@ SIGNAL_WORDS: dict[str, str] = {
 ASK = ("Which generated title, and what do you think of it? E.g. “save the second one”, “thumbs down on #3”, "
        "“reject the first one” or “I changed #1 to 'My new title'”.")
 
+_EDIT_CUE = re.compile(r"\b(chang|edit|tweak|rewr|reword|rephras|renam|modif)\w*\b.*\b(to|into|as)\b", re.I)
 _SIGNAL_CUES: list[tuple[str, re.Pattern[str]]] = [
-    ("edit", re.compile(r"\b(chang|edit|tweak|rewr|reword|rephras|renam|modif)\w*\b.*\b(to|into|as)\b", re.I)),
+    ("edit", _EDIT_CUE),
     ("thumbs_down", re.compile(r"👎|thumbs?[ -]?down|\b(dislike|don'?t like|do not like|meh|weak|boring|bad|terrible|"
                                r"awful|hate)\b", re.I)),
     ("reject", re.compile(r"\b(reject|drop|remove|discard|scrap|ditch|no to|not that|never)\b", re.I)),
@@ -102,6 +103,22 @@ async def record_feedback(
     return text, artifact
 
 
+CLAIM_MAX_CHARS = 400
+"""Longer messages are not claimed as edits (a pasted transcript may say "changed it to 'this'")."""
+
+
+def claim(text: str) -> str | None:
+    """Offline engine: a short statement that the creator edited a generated title to a quoted wording ("I changed
+    #1 to 'X'") is this tool's, whatever the quoted words, which would otherwise decide the routing; returns the
+    request with the quoted wording taken out."""
+    quoted = extract.quoted(text)
+    if len(text) > CLAIM_MAX_CHARS or not quoted or _EDIT_CUE.search(text) is None:
+        return None
+    for span in quoted:
+        text = text.replace(span, "the title")
+    return text
+
+
 async def extract_args(text: str) -> dict:
     """Offline engine: the signal from the message's cues (``_SIGNAL_CUES``), the title by its number or quoted
     text; for an edit the last quoted span is the new wording."""
@@ -136,5 +153,6 @@ tool = cortex_tool(
     ],
     extract=extract_args,
     ask=ASK,
+    claim=claim,
     applies=lambda messages: generated_titles(messages)[2] is not None,
 )
