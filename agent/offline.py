@@ -7,6 +7,8 @@
 - Pasted material (a transcript) is claimed by the tools that handle it (``OfflineSpec.claim``): only they
   compete, on the request's own words (the paste itself says nothing about the request), and the first
   claiming tool in routing order takes a message whose words reach no tool's threshold (a bare paste).
+- Tools that cannot apply to the conversation yet (``OfflineSpec.applies``: feedback on titles before any were
+  generated) do not compete.
 - Arguments come from the tool's own extractor (``tools.base.OfflineSpec``): quoted or pasted titles,
   channel names matched against the corpus, numbers. A missing required argument gets the tool's question.
 - Answers are written from the tool results (their markdown content), never invented.
