@@ -60,7 +60,7 @@ from tools.analyze_script import (
 )
 from memory.creator_memory import get_block, put_block, record_views
 from tools.base import cortex_tool, trace
-from tools.creator_memory import MemoryBlocks, creator_channel, load_memory
+from tools.creator_memory import MemoryBlocks, load_memory
 from tools.preferences import rerank
 from tools.retrieve_outliers import OutlierHit, find_outliers
 from tools.script_analysis import (
@@ -482,22 +482,23 @@ async def generate_titles(
         return result["error"], {}
     artifact = {**result_artifact(result), "generation_id": runtime.tool_call_id}
     if creator:
-        await _remember_generation(creator, runtime, artifact, channel)
+        memory = result.get("memory")
+        named = memory.performance.channel if channel and memory and memory.performance else None
+        await _remember_generation(creator, runtime, artifact, named)
     return result_markdown(result), artifact
 
 
 async def _remember_generation(creator: str, runtime: ToolRuntime[Any, Any], artifact: dict, channel: str | None) -> None:
     """Record that the creator was shown these titles (the "view" signals, the denominator of what they pick), and
-    remember the channel they named as theirs when they have none yet."""
+    remember ``channel`` (the corpus channel they named, as ``recall`` resolved it) as theirs when they have none
+    yet."""
     db = await get_database()
     thread = runtime.config.get("configurable", {}).get("thread_id", "")
     judged = {t["candidate"]["title"]: t for t in artifact["titles"]}
     await record_views(db.pool, creator, thread, runtime.tool_call_id,
                        [(rank, title, judged.get(title)) for rank, title in enumerate(artifact["shown"], 1)])
-    if channel and (name := await creator_channel(creator, channel)):
-        profile = await get_block(db.store, creator, "profile")
-        if not profile:
-            await put_block(db.store, creator, "profile", {"channel": name, "from": "named in a title request"})
+    if channel and not await get_block(db.store, creator, "profile"):
+        await put_block(db.store, creator, "profile", {"channel": channel, "from": "named in a title request"})
 
 
 async def extract_args(text: str) -> dict:

@@ -129,6 +129,16 @@ async def count_actions(pool: AsyncConnectionPool, creator_id: str) -> int:
         return (await cur.fetchone())["n"]
 
 
+async def delete_feedback(pool: AsyncConnectionPool, creator_id: str, keep: Sequence[str] = ("use",)) -> int:
+    """Delete a creator's feedback events except the signals in ``keep`` (by default the titles they used stay
+    recorded); returns how many were deleted."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "DELETE FROM feedback_events WHERE creator_id = %s AND NOT (signal = ANY(%s))", (creator_id, list(keep))
+        )
+        return cur.rowcount
+
+
 async def get_block(store: BaseStore, creator_id: str, block: str) -> dict[str, Any] | None:
     """A creator's stored block (its JSON value), or None."""
     item = await store.aget(namespace(creator_id, block), BLOCK_KEY)

@@ -161,12 +161,25 @@ def _event(row: dict[str, Any]) -> FeedbackEvent:
                          created_at=row["created_at"])
 
 
-async def rebuild_preferences(creator_id: str) -> Preferences:
+@dataclass(frozen=True)
+class Recorded:
+    """A recorded signal: its ``feedback_events`` row, the creator's actions so far (events other than views) and
+    the preferences rebuilt by it (None when no rebuild was due)."""
+
+    row: dict[str, Any]
+    actions: int
+    preferences: Preferences | None
+
+
+async def rebuild_preferences(creator_id: str, previous: Preferences | None = None) -> Preferences:
     """Learn the creator's preferences from all their feedback events and store them, keeping what they asked to
-    forget (``Preferences.muted``). Returns the new preferences."""
+    forget (``Preferences.muted`` of ``previous``, read from the store when not given). Returns the new
+    preferences."""
     db = await get_database()
-    old = await get_block(db.store, creator_id, "preferences")
-    muted = Preferences.from_dict(old).muted if old else []
+    if previous is None:
+        stored = await get_block(db.store, creator_id, "preferences")
+        previous = Preferences.from_dict(stored) if stored else None
+    muted = previous.muted if previous else []
     prefs = learn_preferences([_event(r) for r in await feedback_events(db.pool, creator_id)], muted=muted)
     await put_block(db.store, creator_id, "preferences", prefs.to_dict())
     trace("memory.preferences_rebuilt", creator=creator_id, events=prefs.events,
@@ -177,12 +190,12 @@ async def rebuild_preferences(creator_id: str) -> Preferences:
 async def record_signal(
     creator_id: str, thread_id: str, signal: str, choice: Any | None, *, generation_id: str | None = None,
     edited_title: str | None = None, source: str = "chat",
-) -> tuple[dict[str, Any], Preferences | None]:
+) -> Recorded:
     """Record one signal on a title and rebuild the preferences when due (``tools.preferences.due_for_rebuild``).
 
     ``choice``: a ``tools.use_title.TitleChoice`` (title, rank, judged candidate, generate_titles call id), or None
-    for a thumbs on a whole generation (then ``generation_id`` names it). Returns the event row and the rebuilt
-    preferences (None when no rebuild was due). Raises ValueError for an unknown signal."""
+    for a thumbs on a whole generation (then ``generation_id`` names it). Raises ValueError for an unknown
+    signal."""
     db = await get_database()
     row = await insert_event(
         db.pool, creator_id=creator_id, thread_id=thread_id, signal=signal,
@@ -193,12 +206,13 @@ async def record_signal(
     )
     trace("feedback.recorded", signal=signal, title=row["title"], rank=row["candidate_rank"],
           generation=row["generation_id"], edited_title=edited_title, source=source)
-    if signal == "view":
-        return row, None
     actions = await count_actions(db.pool, creator_id)
-    old = await get_block(db.store, creator_id, "preferences")
-    last = Preferences.from_dict(old).rebuilt_after_events if old else 0
-    return row, (await rebuild_preferences(creator_id) if due_for_rebuild(actions, last) else None)
+    if signal == "view":
+        return Recorded(row, actions, None)
+    stored = await get_block(db.store, creator_id, "preferences")
+    previous = Preferences.from_dict(stored) if stored else None
+    due = due_for_rebuild(actions, previous.rebuilt_after_events if previous else 0)
+    return Recorded(row, actions, await rebuild_preferences(creator_id, previous) if due else None)
 
 
 async def creator_channel(creator_id: str, channel: str | None = None) -> str | None:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from langchain_core.messages import BaseMessage
 from langgraph.prebuilt import ToolRuntime
 
-from memory.creator_memory import delete_block, get_block, put_block
+from memory.creator_memory import delete_block, delete_feedback, get_block, put_block
 from memory.db import get_database
 from tools import extract
 from tools.base import cortex_tool, trace
@@ -34,13 +34,6 @@ def describe_edit(args: dict[str, Any], messages: list[BaseMessage]) -> str | No
         item = (args.get("item") or "").strip()
         return f"Forget “{item}” from what I learned about your titles" if item else None
     return EFFECTS.get(action)
-
-
-async def _erase_feedback(creator: str) -> int:
-    db = await get_database()
-    async with db.pool.connection() as conn:
-        cur = await conn.execute("DELETE FROM feedback_events WHERE creator_id = %s AND signal <> 'use'", (creator,))
-        return cur.rowcount
 
 
 async def edit_memory(runtime: ToolRuntime[Any, Any], action: Action, item: str | None = None) -> tuple[str, dict]:
@@ -70,7 +63,7 @@ async def edit_memory(runtime: ToolRuntime[Any, Any], action: Action, item: str 
     erased: dict[str, int] = {}
     if action in ("erase_preferences", "erase_all"):
         erased["preferences"] = int(await delete_block(db.store, creator, "preferences"))
-        erased["feedback events"] = await _erase_feedback(creator)
+        erased["feedback events"] = await delete_feedback(db.pool, creator)
     if action in ("erase_dna", "erase_all"):
         erased["Creator DNA"] = int(await delete_block(db.store, creator, "dna"))
         erased["channel profile"] = int(await delete_block(db.store, creator, "profile"))

@@ -13,8 +13,6 @@ from typing import Any, Literal
 
 from langgraph.prebuilt import ToolRuntime
 
-from memory.creator_memory import count_actions
-from memory.db import get_database
 from tools import extract
 from tools.base import cortex_tool
 from tools.creator_memory import record_signal
@@ -93,13 +91,13 @@ async def record_feedback(
         resolved = found
     elif signal not in ("thumbs_up", "thumbs_down"):
         return ASK, {}
-    row, prefs = await record_signal(creator, thread, signal, resolved, generation_id=generation,
+    recorded = await record_signal(creator, thread, signal, resolved, generation_id=generation,
                                      edited_title=(edited_title or "").strip() or None)
-    actions = await count_actions((await get_database()).pool, creator)
-    text = feedback_reply(signal, resolved, row, actions, prefs is not None)
+    row, actions = recorded.row, recorded.actions
+    text = feedback_reply(signal, resolved, row, actions, recorded.preferences is not None)
     artifact = {"event_id": row["event_id"], "signal": signal, "title": row["title"], "rank": row["candidate_rank"],
                 "generation_id": row["generation_id"], "edited_title": row["edited_title"], "actions": actions,
-                "rebuilt": prefs is not None, "created_at": row["created_at"].isoformat()}
+                "rebuilt": recorded.preferences is not None, "created_at": row["created_at"].isoformat()}
     return text, artifact
 
 

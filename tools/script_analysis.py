@@ -429,7 +429,7 @@ _NUMBER_WORDS = (
     "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|"
     "eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozen|half"
 )
-_NUMBER = re.compile(rf"\$?\d[\d,.]*%?|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
+NUMBER_PATTERN = re.compile(rf"\$?\d[\d,.]*%?|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
 _UNIT = re.compile(
     r"[$€£¥%]|\b(?:percent|seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|"
     r"dollars?|pounds?|euros?|cents?|miles?|km|kilometers?|meters?|metres?|feet|foot|inches?|kg|kilograms?|"
@@ -559,7 +559,7 @@ def named_things(text: str) -> list[str]:
 def specificity(text: str) -> tuple[int, list[str]]:
     """The specificity rubric (module docstring): (points 0-8, what earned them)."""
     found: list[str] = []
-    numbers = _NUMBER.findall(text)
+    numbers = NUMBER_PATTERN.findall(text)
     if numbers:
         found.append(f"number{'s' if len(numbers) > 1 else ''} {', '.join(numbers[:2])}")
     points = min(len(numbers), 2)
@@ -679,7 +679,7 @@ _NICHES: tuple[tuple[str, str], ...] = (
 )
 
 
-_SPOKEN_FILLERS = frozenset(
+SPOKEN_FILLERS = frozenset(
     "just like really actually going gonna know think thing things way right okay yeah kind lot want say said "
     "point time bit let make look get got new good sort pretty mean maybe stuff little don doesn didn isn aren "
     "wasn won ll ve re today video videos basically literally need use used start end able different number "
@@ -696,7 +696,7 @@ def _topic_and_entities(script: Script) -> tuple[str, str, tuple[str, ...]]:
 
     try:
         vec = CountVectorizer(
-            stop_words=list(ENGLISH_STOP_WORDS | _SPOKEN_FILLERS), ngram_range=(1, 2), max_features=60,
+            stop_words=list(ENGLISH_STOP_WORDS | SPOKEN_FILLERS), ngram_range=(1, 2), max_features=60,
             token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z-]{2,}\b",
         )
         counts = vec.fit_transform([text]).toarray()[0]

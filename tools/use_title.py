@@ -116,7 +116,7 @@ async def use_title(runtime: ToolRuntime[Any, Any], choice: int | None = None, t
         return resolved, {}
     creator = getattr(runtime.context, "creator_id", None) or "anonymous"
     thread = runtime.config.get("configurable", {}).get("thread_id", "")
-    row, _ = await record_signal(creator, thread, "use", resolved)
+    row = (await record_signal(creator, thread, "use", resolved)).row
     trace("title.chosen", title=resolved.title, rank=resolved.rank, generated=resolved.candidate is not None,
           creator=creator, thread=thread)
     artifact = {**asdict(resolved), "creator_id": creator, "thread_id": thread, "choice_id": row["event_id"],

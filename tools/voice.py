@@ -70,7 +70,7 @@ from wordfreq import get_frequency_dict
 
 from memory.ingest import read_ai_topic_channels
 from tools.extract import match_channels
-from tools.script_analysis import _NUMBER, _SPOKEN_FILLERS, MAX_PASSAGE_WORDS, Script, ScriptInputError, parse_script
+from tools.script_analysis import NUMBER_PATTERN, SPOKEN_FILLERS, MAX_PASSAGE_WORDS, Script, ScriptInputError, parse_script
 
 PROFILE_VERSION = 1
 """Version of the stored shape (``VoiceProfile.to_dict``); ``from_dict`` refuses other versions."""
@@ -127,7 +127,7 @@ MIN_WPM_SPAN_S = 30.0
 _CONTENT_IN_SKLEARN = frozenset(
     "interest amount bill system fire bottom top front side name part thick thin empty full serious".split()
 )
-STOP_WORDS = frozenset((ENGLISH_STOP_WORDS - _CONTENT_IN_SKLEARN) | _SPOKEN_FILLERS)
+STOP_WORDS = frozenset((ENGLISH_STOP_WORDS - _CONTENT_IN_SKLEARN) | SPOKEN_FILLERS)
 _PHRASE_EDGE_START = frozenset({"a", "an", "the"})
 _PHRASE_EDGE_END = frozenset({"a", "an", "the", "and", "or", "but"})
 
@@ -453,7 +453,7 @@ def build_voice_profile(transcripts: Sequence[str], source: str) -> VoiceProfile
         you_per_1k=rate(_YOU),
         i_per_1k=_per_1k(i_count, words),
         we_per_1k=rate(_WE, lower=False),
-        numbers_per_1k=rate(_NUMBER, lower=False),
+        numbers_per_1k=rate(NUMBER_PATTERN, lower=False),
         teaching_moves={name: rate(rx) for name, rx in _MOVE_PATTERNS.items()},
         not_measured=not_measured,
         notes=tuple(notes),

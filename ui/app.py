@@ -17,7 +17,7 @@ from chainlit.types import Feedback
 from agent.auth import claim_thread, creator_id_for, owned_thread
 from agent.settings import get_settings
 from graphs.conversation import CortexContext, persistent_graph, run_config
-from memory.creator_memory import count_actions, generation_of_step, shown_title
+from memory.creator_memory import generation_of_step, shown_title
 from memory.db import get_database, sqlalchemy_url
 from tools.creator_memory import record_signal
 from tools.record_feedback import feedback_reply
@@ -110,11 +110,11 @@ async def on_title_feedback(action: cl.Action) -> None:
             await cl.Message(content="No edit received: nothing recorded.").send()
             return
     try:
-        row, prefs = await record_signal(creator, thread_id, signal, choice, edited_title=edited, source="ui")
+        recorded = await record_signal(creator, thread_id, signal, choice, edited_title=edited, source="ui")
     except ValueError as exc:
         await cl.ErrorMessage(content=str(exc)).send()
         return
-    reply = feedback_reply(signal, choice, row, await count_actions(pool, creator), prefs is not None)
+    reply = feedback_reply(signal, choice, recorded.row, recorded.actions, recorded.preferences is not None)
     if signal == "copy":
         reply = f"```text\n{choice.title}\n```\n{reply}"
     await cl.Message(content=reply, author="Titles").send()
