@@ -44,6 +44,21 @@ def config() -> None:
     console.print(table)
 
 
+def _on_database(action, *errors: type[Exception]):
+    """Run ``action(db)`` (a coroutine function of an open ``memory.db.Database``) and return its result; database
+    errors and ``errors`` (input errors whose message says what to fix) end the command with that message."""
+    from memory.db import Database
+
+    async def run():
+        async with Database.open(get_settings(), max_size=2) as db:
+            return await action(db)
+
+    try:
+        return asyncio.run(run())
+    except (DatabaseError, *errors) as exc:
+        _fail(str(exc))
+
+
 def _progress() -> tuple[Progress, Any]:
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                    console=err)
@@ -246,17 +261,9 @@ def import_analytics(
 ) -> None:
     """Import a YouTube Studio export (views, impressions, CTR, AVD per video) for a creator's channel."""
     from memory.analytics import AnalyticsInputError
-    from memory.db import Database
     from tools.analytics import import_studio_export
 
-    async def run():
-        async with Database.open(get_settings(), max_size=2) as db:
-            return await import_studio_export(db.pool, file, creator, channel)
-
-    try:
-        report = asyncio.run(run())
-    except (AnalyticsInputError, DatabaseError) as exc:
-        _fail(str(exc))
+    report = _on_database(lambda db: import_studio_export(db.pool, file, creator, channel), AnalyticsInputError)
     console.print(
         f"Imported {report.videos:,} videos of “{report.channel.name}” for creator '{creator}'. "
         "Ask: “which of my titles had the best CTR?”"
@@ -322,18 +329,10 @@ app.add_typer(keys_app, name="keys")
 
 
 def _keys(action):
-    """Run ``action(pool)`` on the database, failing cleanly on database and input errors."""
+    """Run ``action(pool)`` on the database (``_on_database``), failing cleanly on bad keys too."""
     from agent.auth import AuthInputError
-    from memory.db import Database
 
-    async def run():
-        async with Database.open(get_settings(), max_size=2) as db:
-            return await action(db.pool)
-
-    try:
-        return asyncio.run(run())
-    except (AuthInputError, DatabaseError) as exc:
-        _fail(str(exc))
+    return _on_database(lambda db: action(db.pool), AuthInputError)
 
 
 @keys_app.command("create")
@@ -387,22 +386,13 @@ def forget(
     feedback, API keys, analytics) and say what was deleted. Other creators are untouched."""
     from agent.auth import creator_id_for
     from memory.creator_memory import forget_creator
-    from memory.db import Database
 
     creator_id = creator_id_for(creator)
     if not creator_id:
         _fail(f"{creator!r} is not a creator id: use the name they log in with.")
     if not yes and not typer.confirm(f"Delete everything stored for creator '{creator_id}'? This cannot be undone."):
         _fail("Nothing deleted.")
-
-    async def run() -> dict[str, int]:
-        async with Database.open(get_settings(), max_size=2) as db:
-            return await forget_creator(db, creator_id)
-
-    try:
-        deleted = asyncio.run(run())
-    except DatabaseError as exc:
-        _fail(str(exc))
+    deleted = _on_database(lambda db: forget_creator(db, creator_id))
     table = Table(title=f"Deleted for creator '{creator_id}'")
     table.add_column("what")
     table.add_column("rows", justify="right")
