@@ -365,12 +365,20 @@ async def test_sdk_against_the_service(service, keys):
 
     # Langfuse received the runs' spans, with the thread as session and the creator as user
     received = _Langfuse.received
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not any(thread["thread_id"].encode() in body for _, body in received):
+
+    def thread_spans() -> list[tuple[str, bytes]]:
+        return [(path, body) for path, body in received if thread["thread_id"].encode() in body]
+
+    def with_session(spans: list[tuple[str, bytes]]) -> bool:
+        return any(b"session.id" in body and b"user.id" in body and b"alice-test" in body for _, body in spans)
+
+    # Spans arrive in export batches: wait for the one that carries the session, not just the first batch.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not with_session(thread_spans()):
         await asyncio.sleep(0.25)
-    spans = [(path, body) for path, body in received if thread["thread_id"].encode() in body]
+    spans = thread_spans()
     assert spans and all(path == "/api/public/otel/v1/traces" for path, _ in spans)
-    assert any(b"session.id" in body and b"user.id" in body and b"alice-test" in body for _, body in spans)
+    assert with_session(spans)
 
 
 async def test_disconnect_cancels_the_run_and_keeps_the_thread_whole(service, keys):
