@@ -261,7 +261,7 @@ def import_analytics(
 ) -> None:
     """Import a YouTube Studio export (views, impressions, CTR, AVD per video) for a creator's channel."""
     from memory.analytics import AnalyticsInputError
-    from tools.analytics import import_studio_export
+    from tools.analytics.sources import import_studio_export
 
     report = _on_database(lambda db: import_studio_export(db.pool, file, creator, channel), AnalyticsInputError)
     console.print(
@@ -283,8 +283,8 @@ def connect_youtube(
     channel), or a public one by handle (views, likes, comments)."""
     from memory.analytics import AnalyticsInputError
     from memory.db import Database
-    from tools.analytics import AnalyticsConfig, connect_channel
-    from tools.youtube_api import YouTubeError, authorize_installed_app
+    from tools.analytics.sources import AnalyticsConfig, connect_channel
+    from tools.analytics.youtube import YouTubeError, authorize_installed_app
 
     settings = get_settings()
 
@@ -314,7 +314,7 @@ def score(
     titles: Annotated[list[str] | None, typer.Argument(help="Titles to score; none: read one per line from stdin.")] = None,
 ) -> None:
     """Score titles 0-100 with a grade and components; prints one JSON object per title (JSON Lines)."""
-    from tools.title_score import score_titles
+    from tools.scoring.engine import score_titles
 
     items = titles or [line.rstrip("\n") for line in sys.stdin if line.strip()]
     if not items:
@@ -385,7 +385,7 @@ def forget(
     """Delete everything stored for a creator (conversations, chat history, learned preferences, Creator DNA,
     feedback, API keys, analytics) and say what was deleted. Other creators are untouched."""
     from agent.auth import creator_id_for
-    from memory.creator_memory import forget_creator
+    from memory.learning import forget_creator
 
     creator_id = creator_id_for(creator)
     if not creator_id:
@@ -412,7 +412,7 @@ def enrich_creators(
     platforms, enrich creators (niches, content style, summary) and refresh the search index. Idempotent."""
     from memory.creators import CreatorDataError
     from memory.db import Database
-    from tools.creator_search import build_creator_index
+    from tools.creators.engine import build_creator_index
 
     if engine not in ("offline", "llm"):
         _fail(f"Unknown engine {engine!r}: use offline or llm.")
@@ -558,7 +558,7 @@ def eval_list() -> None:
 
 @eval_app.command("fit-scorer")
 def fit_scorer() -> None:
-    """Fit the scorer's weights on the Upworthy training split (split by test) into tools/title_score_weights.json."""
+    """Fit the scorer's weights on the Upworthy training split (split by test) into tools/scoring/weights.json."""
     from evals.scorer import WEIGHTS_PATH, fit_weights
 
     with console.status("Fitting the title scorer..."):

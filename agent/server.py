@@ -76,7 +76,7 @@ async def ensure_creators(pool, settings: Settings) -> None:
     """Build the creator-search index when no creator is loaded (once; minutes on 2 cores). The service runs
     it in the background, so the chat is up at once; search_creators says so until it is done."""
     from memory.creators import creators_are_empty
-    from tools.creator_search import build_creator_index
+    from tools.creators.engine import build_creator_index
 
     if not (settings.auto_ingest and await creators_are_empty(pool)):
         return

@@ -13,8 +13,8 @@ and a keyword pool were read (name, audience, country, description) and judged; 
 pooled in and judged the same way (pooling as in TREC). A hit counts with the best grade of any account of its
 creator (identity resolution can merge labelled accounts).
 
-Each query goes through the offline engine's extractor (``tools.search_creators.extract_args``: platform,
-follower bounds, niche, country, example creator) and then ``tools.creator_search.search`` in each mode with the
+Each query goes through the offline engine's extractor (``tools.creators.tool.extract_args``: platform,
+follower bounds, niche, country, example creator) and then ``tools.creators.engine.search`` in each mode with the
 same filters, so the eval measures what a user gets. nDCG@10 with exponential gain (2^grade - 1) and log2
 discount (Järvelin & Kekäläinen 2002; Burges et al. 2005); the ideal ranking is built from all labelled accounts.
 Fusion weights are tuned on ``dev`` only (``tune``) and the report's headline is ``test``.
@@ -33,8 +33,8 @@ from typing import Any
 
 from agent.settings import get_settings
 from memory.creators import CreatorFilters
-from tools.creator_search import CreatorQuery, FusionWeights, Mode, search
-from tools.search_creators import HIGH_ENGAGEMENT_PCT, extract_args
+from tools.creators.engine import CreatorQuery, FusionWeights, Mode, search
+from tools.creators.tool import HIGH_ENGAGEMENT_PCT, extract_args
 
 QUERIES_PATH = Path(__file__).with_name("creator_queries.jsonl")
 SPLITS = ("dev", "test", "smoke", "all")
@@ -122,7 +122,7 @@ def _markdown(split: str, report: dict, weights: FusionWeights) -> str:
 
 async def _with_db(fn):
     from memory.db import Database, use_database
-    from tools.creator_search import build_creator_index
+    from tools.creators.engine import build_creator_index
 
     settings = get_settings()
     async with Database.open(settings, max_size=4) as db:

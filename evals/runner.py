@@ -44,7 +44,8 @@ from agent.settings import PROJECT_ROOT, Settings, get_settings
 from evals.evaluators import judge_model, mcnemar, pairwise, pairwise_judge, wilson
 from evals.routing import run_routing_suite
 from evals.trajectories import DatasetError, Progress, run_trajectory_suite
-from graphs.conversation import build_graph, conversation_tools
+from graphs.conversation import build_graph
+from tools import all_tools
 from memory.db import use_database
 
 SUITES = ("routing", "trajectories", "scorer", "retrieval", "creators")
@@ -308,7 +309,7 @@ async def run_evals(
         "run_id": run_id, "created_at": started.isoformat(), "git_commit": git_commit(), "split": split, "k": k,
         "engine": info, "judge": getattr(judge_llm, "model_name", None), "suites": {},
     }
-    tool_names = [t.name for t in conversation_tools()]
+    tool_names = [t.name for t in all_tools()]
     for suite in chosen:
         t0 = time.perf_counter()
         if suite in EXTERNAL:

@@ -282,7 +282,7 @@ def _conversation_text(messages: Sequence[BaseMessage]) -> str:
 
 async def run_setup(steps: Sequence[dict[str, Any]], pool: AsyncConnectionPool, creator_id: str, data_dir: Path) -> None:
     """Do a scenario's setup for its creator (``import_analytics``: import a Studio export, idempotent)."""
-    from tools.analytics import import_studio_export
+    from tools.analytics.sources import import_studio_export
 
     for step in steps:
         spec = step["import_analytics"]

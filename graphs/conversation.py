@@ -35,10 +35,9 @@ from langgraph.types import Command, Durability, Send, interrupt
 
 from agent.models import chat_model, engine_label
 from agent.tracing import with_tracing
-from graphs import title_generation
 from tools import all_tools
 from tools.base import trace
-from tools.script_analysis import compact_message
+from tools.scripts.engine import compact_message
 
 MAX_TOOL_ROUNDS = 4
 """Tool rounds allowed in one turn before the model must answer with what it has."""
@@ -62,12 +61,6 @@ hooks only; leave their transcript argument empty, they read the transcript from
 Feedback on generated titles goes to record_feedback; "what have you learned about me?" to show_memory.
 Tools that change something (use_title, edit_memory) run only after the creator approves; when a result says the creator declined,
 say nothing was changed and do not call that tool again unless they ask."""
-
-
-def conversation_tools() -> list[BaseTool]:
-    """The tools bound to the conversation, in routing order: generate_titles (a subgraph, so it lives in
-    graphs/) first, so that a bare pasted transcript gets the whole flow, then every tool of ``tools``."""
-    return [title_generation.tool, *all_tools()]
 
 
 def _for_llm(message: BaseMessage) -> BaseMessage:
@@ -106,7 +99,7 @@ async def model_node(state: ConversationState, runtime: Runtime[CortexContext]) 
             break
         rounds += isinstance(m, AIMessage) and bool(m.tool_calls)
     model = chat_model("premium", engine=runtime.context.engine)
-    bound = model.bind_tools(conversation_tools()) if rounds < MAX_TOOL_ROUNDS else model
+    bound = model.bind_tools(all_tools()) if rounds < MAX_TOOL_ROUNDS else model
     offline = model._llm_type == "cortex-offline"
     prompt = messages if offline else [SystemMessage(SYSTEM_PROMPT), *map(_for_llm, messages)]
     response = await bound.ainvoke(prompt)
@@ -133,7 +126,7 @@ def pending_effects(messages: list[BaseMessage]) -> list[tuple[ToolCall, str]]:
     last = messages[-1] if messages else None
     if not isinstance(last, AIMessage):
         return []
-    tools = {t.name: t for t in conversation_tools()}
+    tools = {t.name: t for t in all_tools()}
     pending = []
     for call in last.tool_calls:
         if call["name"] in tools and (change := describe_effect(tools[call["name"]], call["args"], messages)):
@@ -223,7 +216,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None, store: BaseStor
     builder = StateGraph(ConversationState, context_schema=CortexContext)
     builder.add_node("model", model_node)
     builder.add_node("approve", approve_node, destinations=("tools", "model"))
-    builder.add_node("tools", ToolNode(conversation_tools(), handle_tool_errors=_tool_error))
+    builder.add_node("tools", ToolNode(all_tools(), handle_tool_errors=_tool_error))
     builder.add_node("answer", answer_node)
     builder.add_edge(START, "model")
     builder.add_conditional_edges("model", after_model, ["approve", "tools", "answer"])

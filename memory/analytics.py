@@ -369,7 +369,7 @@ def metrics_dict(video: VideoMetrics) -> dict:
     return data
 
 
-# --- encrypted OAuth tokens (ciphertext only: encryption is tools.youtube_api.TokenVault) -----------------
+# --- encrypted OAuth tokens (ciphertext only: encryption is tools.analytics.youtube.TokenVault) -----------------
 
 
 async def save_token(

@@ -20,7 +20,7 @@ accounts with the 60-day engagement rate, ~2022).
 Accounts of one platform that several sources describe are merged by their platform identity: the Instagram
 username (case-insensitive, unique on Instagram), the YouTube channel name (letters and digits) when the
 subscriber counts agree within ``SAME_CHANNEL_MAX_RATIO`` (the sources are 1-2 years apart). Fields come from
-the freshest source that has them. Cross-platform identity resolution is in ``tools.creator_search``.
+the freshest source that has them. Cross-platform identity resolution is in ``tools.creators.engine``.
 
 Loading is idempotent: rows are written only where a value differs and rows no longer produced are deleted,
 so a second run reports ``changed == 0``.
@@ -653,7 +653,7 @@ async def account_content(pool: AsyncConnectionPool, account_ids: Sequence[str],
 # --- identity links and creators ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class IdentityLink:
-    """A scored link between two accounts on different platforms (see tools.creator_search)."""
+    """A scored link between two accounts on different platforms (see tools.creators.engine)."""
 
     account_a: str
     account_b: str

@@ -19,9 +19,10 @@ from graphs import conversation
 from graphs.conversation import CortexContext, build_graph, run_config
 from memory import analytics as store
 from memory.analytics import AnalyticsInputError, VideoMetrics, read_studio_export
-from tools import all_tools, pull_analytics
-from tools.analytics import AnalyticsConfig, YouTubeSource, connect_channel, import_studio_export, sync_channel
-from tools.youtube_api import (
+from tools import all_tools
+from tools.analytics import tool as pull_analytics
+from tools.analytics.sources import AnalyticsConfig, YouTubeSource, connect_channel, import_studio_export, sync_channel
+from tools.analytics.youtube import (
     SCOPES,
     QuotaExhausted,
     TokenVault,
@@ -515,7 +516,7 @@ async def test_sync_stores_a_source_behind_the_protocol(db, data_dir):
         notes: list[str] = []
 
         async def channel(self):
-            from tools.analytics import ChannelInfo
+            from tools.analytics.sources import ChannelInfo
 
             return ChannelInfo("Replay", "UCreplay")
 

@@ -19,9 +19,9 @@ from langchain_core.messages import AIMessage, ToolMessage
 from evals.creators import K, load_queries, ndcg_at_k
 from memory import creators as store
 from memory.creators import CreatorFilters, country_code, parse_count, parse_percent
-from tools import search_creators as tool_module
-from tools.creator_search import CreatorQuery, build_creator_index, enrich_creators, resolve_identities, search
-from tools.search_creators import extract_args, follower_bounds, platform_in
+from tools.creators import tool as tool_module
+from tools.creators.engine import CreatorQuery, build_creator_index, enrich_creators, resolve_identities, search
+from tools.creators.tool import extract_args, follower_bounds, platform_in
 
 SCIENCE_WORDS = ("science", "physics", "math", "space")
 

@@ -31,7 +31,8 @@ from evals.evaluators import (
 )
 from evals.runner import EvalInputError, compare_reports, load_dataset, render_comparison, run_evals
 from evals.trajectories import DatasetError
-from graphs.conversation import build_graph, conversation_tools, run_config
+from graphs.conversation import build_graph, run_config
+from tools import all_tools
 
 K = 2
 
@@ -48,7 +49,7 @@ def report(smoke_run) -> dict:
 
 
 def _registered() -> set[str]:
-    return {t.name for t in conversation_tools()}
+    return {t.name for t in all_tools()}
 
 
 def test_report_files_are_well_formed(smoke_run, report):

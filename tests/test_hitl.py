@@ -27,7 +27,7 @@ from graphs.conversation import (
     read_decisions,
     run_config,
 )
-from tools.use_title import ASK, extract_args, resolve_choice
+from tools.learning.use_title import ASK, extract_args, resolve_choice
 
 
 async def _turn(graph, thread: str, payload) -> tuple[list, object]:

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from agent import auth
 from graphs.conversation import DURABILITY, CortexContext, build_graph, run_config
-from memory.creator_memory import feedback_events, get_block
+from memory.learning import feedback_events, get_block
 from memory.db import get_database
 
 ALICE, BOB, CAROL = "memory-alice", "memory-bob", "memory-carol"

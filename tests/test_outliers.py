@@ -16,8 +16,8 @@ from memory.outliers import (
     tier,
     tier_label,
 )
-from tools.patterns import MIN_SUPPORT, channel_lifts, cross_channel, title_patterns, winning_patterns
-from tools.retrieve_outliers import extract_args, resolve_niche, retrieve_outliers
+from tools.outliers.patterns import MIN_SUPPORT, channel_lifts, cross_channel, title_patterns, winning_patterns
+from tools.outliers.tool import extract_args, resolve_niche, retrieve_outliers
 
 
 def test_a_history_shorter_than_the_minimum_gets_no_multipliers():

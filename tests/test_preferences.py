@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.preferences import (
+from tools.learning.preferences import (
     MAX_ADJUSTMENT,
     FeatureStat,
     FeedbackEvent,
@@ -25,8 +25,8 @@ from tools.preferences import (
     preferences_markdown,
     rerank,
 )
-from tools.script_analysis import analyze_offline, parse_script
-from tools.title_generation import (
+from tools.scripts.engine import analyze_offline, parse_script
+from tools.titles.engine import (
     ANCHORS,
     ANGLES,
     METHODS,

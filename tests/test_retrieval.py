@@ -21,7 +21,7 @@ from evals.retrieval import (
 )
 from memory.corpus import OutlierFilters, hybrid_search, keyword_search, search_titles
 from memory.ingest import embed_titles
-from tools.retrieve_outliers import SIMILARITY_FLOOR, retrieve_outliers
+from tools.outliers.tool import SIMILARITY_FLOOR, retrieve_outliers
 
 
 @pytest.fixture(scope="module")

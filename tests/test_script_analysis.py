@@ -23,8 +23,8 @@ from langgraph.prebuilt import ToolNode
 from pydantic import Field
 from tokenizers import Tokenizer
 
-from tools import analyze_script as analyze_tool
-from tools.script_analysis import (
+from tools.scripts import tool as analyze_tool
+from tools.scripts.engine import (
     HOOK_TYPES,
     LLM_MAX_INPUT_WORDS,
     MAX_SCRIPT_WORDS,

@@ -17,10 +17,10 @@ from test_script_analysis import ScriptedModel
 
 from agent.models import UsageRecorder
 from graphs.conversation import CortexContext, build_graph, run_config
-from graphs.title_generation import LLM_CALL_BUDGET, TitleGenContext, title_graph
-from graphs.title_generation import tool as generate_titles_tool
-from tools.script_analysis import Hook, analyze_offline, parse_script, structured_call
-from tools.title_generation import (
+from tools.titles.tool import LLM_CALL_BUDGET, TitleGenContext, title_graph
+from tools.titles.tool import tool as generate_titles_tool
+from tools.scripts.engine import Hook, analyze_offline, parse_script, structured_call
+from tools.titles.engine import (
     Exemplar,
     JudgeOut,
     TitleCandidate,

@@ -1,4 +1,4 @@
-"""Title scorer: real behaviour on real data slices (tools/title_score.py, evals/scorer.py).
+"""Title scorer: real behaviour on real data slices (tools/scoring/engine.py, evals/scorer.py).
 
 Data folder: env CORTEX_DATA_DIR, else <repo>/../shared/data. Plain synchronous tests; the whole file runs in a
 few seconds.
@@ -27,7 +27,7 @@ from evals.scorer import (
     rolling_multipliers,
     upworthy_pairs,
 )
-from tools.title_score import (
+from tools.scoring.engine import (
     COMPONENTS,
     FEATURE_NAMES,
     GRADE_BANDS,

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tools.script_analysis import detect_format
-from tools.voice import (
+from tools.scripts.engine import detect_format
+from tools.learning.voice import (
     MIN_PROFILE_WORDS,
     PROFILE_VERSION,
     STOP_WORDS,

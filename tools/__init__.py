@@ -1,29 +1,36 @@
-"""The capabilities. Adding a tool: one module that builds it with ``tools.base.cortex_tool``, one line here."""
+"""The capabilities, one package each (see the README's "How to add a tool"):
+
+- ``scoring/``: score_title (the title scorer), ``scripts/``: analyze_script (transcripts and their hooks),
+  ``titles/``: generate_titles (the title generation subgraph), ``outliers/``: retrieve_outliers (outlier videos
+  and title patterns), ``analytics/``: pull_analytics (Studio exports, the YouTube APIs), ``creators/``:
+  search_creators (creator search, identity resolution, enrichment), ``learning/``: use_title, record_feedback,
+  show_memory, edit_memory, learn_voice (feedback, preferences, Creator DNA).
+
+``base.py`` holds what every tool shares (``cortex_tool``, the offline spec, trace events, the run context) and
+``extract.py`` the argument extraction the offline engine's extractors share.
+"""
 
 from langchain_core.tools import BaseTool
 
 
 def all_tools() -> list[BaseTool]:
-    """Every tool the conversation graph can call, in routing order."""
-    from tools import (
-        analyze_script,
-        edit_memory,
-        learn_voice,
-        pull_analytics,
-        record_feedback,
-        retrieve_outliers,
-        score_title,
-        search_creators,
-        show_memory,
-        use_title,
-    )
+    """Every tool the conversation graph can call, in routing order: generate_titles first, so that a bare pasted
+    transcript gets the whole flow (hooks and titles)."""
+    from tools.analytics import tool as analytics
+    from tools.creators import tool as creators
+    from tools.learning import edit_memory, learn_voice, record_feedback, show_memory, use_title
+    from tools.outliers import tool as outliers
+    from tools.scoring import tool as scoring
+    from tools.scripts import tool as scripts
+    from tools.titles import tool as titles
 
     return [
-        score_title.tool,
-        retrieve_outliers.tool,
-        pull_analytics.tool,
-        analyze_script.tool,
-        search_creators.tool,
+        titles.tool,
+        scoring.tool,
+        outliers.tool,
+        analytics.tool,
+        scripts.tool,
+        creators.tool,
         use_title.tool,
         record_feedback.tool,
         show_memory.tool,

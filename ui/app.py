@@ -2,7 +2,7 @@
 keys), starters, threads that persist in Postgres, resume after a reload and belong to the creator (their API key
 reaches them too), and every run rendered step by step, with approval buttons before actions with side effects
 (``ui.render.render_turn``), and feedback on generated titles: the buttons under each title and the thumbs on an
-answer that showed titles both go through ``tools.creator_memory.record_signal``, the loop the record_feedback
+answer that showed titles both go through ``tools.learning.blocks.record_signal``, the loop the record_feedback
 tool uses."""
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from chainlit.types import Feedback
 from agent.auth import claim_thread, creator_id_for, owned_thread
 from agent.settings import get_settings
 from graphs.conversation import CortexContext, persistent_graph, run_config
-from memory.creator_memory import generation_of_step, shown_title
+from memory.learning import generation_of_step, shown_title
 from memory.db import get_database, sqlalchemy_url
-from tools.creator_memory import record_signal
-from tools.record_feedback import feedback_reply
-from tools.use_title import TitleChoice
+from tools.learning.blocks import record_signal
+from tools.learning.record_feedback import feedback_reply
+from tools.learning.use_title import TitleChoice
 from ui.render import render_turn
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ Run from the repository root::
     .venv/bin/python -m evals.benchmarks.bench_creators [--creators 1000000] [--rounds 5] [--keep DIR]
 
 LOAD TEST DATA, NOT REAL CREATORS. The million is built from the real ones: the five creator tables are loaded
-and embedded (``tools.creator_search.build_creator_index``) into a **new embedded Postgres in a temporary
+and embedded (``tools.creators.engine.build_creator_index``) into a **new embedded Postgres in a temporary
 folder** (never the user's ``CORTEX_PG_DATA_DIR`` or ``DATABASE_URL``), then every real account is copied until
 the table holds ``--creators`` accounts, each copy varied: '#k' appended to its id and name, followers,
 engagement rate and activity multiplied by a random factor in [0.5, 2), and for accounts with vectors (about
@@ -46,7 +46,7 @@ async def _build(pool, data_dir: Path, n_creators: int, log) -> dict:
     """Load the real creators, then copy them up to ``n_creators`` accounts (module docstring)."""
     from agent.embeddings import get_embedder
     from memory.creators import CREATOR_VECTORS
-    from tools.creator_search import build_creator_index
+    from tools.creators.engine import build_creator_index
 
     started = time.perf_counter()
     table = CREATOR_VECTORS.table_name(get_embedder().name)
@@ -140,8 +140,8 @@ async def _build(pool, data_dir: Path, n_creators: int, log) -> dict:
 async def _measure(pool, rounds: int) -> dict:
     from agent.embeddings import get_embedder
     from evals.creators import load_queries, query_of
-    from tools.creator_search import search
-    from tools.search_creators import extract_args
+    from tools.creators.engine import search
+    from tools.creators.tool import extract_args
 
     queries = [query_of(await extract_args(q["query"])) for q in load_queries("all")]
     embedder = get_embedder()

@@ -59,7 +59,7 @@ from memory.corpus import (
 )
 from memory.db import Database, embedded_uri, use_database
 from memory.ingest import embed_titles, ingest_corpus
-from tools.retrieve_outliers import SIMILARITY_FLOOR, find_outliers
+from tools.outliers.tool import SIMILARITY_FLOOR, find_outliers
 
 TARGETS = {"p95_ms": 20.0, "recall_at_10": 0.95, "ingest_titles_per_s": 5000.0}
 SEED = 20240404

@@ -1,4 +1,4 @@
-"""Build time of a creator's voice profile (``tools.voice``) from the real transcripts in the shared data.
+"""Build time of a creator's voice profile (``tools.learning.voice``) from the real transcripts in the shared data.
 
 Run from the repository root::
 
@@ -20,7 +20,7 @@ from pathlib import Path
 import typer
 
 from agent.settings import get_settings
-from tools.voice import build_voice_profile, load_channel_transcripts
+from tools.learning.voice import build_voice_profile, load_channel_transcripts
 
 
 def run(data_dir: Path, channel: str, repeats: int) -> tuple[float, float, object]:

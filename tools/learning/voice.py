@@ -1,7 +1,7 @@
 """Creator DNA: a creator's voice profile, measured from their own transcripts.
 
 Pure functions with typed results; no database, no network, no LangChain. Transcripts are parsed by
-``tools.script_analysis.parse_script`` (SRT, WebVTT, timestamped lines, paragraphs or plain text), so a profile
+``tools.scripts.engine.parse_script`` (SRT, WebVTT, timestamped lines, paragraphs or plain text), so a profile
 can be built from any script the product already reads.
 
 What a profile measures (``build_voice_profile``)
@@ -35,7 +35,7 @@ What a profile measures (``build_voice_profile``)
   videos); "US" in capitals is the country, not "us".
 - **teaching moves per 1,000 words**: a small lexicon (``TEACHING_MOVES``), each move with its cue phrases.
 - **numbers per 1,000 words**: digits and number words, by the specificity rubric's number pattern
-  (``tools.script_analysis``; "one" is left out as it is mostly a pronoun).
+  (``tools.scripts.engine``; "one" is left out as it is mostly a pronoun).
 
 Rates "per 1,000 words" divide by whitespace-separated words, as ``parse_script`` counts them.
 
@@ -70,7 +70,7 @@ from wordfreq import get_frequency_dict
 
 from memory.ingest import read_ai_topic_channels
 from tools.extract import match_channels
-from tools.script_analysis import NUMBER_PATTERN, SPOKEN_FILLERS, MAX_PASSAGE_WORDS, Script, ScriptInputError, parse_script
+from tools.scripts.engine import NUMBER_PATTERN, SPOKEN_FILLERS, MAX_PASSAGE_WORDS, Script, ScriptInputError, parse_script
 
 PROFILE_VERSION = 1
 """Version of the stored shape (``VoiceProfile.to_dict``); ``from_dict`` refuses other versions."""
@@ -123,7 +123,7 @@ MIN_WPM_SPAN_S = 30.0
 
 # The stop list: scikit-learn's English list (the one the project uses) without the content words in it (its surprising
 # entries are discussed by Nothman, Qin & Yurchak 2018, "Stop Word Lists in Free Open-source Software Packages"), plus
-# the spoken fillers of ``tools.script_analysis``.
+# the spoken fillers of ``tools.scripts.engine``.
 _CONTENT_IN_SKLEARN = frozenset(
     "interest amount bill system fire bottom top front side name part thick thin empty full serious".split()
 )

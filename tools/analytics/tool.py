@@ -1,6 +1,6 @@
 """pull_analytics: the creator's own channel numbers (impressions, CTR, AVD, views...) with a chart.
 
-Three views over the stored analytics of one of the creator's channels (``tools.analytics`` fills them from
+Three views over the stored analytics of one of the creator's channels (``tools.analytics.sources`` fills them from
 a Studio export or the YouTube APIs): the recent uploads, the best videos by a metric and what their titles
 share, and the last upload against the usual one. Numbers come only from the stored rows; without any,
 the tool says how to import an export or connect a channel.
@@ -25,9 +25,9 @@ from memory import analytics as store
 from memory.analytics import AnalyticsChannel, AnalyticsInputError, VideoMetrics, metrics_dict
 from memory.db import get_database
 from memory.outliers import is_short
-from tools.analytics import AnalyticsConfig, sync_channel, youtube_source
+from tools.analytics.sources import AnalyticsConfig, sync_channel, youtube_source
 from tools.base import cortex_tool, trace
-from tools.youtube_api import YouTubeError
+from tools.analytics.youtube import YouTubeError
 
 MIN_IMPRESSIONS_FOR_CTR = 1_000
 """CTR of a video with fewer impressions is too noisy to rank (a handful of clicks moves it by points)."""

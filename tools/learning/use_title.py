@@ -2,7 +2,7 @@
 using the second one") or their own ("I'll use 'My Lego Volcano Erupted'").
 
 A side-effect tool: it records a "use" feedback event (``feedback_events``, memory/migrations/0007_feedback.sql;
-the view ``title_choices`` lists the titles chosen) through ``tools.creator_memory.record_signal``, the loop every
+the view ``title_choices`` lists the titles chosen) through ``tools.learning.blocks.record_signal``, the loop every
 feedback signal shares, so the conversation asks the creator to approve each call first
 (``tools.base.cortex_tool(side_effect=...)``). The generated titles come from the latest ``generate_titles``
 result in the thread (its artifact: ``shown``, the titles as numbered for the creator, and ``titles``, every
@@ -20,7 +20,7 @@ from langgraph.prebuilt import ToolRuntime
 
 from tools import extract
 from tools.base import cortex_tool, trace
-from tools.creator_memory import record_signal
+from tools.learning.blocks import record_signal
 
 ASK = "Which title are you using? Say its number in the list (e.g. “the second one”) or quote it."
 GENERATOR = "generate_titles"

@@ -1,7 +1,7 @@
-"""learn_voice: build the creator's Creator DNA, the voice profile of their own transcripts (``tools.voice``), from
+"""learn_voice: build the creator's Creator DNA, the voice profile of their own transcripts (``tools.learning.voice``), from
 their channel's transcripts in the data or from transcripts they paste, and store it in their memory (the store
 block ``("creators", creator_id, "dna")``, with their channel in ``profile``). Hook and title generation use it
-from then on (``tools.creator_memory``)."""
+from then on (``tools.learning.blocks``)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from langgraph.prebuilt import ToolRuntime
 
 from agent.settings import get_settings
-from memory.creator_memory import put_block
+from memory.learning import put_block
 from memory.db import get_database
 from tools import extract
-from tools.analyze_script import claim
+from tools.scripts.tool import claim
 from tools.base import cortex_tool, trace
-from tools.script_analysis import split_message
-from tools.voice import TRANSCRIPT_CHANNELS, build_voice_profile, load_channel_transcripts, voice_markdown
+from tools.scripts.engine import split_message
+from tools.learning.voice import TRANSCRIPT_CHANNELS, build_voice_profile, load_channel_transcripts, voice_markdown
 
 ASK = ("Which transcripts are yours? Name your channel (e.g. “learn my voice from my channel 3Blue1Brown”; "
        f"channels with transcripts in the data: {', '.join(TRANSCRIPT_CHANNELS)}), or paste a few of your "

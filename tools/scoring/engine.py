@@ -1,7 +1,7 @@
 """Title scoring engine: a 0-100 score, a grade and a per-component breakdown for a YouTube title.
 
 Pure functions over strings; no database, no network, no LangChain. The only file read is the fitted model
-``tools/title_score_weights.json`` (written by ``python -m evals.scorer fit``), loaded once and cached.
+``tools/scoring/weights.json`` (written by ``python -m evals.scorer fit``), loaded once and cached.
 
 How a title is scored
 ---------------------
@@ -50,7 +50,7 @@ import pyphen
 from rapidfuzz import fuzz, process
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, N_SCALAR, NEGATE, SentimentIntensityAnalyzer
 
-WEIGHTS_PATH = Path(__file__).with_name("title_score_weights.json")
+WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 
 YOUTUBE_TITLE_MAX_CHARS = 100
 """YouTube rejects titles longer than 100 characters (YouTube Help "Add video titles & descriptions"; YouTube Data

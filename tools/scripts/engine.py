@@ -853,7 +853,7 @@ def llm_passages(script: Script, max_words: int = LLM_MAX_INPUT_WORDS) -> tuple[
 def analysis_prompt(script: Script, creator_context: str = "") -> tuple[list[BaseMessage], list[Passage], bool]:
     """(messages for the long tier, the passages shown, condensed?). Each passage is one line:
     "[index] m:ss text" (the time marked "~" when estimated). ``creator_context``: what is known about the
-    creator (their voice, ``tools.creator_memory.MemoryBlocks.prompt_block``), added so hooks fit their voice."""
+    creator (their voice, ``tools.learning.blocks.MemoryBlocks.prompt_block``), added so hooks fit their voice."""
     shown, condensed = llm_passages(script)
     mark = "" if script.timed else "~"
     lines = [f"[{p.index}] {mark}{format_time(p.start_s)} {p.text}" for p in shown]

@@ -1,5 +1,5 @@
 """Creator search, the domain: identity resolution, enrichment and hybrid search over creators
-(storage and queries in ``memory.creators``; the tool is ``tools.search_creators``).
+(storage and queries in ``memory.creators``; the tool is ``tools.creators.tool``).
 
 - **Identity resolution** (``resolve_identities``): accounts on different platforms are linked when the evidence
   says they are one creator. Evidence, each with a probability ``p``: the YouTube description names the Instagram

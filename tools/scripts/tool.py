@@ -6,7 +6,7 @@ A transcript can be 100,000 words; copying it into a tool call would double it i
 step and in the model's output tokens. So the ``transcript`` argument is optional: left empty (what the offline
 engine's extractor and the tool description ask for), the tool reads the transcript from the conversation itself,
 the latest human message that carries one (a pasted SRT/WebVTT/timestamped/plain script or an
-``[Attached file: NAME]`` block: ``tools.script_analysis.split_message``), through LangGraph's ``ToolRuntime``
+``[Attached file: NAME]`` block: ``tools.scripts.engine.split_message``), through LangGraph's ``ToolRuntime``
 state. A short script typed inline may still be passed as the argument.
 """
 
@@ -22,7 +22,7 @@ from langgraph.prebuilt import ToolRuntime
 
 from agent.models import chat_model
 from tools.base import cortex_tool, trace
-from tools.script_analysis import (
+from tools.scripts.engine import (
     ScriptAnalysis,
     ScriptInputError,
     StructuredOutputError,

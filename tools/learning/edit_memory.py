@@ -11,11 +11,11 @@ from typing import Any, Literal
 from langchain_core.messages import BaseMessage
 from langgraph.prebuilt import ToolRuntime
 
-from memory.creator_memory import delete_block, delete_feedback, get_block, put_block
+from memory.learning import delete_block, delete_feedback, get_block, put_block
 from memory.db import get_database
 from tools import extract
 from tools.base import cortex_tool, trace
-from tools.preferences import Preferences, forget_feature
+from tools.learning.preferences import Preferences, forget_feature
 
 Action = Literal["forget", "erase_preferences", "erase_dna", "erase_all"]
 ASK = ("What should I forget? E.g. “forget that I like questions”, “erase my preferences”, “erase my Creator DNA”, "

@@ -6,7 +6,7 @@ from memory.corpus import channel_names, channel_titles
 from memory.db import get_database
 from tools import extract
 from tools.base import cortex_tool, trace
-from tools.title_score import TitleInputError, compare_titles, score_against_channel, score_titles
+from tools.scoring.engine import TitleInputError, compare_titles, score_against_channel, score_titles
 
 
 async def score_title(titles: list[str], channel: str | None = None, compare: bool = False) -> tuple[str, dict]:

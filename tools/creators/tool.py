@@ -1,6 +1,6 @@
 """search_creators: find creators on YouTube and Instagram from plain words, ranked with the reasons.
 
-The domain (filters, keyword + semantic retrieval, fusion, reasons) is ``tools.creator_search.search``; this module
+The domain (filters, keyword + semantic retrieval, fusion, reasons) is ``tools.creators.engine.search``; this module
 is the tool wrapper and the offline engine's argument extractor (platform, follower bounds such as "under 500k",
 "over 100k", "smaller than X" with X's audience read from the database, niche words, country, engagement).
 """
@@ -16,7 +16,7 @@ import pycountry
 from memory.creators import CreatorFilters, country_code, creators_are_empty, find_account_by_name
 from memory.db import get_database
 from tools.base import cortex_tool, trace
-from tools.creator_search import CreatorQuery, SearchResult, short_count, search
+from tools.creators.engine import CreatorQuery, SearchResult, short_count, search
 
 HIGH_ENGAGEMENT_PCT = 0.75
 """'High engagement' = the top quarter of the platform's accounts by engagement rate."""

@@ -1,6 +1,6 @@
 """record_feedback: the creator's reaction to a generated title ("save the second one", "thumbs down on #3", "I
 changed the first one to 'X'"), recorded with the generation that produced it through the loop every feedback
-path shares (``tools.creator_memory.record_signal``: this tool, use_title, the chat UI's title buttons and thumbs),
+path shares (``tools.learning.blocks.record_signal``: this tool, use_title, the chat UI's title buttons and thumbs),
 which rebuilds the learned preferences every ``REBUILD_EVERY`` actions. Feedback only records what the creator
 said about a title, so unlike use_title it needs no approval; what it taught can be shown (show_memory), edited
 and erased (edit_memory).
@@ -15,10 +15,10 @@ from langgraph.prebuilt import ToolRuntime
 
 from tools import extract
 from tools.base import cortex_tool
-from tools.creator_memory import record_signal
-from tools.preferences import REBUILD_EVERY
-from tools.use_title import TitleChoice, generated_titles, resolve_choice
-from tools.use_title import extract_args as choice_args
+from tools.learning.blocks import record_signal
+from tools.learning.preferences import REBUILD_EVERY
+from tools.learning.use_title import TitleChoice, generated_titles, resolve_choice
+from tools.learning.use_title import extract_args as choice_args
 
 ChatSignal = Literal["save", "copy", "reject", "thumbs_up", "thumbs_down", "edit"]
 SIGNAL_WORDS: dict[str, str] = {

@@ -2,12 +2,12 @@
 
     recall -> analyze -> select_hooks -> retrieve -> (Send) generate x N -> postprocess -> judge -> personalize
 
-- ``recall``: the creator's memory (``tools.creator_memory.load_memory``): learned preferences, Creator DNA and
+- ``recall``: the creator's memory (``tools.learning.blocks.load_memory``): learned preferences, Creator DNA and
   their channel's performance; the ``memory.used`` trace names the blocks used. With an LLM the blocks go into the
   hook and title prompts.
 - ``analyze``: parse the transcript and find its hooks (long tier, or the offline heuristics); an analysis made
   earlier in the conversation for the same script (an ``analyze_script`` artifact) is reused, not redone.
-- ``select_hooks``: the quality gate and diversity across time buckets (``tools.title_generation.select_hooks``).
+- ``select_hooks``: the quality gate and diversity across time buckets (``tools.titles.engine.select_hooks``).
 - ``retrieve``: per hook, real outliers whose titles are nearest in meaning (``find_outliers``); the proven
   packaging: the channel's own best and worst titles when a channel is known (``channel_titles``), else the
   strongest outliers on the video's topic.
@@ -16,7 +16,7 @@
   covering every hook and angle, so the run stays within ``LLM_CALL_BUDGET``.
 - ``postprocess``: length window, near-duplicates, opener caps, each cut with its reason.
 - ``judge``: the fast-tier rubric with pairwise comparisons in both orders, or offline the title scorer.
-- ``personalize``: re-rank the judged titles with the creator's memory (``tools.preferences.rerank``: learned
+- ``personalize``: re-rank the judged titles with the creator's memory (``tools.learning.preferences.rerank``: learned
   preferences, plus the voice fit and the channel's winning patterns); every move is explained in the
   ``titles.personalized`` trace and the artifact. Without memory the judge's order stands.
 
@@ -49,7 +49,7 @@ from agent.models import Tier, chat_model
 from memory.corpus import channel_names, channel_titles
 from memory.db import get_database
 from tools import extract
-from tools.analyze_script import (
+from tools.scripts.tool import (
     NO_TRANSCRIPT,
     claim,
     find_transcript,
@@ -58,12 +58,12 @@ from tools.analyze_script import (
     previous_analysis,
     run_analysis,
 )
-from memory.creator_memory import get_block, put_block, record_views
+from memory.learning import get_block, put_block, record_views
 from tools.base import cortex_tool, trace
-from tools.creator_memory import MemoryBlocks, load_memory
-from tools.preferences import rerank
-from tools.retrieve_outliers import OutlierHit, find_outliers
-from tools.script_analysis import (
+from tools.learning.blocks import MemoryBlocks, load_memory
+from tools.learning.preferences import rerank
+from tools.outliers.tool import OutlierHit, find_outliers
+from tools.scripts.engine import (
     Hook,
     ScriptAnalysis,
     ScriptInputError,
@@ -73,7 +73,7 @@ from tools.script_analysis import (
     split_message,
     structured_call,
 )
-from tools.title_generation import (
+from tools.titles.engine import (
     ANGLES,
     DEFAULT_MAX_CHARS,
     DEFAULT_MIN_CHARS,
@@ -187,7 +187,7 @@ def _creator_context(state: TitleGenState) -> str:
 
 
 async def analyze(state: TitleGenState, runtime: Runtime[TitleGenContext]) -> dict:
-    """Reuse the analysis of the same transcript, or make it (``tools.analyze_script.run_analysis``)."""
+    """Reuse the analysis of the same transcript, or make it (``tools.scripts.tool.run_analysis``)."""
     previous = state.get("analysis")
     if previous is not None and previous.fingerprint == fingerprint(state["transcript"]):
         trace("hooks.found", engine=previous.engine, reused="the analyze_script result earlier in this conversation",
@@ -503,7 +503,7 @@ async def _remember_generation(creator: str, runtime: ToolRuntime[Any, Any], art
 
 async def extract_args(text: str) -> dict:
     """Offline engine: the channel named in the request's own words ("for my channel Nischa"); the transcript
-    is read from the message by the tool (``tools.analyze_script`` explains why)."""
+    is read from the message by the tool (``tools.scripts.tool`` explains why)."""
     request, _ = split_message(text)
     db = await get_database()
     channels = extract.match_channels(request, await channel_names(db.pool)) if request else []

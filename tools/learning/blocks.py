@@ -1,19 +1,19 @@
 """What the product remembers about a creator, and how it reaches generation.
 
-Three memory blocks, each per creator (storage in ``memory.creator_memory``: the store namespace
+Three memory blocks, each per creator (storage in ``memory.learning``: the store namespace
 ``("creators", creator_id, block)``, feedback in ``feedback_events``):
 
-- **preferences**: learned from their feedback on generated titles (``tools.preferences``), rebuilt every
+- **preferences**: learned from their feedback on generated titles (``tools.learning.preferences``), rebuilt every
   ``REBUILD_EVERY`` actions by ``record_signal``, the one loop every feedback path goes through (record_feedback,
   use_title, the chat UI's title buttons and thumbs), and on demand (``rebuild_preferences``);
-- **Creator DNA**: the voice profile built from their own transcripts (``tools.voice``; learn_voice builds it);
+- **Creator DNA**: the voice profile built from their own transcripts (``tools.learning.voice``; learn_voice builds it);
 - **performance**: their channel's best and worst uploads by outlier multiplier (the corpus), by CTR where they
   imported or connected analytics, and the title patterns whose lift on the channel is significant
-  (``tools.patterns``). It is computed when asked for, from the data as it is now, and not stored.
+  (``tools.outliers.patterns``). It is computed when asked for, from the data as it is now, and not stored.
 
 ``load_memory`` gathers the blocks for a generation run; ``MemoryBlocks`` gives the LLM prompt block, the
 offline ranking adjustment (voice fit + performance fit; the preferences adjust through
-``tools.preferences.rerank``) and the trace of which blocks were used.
+``tools.learning.preferences.rerank``) and the trace of which blocks were used.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ from typing import Any
 from memory.analytics import channel_videos as analytics_videos
 from memory.analytics import list_channels
 from memory.corpus import channel_names, channel_titles
-from memory.creator_memory import count_actions, feedback_events, get_block, put_block
-from memory.creator_memory import record_feedback as insert_event
+from memory.learning import count_actions, feedback_events, get_block, put_block
+from memory.learning import record_feedback as insert_event
 from memory.db import get_database
 from tools import extract
 from tools.base import trace
-from tools.patterns import PatternLift, channel_lifts, template, title_patterns
-from tools.preferences import FeedbackEvent, Preferences, due_for_rebuild, learn_preferences, preferences_markdown
-from tools.voice import VoiceProfile, voice_fit, voice_markdown, voice_prompt_block
+from tools.outliers.patterns import PatternLift, channel_lifts, template, title_patterns
+from tools.learning.preferences import FeedbackEvent, Preferences, due_for_rebuild, learn_preferences, preferences_markdown
+from tools.learning.voice import VoiceProfile, voice_fit, voice_markdown, voice_prompt_block
 
 PERFORMANCE_TITLES = 5
 """Best and worst uploads shown and given to generation, by multiplier and by CTR."""
@@ -49,7 +49,7 @@ the median multiplier (4 x log2(lift)), capped; our choice, small next to the sc
 class Performance:
     """A channel's performance memory. ``best``/``worst``: (title, outlier multiplier); ``ctr_best``/``ctr_worst``:
     (title, CTR in percent, impressions) from the creator's analytics (empty without them); ``patterns``: the
-    patterns that work on the channel (lift > 1 at BH q <= 0.10, ``tools.patterns``)."""
+    patterns that work on the channel (lift > 1 at BH q <= 0.10, ``tools.outliers.patterns``)."""
 
     channel: str
     uploads: int
@@ -115,7 +115,7 @@ class MemoryBlocks:
 
     def adjust(self, candidate: Any) -> tuple[float, list[str]]:
         """The offline ranking adjustment from the voice and the channel's performance (points on the 0-100 judge
-        scale, and the reasons); the preferences adjust separately (``tools.preferences.rerank``)."""
+        scale, and the reasons); the preferences adjust separately (``tools.learning.preferences.rerank``)."""
         points, reasons = 0.0, []
         for block in (self.voice, self.performance):
             if block is None:
@@ -191,9 +191,9 @@ async def record_signal(
     creator_id: str, thread_id: str, signal: str, choice: Any | None, *, generation_id: str | None = None,
     edited_title: str | None = None, source: str = "chat",
 ) -> Recorded:
-    """Record one signal on a title and rebuild the preferences when due (``tools.preferences.due_for_rebuild``).
+    """Record one signal on a title and rebuild the preferences when due (``tools.learning.preferences.due_for_rebuild``).
 
-    ``choice``: a ``tools.use_title.TitleChoice`` (title, rank, judged candidate, generate_titles call id), or None
+    ``choice``: a ``tools.learning.use_title.TitleChoice`` (title, rank, judged candidate, generate_titles call id), or None
     for a thumbs on a whole generation (then ``generation_id`` names it). Raises ValueError for an unknown
     signal."""
     db = await get_database()

@@ -44,7 +44,7 @@ from typing import Any, Literal, get_args
 from rapidfuzz import fuzz, process, utils
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from tools.title_generation import (
+from tools.titles.engine import (
     ANGLES,
     FORMULAS,
     METHODS,
@@ -54,7 +54,7 @@ from tools.title_generation import (
     detect_formulas,
     opener,
 )
-from tools.title_score import (
+from tools.scoring.engine import (
     FEATURE_NAMES,
     FORMATS,
     MOBILE_CUT_CHARS,
@@ -108,7 +108,7 @@ POINTS_PER_FEATURE = 10.0
 
 MAX_ADJUSTMENT = 15.0
 """Bound on a title's total preference adjustment, in points of the judge's 0-100 scale: about one grade band
-(``tools.title_score.GRADE_BANDS``: B spans 70-85), enough to reorder titles the judge found close, never enough
+(``tools.scoring.engine.GRADE_BANDS``: B spans 70-85), enough to reorder titles the judge found close, never enough
 to lift an F over an A."""
 
 REBUILD_EVERY = 5
@@ -116,7 +116,7 @@ REBUILD_EVERY = 5
 
 SHORT_MAX_CHARS, LONG_MIN_CHARS = 45, 60
 """Length bands: under 45 characters, 45-60, over 60. The middle band brackets the mobile feed's cut (about 45-55
-characters, ``tools.title_score.MOBILE_CUT_CHARS``) inside the generator's 40-70 window."""
+characters, ``tools.scoring.engine.MOBILE_CUT_CHARS``) inside the generator's 40-70 window."""
 
 _VERBS = {
     "save": "saved", "copy": "copied", "use": "used", "reject": "rejected", "thumbs_up": "liked",
@@ -148,7 +148,7 @@ PACKAGING: dict[str, tuple[str, tuple[str, ...]]] = {
     "challenge": ("challenge titles", ("challenge", "challenges")),
 }
 """Packaging traits ``{name: (label, aliases)}``. Question, number, first and second person and the formats come
-from the title scorer's own feature extraction (``tools.title_score.FeatureExtractor``); "two-part" is its
+from the title scorer's own feature extraction (``tools.scoring.engine.FeatureExtractor``); "two-part" is its
 "topic: hook" format; "parenthesis" is a "(" in the title."""
 
 LENGTH_BANDS: dict[str, tuple[str, tuple[str, ...]]] = {

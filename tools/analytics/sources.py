@@ -25,7 +25,7 @@ from psycopg_pool import AsyncConnectionPool
 from memory import analytics as store
 from memory.analytics import AnalyticsChannel, AnalyticsInputError, VideoMetrics
 from memory.ingest import iso_duration_s
-from tools.youtube_api import (
+from tools.analytics.youtube import (
     DEFAULT_DAILY_QUOTA,
     TokenVault,
     YouTubeApi,

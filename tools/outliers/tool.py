@@ -5,7 +5,7 @@
   multiplier and views, under a similarity floor; every hit says why it matched, and the patterns the hits share
   come with their lift on the hits' channels.
 - Without a topic, for channels or a niche: what works there: the title patterns that lift multipliers
-  (``tools.patterns``) with real examples, and the biggest outliers.
+  (``tools.outliers.patterns``) with real examples, and the biggest outliers.
 
 Multipliers are views / the channel's rolling median of nearby same-format uploads (``memory.outliers``).
 """
@@ -33,7 +33,7 @@ from memory.niches import CHANNEL_NICHES as NICHES
 from memory.outliers import OUTLIER_FROM, TIERS, multiplier_note, tier_label
 from tools import extract
 from tools.base import cortex_tool, trace
-from tools.patterns import PatternLift, channel_lifts, cross_channel, template, title_patterns, winning_patterns
+from tools.outliers.patterns import PatternLift, channel_lifts, cross_channel, template, title_patterns, winning_patterns
 
 DEFAULT_MIN_MULTIPLIER = OUTLIER_FROM
 """An upload is an outlier from twice its channel's rolling median on (the common '2x' cut of creator tools)."""

@@ -1,5 +1,5 @@
 """show_memory: what the product has learned about the creator ("what have you learned about me?"): their
-learned preferences, their Creator DNA and their channel's performance memory (``tools.creator_memory``)."""
+learned preferences, their Creator DNA and their channel's performance memory (``tools.learning.blocks``)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from memory.corpus import channel_names
 from memory.db import get_database
 from tools import extract
 from tools.base import cortex_tool, trace
-from tools.creator_memory import learned_summary, memory_markdown
-from tools.preferences import preferences_markdown
-from tools.voice import voice_markdown
+from tools.learning.blocks import learned_summary, memory_markdown
+from tools.learning.preferences import preferences_markdown
+from tools.learning.voice import voice_markdown
 
 Block = Literal["all", "preferences", "dna", "performance"]
 
