@@ -54,15 +54,8 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from agent import auth
 from agent.settings import get_settings
-from graphs.conversation import (
-    DURABILITY,
-    NEW_MESSAGE,
-    CortexContext,
-    close_unfinished_turn,
-    persistent_graph,
-    read_decisions,
-    run_config,
-)
+from graphs.conversation import DURABILITY, NEW_MESSAGE, close_unfinished_turn, persistent_graph, read_decisions, run_config
+from tools.base import CortexContext
 from memory.db import get_database
 
 log = logging.getLogger("cortex.api")

@@ -128,14 +128,8 @@ async def _agent_session():
     from agent.server import ensure_corpus
     from langgraph.types import Command
 
-    from graphs.conversation import (
-        DURABILITY,
-        NEW_MESSAGE,
-        CortexContext,
-        close_unfinished_turn,
-        persistent_graph,
-        run_config,
-    )
+    from graphs.conversation import DURABILITY, NEW_MESSAGE, close_unfinished_turn, persistent_graph, run_config
+    from tools.base import CortexContext
     from agent.auth import claim_thread, owned_thread
     from memory.db import Database, use_database
 

@@ -9,8 +9,9 @@
   claiming tool in routing order takes a message whose words reach no tool's threshold (a bare paste).
 - Tools that cannot apply to the conversation yet (``OfflineSpec.applies``: feedback on titles before any were
   generated) do not compete.
-- Arguments come from the tool's own extractor (``tools.base.OfflineSpec``): quoted or pasted titles,
-  channel names matched against the corpus, numbers. A missing required argument gets the tool's question.
+- Arguments come from the tool's own extractor (``OfflineSpec.extract``, given the run's context so it can look
+  up channel names without a global database): quoted or pasted titles, channel names matched against the corpus,
+  numbers. A missing required argument gets the tool's question.
 - Answers are written from the tool results (their markdown content), never invented.
 - It streams its answer token by token, like an LLM, so the UI behaves the same.
 """
@@ -21,7 +22,8 @@ import asyncio
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -32,9 +34,49 @@ from langchain_core.language_models.chat_models import agenerate_from_stream
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.tools import BaseTool
+from langgraph.runtime import get_runtime
 from pydantic import Field, ValidationError
 
 from agent.embeddings import get_embedder
+
+Extractor = Callable[[str, Any], Awaitable[dict[str, Any]]]
+"""``async (text, context) -> args``: a tool's arguments from a request; ``context`` is the run's context
+(``tools.base.CortexContext``: channel names, the database), passed through untouched by the engine."""
+Claim = Callable[[str], str | None]
+Applies = Callable[[list[BaseMessage]], bool]
+
+
+@dataclass(frozen=True)
+class OfflineSpec:
+    """How the offline engine reaches a tool (``tools.base.cortex_tool`` attaches it as ``metadata["offline"]``):
+
+    - ``examples``: requests this tool answers (routing compares a request with them);
+    - ``extract``: the ``Extractor`` that pulls the tool's arguments out of a request;
+    - ``ask``: the clarifying question when a required argument is missing;
+    - ``claim`` (optional): ``(text) -> str | None`` for pasted material the tool handles (a transcript): the
+      request's own words when the message carries such material, else None;
+    - ``applies`` (optional): ``(messages) -> bool``, whether the tool can apply to the conversation so far
+      (feedback on generated titles needs generated titles); the engine leaves it out of routing when it cannot.
+    """
+
+    examples: tuple[str, ...]
+    extract: Extractor
+    ask: str
+    claim: Claim | None = None
+    applies: Applies | None = None
+
+
+def offline_spec(tool: BaseTool) -> OfflineSpec | None:
+    """The offline spec of a tool built with ``tools.base.cortex_tool`` (None for other tools)."""
+    return (tool.metadata or {}).get("offline")
+
+
+def run_context() -> Any:
+    """The context of the graph run this call is part of (None outside a run, e.g. a unit test)."""
+    try:
+        return get_runtime().context
+    except RuntimeError:
+        return None
 
 SMALL_TALK = (
     "hi",
@@ -67,6 +109,8 @@ class OfflineEngine(BaseChatModel):
 
     threshold: float = 0.42
     tools: list[BaseTool] = Field(default_factory=list)
+    context: Any = None
+    """The run context given to extractors; None: the context of the graph run the engine is called in."""
 
     @property
     def _llm_type(self) -> str:
@@ -85,15 +129,11 @@ class OfflineEngine(BaseChatModel):
     def applicable(self, messages: Sequence[BaseMessage]) -> list[BaseTool]:
         """The tools that apply to this conversation: a tool whose offline spec has ``applies`` (e.g. feedback on
         generated titles needs generated titles in the thread) is left out when it does not hold."""
-        from tools.base import offline_spec
-
         return [t for t in self.tools if not (spec := offline_spec(t)) or spec.applies is None or spec.applies(messages)]
 
     def rank_tools(self, text: str, tools: Sequence[BaseTool] | None = None) -> list[tuple[str, float]]:
         """(tool name or 'small_talk', best cosine similarity to its examples), best first, over ``tools`` (default:
         every bound tool)."""
-        from tools.base import offline_spec
-
         query = get_embedder().embed_one(text[:ROUTING_CHARS])
         ranked = [("small_talk", float((_example_vectors(SMALL_TALK) @ query).max()))]
         for tool in self.tools if tools is None else tools:
@@ -104,8 +144,6 @@ class OfflineEngine(BaseChatModel):
 
     async def respond(self, messages: list[BaseMessage]) -> AIMessage:
         """The engine's next message: a tool call, a clarifying question, or an answer from tool results."""
-        from tools.base import offline_spec
-
         last = messages[-1] if messages else HumanMessage("")
         if isinstance(last, ToolMessage):
             return AIMessage(self._answer_from_tools(messages), response_metadata={"engine": "offline"})
@@ -130,7 +168,7 @@ class OfflineEngine(BaseChatModel):
             return AIMessage(self._clarify(ranked), response_metadata=meta)
         tool = next(t for t in self.tools if t.name == best)
         spec = offline_spec(tool)
-        args = await spec.extract(text)
+        args = await spec.extract(text, self.context if self.context is not None else run_context())
         try:
             tool.tool_call_schema.model_validate(args)
         except ValidationError:
@@ -140,8 +178,6 @@ class OfflineEngine(BaseChatModel):
 
     def _claims(self, text: str, tools: Sequence[BaseTool]) -> dict[str, str]:
         """{tool name: the request's own words} of the ``tools`` that claim the message, in routing order."""
-        from tools.base import offline_spec
-
         claims = {}
         for tool in tools:
             spec = offline_spec(tool)

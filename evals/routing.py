@@ -38,7 +38,8 @@ from langgraph.graph.state import CompiledStateGraph
 
 from evals.evaluators import assistant_calls, calls_made_with_args, wilson
 from evals.trajectories import DatasetError, Progress, compose_message
-from graphs.conversation import CortexContext, build_graph, run_config
+from graphs.conversation import build_graph, run_config
+from tools.base import CortexContext
 
 NO_TOOL = "(no tool)"
 ERROR = "(error)"

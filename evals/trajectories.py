@@ -55,7 +55,8 @@ from evals.evaluators import (
     trajectory_match,
     wilson,
 )
-from graphs.conversation import DURABILITY, CortexContext, run_config
+from graphs.conversation import DURABILITY, run_config
+from tools.base import CortexContext
 
 MAX_RESUMES_PER_TURN = 5
 """Approval interrupts answered in one turn before the runner gives up on it (a graph that keeps asking)."""

@@ -19,7 +19,6 @@ cancelled or crashed mid-way keeps every completed step; ``close_unfinished_turn
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from langchain.agents.middleware.human_in_the_loop import ActionRequest, Decision, HITLRequest, ReviewConfig
@@ -36,7 +35,7 @@ from langgraph.types import Command, Durability, Send, interrupt
 from agent.models import chat_model, engine_label
 from agent.tracing import with_tracing
 from tools import all_tools
-from tools.base import trace
+from tools.base import CortexContext, trace
 from tools.scripts.engine import compact_message
 
 MAX_TOOL_ROUNDS = 4
@@ -70,14 +69,6 @@ def _for_llm(message: BaseMessage) -> BaseMessage:
         if compact != message.content:
             return HumanMessage(compact, id=message.id)
     return message
-
-
-@dataclass
-class CortexContext:
-    """Per-run settings: who is talking and which engine answers ("offline", "llm", or None for settings)."""
-
-    creator_id: str = "anonymous"
-    engine: str | None = None
 
 
 class ConversationState(MessagesState):

@@ -16,7 +16,8 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agent.offline import OfflineEngine
 from graphs import conversation
-from graphs.conversation import CortexContext, build_graph, run_config
+from graphs.conversation import build_graph, run_config
+from tools.base import CortexContext
 from memory import analytics as store
 from memory.analytics import AnalyticsInputError, VideoMetrics, read_studio_export
 from tools import all_tools

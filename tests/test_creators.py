@@ -274,7 +274,8 @@ async def test_bad_input_gets_a_clear_message(creators_db):
 
 # --- the chat, offline ---------------------------------------------------------------------------------------
 async def _chat(db, text):
-    from graphs.conversation import CortexContext, build_graph, run_config
+    from graphs.conversation import build_graph, run_config
+    from tools.base import CortexContext
 
     graph = build_graph(db.checkpointer, db.store)
     thread = str(uuid.uuid4())

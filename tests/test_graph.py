@@ -6,7 +6,8 @@ import uuid
 
 from langchain_core.messages import AIMessage, ToolMessage
 
-from graphs.conversation import CortexContext, build_graph, run_config
+from graphs.conversation import build_graph, run_config
+from tools.base import CortexContext
 from memory.db import Database
 
 

@@ -18,15 +18,8 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS, _login
 from test_ui_render import RecordingEmitter
 
 from agent.server import spawned_service
-from graphs.conversation import (
-    DURABILITY,
-    NEW_MESSAGE,
-    CortexContext,
-    build_graph,
-    close_unfinished_turn,
-    read_decisions,
-    run_config,
-)
+from graphs.conversation import DURABILITY, NEW_MESSAGE, build_graph, close_unfinished_turn, read_decisions, run_config
+from tools.base import CortexContext
 from tools.learning.use_title import ASK, extract_args, resolve_choice
 
 

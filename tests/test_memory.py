@@ -16,7 +16,8 @@ from test_api import app, in_process, user  # noqa: F401 (app: the module's in-p
 from typer.testing import CliRunner
 
 from agent import auth
-from graphs.conversation import DURABILITY, CortexContext, build_graph, run_config
+from graphs.conversation import DURABILITY, build_graph, run_config
+from tools.base import CortexContext
 from memory.learning import feedback_events, get_block
 from memory.db import get_database
 

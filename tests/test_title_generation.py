@@ -16,7 +16,8 @@ from rapidfuzz import fuzz
 from test_script_analysis import ScriptedModel
 
 from agent.models import UsageRecorder
-from graphs.conversation import CortexContext, build_graph, run_config
+from graphs.conversation import build_graph, run_config
+from tools.base import CortexContext
 from tools.titles.tool import LLM_CALL_BUDGET, TitleGenContext, title_graph
 from tools.titles.tool import tool as generate_titles_tool
 from tools.scripts.engine import Hook, analyze_offline, parse_script, structured_call

@@ -8,7 +8,8 @@ import uuid
 from chainlit.context import init_http_context
 from chainlit.emitter import BaseChainlitEmitter
 
-from graphs.conversation import CortexContext, build_graph, run_config
+from graphs.conversation import build_graph, run_config
+from tools.base import CortexContext
 
 
 class RecordingEmitter(BaseChainlitEmitter):

@@ -1,15 +1,9 @@
-"""What every tool shares: the offline-engine spec a tool carries, trace events, result formatting.
+"""What every tool shares: the run context, the tool builder with its offline-engine spec, trace events.
 
-A tool is one module in ``tools/`` that builds a LangChain tool with ``cortex_tool`` and one line in
-``tools/__init__.py``. ``cortex_tool`` attaches, in the tool's ``metadata``:
-
-- ``examples``: requests this tool answers (the offline engine routes by embedding similarity to them);
-- ``extract``: ``async (text) -> dict`` that pulls the tool's arguments out of a request (offline engine);
-- ``ask``: the clarifying question when a required argument is missing;
-- ``claim`` (optional): ``(text) -> str | None`` for pasted material the tool handles (a transcript): it
-  returns the request's own words when the message carries such material, else None;
-- ``applies`` (optional): ``(messages) -> bool``, whether the tool can apply to the conversation so far (feedback
-  on generated titles needs generated titles); the offline engine leaves it out of routing when it cannot.
+A tool lives in its capability's package (``tools/<capability>/tool.py``) and is built with ``cortex_tool``, which
+attaches, in the tool's ``metadata``, the offline engine's ``OfflineSpec`` (``agent.offline``: example requests,
+an argument extractor, the clarifying question, and optionally a claim on pasted material and a test of whether the
+tool applies to the conversation so far); the package's ``offline.py`` holds those.
 
 A tool that changes something outside the conversation (records a creator's choice, writes to YouTube) passes
 ``side_effect``: ``(args, messages) -> str | None``, the change one call would make in words the creator
@@ -18,33 +12,74 @@ approves, or None when that call would change nothing. Such a tool carries ``met
 
 Tools return ``(content, artifact)``: ``content`` is markdown a creator can read (the offline engine shows
 it; an LLM reads it), ``artifact`` the typed result as JSON-ready data for the UI, the API and evals.
+
+Tools reach the database and settings through the run's context (``CortexContext``, LangGraph's ``Runtime``
+context, which a tool receives in its ``runtime: ToolRuntime`` argument): never through process globals, so an
+engine or routing test passes what it needs and opens no database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.messages import BaseMessage
 from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.config import get_stream_writer
 
-Extractor = Callable[[str], Awaitable[dict[str, Any]]]
-Claim = Callable[[str], str | None]
-Applies = Callable[[list[BaseMessage]], bool]
-DescribeEffect = Callable[[dict[str, Any], list[BaseMessage]], str | None]
+from agent.offline import Applies, Claim, Extractor, OfflineSpec
+from agent.settings import Settings, get_settings
+from memory.corpus import channel_names
+from memory.db import Database, get_database
+
+DescribeEffect = Callable[[dict[str, Any], list[Any]], str | None]
 
 
-@dataclass(frozen=True)
-class OfflineSpec:
-    """How the offline engine reaches a tool: example requests, argument extraction, clarifying question."""
+@dataclass
+class CortexContext:
+    """Per-run context (the graph's ``context_schema``): who is talking, which engine answers, and the services
+    tools use.
 
-    examples: tuple[str, ...]
-    extract: Extractor
-    ask: str
-    claim: Claim | None = None
-    applies: Applies | None = None
+    - ``creator_id``: the creator the run acts for (the chat login, an API key's creator, ``--creator``);
+    - ``engine``: "offline", "llm", or None for ``CORTEX_ENGINE``;
+    - ``db`` / ``settings``: the open database and the settings, passed in by the driver that runs the graph
+      (``agent.turns``); left out (``langgraph dev``, a context sent over HTTP), ``database()`` and ``config()``
+      fall back to the process database and settings;
+    - ``channels``: the corpus channel names, when the caller already has them (a routing test gives them and
+      needs no database; None reads them from the database).
+    """
+
+    creator_id: str = "anonymous"
+    engine: str | None = None
+    # typed Any so the context keeps a JSON schema (LangGraph publishes it for Studio): db is a Database, settings
+    # a Settings
+    db: Any = field(default=None, repr=False, compare=False)
+    settings: Any = field(default=None, repr=False, compare=False)
+    channels: Sequence[str] | None = field(default=None, repr=False, compare=False)
+
+    async def database(self) -> Database:
+        """The run's database (the one passed in, else the process database, opened on first use)."""
+        return self.db if self.db is not None else await get_database()
+
+    def config(self) -> Settings:
+        """The run's settings (the ones passed in, else the process settings)."""
+        return self.settings if self.settings is not None else get_settings()
+
+    async def channel_names(self) -> list[str]:
+        """Names of the corpus channels (``channels`` when given, else read from the database)."""
+        if self.channels is not None:
+            return list(self.channels)
+        return await channel_names((await self.database()).pool)
+
+
+def context_of(value: Any) -> CortexContext:
+    """A ``CortexContext`` from what a tool or extractor was given: the context itself, a dict of its fields (a
+    context sent over HTTP), or None (a call outside a graph run), which gives the defaults."""
+    if isinstance(value, CortexContext):
+        return value
+    if isinstance(value, dict):
+        return CortexContext(**{k: v for k, v in value.items() if k in CortexContext.__dataclass_fields__})
+    return CortexContext()
 
 
 def cortex_tool(
@@ -70,11 +105,6 @@ def cortex_tool(
         response_format="content_and_artifact",
         metadata=metadata,
     )
-
-
-def offline_spec(tool: BaseTool) -> OfflineSpec | None:
-    """The offline spec of a tool built with ``cortex_tool`` (None for other tools)."""
-    return (tool.metadata or {}).get("offline")
 
 
 def trace(name: str, **data: Any) -> None:

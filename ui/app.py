@@ -16,7 +16,8 @@ from chainlit.types import Feedback
 
 from agent.auth import claim_thread, creator_id_for, owned_thread
 from agent.settings import get_settings
-from graphs.conversation import CortexContext, persistent_graph, run_config
+from graphs.conversation import persistent_graph, run_config
+from tools.base import CortexContext
 from memory.learning import generation_of_step, shown_title
 from memory.db import get_database, sqlalchemy_url
 from tools.learning.blocks import record_signal

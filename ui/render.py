@@ -20,7 +20,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Tool
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
-from graphs.conversation import DURABILITY, NEW_MESSAGE, CortexContext, close_unfinished_turn
+from graphs.conversation import DURABILITY, NEW_MESSAGE, close_unfinished_turn
+from tools.base import CortexContext
 
 NODE_TITLES = {"model": "Model", "approve": "Approval", "tools": "Tools", "answer": "Answer"}
 STREAM_MODES = ["updates", "messages", "custom"]

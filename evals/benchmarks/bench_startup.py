@@ -41,7 +41,8 @@ def _service_start(env: dict[str, str]) -> float:
 
 
 async def _warm_answers(n: int = 5) -> float:
-    from graphs.conversation import CortexContext, build_graph, run_config
+    from graphs.conversation import build_graph, run_config
+    from tools.base import CortexContext
     from memory.db import Database, use_database
 
     async with Database.open() as db:

@@ -525,7 +525,7 @@ _COUNT = re.compile(
 _QUOTED_CHANNEL = re.compile(r"\b(?:channel|on|for)\s+[\"“']([^\"”']{2,60})[\"”']", re.IGNORECASE)
 
 
-async def extract_args(text: str) -> dict:
+async def extract_args(text: str, context: Any = None) -> dict:
     """Offline engine: the view (recent / top / last_vs_usual), the metric, the count and a quoted channel
     ('on “My Channel”') in a request."""
     lowered = text.lower()

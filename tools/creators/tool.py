@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict
-from typing import Literal
+from typing import Any, Literal
 
 import pycountry
 
@@ -189,7 +189,7 @@ async def example_in(text: str) -> dict | None:
     return None
 
 
-async def extract_args(text: str) -> dict:
+async def extract_args(text: str, context: Any = None) -> dict:
     """Offline engine: search_creators arguments from a request (platform, follower bounds, niche, country,
     engagement, example creator, the remaining words as the query)."""
     args: dict = {}

@@ -76,7 +76,7 @@ async def edit_memory(runtime: ToolRuntime[Any, Any], action: Action, item: str 
 _ERASE = re.compile(r"\b(erase|delete|wipe|reset|clear|remove)\b", re.I)
 
 
-async def extract_args(text: str) -> dict:
+async def extract_args(text: str, context: Any = None) -> dict:
     """Offline engine: erase (which block) or forget (the words after "forget that I ..." / quoted)."""
     lower = text.lower()
     if _ERASE.search(text):

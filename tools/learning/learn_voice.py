@@ -70,7 +70,7 @@ async def learn_voice(runtime: ToolRuntime[Any, Any], channel: str | None = None
             + voice_markdown(profile)), profile.to_dict()
 
 
-async def extract_args(text: str) -> dict:
+async def extract_args(text: str, context: Any = None) -> dict:
     """Offline engine: a channel with transcripts named in the request."""
     request, _ = split_message(text)
     found = extract.match_channels(request or "", list(TRANSCRIPT_CHANNELS), cutoff=80)

@@ -117,7 +117,7 @@ def claim(text: str) -> str | None:
     return text
 
 
-async def extract_args(text: str) -> dict:
+async def extract_args(text: str, context: Any = None) -> dict:
     """Offline engine: the signal from the message's cues (``_SIGNAL_CUES``), the title by its number or quoted
     text; for an edit the last quoted span is the new wording."""
     signal = next((name for name, cue in _SIGNAL_CUES if cue.search(text)), None)

@@ -11,7 +11,7 @@ from langgraph.prebuilt import ToolRuntime
 from memory.corpus import channel_names
 from memory.db import get_database
 from tools import extract
-from tools.base import cortex_tool, trace
+from tools.base import context_of, cortex_tool, trace
 from tools.learning.blocks import learned_summary, memory_markdown
 from tools.learning.preferences import preferences_markdown
 from tools.learning.voice import voice_markdown
@@ -53,7 +53,7 @@ _BLOCK_CUES = {"dna": ("dna", "voice", "style", "how i talk", "how i speak"),
                "preferences": ("prefer", "preference", "like", "taste")}
 
 
-async def extract_args(text: str) -> dict:
+async def extract_args(text: str, context: Any = None) -> dict:
     """Offline engine: the block asked about (by its cue words) and a channel named in the request."""
     lower = text.lower()
     args: dict[str, Any] = {}
@@ -62,8 +62,7 @@ async def extract_args(text: str) -> dict:
             if any(c in lower for c in cues):
                 args["block"] = block
                 break
-    db = await get_database()
-    if channels := extract.match_channels(text, await channel_names(db.pool)):
+    if channels := extract.match_channels(text, await context_of(context).channel_names()):
         args["channel"] = channels[0]
     return args
 

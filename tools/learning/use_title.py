@@ -138,7 +138,7 @@ def claim(text: str) -> str | None:
     return text
 
 
-async def extract_args(text: str) -> dict:
+async def extract_args(text: str, context: Any = None) -> dict:
     """Offline engine: a quoted title ("I'll use 'X'"), else the number of a listed title ("the second one",
     "number 3", "#2", "the 3rd", "the last one")."""
     if quoted := extract.quoted(text):

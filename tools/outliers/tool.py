@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from agent.embeddings import MINILM, MINILM_STATIC, get_title_embedder
 from memory.corpus import (
@@ -32,7 +32,7 @@ from memory.db import get_database
 from memory.niches import CHANNEL_NICHES as NICHES
 from memory.outliers import OUTLIER_FROM, TIERS, multiplier_note, tier_label
 from tools import extract
-from tools.base import cortex_tool, trace
+from tools.base import context_of, cortex_tool, trace
 from tools.outliers.patterns import PatternLift, channel_lifts, cross_channel, template, title_patterns, winning_patterns
 
 DEFAULT_MIN_MULTIPLIER = OUTLIER_FROM
@@ -393,11 +393,10 @@ _NICHE_PHRASE = re.compile(
 )
 
 
-async def extract_args(text: str) -> dict:
+async def extract_args(text: str, context: Any = None) -> dict:
     """Offline engine: the topic, channels, niche, minimum multiplier, format and dates named in a request.
     'What works for <channel>' / 'across <niche> channels' carries no topic (the what-works report)."""
-    db = await get_database()
-    known = await channel_names(db.pool)
+    known = await context_of(context).channel_names()
     channels = extract.match_channels(text, known)
     rest = extract.strip_channels(text, channels)
     args: dict = {}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from memory.corpus import channel_names, channel_titles
 from memory.db import get_database
 from tools import extract
-from tools.base import cortex_tool, trace
+from tools.base import context_of, cortex_tool, trace
 from tools.scoring.engine import TitleInputError, compare_titles, score_against_channel, score_titles
 
 
@@ -47,7 +49,7 @@ async def score_title(titles: list[str], channel: str | None = None, compare: bo
     return "\n\n".join(parts), data
 
 
-async def extract_args(text: str) -> dict:
+async def extract_args(text: str, context: Any = None) -> dict:
     """Offline engine: the titles in a request (quoted spans, else the text after the colon), the channel
     named with 'for/on <channel>', and whether two titles are to be compared."""
     titles = extract.quoted(text)
@@ -58,11 +60,10 @@ async def extract_args(text: str) -> dict:
     lowered = text.lower()
     if len(titles) == 2 and any(w in lowered for w in (" vs", "versus", "compare", "which is better", "or ")):
         args["compare"] = True
-    db = await get_database()
     outside = text
     for t in titles:
         outside = outside.replace(t, " ")
-    if channels := extract.match_channels(outside, await channel_names(db.pool)):
+    if channels := extract.match_channels(outside, await context_of(context).channel_names()):
         args["channel"] = channels[0]
     return args
 

@@ -143,7 +143,7 @@ async def analyze_script(runtime: ToolRuntime[Any, Any], transcript: str = "") -
     return analysis_markdown(analysis), analysis.to_dict()
 
 
-async def extract_args(text: str) -> dict:
+async def extract_args(text: str, context: Any = None) -> dict:
     """Offline engine: no argument to copy, the tool reads the transcript from the message (module docstring)."""
     return {}
 

@@ -59,7 +59,7 @@ from tools.scripts.tool import (
     run_analysis,
 )
 from memory.learning import get_block, put_block, record_views
-from tools.base import cortex_tool, trace
+from tools.base import context_of, cortex_tool, trace
 from tools.learning.blocks import MemoryBlocks, load_memory
 from tools.learning.preferences import rerank
 from tools.outliers.tool import OutlierHit, find_outliers
@@ -501,12 +501,11 @@ async def _remember_generation(creator: str, runtime: ToolRuntime[Any, Any], art
         await put_block(db.store, creator, "profile", {"channel": channel, "from": "named in a title request"})
 
 
-async def extract_args(text: str) -> dict:
+async def extract_args(text: str, context: Any = None) -> dict:
     """Offline engine: the channel named in the request's own words ("for my channel Nischa"); the transcript
     is read from the message by the tool (``tools.scripts.tool`` explains why)."""
     request, _ = split_message(text)
-    db = await get_database()
-    channels = extract.match_channels(request, await channel_names(db.pool)) if request else []
+    channels = extract.match_channels(request, await context_of(context).channel_names()) if request else []
     return {"channel": channels[0]} if channels else {}
 
 
