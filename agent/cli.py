@@ -77,8 +77,9 @@ def ingest(
     source: Annotated[list[str] | None, typer.Option(help="Only these sources (default: all).")] = None,
 ) -> None:
     """Load the real corpus (channels, videos, outlier multipliers, title vectors). Idempotent."""
+    from memory.corpus.ingest import ingest_corpus
+    from memory.corpus.sources import SOURCES
     from memory.db import Database
-    from memory.ingest import SOURCES, ingest_corpus
 
     unknown = set(source or []) - set(SOURCES)
     if unknown:
@@ -404,7 +405,7 @@ def enrich_creators(
 ) -> None:
     """Creator search batch job: load the creator tables, embed bios and content, resolve identities across
     platforms, enrich creators (niches, content style, summary) and refresh the search index. Idempotent."""
-    from memory.creators import CreatorDataError
+    from memory.creators.sources import CreatorDataError
     from memory.db import Database
     from tools.creators.engine import build_creator_index
 

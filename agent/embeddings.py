@@ -13,7 +13,7 @@ Models (the names settings accept):
 - ``openai:<model>``: OpenAI (or a compatible endpoint) embeddings.
 
 One place loads each model; every vector table records the model name and dimension it was built with
-(see ``memory.corpus.ensure_title_vectors``). The title corpus may use its own model
+(see ``memory.corpus.vectors.ensure_title_vectors``). The title corpus may use its own model
 (``CORTEX_TITLE_EMBEDDING_MODEL``, see ``get_title_embedder``) while the router and the store keep
 ``CORTEX_EMBEDDING_MODEL``.
 """

@@ -64,7 +64,7 @@ def prepare_chainlit(settings: Settings) -> None:
 
 async def ensure_corpus(pool, settings: Settings, progress=None) -> None:
     """Ingest the demo corpus when the videos table is empty."""
-    from memory.ingest import corpus_is_empty, ingest_corpus
+    from memory.corpus.ingest import corpus_is_empty, ingest_corpus
 
     if settings.auto_ingest and await corpus_is_empty(pool):
         log.warning("The corpus is empty: ingesting %s (once, about half a minute).", settings.data_dir)
@@ -75,7 +75,7 @@ async def ensure_corpus(pool, settings: Settings, progress=None) -> None:
 async def ensure_creators(pool, settings: Settings) -> None:
     """Build the creator-search index when no creator is loaded (once; minutes on 2 cores). The service runs
     it in the background, so the chat is up at once; search_creators says so until it is done."""
-    from memory.creators import creators_are_empty
+    from memory.creators.store import creators_are_empty
     from tools.creators.engine import build_creator_index
 
     if not (settings.auto_ingest and await creators_are_empty(pool)):
@@ -137,7 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/health")
     async def health() -> dict:
         """Liveness and what answers: the engine label and whether the corpus is loaded."""
-        from memory.ingest import corpus_is_empty
+        from memory.corpus.ingest import corpus_is_empty
 
         return {
             "status": "ok",

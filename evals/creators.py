@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.settings import get_settings
-from memory.creators import CreatorFilters
+from memory.creators.search import CreatorFilters
 from tools.creators.engine import CreatorQuery, FusionWeights, Mode, search
 from tools.creators.tool import HIGH_ENGAGEMENT_PCT, extract_args
 
@@ -128,7 +128,7 @@ async def _with_db(fn):
     async with Database.open(settings, max_size=4) as db:
         use_database(db)
         try:
-            from memory.creators import creators_are_empty
+            from memory.creators.store import creators_are_empty
 
             if await creators_are_empty(db.pool):
                 await build_creator_index(db.pool, settings.data_dir)

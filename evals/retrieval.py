@@ -47,9 +47,10 @@ import typer
 
 from agent.embeddings import MINILM, MINILM_STATIC, get_embedder
 from agent.settings import get_settings
-from memory.corpus import OutlierFilters, hybrid_search
+from memory.corpus.ingest import corpus_is_empty, ingest_corpus
+from memory.corpus.search import OutlierFilters, hybrid_search
+from memory.corpus.vectors import embed_titles
 from memory.db import Database
-from memory.ingest import corpus_is_empty, embed_titles, ingest_corpus
 from memory.outliers import OUTLIER_FROM
 from tools.outliers.tool import SIMILARITY_FLOOR
 

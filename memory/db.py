@@ -1,4 +1,5 @@
-"""Postgres: the embedded server, the async connection pool, migrations, checkpointer and store.
+"""Postgres: the embedded server, the async connection pool, migrations, checkpointer and store, and
+``sync_table`` (make a table equal a set of rows, idempotently).
 
 ``Database`` is the one handle the service, the CLI and the tests open::
 
@@ -16,15 +17,16 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from pgvector.psycopg import register_vector_async
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.store.postgres.aio import AsyncPostgresStore
+from pgvector.psycopg import register_vector_async
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
@@ -107,6 +109,28 @@ async def migrate(pool: AsyncConnectionPool) -> list[str]:
         finally:
             await conn.execute("SELECT pg_advisory_unlock(727274)")
     return applied_now
+
+
+async def sync_table(conn: AsyncConnection, table: str, cols: Sequence[str], keys: Sequence[str],
+                     rows: Iterable[Sequence[Any]]) -> int:
+    """Make ``table``'s ``cols`` equal ``rows`` (keyed by ``keys``): insert, update where different, delete the
+    rest. Returns rows changed. Runs inside the caller's transaction (its temp table ``<table>_in`` is
+    dropped at commit)."""
+    tmp = f"{table}_in"
+    await conn.execute(f"CREATE TEMP TABLE {tmp} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
+    async with conn.cursor().copy(f"COPY {tmp} ({', '.join(cols)}) FROM STDIN") as copy:
+        for row in rows:
+            await copy.write_row(row)
+    rest = [c for c in cols if c not in keys]
+    on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
+    cur = await conn.execute(
+        f"""INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM {tmp}
+            ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in rest)}
+            WHERE ({', '.join(f'{table}.{c}' for c in rest)}) IS DISTINCT FROM ({', '.join(f'EXCLUDED.{c}' for c in rest)})"""
+    )
+    changed = cur.rowcount
+    cur = await conn.execute(f"DELETE FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM {tmp} s WHERE {on})")
+    return changed + cur.rowcount
 
 
 @dataclass

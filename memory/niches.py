@@ -4,7 +4,7 @@ Two taxonomies, one per population, each a name -> description mapping (the desc
 is made from, ``niche_texts``):
 
 - ``CHANNEL_NICHES`` (16) for the channels of the title corpus, with ``YOUTUBE_CATEGORY_NICHES`` (YouTube category
-  id -> the niches it allows): ``memory.corpus.assign_niches``, the niche filter of ``retrieve_outliers``;
+  id -> the niches it allows): ``memory.corpus.channels.assign_niches``, the niche filter of ``retrieve_outliers``;
 - ``CREATOR_NICHES`` (22) for creator search, with ``SOURCE_CATEGORY_NICHES`` (a creator source's category name ->
   the niches it speaks for): ``tools.creators.engine`` (enrichment, search filters).
 
@@ -35,7 +35,7 @@ CHANNEL_NICHES: dict[str, str] = {
     "food & cooking": "cooking recipes, food, baking, restaurants, tasting",
     "film & tv": "movie trailers, films, TV series, episodes, behind the scenes",
 }
-"""The niches of corpus channels (``channels.niche``, set by ``memory.corpus.assign_niches``; the niche filter of
+"""The niches of corpus channels (``channels.niche``, set by ``memory.corpus.channels.assign_niches``; the niche filter of
 ``retrieve_outliers``): name -> what their videos are about (embedded as ``niche_texts``)."""
 
 YOUTUBE_CATEGORY_NICHES: dict[int, tuple[str, ...]] = {

@@ -5,7 +5,7 @@ A pgvector column has a fixed dimension, so every embedding model gets its own t
 with its dimension under (kind, model). Each kind is described once by a ``VectorTable``: its columns besides
 ``embedding``, its HNSW indexes (cosine distance, pgvector's defaults m = 16, ef_construction = 64; partial ones
 for filtered search, as pgvector's README suggests) and its B-tree indexes. Kinds: ``title`` (video titles,
-``memory.corpus.TITLE_VECTORS``) and ``creator`` (account bios and content, ``memory.creators.CREATOR_VECTORS``).
+``memory.corpus.vectors.TITLE_VECTORS``) and ``creator`` (account bios and content, ``memory.creators.vectors.CREATOR_VECTORS``).
 """
 
 from __future__ import annotations

@@ -37,8 +37,8 @@ def data_dir(settings) -> Path:
 @pytest.fixture(scope="session")
 async def db(settings, data_dir):
     """The database with the corpus ingested once for the session; set as the process database."""
+    from memory.corpus.ingest import ingest_corpus
     from memory.db import Database, use_database
-    from memory.ingest import ingest_corpus
 
     async with Database.open(settings) as database:
         report = await ingest_corpus(database.pool, data_dir)

@@ -17,8 +17,10 @@ import pytest
 from langchain_core.messages import AIMessage, ToolMessage
 
 from evals.creators import K, load_queries, ndcg_at_k
-from memory import creators as store
-from memory.creators import CreatorFilters, country_code, parse_count, parse_percent
+from memory.creators.search import CreatorFilters, refresh_search_index
+from memory.creators.sources import country_code, parse_count, parse_percent
+from memory.creators.store import fetch_accounts
+from memory.creators.vectors import ensure_creator_vectors
 from tools.creators import tool as tool_module
 from tools.creators.engine import CreatorQuery, build_creator_index, enrich_creators, resolve_identities, search
 from tools.creators.tool import extract_args, follower_bounds, platform_in
@@ -81,7 +83,7 @@ def test_human_formatted_numbers_parse():
 
 
 async def test_accounts_merge_sources_and_keep_raw_rows(creators_db, creator_data):
-    rows = await store.fetch_accounts(creators_db.pool, "*", "account_id = %s", ("youtube:veritasium",))
+    rows = await fetch_accounts(creators_db.pool, "*", "account_id = %s", ("youtube:veritasium",))
     veritasium = rows[0]
     # two sources describe the channel; the freshest (July 2025 uploads) gives the subscribers
     assert veritasium["sources"] == ["global_youtube_statistics_2023", "youtube_channel_uploads"]
@@ -113,7 +115,7 @@ async def test_vector_table_records_model_and_dimension(creators_db):
         row = await cur.fetchone()
     assert row["dim"] == embedder.dim
     with pytest.raises(ValueError, match="dimension"):
-        await store.ensure_creator_vectors(creators_db.pool, embedder.name, embedder.dim + 1)
+        await ensure_creator_vectors(creators_db.pool, embedder.name, embedder.dim + 1)
 
 
 # --- identity resolution -----------------------------------------------------------------------------------
@@ -128,7 +130,7 @@ async def test_bio_link_and_name_merge_accounts_into_one_creator(creators_db):
     assert link["accepted"] and link["confidence"] > 0.95
     assert {e["signal"] for e in link["evidence"]} >= {"bio_link", "name"}
     assert "links instagram @supercarblondie" in link["explanation"]
-    accounts = await store.fetch_accounts(creators_db.pool, "account_id, creator_id", "creator_id = %s",
+    accounts = await fetch_accounts(creators_db.pool, "account_id, creator_id", "creator_id = %s",
                                           ("youtube:supercar-blondie",))
     assert {a["account_id"] for a in accounts} == {"youtube:supercar-blondie", "instagram:supercarblondie"}
 
@@ -140,12 +142,12 @@ async def test_link_threshold_comes_from_settings(creators_db):
         await resolve_identities(creators_db.pool, threshold=0.9)
         link = await _link(creators_db.pool, *adele)
         assert not link["accepted"] and "threshold 0.90" in link["explanation"]
-        rows = await store.fetch_accounts(creators_db.pool, "creator_id", "account_id = 'instagram:adele'")
+        rows = await fetch_accounts(creators_db.pool, "creator_id", "account_id = 'instagram:adele'")
         assert rows[0]["creator_id"] == "instagram:adele"  # a creator of its own again
     finally:
         await resolve_identities(creators_db.pool)
         await enrich_creators(creators_db.pool)
-        await store.refresh_search_index(creators_db.pool)
+        await refresh_search_index(creators_db.pool)
 
 
 # --- enrichment --------------------------------------------------------------------------------------------
@@ -294,7 +296,7 @@ async def test_offline_chat_returns_real_creators_with_reasons(creators_db, text
     assert tool_msg.name == "search_creators"
     hits = tool_msg.artifact["hits"]
     assert len(hits) == 10 and all(h["platform"] == platform and h["reasons"] for h in hits)
-    known = {a["account_id"] for a in await store.fetch_accounts(creators_db.pool, "account_id")}
+    known = {a["account_id"] for a in await fetch_accounts(creators_db.pool, "account_id")}
     assert {h["account_id"] for h in hits} <= known  # real accounts from the data, nothing invented
     answer = messages[-1]
     assert isinstance(answer, AIMessage) and "offline engine" in answer.content

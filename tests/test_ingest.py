@@ -7,8 +7,8 @@ from datetime import datetime
 from statistics import median
 
 from agent.embeddings import get_embedder
-from memory.corpus import OutlierFilters, search_titles
-from memory.ingest import ingest_corpus
+from memory.corpus.ingest import ingest_corpus
+from memory.corpus.search import OutlierFilters, search_titles
 
 
 async def test_first_ingest_loads_every_source(db):
@@ -97,8 +97,8 @@ async def test_vector_registry_migration_keeps_existing_tables(db):
     from psycopg.conninfo import make_conninfo
     from psycopg.rows import dict_row
 
-    from memory.creators import creator_vector_table
-    from memory.corpus import title_vector_table
+    from memory.corpus.vectors import title_vector_table
+    from memory.creators.vectors import creator_vector_table
 
     name = f"cortex_migration_{uuid4().hex[:8]}"
     async with await AsyncConnection.connect(db.url, autocommit=True) as admin:

@@ -8,7 +8,6 @@ from datetime import date
 import numpy as np
 import pytest
 
-import memory.corpus as corpus
 from agent.embeddings import MINILM, MINILM_STATIC, STATIC_DIMS, get_embedder, static_model_dir
 from evals.retrieval import (
     evaluate,
@@ -19,8 +18,9 @@ from evals.retrieval import (
     r_cap_at_k,
     recall_at_k,
 )
-from memory.corpus import OutlierFilters, hybrid_search, keyword_search, search_titles
-from memory.ingest import embed_titles
+from memory.corpus import search as corpus_search
+from memory.corpus.search import OutlierFilters, hybrid_search, keyword_search, search_titles
+from memory.corpus.vectors import embed_titles
 from tools.outliers.tool import SIMILARITY_FLOOR, retrieve_outliers
 
 
@@ -95,13 +95,13 @@ async def test_plans_pick_exact_or_hnsw_and_hnsw_keeps_recall(db, monkeypatch):
     assert broad.plan.method == "hnsw"
     queries = ["space experiments", "makeup challenge", "minimalist wardrobe", "camera tricks", "our cats"]
     exact = {q: await search_titles(db.pool, MINILM, embedder.embed_one(q), OutlierFilters(min_multiplier=2.0)) for q in queries}
-    monkeypatch.setattr(corpus, "EXACT_MAX_ROWS", 0)  # force the partial HNSW index on this small corpus
+    monkeypatch.setattr(corpus_search, "EXACT_MAX_ROWS", 0)  # force the partial HNSW index on this small corpus
     found = []
     for q in queries:
         async with db.pool.connection() as conn:
-            where = await corpus._compile(conn, OutlierFilters(min_multiplier=2.0))
-            rows, plan = await corpus._vector_only(conn, "title_vec_all_minilm_l6_v2", embedder.embed_one(q), where, 10,
-                                                   corpus.MIN_EF_SEARCH)
+            where = await corpus_search._compile(conn, OutlierFilters(min_multiplier=2.0))
+            rows, plan = await corpus_search._vector_only(conn, "title_vec_all_minilm_l6_v2", embedder.embed_one(q), where, 10,
+                                                   corpus_search.MIN_EF_SEARCH)
         assert plan.method == "hnsw-outliers"
         found.append(len({r["video_id"] for r in rows} & {h["video_id"] for h in exact[q]}) / 10)
     assert np.mean(found) >= 0.9

@@ -29,7 +29,7 @@ from langgraph.config import get_stream_writer
 
 from agent.offline import Applies, Claim, Extractor, OfflineSpec
 from agent.settings import Settings, get_settings
-from memory.corpus import channel_names
+from memory.corpus.channels import channel_names
 from memory.db import Database, get_database
 
 DescribeEffect = Callable[[dict[str, Any], list[Any]], str | None]

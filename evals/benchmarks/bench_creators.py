@@ -45,7 +45,7 @@ def _percentile(values: list[float], q: float) -> float:
 async def _build(pool, data_dir: Path, n_creators: int, log) -> dict:
     """Load the real creators, then copy them up to ``n_creators`` accounts (module docstring)."""
     from agent.embeddings import get_embedder
-    from memory.creators import CREATOR_VECTORS
+    from memory.creators.vectors import CREATOR_VECTORS
     from tools.creators.engine import build_creator_index
 
     started = time.perf_counter()

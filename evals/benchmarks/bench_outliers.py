@@ -18,13 +18,13 @@ index most of a GB more.
 
 Measured (figures are written to ``--out``/bench_outliers.md and .json):
 
-- ingest throughput per embedding tier: titles embedded and written per second by ``memory.ingest.embed_titles``
+- ingest throughput per embedding tier: titles embedded and written per second by ``memory.corpus.vectors.embed_titles``
   (MiniLM on the real corpus; the static tier on the real corpus and on the load-test rows, the latter in bulk
   mode: vectors first, then one HNSW build), the row load rate, and the HNSW build time;
 - search latency p50 / p95 over the labelled retrieval queries x 6 filter sets, after one warm-up pass, one timed
   pass per function: ``find_outliers`` (the tool's search: channel resolution, query embedding, hybrid search
-  with the similarity floor, hits) and ``memory.corpus.hybrid_search`` alone (same floor);
-- recall@10 of the vector search (``memory.corpus.search_titles``, as planned: HNSW or exact) against exact
+  with the similarity floor, hits) and ``memory.corpus.search.hybrid_search`` alone (same floor);
+- recall@10 of the vector search (``memory.corpus.search.search_titles``, as planned: HNSW or exact) against exact
   search computed in numpy over the same rows and filter, per filter set, with the plans used.
 
 Targets: p95 <= 20 ms, recall@10 >= 0.95, ingest >= 5,000 titles/s with the fast tier. Figures are reported, never
@@ -50,15 +50,15 @@ import typer
 from agent.embeddings import MINILM, MINILM_STATIC, get_embedder
 from agent.settings import get_settings
 from evals.retrieval import load_queries
-from memory.corpus import (
+from memory.corpus.ingest import ingest_corpus
+from memory.corpus.search import (
     OutlierFilters,
     hybrid_search,
     refresh_term_stats,
     search_titles,
-    title_vector_table,
 )
+from memory.corpus.vectors import embed_titles, title_vector_table
 from memory.db import Database, embedded_uri, use_database
-from memory.ingest import embed_titles, ingest_corpus
 from tools.outliers.tool import SIMILARITY_FLOOR, find_outliers
 
 TARGETS = {"p95_ms": 20.0, "recall_at_10": 0.95, "ingest_titles_per_s": 5000.0}

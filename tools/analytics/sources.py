@@ -24,7 +24,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from memory import analytics as store
 from memory.analytics import AnalyticsChannel, AnalyticsInputError, VideoMetrics
-from memory.ingest import iso_duration_s
+from memory.corpus.sources import iso_duration_s
 from tools.analytics.youtube import (
     DEFAULT_DAILY_QUOTA,
     TokenVault,

@@ -46,8 +46,26 @@ from rapidfuzz import fuzz
 
 from agent.embeddings import get_embedder
 from agent.settings import Settings, get_settings
-from memory import creators as store
-from memory.creators import CreatorFilters, IdentityLink, name_key
+from memory.creators.identity import IdentityLink, creator_links_of, store_resolution
+from memory.creators.search import (
+    CreatorFilters,
+    candidate_details,
+    find_account_by_name,
+    keyword_candidates,
+    refresh_search_index,
+    semantic_candidates,
+)
+from memory.creators.sources import name_key
+from memory.creators.store import (
+    Enrichment,
+    LoadReport,
+    account_content,
+    creators_to_enrich,
+    fetch_accounts,
+    load_creators,
+    store_enrichment,
+)
+from memory.creators.vectors import account_vectors, creator_vector_table, embed_accounts
 from memory.niches import CREATOR_NICHES, SOURCE_CATEGORY_NICHES, niche_texts
 
 Progress = Callable[[str, int, int], None]
@@ -162,7 +180,7 @@ async def resolve_identities(pool: AsyncConnectionPool, threshold: float | None 
     >= FUZZY_MIN) among keys that share their first three characters (blocking). ``threshold`` defaults to
     ``CORTEX_CREATOR_LINK_THRESHOLD``. Idempotent."""
     threshold = get_settings().creator_link_threshold if threshold is None else threshold
-    accounts = await store.fetch_accounts(pool, "account_id, platform, name, handle, followers, category, links, has_vector")
+    accounts = await fetch_accounts(pool, "account_id, platform, name, handle, followers, category, links, has_vector")
     yts = [a for a in accounts if a["platform"] == "youtube"]
     igs = {name_key(a["handle"]): a for a in accounts if a["platform"] == "instagram"}
     by_prefix: dict[str, list[str]] = defaultdict(list)
@@ -218,13 +236,13 @@ async def resolve_identities(pool: AsyncConnectionPool, threshold: float | None 
     names = {anchor(c): by_id[anchor(c)]["name"] for c in clusters.values()}
     report.creators = len(clusters)
     report.multi_platform = sum(1 for c in clusters.values() if len(c) > 1)
-    report.changed = await store.store_resolution(pool, links, list(clusters.values()), anchor, names)
+    report.changed = await store_resolution(pool, links, list(clusters.values()), anchor, names)
     return report
 
 
 async def _pair_cosines(pool: AsyncConnectionPool, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], float]:
     """Cosine of the YouTube bio vector and the Instagram content vector of each pair that has both."""
-    table = await store.creator_vector_table(pool, get_embedder().name)
+    table = await creator_vector_table(pool, get_embedder().name)
     if table is None or not pairs:
         return {}
     async with pool.connection() as conn:
@@ -309,7 +327,7 @@ async def _niche_vectors() -> tuple[list[str], np.ndarray]:
 
 
 async def _creator_vectors(pool: AsyncConnectionPool, creator_ids: Sequence[str]) -> dict[str, list[np.ndarray]]:
-    table = await store.creator_vector_table(pool, get_embedder().name)
+    table = await creator_vector_table(pool, get_embedder().name)
     if table is None:
         return {}
     async with pool.connection() as conn:
@@ -392,17 +410,17 @@ async def enrich_creators(pool: AsyncConnectionPool, engine: Literal["offline", 
     model with structured output), ``BATCH`` creators per call; a creator the model skips or answers outside the
     schema falls back to the offline profile. Returns counts."""
     started = time.perf_counter()
-    todo = await store.creators_to_enrich(pool, force=force, creator_ids=creator_ids)
+    todo = await creators_to_enrich(pool, force=force, creator_ids=creator_ids)
     names, niche_vecs = await _niche_vectors()
     vecs = await _creator_vectors(pool, [c["creator_id"] for c in todo])
-    items = await store.account_content(pool, [a["account_id"] for c in todo for a in c["accounts"]], per_account=50)
+    items = await account_content(pool, [a["account_id"] for c in todo for a in c["accounts"]], per_account=50)
     embed_name = get_embedder().name
-    offline: dict[str, store.Enrichment] = {}
+    offline: dict[str, Enrichment] = {}
     for c in todo:
         scores = niche_scores(vecs.get(c["creator_id"], []), [a["category"] for a in c["accounts"]], names, niche_vecs)
         primary, second = pick_niches(scores)
         main = c["accounts"][0]
-        offline[c["creator_id"]] = store.Enrichment(
+        offline[c["creator_id"]] = Enrichment(
             creator_id=c["creator_id"], primary_niche=primary, secondary_niches=second,
             content_style=content_style(main, items.get(main["account_id"], [])),
             summary=summary_line(c["name"], c["accounts"], primary), niche_scores=scores,
@@ -411,17 +429,17 @@ async def enrich_creators(pool: AsyncConnectionPool, engine: Literal["offline", 
     results = dict(offline)
     if engine == "llm" and todo:
         results.update(await _enrich_llm(todo, offline, items, model, progress))
-    await store.store_enrichment(pool, list(results.values()))
+    await store_enrichment(pool, list(results.values()))
     return EnrichReport(creators=len(todo), engine=engine, seconds=time.perf_counter() - started)
 
 
-async def _enrich_llm(todo: Sequence[dict], offline: dict[str, store.Enrichment], items: dict[str, list[dict]],
-                      model: Any, progress: Progress | None) -> dict[str, store.Enrichment]:
+async def _enrich_llm(todo: Sequence[dict], offline: dict[str, Enrichment], items: dict[str, list[dict]],
+                      model: Any, progress: Progress | None) -> dict[str, Enrichment]:
     from agent.models import chat_model
 
     llm = (model or chat_model("fast", engine="llm")).with_structured_output(CreatorProfiles, method="json_schema")
     label = getattr(model, "model_name", None) or get_settings().model_fast
-    out: dict[str, store.Enrichment] = {}
+    out: dict[str, Enrichment] = {}
     for start in range(0, len(todo), BATCH):
         batch = todo[start : start + BATCH]
         facts = [
@@ -437,7 +455,7 @@ async def _enrich_llm(todo: Sequence[dict], offline: dict[str, store.Enrichment]
         )
         for p in answer.profiles:
             if p.creator_id in offline:
-                out[p.creator_id] = store.Enrichment(
+                out[p.creator_id] = Enrichment(
                     creator_id=p.creator_id, primary_niche=p.primary_niche,
                     secondary_niches=[n for n in p.secondary_niches if n != p.primary_niche][:2],
                     content_style=p.content_style, summary=p.summary, niche_scores=offline[p.creator_id].niche_scores,
@@ -453,7 +471,7 @@ async def _enrich_llm(todo: Sequence[dict], offline: dict[str, store.Enrichment]
 class BuildReport:
     """One run of the creator pipeline: load, embed, resolve, enrich, index."""
 
-    load: store.LoadReport
+    load: LoadReport
     vectors: int
     resolution: ResolutionReport
     enrichment: EnrichReport
@@ -471,11 +489,11 @@ async def build_creator_index(pool: AsyncConnectionPool, data_dir: Path, engine:
     """Load the creator sources, embed bios and content, resolve identities, enrich creators and refresh the
     search index. Idempotent: every step writes only what changed. Raises CreatorDataError for a missing source."""
     started = time.perf_counter()
-    load = await store.load_creators(pool, data_dir)
-    vectors = await store.embed_accounts(pool, get_embedder(), progress=progress)
+    load = await load_creators(pool, data_dir)
+    vectors = await embed_accounts(pool, get_embedder(), progress=progress)
     resolution = await resolve_identities(pool)
     enrichment = await enrich_creators(pool, engine=engine, force=force, model=model, progress=progress)
-    indexed = await store.refresh_search_index(pool)
+    indexed = await refresh_search_index(pool)
     return BuildReport(load, vectors, resolution, enrichment, indexed, time.perf_counter() - started)
 
 
@@ -552,10 +570,10 @@ async def search(pool: AsyncConnectionPool, query: CreatorQuery, limit: int = 10
         raise ValueError(f"Unknown niche {f.niche!r}. Niches: {', '.join(CREATOR_NICHES)}.")
     example = None
     embedder = get_embedder()
-    table = await store.creator_vector_table(pool, embedder.name)
+    table = await creator_vector_table(pool, embedder.name)
     example_vecs: list[np.ndarray] = []
     if query.similar_to:
-        example = await store.find_account_by_name(pool, query.similar_to)
+        example = await find_account_by_name(pool, query.similar_to)
         if example is None:
             raise ValueError(f"No creator named {query.similar_to!r} in the data; give a channel name or Instagram handle.")
         f = CreatorFilters(**{**asdict(f), "exclude_creators": (*f.exclude_creators, example["creator_id"])})
@@ -564,11 +582,11 @@ async def search(pool: AsyncConnectionPool, query: CreatorQuery, limit: int = 10
         if query.larger_than_example and example["followers"]:
             f = CreatorFilters(**{**asdict(f), "min_followers": max(f.min_followers or 0, example["followers"] + 1)})
         if table:
-            example_vecs = await store.account_vectors(pool, table, example["creator_id"])
+            example_vecs = await account_vectors(pool, table, example["creator_id"])
     if f.min_followers is not None and f.max_followers is not None and f.min_followers >= f.max_followers:
         raise ValueError(f"The follower range is empty (at least {f.min_followers:,} and under {f.max_followers:,}).")
     # the keyword query runs in Postgres while the query is embedded (and then searched by vector) here
-    keyword = (asyncio.create_task(store.keyword_candidates(pool, query.text, f, CANDIDATES))
+    keyword = (asyncio.create_task(keyword_candidates(pool, query.text, f, CANDIDATES))
                if mode != "semantic" and query.text.strip() else None)
     vector = None
     t0 = time.perf_counter()
@@ -584,14 +602,14 @@ async def search(pool: AsyncConnectionPool, query: CreatorQuery, limit: int = 10
     plan: dict[str, Any] = {"embed_ms": round((time.perf_counter() - t0) * 1000, 1)}
     sem_rows: list[dict] = []
     if mode != "keyword" and vector is not None:
-        sem_rows, plan["semantic"] = await store.semantic_candidates(pool, table, vector, f, CANDIDATES)
+        sem_rows, plan["semantic"] = await semantic_candidates(pool, table, vector, f, CANDIDATES)
     kw_rows: list[dict] = await keyword if keyword else []
     ids = list(dict.fromkeys([r["account_id"] for r in kw_rows] + [r["account_id"] for r in sem_rows]))
     if not ids and not query.text.strip() and vector is None:
         ids = [r["account_id"] for r in await _browse(pool, f, CANDIDATES)]
         plan["browse"] = True
     plan.update(keyword_candidates=len(kw_rows), semantic_candidates=len(sem_rows))
-    details = await store.candidate_details(pool, table, ids, query.text, vector) if ids else []
+    details = await candidate_details(pool, table, ids, query.text, vector) if ids else []
     hits = _fuse(details, mode, weights, query, example)
     hits = await _with_links(pool, hits[:limit])
     shown = {k: v for k, v in asdict(f).items() if v not in (None, ())}
@@ -687,7 +705,7 @@ async def _with_links(pool: AsyncConnectionPool, hits: list[CreatorHit]) -> list
     """Fill ``also_on`` with each creator's linked accounts and the link's confidence."""
     if not hits:
         return hits
-    links = await store.creator_links_of(pool, [h.account_id for h in hits])
+    links = await creator_links_of(pool, [h.account_id for h in hits])
     for h in hits:
         for l in links:
             if h.account_id not in (l["account_a"], l["account_b"]):

@@ -13,7 +13,9 @@ from typing import Any, Literal
 
 import pycountry
 
-from memory.creators import CreatorFilters, country_code, creators_are_empty, find_account_by_name
+from memory.creators.search import CreatorFilters, find_account_by_name
+from memory.creators.sources import country_code
+from memory.creators.store import creators_are_empty
 from memory.db import get_database
 from tools.base import cortex_tool, trace
 from tools.creators.engine import CreatorQuery, SearchResult, short_count, search

@@ -24,7 +24,7 @@ from typing import Any
 
 from memory.analytics import channel_videos as analytics_videos
 from memory.analytics import list_channels
-from memory.corpus import channel_names, channel_titles
+from memory.corpus.channels import channel_names, channel_titles
 from memory.learning import count_actions, feedback_events, get_block, put_block
 from memory.learning import record_feedback as insert_event
 from memory.db import get_database

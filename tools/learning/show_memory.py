@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 from langgraph.prebuilt import ToolRuntime
 
-from memory.corpus import channel_names
 from memory.db import get_database
 from tools import extract
 from tools.base import context_of, cortex_tool, trace

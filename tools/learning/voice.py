@@ -68,7 +68,7 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from wordfreq import get_frequency_dict
 
-from memory.ingest import read_ai_topic_channels
+from memory.corpus.sources import read_ai_topic_channels
 from tools.extract import match_channels
 from tools.scripts.engine import NUMBER_PATTERN, SPOKEN_FILLERS, MAX_PASSAGE_WORDS, Script, ScriptInputError, parse_script
 
@@ -540,7 +540,7 @@ def _3b1b_videos(data_dir: Path) -> list[ChannelVideo]:
 
 def _per_channel_videos(data_dir: Path) -> dict[str, list[ChannelVideo]]:
     """The auto-caption transcripts of ``youtube_ai_topic_videos/per_channel/*/df_transcript*.csv`` by channel, oldest
-    first. Channel names, titles and publish times come from the channel's uploads as ``memory.ingest`` reads them
+    first. Channel names, titles and publish times come from the channel's uploads as ``memory.corpus.sources`` reads them
     (a transcript file belongs to the channel most of its video ids belong to)."""
     uploads = {r.video_id: r for r in read_ai_topic_channels(data_dir)}
     out: dict[str, list[ChannelVideo]] = {}

@@ -1,6 +1,6 @@
 """retrieve_outliers: real outlier videos about a topic (hybrid search), or what works for a channel or a niche.
 
-- With a topic: hybrid retrieval over the title corpus (``memory.corpus.hybrid_search``: pgvector similarity and
+- With a topic: hybrid retrieval over the title corpus (``memory.corpus.search.hybrid_search``: pgvector similarity and
   BM25 full-text search fused by reciprocal rank fusion), filtered by channel, niche, format, dates, minimum
   multiplier and views, under a similarity floor; every hit says why it matched, and the patterns the hits share
   come with their lift on the hits' channels.
@@ -20,14 +20,8 @@ from datetime import date
 from typing import Any, Literal
 
 from agent.embeddings import MINILM, MINILM_STATIC, get_title_embedder
-from memory.corpus import (
-    OutlierFilters,
-    channel_names,
-    channel_profiles,
-    channel_videos,
-    channels_named,
-    hybrid_search,
-)
+from memory.corpus.channels import channel_names, channel_profiles, channel_videos, channels_named
+from memory.corpus.search import OutlierFilters, hybrid_search
 from memory.db import get_database
 from memory.niches import CHANNEL_NICHES as NICHES
 from memory.outliers import OUTLIER_FROM, TIERS, multiplier_note, tier_label

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from memory.corpus import channel_names, channel_titles
+from memory.corpus.channels import channel_names, channel_titles
 from memory.db import get_database
 from tools import extract
 from tools.base import context_of, cortex_tool, trace

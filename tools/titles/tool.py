@@ -46,7 +46,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Send
 
 from agent.models import Tier, chat_model
-from memory.corpus import channel_names, channel_titles
+from memory.corpus.channels import channel_names, channel_titles
 from memory.db import get_database
 from tools import extract
 from tools.scripts.tool import (

@@ -1,5 +1,5 @@
-"""Queries over the corpus: channels, videos, title vectors (pgvector HNSW, cosine distance), keyword search
-(Postgres full text, BM25-scored), their fusion, and channel niches.
+"""Title search over the corpus: filtered vector search (pgvector HNSW, cosine distance), keyword search
+(Postgres full text, BM25-scored) and their fusion.
 
 **Filtered vector search on pgvector 0.6** (no iterative index scans: an HNSW scan returns at most
 ``hnsw.ef_search`` candidates, and rows the filter rejects are simply lost). Each title-vector table carries the
@@ -42,9 +42,12 @@ import numpy as np
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from memory.niches import CHANNEL_NICHES, YOUTUBE_CATEGORY_NICHES, niche_texts
+from memory.corpus.vectors import (
+    FILTER_COLUMNS,
+    VECTOR_FILTER_COLUMNS,
+    title_vector_table,
+)
 from memory.outliers import OUTLIER_FROM
-from memory.vectors import VectorTable, ensure_vector_table, vector_table, vector_tables
 
 EXACT_MAX_ROWS = 2_500
 OVERFETCH = 2.0
@@ -61,126 +64,6 @@ the rarest term is that common, the candidates are the titles with every term. B
 no effect while a query's terms are in fewer titles than this altogether (every labelled query on the real corpus:
 its commonest lexeme is in 637 titles)."""
 BM25_K1, BM25_B = 1.2, 0.75
-
-FILTER_COLUMNS = "channel_id published_at views is_short outlier_multiplier".split()
-VECTOR_FILTER_COLUMNS = [*FILTER_COLUMNS, "niche"]
-"""Columns of ``videos`` (and the channel's niche) copied into every title-vector table, so that filters apply where
-the vectors are: in the HNSW scan itself and in exact scans through B-tree indexes, with no join per candidate.
-``sync_title_vectors`` keeps them equal to their sources."""
-BTREE_COLUMNS = ("channel_id", "outlier_multiplier", "published_at", "niche")
-"""Filter columns of the title-vector tables with a B-tree index (exact scans of selective filters start there)."""
-
-
-TITLE_VECTORS = VectorTable(
-    kind="title",
-    columns="""video_id           text PRIMARY KEY REFERENCES videos ON DELETE CASCADE,
-               title_md5          text NOT NULL,
-               channel_id         text NOT NULL,
-               published_at       timestamptz,
-               views              bigint,
-               is_short           boolean,
-               outlier_multiplier double precision,
-               niche              text""",
-    hnsw=(("hnsw", None), ("hnsw_outliers", f"outlier_multiplier >= {OUTLIER_FROM}")),
-    btree=BTREE_COLUMNS,
-)
-"""The title-vector tables (``memory.vectors``): per title its md5 (stale vectors are re-embedded) and the video's
-``VECTOR_FILTER_COLUMNS``; B-tree indexes on ``BTREE_COLUMNS`` and two HNSW indexes (cosine), over every title and
-a partial one over outliers (multiplier >= ``OUTLIER_FROM``), which serves the default outlier search as an
-unfiltered scan (pgvector's README: partial indexes for filtered search)."""
-
-
-async def ensure_title_vectors(pool: AsyncConnectionPool, model: str, dim: int) -> str:
-    """Create (once) the title-vector table of an embedding model (``TITLE_VECTORS``) and register it; returns the
-    table name. Raises ValueError if the model was registered with another dimension."""
-    return await ensure_vector_table(pool, TITLE_VECTORS, model, dim)
-
-
-async def drop_title_index(pool: AsyncConnectionPool, table: str) -> None:
-    """Drop the secondary indexes of a title-vector table (before a bulk load; ``build_title_index`` restores them)."""
-    async with pool.connection() as conn:
-        for name in TITLE_VECTORS.index_names(table):
-            await conn.execute(f"DROP INDEX IF EXISTS {name}")
-
-
-async def build_title_index(pool: AsyncConnectionPool, table: str, maintenance_work_mem: str = "2GB") -> None:
-    """Build the secondary indexes of a title-vector table where missing (``TITLE_VECTORS``), then refresh planner
-    statistics. ``maintenance_work_mem`` should hold a whole HNSW graph (pgvector builds much faster when it does)."""
-    async with pool.connection() as conn:
-        await conn.execute(f"SET maintenance_work_mem = '{maintenance_work_mem}'")
-        for sql in TITLE_VECTORS.index_sql(table):
-            await conn.execute(sql)
-        await conn.execute("RESET maintenance_work_mem")
-        await conn.execute(f"ANALYZE {table}")
-
-
-async def title_vector_tables(pool: AsyncConnectionPool) -> list[str]:
-    """Every registered title-vector table."""
-    return await vector_tables(pool, TITLE_VECTORS.kind)
-
-
-SOURCE_FILTER_COLUMNS = [*(f"v.{c}" for c in FILTER_COLUMNS), "c.niche"]
-"""Where ``VECTOR_FILTER_COLUMNS`` come from, over ``videos v JOIN channels c``."""
-
-
-async def sync_title_vectors(pool: AsyncConnectionPool) -> int:
-    """Copy ``VECTOR_FILTER_COLUMNS`` from ``videos`` and ``channels`` into every title-vector table where they
-    differ; returns the rows updated (0 when all are equal, so a repeated ingest writes nothing)."""
-    updated = 0
-    for table in await title_vector_tables(pool):
-        async with pool.connection() as conn:
-            cur = await conn.execute(
-                f"""UPDATE {table} t SET ({', '.join(VECTOR_FILTER_COLUMNS)}) = ({', '.join(SOURCE_FILTER_COLUMNS)})
-                    FROM videos v JOIN channels c ON c.channel_id = v.channel_id WHERE v.video_id = t.video_id
-                    AND ({', '.join(f't.{c}' for c in VECTOR_FILTER_COLUMNS)}) IS DISTINCT FROM
-                        ({', '.join(SOURCE_FILTER_COLUMNS)})"""
-            )
-            updated += max(cur.rowcount, 0)
-    return updated
-
-
-async def title_vector_table(pool: AsyncConnectionPool, model: str) -> str | None:
-    """The vector table of ``model``, or None when no title was embedded with it yet."""
-    return await vector_table(pool, TITLE_VECTORS.kind, model)
-
-
-# --- niches -----------------------------------------------------------------------------------------------------
-
-async def assign_niches(pool: AsyncConnectionPool, embedder) -> int:
-    """Set ``channels.niche`` (and its similarity) for every channel from its category and its titles' mean vector
-    (``memory.niches.CHANNEL_NICHES``, ``YOUTUBE_CATEGORY_NICHES``); returns how many channels changed. Titles must
-    be embedded with ``embedder`` first."""
-    table = await title_vector_table(pool, embedder.name)
-    if table is None:
-        return 0
-    names = list(CHANNEL_NICHES)
-    niche_vectors = embedder.embed(niche_texts(CHANNEL_NICHES))
-    async with pool.connection() as conn:
-        cur = await conn.execute(
-            f"""SELECT v.channel_id, c.category_id, avg(t.embedding) AS centroid
-                FROM {table} t JOIN videos v USING (video_id) JOIN channels c ON c.channel_id = v.channel_id
-                GROUP BY v.channel_id, c.category_id ORDER BY v.channel_id"""
-        )
-        rows = await cur.fetchall()
-        if not rows:
-            return 0
-        centroids = np.stack([np.asarray(r["centroid"], dtype=np.float32) for r in rows])
-        centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
-        sims = centroids @ niche_vectors.T
-        allowed = np.array(
-            [[n in YOUTUBE_CATEGORY_NICHES.get(r["category_id"], names) for n in names] for r in rows], dtype=bool
-        )
-        best = np.where(allowed, sims, -np.inf).argmax(axis=1)
-        cur = conn.cursor()
-        await cur.executemany(
-            """UPDATE channels SET niche = %s, niche_similarity = %s WHERE channel_id = %s
-               AND (niche, round(niche_similarity::numeric, 3)) IS DISTINCT FROM (%s, round(%s::numeric, 3))""",
-            [
-                (names[b], round(float(sims[i, b]), 4), r["channel_id"], names[b], round(float(sims[i, b]), 4))
-                for i, (r, b) in enumerate(zip(rows, best, strict=True))
-            ],
-        )
-        return max(cur.rowcount, 0)
 
 
 # --- term statistics for BM25 -----------------------------------------------------------------------------------
@@ -612,72 +495,3 @@ async def hybrid_search(
         hit["matched_words"] = list(dict.fromkeys(t["word"] for t in terms if t["lexeme"] in lexemes))
         hits.append(hit)
     return HybridResult(hits, search.plan if search else None)
-
-
-# --- channels and their videos ----------------------------------------------------------------------------------
-
-
-async def channel_names(pool: AsyncConnectionPool, full_history: bool | None = True) -> list[str]:
-    """Names of the channels with a complete upload history (the ones with outlier multipliers), alphabetical;
-    ``full_history=False`` gives the others (trending snapshots only), None every channel."""
-    async with pool.connection() as conn:
-        cur = await conn.execute(
-            "SELECT name FROM channels WHERE %(f)s::boolean IS NULL OR has_full_history = %(f)s ORDER BY name",
-            {"f": full_history},
-        )
-        return [r["name"] for r in await cur.fetchall()]
-
-
-async def channels_named(pool: AsyncConnectionPool, names: list[str]) -> dict[str, str]:
-    """{lower-cased name: name} of the full-history channels whose name is one of ``names`` (any case)."""
-    async with pool.connection() as conn:
-        cur = await conn.execute(
-            "SELECT name FROM channels WHERE has_full_history AND lower(name) = ANY(%s)",
-            ([n.strip().lower() for n in names],),
-        )
-        return {r["name"].lower(): r["name"] for r in await cur.fetchall()}
-
-
-async def channel_titles(pool: AsyncConnectionPool, channel: str) -> list[tuple[str, float]]:
-    """(title, outlier multiplier) of a channel's uploads that have a multiplier, newest first."""
-    async with pool.connection() as conn:
-        cur = await conn.execute(
-            """SELECT v.title, v.outlier_multiplier FROM videos v JOIN channels c USING (channel_id)
-               WHERE c.name = %s AND v.outlier_multiplier IS NOT NULL ORDER BY v.published_at DESC""",
-            (channel,),
-        )
-        return [(r["title"], r["outlier_multiplier"]) for r in await cur.fetchall()]
-
-
-async def channel_profiles(
-    pool: AsyncConnectionPool, channels: tuple[str, ...] = (), niches: tuple[str, ...] = ()
-) -> list[dict]:
-    """Full-history channels (all, or those named / in the niches): name, channel_id, niche, niche_similarity,
-    category_id, subscribers, uploads, with_multiplier (uploads that have one), outliers (>= 2x), newest."""
-    async with pool.connection() as conn:
-        cur = await conn.execute(
-            """SELECT c.name, c.channel_id, c.niche, c.niche_similarity, c.category_id, c.subscribers,
-                      count(v.*) AS uploads, count(v.outlier_multiplier) AS with_multiplier,
-                      count(*) FILTER (WHERE v.outlier_multiplier >= 2) AS outliers, max(v.published_at) AS newest
-               FROM channels c JOIN videos v USING (channel_id)
-               WHERE c.has_full_history AND (cardinality(%(names)s::text[]) = 0 OR c.name = ANY(%(names)s))
-                 AND (cardinality(%(niches)s::text[]) = 0 OR c.niche = ANY(%(niches)s))
-               GROUP BY c.channel_id ORDER BY c.name""",
-            {"names": list(channels), "niches": list(niches)},
-        )
-        return await cur.fetchall()
-
-
-async def channel_videos(pool: AsyncConnectionPool, channels: list[str]) -> list[dict]:
-    """Every upload with a multiplier of the named channels: channel, video_id, title, published_at, views,
-    is_short, outlier_multiplier, age_multiplier; by channel, then newest first."""
-    async with pool.connection() as conn:
-        cur = await conn.execute(
-            """SELECT c.name AS channel, v.video_id, v.title, v.published_at, v.views, v.is_short,
-                      v.outlier_multiplier, v.age_multiplier
-               FROM videos v JOIN channels c USING (channel_id)
-               WHERE c.name = ANY(%s) AND v.outlier_multiplier IS NOT NULL
-               ORDER BY c.name, v.published_at DESC""",
-            (channels,),
-        )
-        return await cur.fetchall()

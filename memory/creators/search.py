@@ -1,0 +1,241 @@
+"""Creator search in SQL: the search columns of ``creator_accounts`` (``refresh_search_index``), the hard filters
+(``CreatorFilters``), keyword and semantic candidates, the candidates' details and the look-up of a named account.
+Fusion and reasons are ``tools.creators.engine.search``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from psycopg_pool import AsyncConnectionPool
+
+from memory.creators.sources import PLATFORMS, name_key
+
+
+async def refresh_search_index(pool: AsyncConnectionPool) -> int:
+    """Recompute every account's search columns: niches (its creator's primary + secondary niches), the
+    weighted tsvector (A: name and handle, B: niches and source category, C: bio, D: the newest 50 content
+    titles; Postgres 'english' configuration) and the within-platform percentiles of engagement rate and
+    activity (``percent_rank``, 0..1). Writes only rows that change; returns how many."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            """WITH t AS (
+                 SELECT account_id, string_agg(title, ' ') AS titles FROM (
+                   SELECT account_id, title, row_number() OVER (PARTITION BY account_id
+                          ORDER BY published_at DESC NULLS LAST, item_id) AS rn
+                   FROM creator_content_items) x WHERE rn <= 50 GROUP BY account_id),
+               n AS (
+                 SELECT a.account_id,
+                        coalesce(array_remove(array_prepend(c.primary_niche, c.secondary_niches), NULL), '{}') AS niches
+                 FROM creator_accounts a LEFT JOIN creators c USING (creator_id)),
+               p AS (
+                 SELECT account_id,
+                        CASE WHEN engagement_rate IS NOT NULL THEN percent_rank() OVER (
+                          PARTITION BY platform, engagement_rate IS NULL ORDER BY engagement_rate) END AS e_pct,
+                        CASE WHEN activity IS NOT NULL THEN percent_rank() OVER (
+                          PARTITION BY platform, activity IS NULL ORDER BY activity) END AS a_pct
+                 FROM creator_accounts),
+               v AS (
+                 SELECT a.account_id, n.niches, p.e_pct, p.a_pct,
+                        setweight(to_tsvector('english', a.name || ' ' || coalesce(replace(a.handle, '_', ' '), '')), 'A')
+                        || setweight(to_tsvector('english', array_to_string(n.niches, ' ') || ' ' || coalesce(a.category, '')), 'B')
+                        || setweight(to_tsvector('english', coalesce(a.bio, '')), 'C')
+                        || setweight(to_tsvector('english', coalesce(t.titles, '')), 'D') AS tsv
+                 FROM creator_accounts a JOIN n USING (account_id) JOIN p USING (account_id)
+                      LEFT JOIN t USING (account_id))
+               UPDATE creator_accounts a SET niches = v.niches, engagement_pct = v.e_pct, activity_pct = v.a_pct, tsv = v.tsv
+               FROM v WHERE a.account_id = v.account_id
+                 AND (a.niches, a.engagement_pct, a.activity_pct, a.tsv) IS DISTINCT FROM (v.niches, v.e_pct, v.a_pct, v.tsv)"""
+        )
+        changed = cur.rowcount
+        await conn.execute("ANALYZE creator_accounts")
+        return changed
+
+
+@dataclass(frozen=True)
+class CreatorFilters:
+    """Hard filters of a creator search; None = no constraint.
+
+    ``platform``: 'youtube' | 'instagram'; ``niche``: one of the taxonomy's niches (primary or secondary);
+    ``min_followers``/``max_followers``: inclusive/exclusive bounds on subscribers or followers; ``country``:
+    ISO alpha-2; ``min_engagement_pct``: minimum within-platform engagement percentile (0..1);
+    ``exclude_creators``: creator ids left out (the creator a query names as its example).
+    """
+
+    platform: str | None = None
+    niche: str | None = None
+    min_followers: int | None = None
+    max_followers: int | None = None
+    country: str | None = None
+    min_engagement_pct: float | None = None
+    exclude_creators: tuple[str, ...] = ()
+
+    def sql(self, alias: str = "a") -> tuple[str, dict[str, Any]]:
+        """(WHERE clause, params). The platform is inlined (checked against PLATFORMS) so partial indexes apply."""
+        where, params = ["TRUE"], {}
+        if self.platform:
+            if self.platform not in PLATFORMS:
+                raise ValueError(f"Unknown platform {self.platform!r}: use one of {', '.join(PLATFORMS)}.")
+            where.append(f"{alias}.platform = '{self.platform}'")
+        if self.niche:
+            where.append(f"{alias}.niches @> ARRAY[%(f_niche)s]::text[]")
+            params["f_niche"] = self.niche
+        if self.min_followers is not None:
+            where.append(f"{alias}.followers >= %(f_min)s")
+            params["f_min"] = self.min_followers
+        if self.max_followers is not None:
+            where.append(f"{alias}.followers < %(f_max)s")
+            params["f_max"] = self.max_followers
+        if self.country:
+            where.append(f"{alias}.country = %(f_country)s")
+            params["f_country"] = self.country
+        if self.min_engagement_pct is not None:
+            where.append(f"{alias}.engagement_pct >= %(f_eng)s")
+            params["f_eng"] = self.min_engagement_pct
+        if self.exclude_creators:
+            where.append(f"{alias}.creator_id <> ALL(%(f_excl)s)")
+            params["f_excl"] = list(self.exclude_creators)
+        return " AND ".join(where), params
+
+    @property
+    def selective(self) -> bool:
+        """True when anything beyond the platform constrains the rows."""
+        return any(v not in (None, ()) for k, v in asdict(self).items() if k != "platform")
+
+
+_OR_QUERY = "(SELECT replace(plainto_tsquery('english', %(text)s)::text, ' & ', ' | ')::tsquery AS q) AS qq"
+"""Any of the query's words (OR)."""
+_AND_QUERY = "(SELECT plainto_tsquery('english', %(text)s) AS q) AS qq"
+"""All of the query's words (AND)."""
+
+
+async def keyword_candidates(pool: AsyncConnectionPool, text: str, filters: CreatorFilters, limit: int) -> list[dict]:
+    """Accounts matching the words of ``text`` (Postgres full-text, 'english'), best first: [{account_id, kw}].
+
+    Accounts with all the words come first, then (when fewer than ``limit``) those with any of them; each group
+    ordered by ts_rank (field weights D 0.1, C 0.2, B 0.4, A 1.0; normalisation 32: rank / (rank + 1)), which
+    ranks tens of thousands of matches 2-3x faster than cover density (ts_rank_cd). ``kw`` of an any-word match
+    is halved so it stays below the all-word matches. Empty when ``text`` has no words."""
+    where, params = filters.sql()
+    params = {**params, "text": text, "limit": limit}
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT plainto_tsquery('english', %s)::text AS q", (text,))
+        query = (await cur.fetchone())["q"]
+        if not query:
+            return []
+        cur = await conn.execute(
+            f"""SELECT a.account_id, ts_rank(a.tsv, qq.q, 32) AS kw FROM creator_accounts a, {_AND_QUERY}
+                WHERE a.tsv @@ qq.q AND {where} ORDER BY kw DESC, a.account_id LIMIT %(limit)s""",
+            params,
+        )
+        rows = await cur.fetchall()
+        if len(rows) < limit and " & " in query:
+            cur = await conn.execute(
+                f"""SELECT a.account_id, ts_rank(a.tsv, qq.q, 32) / 2 AS kw FROM creator_accounts a, {_OR_QUERY}
+                    WHERE a.tsv @@ qq.q AND {where} AND a.account_id <> ALL(%(seen)s)
+                    ORDER BY kw DESC, a.account_id LIMIT %(rest)s""",
+                {**params, "seen": [r["account_id"] for r in rows], "rest": limit - len(rows)},
+            )
+            rows += await cur.fetchall()
+        return rows
+
+
+EXACT_SCAN_MAX = 5_000
+"""Filtered semantic search scans every matching vector exactly when at most this many accounts pass the
+filters; above it the HNSW index is walked and filtered after (pgvector 0.6 filters after the scan)."""
+
+
+async def semantic_candidates(pool: AsyncConnectionPool, table: str, vector: np.ndarray, filters: CreatorFilters,
+                              limit: int, ef_search: int = 400) -> tuple[list[dict], str]:
+    """Accounts whose bio or content vector is nearest to ``vector`` (cosine), filtered; best first:
+    ([{account_id, sim}], plan).
+
+    Plan 'exact' when at most EXACT_SCAN_MAX accounts with vectors pass the filters: their vectors are read by key
+    and compared one by one. Else 'hnsw': the platform's partial HNSW index gives its ``ef_search`` nearest
+    vectors, filtered after (each platform searched and merged when no platform is set). The planner is kept on
+    the index paths (``enable_seqscan`` off inside the transaction): at a million accounts its row estimates for
+    these joins are far off and a sequential scan costs seconds."""
+    where, params = filters.sql()
+    params = {**params, "q": vector, "limit": limit}
+    async with pool.connection() as conn:
+        async with conn.transaction():
+            await conn.execute("SET LOCAL enable_seqscan = off")
+            plan = "hnsw"
+            if filters.selective:
+                cur = await conn.execute(
+                    f"""SELECT count(*) AS n FROM (SELECT 1 FROM creator_accounts a WHERE {where} AND a.has_vector
+                        LIMIT {EXACT_SCAN_MAX + 1}) s""",
+                    params,
+                )
+                if (await cur.fetchone())["n"] <= EXACT_SCAN_MAX:
+                    plan = "exact"
+            if plan == "exact":
+                cur = await conn.execute(
+                    f"""SELECT v.account_id, max(1 - (v.embedding <=> %(q)s)) AS sim FROM {table} v
+                        WHERE v.account_id = ANY(ARRAY(SELECT account_id FROM creator_accounts a WHERE {where} AND a.has_vector))
+                        GROUP BY v.account_id ORDER BY sim DESC, v.account_id LIMIT %(limit)s""",
+                    params,
+                )
+                return await cur.fetchall(), plan
+            await conn.execute(f"SET LOCAL hnsw.ef_search = {int(ef_search)}")
+            rows: dict[str, float] = {}
+            for platform in [filters.platform] if filters.platform else PLATFORMS:
+                cur = await conn.execute(
+                    f"""SELECT n.account_id, 1 - n.d AS sim FROM (
+                            SELECT account_id, embedding <=> %(q)s AS d FROM {table} WHERE platform = '{platform}'
+                            ORDER BY embedding <=> %(q)s LIMIT {int(ef_search)}) n
+                        JOIN creator_accounts a USING (account_id)
+                        WHERE {where} ORDER BY n.d LIMIT %(limit)s""",
+                    params,
+                )
+                for r in await cur.fetchall():
+                    rows[r["account_id"]] = max(rows.get(r["account_id"], -1.0), float(r["sim"]))
+    ranked = sorted(rows.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return [{"account_id": a, "sim": s} for a, s in ranked], plan
+
+
+async def candidate_details(pool: AsyncConnectionPool, table: str | None, account_ids: Sequence[str], text: str,
+                            vector: np.ndarray | None) -> list[dict]:
+    """Everything fusion and the reasons need about candidate accounts: account and creator columns, keyword
+    rank ``kw`` (0 without a match), cosine similarity of bio and content vectors (``sem_bio``, ``sem_content``,
+    None without a vector) and the words of ``text`` whose stems the account's text contains (``matched``)."""
+    sem = ("NULL::float8 AS sem_bio, NULL::float8 AS sem_content" if table is None or vector is None else
+           f"""(SELECT 1 - (v.embedding <=> %(q)s) FROM {table} v WHERE v.account_id = a.account_id AND v.kind = 'bio') AS sem_bio,
+               (SELECT 1 - (v.embedding <=> %(q)s) FROM {table} v WHERE v.account_id = a.account_id AND v.kind = 'content') AS sem_content""")
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            f"""SELECT a.account_id, a.creator_id, a.platform, a.name, a.handle, a.followers, a.country, a.category,
+                       a.engagement_rate, a.engagement_basis, a.engagement_pct, a.activity, a.activity_pct, a.niches,
+                       left(a.bio, 300) AS bio, c.name AS creator_name, c.primary_niche, c.secondary_niches, c.summary,
+                       c.content_style,
+                       CASE WHEN qq.q::text = '' THEN 0 WHEN a.tsv @@ plainto_tsquery('english', %(text)s)
+                            THEN ts_rank(a.tsv, qq.q, 32) ELSE ts_rank(a.tsv, qq.q, 32) / 2 END AS kw,
+                       ARRAY(SELECT w FROM unnest(%(words)s::text[]) w
+                             WHERE tsvector_to_array(to_tsvector('english', w)) && tsvector_to_array(a.tsv)) AS matched,
+                       {sem}
+                FROM creator_accounts a LEFT JOIN creators c USING (creator_id), {_OR_QUERY}
+                WHERE a.account_id = ANY(%(ids)s)""",
+            {"ids": list(account_ids), "text": text, "q": vector,
+             "words": list(dict.fromkeys(re.findall(r"[\w'-]+", text.lower())))},
+        )
+        return await cur.fetchall()
+
+
+async def find_account_by_name(pool: AsyncConnectionPool, name: str, platform: str | None = None) -> dict | None:
+    """The most followed account whose name or handle equals ``name`` (letters and digits, case-insensitive),
+    with its creator id; None when there is none."""
+    key = name_key(name)
+    if not key:
+        return None
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            f"""SELECT account_id, creator_id, platform, name, handle, followers FROM creator_accounts
+                WHERE (name_key = %(k)s OR account_id = 'instagram:' || %(h)s)
+                {"AND platform = %(p)s" if platform else ""}
+                ORDER BY followers DESC NULLS LAST LIMIT 1""",
+            {"k": key, "h": name.lower().lstrip("@"), "p": platform},
+        )
+        return await cur.fetchone()
