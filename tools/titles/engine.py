@@ -35,7 +35,7 @@ from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from tools.scripts.engine import Hook, ScriptAnalysis, named_things
+from tools.scripts.hooks import Hook, ScriptAnalysis, named_things
 from tools.scoring.results import grade_for
 from tools.scoring.scorer import score_titles
 
@@ -53,7 +53,7 @@ ANGLES: dict[str, str] = {
 
 DEFAULT_MAX_HOOKS = 3
 MIN_HOOK_STRENGTH = 4.0
-"""Quality gate: hooks under this strength (0-10 rubric of ``tools.scripts.engine``) are not turned into titles."""
+"""Quality gate: hooks under this strength (0-10 rubric of ``tools.scripts.hooks``) are not turned into titles."""
 
 DEFAULT_TITLES_PER_HOOK = 3
 DEFAULT_MIN_CHARS, DEFAULT_MAX_CHARS = 40, 70
