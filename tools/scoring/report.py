@@ -19,6 +19,7 @@ from tools.scoring.features import TitleInputError
 from tools.scoring.scorer import compare_titles, score_against_channel, score_titles
 
 NO_TITLE = "Give me a title to score, in quotes: e.g. Score “I Built a Giant Lego Volcano”."
+"""The answer to a request with no title in it."""
 
 
 async def score_report(

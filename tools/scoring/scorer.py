@@ -84,6 +84,7 @@ or without a single word (emoji or symbols only: neither viewers nor search can 
 _NOT_APPLICABLE = ("readability", "emotion", "voice", "structure")
 """Components whose rules are English-only: not applicable (weight 0) to a mostly non-Latin title."""
 
+
 def midrank_percentile(values: np.ndarray, sorted_ref: np.ndarray) -> np.ndarray:
     """Mid-rank percentile (0-100) of each value among sorted reference values: ties count half."""
     lo = np.searchsorted(sorted_ref, values, side="left")

@@ -50,11 +50,6 @@ HOOK_TYPES: tuple[str, ...] = (
 HookType = Literal["question", "statistic", "contrarian claim", "story", "promise", "demonstration", "curiosity gap"]
 
 
-
-# ---------------------------------------------------------------------------------------------------------------
-# Hooks: the rubrics and the offline heuristics
-# ---------------------------------------------------------------------------------------------------------------
-
 _NUMBER_WORDS = (
     "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|"
     "eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozen|half"
@@ -290,7 +285,6 @@ class ScriptAnalysis:
         fields["key_entities"] = tuple(data["key_entities"])
         fields["notes"] = tuple(data.get("notes", ()))
         return cls(**fields)
-
 
 
 _NICHES: tuple[tuple[str, str], ...] = (

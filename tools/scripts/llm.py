@@ -89,7 +89,6 @@ async def analyze_with_llm(
     return analysis, dropped
 
 
-
 def is_offline(model: BaseChatModel) -> bool:
     """True for the offline engine (no LLM: the heuristics run instead)."""
     return model._llm_type == "cortex-offline"

@@ -56,10 +56,8 @@ into chunks of about ``CHUNK_WORDS`` words (about 3-8 seconds of speech, the len
 spoken discourse markers ("so", "but", "number one", "here's"...); a run with no such break is cut every 20."""
 
 
-
 class ScriptInputError(ValueError):
     """A script that cannot be analysed; the message says what to fix."""
-
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -136,6 +134,11 @@ def compact_message(text: str, keep_words: int = 300) -> str:
         + " ".join(words[:keep_words])
         + " …"
     )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Parsing
+# ---------------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -366,7 +369,6 @@ def parse_script(text: str) -> Script:
     if duration is None:
         duration = starts[-1] if timed and starts else words * 60 / SPEAKING_RATE_WPM
     return Script(fmt, tuple(passages), words, timed, round(duration, 2), tuple(notes))
-
 
 
 def fingerprint(text: str) -> str:
