@@ -309,7 +309,7 @@ def score(
     titles: Annotated[list[str] | None, typer.Argument(help="Titles to score; none: read one per line from stdin.")] = None,
 ) -> None:
     """Score titles 0-100 with a grade and components; prints one JSON object per title (JSON Lines)."""
-    from tools.scoring.engine import score_titles
+    from tools.scoring.scorer import score_titles
 
     items = titles or [line.rstrip("\n") for line in sys.stdin if line.strip()]
     if not items:

@@ -47,16 +47,15 @@ from sklearn.model_selection import GroupKFold
 
 from agent.settings import get_settings
 from memory.outliers import is_short, rolling_baselines
-from tools.scoring.engine import (
+from tools.scoring.features import (
     COMPONENTS,
     CONTINUOUS_FEATURES,
     FEATURE_NAMES,
     FEATURES,
-    WEIGHTS_PATH,
-    TitleScorer,
     extract_features,
     normalize_title,
 )
+from tools.scoring.scorer import WEIGHTS_PATH, TitleScorer
 
 DEFAULT_DATA_DIR = get_settings().data_dir
 
@@ -73,7 +72,7 @@ N_PERMUTATIONS = 9999
 REFERENCE_QUANTILES = 201
 SEED = 20240601
 CLIP_QUANTILE = 0.005  # raw features are clipped to the training headlines' [0.5 %, 99.5 %] range (upper >= 1)
-MIN_COUNT_SCALE = 0.5  # scale floor for indicator/count features (see tools.scoring.engine.CONTINUOUS_FEATURES)
+MIN_COUNT_SCALE = 0.5  # scale floor for indicator/count features (see tools.scoring.features.CONTINUOUS_FEATURES)
 DEV_CHANNELS = frozenset({"Mark Rober", "MrBeast", "Veritasium", "Matt D'Avella"})
 """YouTube channels looked at during development (the first half of the 8 shared channels in sha1 order). Every
 other channel (including any added later) is reported as held-out."""
@@ -478,7 +477,7 @@ def evaluate_studio_ctr(data_dir: Path, scorer: TitleScorer) -> dict:
 
 
 def evaluate_clickbait(data_dir: Path, scorer: TitleScorer) -> dict:
-    """ROC AUC (1 = clickbait) of the clickbait cue count (``tools.scoring.engine.clickbait_index``) and of the penalty feature ``clickbait_without_payload``
+    """ROC AUC (1 = clickbait) of the clickbait cue count (``tools.scoring.features.clickbait_index``) and of the penalty feature ``clickbait_without_payload``
     on the Chakraborty et al. (2016) headlines."""
     titles, labels = load_clickbait(data_dir)
     raw, evidence, _ = scorer.features([normalize_title(t) for t in titles])

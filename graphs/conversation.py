@@ -36,7 +36,7 @@ from agent.models import chat_model, engine_label
 from agent.tracing import with_tracing
 from tools import all_tools
 from tools.base import CortexContext, trace
-from tools.scripts.engine import compact_message
+from tools.scripts.parsing import compact_message
 
 MAX_TOOL_ROUNDS = 4
 """Tool rounds allowed in one turn before the model must answer with what it has."""

@@ -25,7 +25,8 @@ from tools.learning.preferences import (
     preferences_markdown,
     rerank,
 )
-from tools.scripts.engine import analyze_offline, parse_script
+from tools.scripts.hooks import analyze_offline
+from tools.scripts.parsing import parse_script
 from tools.titles.engine import (
     ANCHORS,
     ANGLES,

@@ -24,26 +24,19 @@ from pydantic import Field
 from tokenizers import Tokenizer
 
 from tools.scripts import tool as analyze_tool
-from tools.scripts.engine import (
-    HOOK_TYPES,
-    LLM_MAX_INPUT_WORDS,
-    MAX_SCRIPT_WORDS,
+from tools.scripts.hooks import HOOK_TYPES, analyze_offline, hook_strength, hook_type, specificity
+from tools.scripts.llm import StructuredOutputError, analyze_with_llm
+from tools.scripts.parsing import (
     CHUNK_WORDS,
-    AnalysisOut,
+    MAX_SCRIPT_WORDS,
     ScriptInputError,
-    StructuredOutputError,
-    analyze_offline,
-    analyze_with_llm,
     bucket_for,
     compact_message,
     detect_format,
-    hook_strength,
-    hook_type,
-    llm_passages,
     parse_script,
-    specificity,
     split_message,
 )
+from tools.scripts.prompts import LLM_MAX_INPUT_WORDS, AnalysisOut, llm_passages
 
 csv.field_size_limit(2**31 - 1)
 

@@ -20,7 +20,9 @@ from graphs.conversation import build_graph, run_config
 from tools.base import CortexContext
 from tools.titles.tool import LLM_CALL_BUDGET, TitleGenContext, title_graph
 from tools.titles.tool import tool as generate_titles_tool
-from tools.scripts.engine import Hook, analyze_offline, parse_script, structured_call
+from tools.scripts.hooks import Hook, analyze_offline
+from tools.scripts.llm import structured_call
+from tools.scripts.parsing import parse_script
 from tools.titles.engine import (
     Exemplar,
     JudgeOut,

@@ -1,4 +1,4 @@
-"""Title scorer: real behaviour on real data slices (tools/scoring/engine.py, evals/scorer.py).
+"""Title scorer: real behaviour on real data slices (tools/scoring/, evals/scorer.py).
 
 Data folder: env CORTEX_DATA_DIR, else <repo>/../shared/data. Plain synchronous tests; the whole file runs in a
 few seconds.
@@ -27,21 +27,16 @@ from evals.scorer import (
     rolling_multipliers,
     upworthy_pairs,
 )
-from tools.scoring.engine import (
-    COMPONENTS,
-    FEATURE_NAMES,
-    GRADE_BANDS,
+from tools.scoring.features import COMPONENTS, FEATURE_NAMES, TitleInputError, clickbait_index, vader_sentiment
+from tools.scoring.results import GRADE_BANDS, grade_for
+from tools.scoring.scorer import (
     UNUSABLE_SCORE_CAP,
     WEIGHTS_PATH,
-    TitleInputError,
-    clickbait_index,
     compare_titles,
     default_scorer,
-    grade_for,
     score_against_channel,
     score_title,
     score_titles,
-    vader_sentiment,
 )
 
 DATA_DIR = Path(os.environ.get("CORTEX_DATA_DIR", Path(__file__).resolve().parents[1].parent / "shared" / "data"))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.scripts.engine import detect_format
+from tools.scripts.parsing import detect_format
 from tools.learning.voice import (
     MIN_PROFILE_WORDS,
     PROFILE_VERSION,

@@ -25,7 +25,7 @@ import pandas as pd  # noqa: E402
 import typer  # noqa: E402
 
 from evals.scorer import DEFAULT_DATA_DIR, load_reference_titles  # noqa: E402
-from tools.scoring.engine import default_scorer, score_titles  # noqa: E402
+from tools.scoring.scorer import default_scorer, score_titles  # noqa: E402
 
 TARGET_TITLES_PER_SECOND = 20_000
 

@@ -15,9 +15,9 @@ from agent.settings import get_settings
 from memory.learning import put_block
 from memory.db import get_database
 from tools import extract
-from tools.scripts.tool import claim
+from tools.scripts.offline import claim
 from tools.base import cortex_tool, trace
-from tools.scripts.engine import split_message
+from tools.scripts.parsing import split_message
 from tools.learning.voice import TRANSCRIPT_CHANNELS, build_voice_profile, load_channel_transcripts, voice_markdown
 
 ASK = ("Which transcripts are yours? Name your channel (e.g. “learn my voice from my channel 3Blue1Brown”; "

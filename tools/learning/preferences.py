@@ -54,14 +54,8 @@ from tools.titles.engine import (
     detect_formulas,
     opener,
 )
-from tools.scoring.engine import (
-    FEATURE_NAMES,
-    FORMATS,
-    MOBILE_CUT_CHARS,
-    TitleInputError,
-    default_scorer,
-    normalize_title,
-)
+from tools.scoring.features import FEATURE_NAMES, FORMATS, MOBILE_CUT_CHARS, TitleInputError, normalize_title
+from tools.scoring.scorer import default_scorer
 
 Signal = Literal["view", "save", "copy", "use", "reject", "thumbs_up", "thumbs_down", "edit"]
 SIGNALS: tuple[str, ...] = get_args(Signal)
@@ -108,7 +102,7 @@ POINTS_PER_FEATURE = 10.0
 
 MAX_ADJUSTMENT = 15.0
 """Bound on a title's total preference adjustment, in points of the judge's 0-100 scale: about one grade band
-(``tools.scoring.engine.GRADE_BANDS``: B spans 70-85), enough to reorder titles the judge found close, never enough
+(``tools.scoring.results.GRADE_BANDS``: B spans 70-85), enough to reorder titles the judge found close, never enough
 to lift an F over an A."""
 
 REBUILD_EVERY = 5
@@ -116,7 +110,7 @@ REBUILD_EVERY = 5
 
 SHORT_MAX_CHARS, LONG_MIN_CHARS = 45, 60
 """Length bands: under 45 characters, 45-60, over 60. The middle band brackets the mobile feed's cut (about 45-55
-characters, ``tools.scoring.engine.MOBILE_CUT_CHARS``) inside the generator's 40-70 window."""
+characters, ``tools.scoring.features.MOBILE_CUT_CHARS``) inside the generator's 40-70 window."""
 
 _VERBS = {
     "save": "saved", "copy": "copied", "use": "used", "reject": "rejected", "thumbs_up": "liked",
@@ -148,7 +142,7 @@ PACKAGING: dict[str, tuple[str, tuple[str, ...]]] = {
     "challenge": ("challenge titles", ("challenge", "challenges")),
 }
 """Packaging traits ``{name: (label, aliases)}``. Question, number, first and second person and the formats come
-from the title scorer's own feature extraction (``tools.scoring.engine.FeatureExtractor``); "two-part" is its
+from the title scorer's own feature extraction (``tools.scoring.features.FeatureExtractor``); "two-part" is its
 "topic: hook" format; "parenthesis" is a "(" in the title."""
 
 LENGTH_BANDS: dict[str, tuple[str, tuple[str, ...]]] = {

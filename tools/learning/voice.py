@@ -1,7 +1,7 @@
 """Creator DNA: a creator's voice profile, measured from their own transcripts.
 
 Pure functions with typed results; no database, no network, no LangChain. Transcripts are parsed by
-``tools.scripts.engine.parse_script`` (SRT, WebVTT, timestamped lines, paragraphs or plain text), so a profile
+``tools.scripts.parsing.parse_script`` (SRT, WebVTT, timestamped lines, paragraphs or plain text), so a profile
 can be built from any script the product already reads.
 
 What a profile measures (``build_voice_profile``)
@@ -20,7 +20,7 @@ What a profile measures (``build_voice_profile``)
   nearly as many transcripts (``PHRASE_SUBSUMED``).
 - **sentence length** (mean and median words) and **questions / exclamations per 100 sentences**: only from
   transcripts with usable sentence punctuation (at least one sentence end per
-  ``script_analysis.MAX_PASSAGE_WORDS`` words, the parser's own test). YouTube auto-captions have none: those
+  ``tools.scripts.parsing.MAX_PASSAGE_WORDS`` words, the parser's own test). YouTube auto-captions have none: those
   features are then None and ``not_measured`` says "not measurable: no punctuation".
 - **pacing**: words per minute over the spoken span (first cue start to last cue end), pooled over the transcripts
   with real timestamps; None with the reason when there are none.
@@ -35,7 +35,7 @@ What a profile measures (``build_voice_profile``)
   videos); "US" in capitals is the country, not "us".
 - **teaching moves per 1,000 words**: a small lexicon (``TEACHING_MOVES``), each move with its cue phrases.
 - **numbers per 1,000 words**: digits and number words, by the specificity rubric's number pattern
-  (``tools.scripts.engine``; "one" is left out as it is mostly a pronoun).
+  (``tools.scripts.hooks.NUMBER_PATTERN``; "one" is left out as it is mostly a pronoun).
 
 Rates "per 1,000 words" divide by whitespace-separated words, as ``parse_script`` counts them.
 
@@ -70,7 +70,8 @@ from wordfreq import get_frequency_dict
 
 from memory.corpus.sources import read_ai_topic_channels
 from tools.extract import match_channels
-from tools.scripts.engine import NUMBER_PATTERN, SPOKEN_FILLERS, MAX_PASSAGE_WORDS, Script, ScriptInputError, parse_script
+from tools.scripts.hooks import NUMBER_PATTERN, SPOKEN_FILLERS
+from tools.scripts.parsing import MAX_PASSAGE_WORDS, Script, ScriptInputError, parse_script
 
 PROFILE_VERSION = 1
 """Version of the stored shape (``VoiceProfile.to_dict``); ``from_dict`` refuses other versions."""
@@ -123,7 +124,7 @@ MIN_WPM_SPAN_S = 30.0
 
 # The stop list: scikit-learn's English list (the one the project uses) without the content words in it (its surprising
 # entries are discussed by Nothman, Qin & Yurchak 2018, "Stop Word Lists in Free Open-source Software Packages"), plus
-# the spoken fillers of ``tools.scripts.engine``.
+# the spoken fillers of ``tools.scripts.hooks``.
 _CONTENT_IN_SKLEARN = frozenset(
     "interest amount bill system fire bottom top front side name part thick thin empty full serious".split()
 )
@@ -371,7 +372,7 @@ def build_voice_profile(transcripts: Sequence[str], source: str) -> VoiceProfile
     """The voice profile of the creator who spoke ``transcripts`` (raw text in any format ``parse_script`` reads:
     SRT, WebVTT, timestamped lines, plain text). ``source`` names the creator ("3Blue1Brown").
 
-    Transcripts the parser refuses (empty, under ``script_analysis.MIN_SCRIPT_WORDS`` words) are skipped with a
+    Transcripts the parser refuses (empty, under ``tools.scripts.parsing.MIN_SCRIPT_WORDS`` words) are skipped with a
     note. Raises ValueError (the message says what to fix) when there are no transcripts, fewer than
     ``MIN_PROFILE_WORDS`` words in all, or text that is not English (``MIN_ENGLISH_SHARE``).
     """

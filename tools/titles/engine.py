@@ -17,7 +17,7 @@ The judge
 With an LLM (fast tier): the rubric ``RUBRIC`` (five criteria scored 1-5, weighted, with anchors that are real
 titles and their real outlier multipliers), turned into 0-100 by ``rubric_score``; pairwise comparisons of the
 leading titles are asked in both orders and a disagreement counts as a tie (``resolve_pair``), then applied to
-the ranking (``apply_pairwise``). Offline the deterministic title scorer (``tools.scoring.engine``) is the judge.
+the ranking (``apply_pairwise``). Offline the deterministic title scorer (``tools.scoring.scorer``) is the judge.
 In both cases a gap of ``GAP_FLAG_POINTS`` or more between the generator's self-score and the judge's score is
 flagged.
 """
@@ -35,8 +35,9 @@ from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from tools.scripts.engine import Hook, ScriptAnalysis, named_things
-from tools.scoring.engine import grade_for, score_titles
+from tools.scripts.hooks import Hook, ScriptAnalysis, named_things
+from tools.scoring.results import grade_for
+from tools.scoring.scorer import score_titles
 
 METHODS: dict[str, str] = {
     "outlier_patterns": "the title formulas of real outlier videos retrieved for this hook",
@@ -52,7 +53,7 @@ ANGLES: dict[str, str] = {
 
 DEFAULT_MAX_HOOKS = 3
 MIN_HOOK_STRENGTH = 4.0
-"""Quality gate: hooks under this strength (0-10 rubric of ``tools.scripts.engine``) are not turned into titles."""
+"""Quality gate: hooks under this strength (0-10 rubric of ``tools.scripts.hooks``) are not turned into titles."""
 
 DEFAULT_TITLES_PER_HOOK = 3
 DEFAULT_MIN_CHARS, DEFAULT_MAX_CHARS = 40, 70
@@ -147,7 +148,7 @@ class PairVerdict:
 
 @dataclass(frozen=True)
 class JudgedTitle:
-    """A judged title: ``score`` 0-100 and ``grade`` (A+ to F, ``tools.scoring.engine.GRADE_BANDS``), the criteria
+    """A judged title: ``score`` 0-100 and ``grade`` (A+ to F, ``tools.scoring.results.GRADE_BANDS``), the criteria
     behind it (rubric criteria 1-5, or the scorer's components 0-100), the judge's note, the self-score gap
     (self_score - score) and whether it is flagged (|gap| >= ``GAP_FLAG_POINTS``)."""
 
@@ -626,7 +627,7 @@ RUBRIC: tuple[Criterion, ...] = (
     ),
 )
 """Weights: curiosity first (information-gap theory, Loewenstein 1994), specificity and clarity next (concrete,
-readable headlines win A/B tests: see ``tools.scoring.engine``), faithfulness weighted like them (clickbait lowers
+readable headlines win A/B tests: see ``tools.scoring.scorer``), faithfulness weighted like them (clickbait lowers
 credibility, Molyneux & Coddington 2020)."""
 
 ANCHORS: tuple[tuple[int, Exemplar], ...] = (
@@ -696,7 +697,7 @@ def judge_offline(candidates: Sequence[TitleCandidate]) -> Judgement:
             note += f": {worst.improvement}" if worst.improvement else ""
         judged.append(_judged(c, s.score, s.grade, {k.name: k.value for k in s.components}, note))
     judged.sort(key=lambda j: -j.score)
-    return Judgement(judged, [], "the offline title scorer (tools.scoring.engine)")
+    return Judgement(judged, [], "the offline title scorer (tools.scoring.scorer)")
 
 
 # --- LLM judge: schema, prompt and assembly ---

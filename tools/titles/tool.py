@@ -49,30 +49,17 @@ from agent.models import Tier, chat_model
 from memory.corpus.channels import channel_names, channel_titles
 from memory.db import get_database
 from tools import extract
-from tools.scripts.tool import (
-    NO_TRANSCRIPT,
-    claim,
-    find_transcript,
-    is_offline,
-    model_name,
-    previous_analysis,
-    run_analysis,
-)
+from tools.scripts.llm import StructuredOutputError, is_offline, model_name, run_analysis, structured_call
+from tools.scripts.offline import claim
+from tools.scripts.transcript import NO_TRANSCRIPT, find_transcript, previous_analysis
 from memory.learning import get_block, put_block, record_views
 from tools.base import context_of, cortex_tool, trace
 from tools.learning.blocks import MemoryBlocks, load_memory
 from tools.learning.preferences import rerank
 from tools.outliers.tool import OutlierHit, find_outliers
-from tools.scripts.engine import (
-    Hook,
-    ScriptAnalysis,
-    ScriptInputError,
-    StructuredOutputError,
-    analysis_markdown,
-    fingerprint,
-    split_message,
-    structured_call,
-)
+from tools.scripts.hooks import Hook, ScriptAnalysis
+from tools.scripts.parsing import ScriptInputError, fingerprint, split_message
+from tools.scripts.report import analysis_markdown
 from tools.titles.engine import (
     ANGLES,
     DEFAULT_MAX_CHARS,
@@ -187,7 +174,7 @@ def _creator_context(state: TitleGenState) -> str:
 
 
 async def analyze(state: TitleGenState, runtime: Runtime[TitleGenContext]) -> dict:
-    """Reuse the analysis of the same transcript, or make it (``tools.scripts.tool.run_analysis``)."""
+    """Reuse the analysis of the same transcript, or make it (``tools.scripts.llm.run_analysis``)."""
     previous = state.get("analysis")
     if previous is not None and previous.fingerprint == fingerprint(state["transcript"]):
         trace("hooks.found", engine=previous.engine, reused="the analyze_script result earlier in this conversation",
@@ -503,7 +490,7 @@ async def _remember_generation(creator: str, runtime: ToolRuntime[Any, Any], art
 
 async def extract_args(text: str, context: Any = None) -> dict:
     """Offline engine: the channel named in the request's own words ("for my channel Nischa"); the transcript
-    is read from the message by the tool (``tools.scripts.tool`` explains why)."""
+    is read from the message by the tool (``tools.scripts.transcript`` explains why)."""
     request, _ = split_message(text)
     channels = extract.match_channels(request, await context_of(context).channel_names()) if request else []
     return {"channel": channels[0]} if channels else {}
