@@ -466,7 +466,8 @@ def eval_run(
     """Run eval suites and write reports/<run-id>/report.md and report.json (metrics with 95 % intervals,
     failures with their traces, engine and models, dataset versions, git commit)."""
     from agent.server import ensure_corpus
-    from evals.runner import EvalInputError, check_run_args, headline_metrics, run_evals
+    from evals.report import EvalInputError, headline_metrics
+    from evals.runner import check_run_args, run_evals
     from evals.trajectories import DatasetError
     from memory.db import Database, use_database
 
@@ -522,7 +523,7 @@ def eval_compare(
 ) -> None:
     """Show what improved and what regressed from RUN_A to RUN_B: metrics (beyond their 95 % intervals or not) and
     the cases that flipped between pass and fail (McNemar's exact test)."""
-    from evals.runner import EvalInputError, compare_reports, judge_pairwise, load_report, render_comparison
+    from evals.report import EvalInputError, compare_reports, judge_pairwise, load_report, render_comparison
 
     try:
         a, b = load_report(run_a, reports), load_report(run_b, reports)

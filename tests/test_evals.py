@@ -19,6 +19,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.runnables import RunnableLambda
 from typer.testing import CliRunner
 
+from evals import report as eval_report
 from evals import runner
 from evals.evaluators import (
     grounded_judge,
@@ -29,7 +30,8 @@ from evals.evaluators import (
     pass_k_metrics,
     wilson,
 )
-from evals.runner import EvalInputError, compare_reports, load_dataset, render_comparison, run_evals
+from evals.report import EvalInputError, compare_reports, render_comparison
+from evals.runner import load_dataset, run_evals
 from evals.trajectories import DatasetError
 from graphs.conversation import build_graph, run_config
 from tools import all_tools
@@ -217,8 +219,8 @@ async def test_openevals_judges_with_a_scripted_model():
 
 
 async def test_compare_judges_the_final_answers_pairwise(report, monkeypatch):
-    monkeypatch.setattr(runner, "judge_model", lambda settings=None: ScriptedJudge())
-    judged = await runner.judge_pairwise(report, report)
+    monkeypatch.setattr(eval_report, "judge_model", lambda settings=None: ScriptedJudge())
+    judged = await eval_report.judge_pairwise(report, report)
     scenarios = len(report["suites"]["trajectories"]["cases"])
     assert judged["ties"] == scenarios == len(judged["per_case"])  # the same answers on both sides: never a win
     assert all(v["x_first"] == v["y_first"] for v in judged["per_case"].values())
