@@ -27,6 +27,10 @@ Data (``data_dir`` = the shared data folder; each sub-folder's README.txt descri
 - Common-word vocabulary (to tell named things from ordinary words): lower-case words seen at least twice in
   sentence-case prose: 3Blue1Brown transcripts, Upworthy ledes/excerpts of *training* tests, YouTube/Instagram
   descriptions and captions.
+
+One module (about 580 lines) on purpose: the split rule (salt, buckets, the defective window, the dev channels),
+the fit and the held-out evaluation read the same constants, and keeping them side by side is what makes a change
+to the split visible to both sides of it.
 """
 
 from __future__ import annotations
