@@ -30,7 +30,7 @@ and with the static tier, and ``hybrid (no floor)`` to show what the floor costs
 similarity are labelled relevant (grade >= 1) or not; the floor is the cosine similarity that maximises F1 of
 "similarity >= floor" as a predictor of relevance (a title under the floor is not shown as evidence). The report
 gives both similarity distributions and the fitted floors next to the ones configured in
-``tools.outliers.tool.SIMILARITY_FLOOR``.
+``tools.outliers.search.SIMILARITY_FLOOR``.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from memory.corpus import OutlierFilters, hybrid_search
 from memory.db import Database
 from memory.ingest import corpus_is_empty, embed_titles, ingest_corpus
 from memory.outliers import OUTLIER_FROM
-from tools.outliers.tool import SIMILARITY_FLOOR
+from tools.outliers.search import SIMILARITY_FLOOR
 
 K = 10
 FLOOR_DEPTH = 20

@@ -44,16 +44,6 @@ from typing import Any, Literal, get_args
 from rapidfuzz import fuzz, process, utils
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from tools.titles.engine import (
-    ANGLES,
-    FORMULAS,
-    METHODS,
-    OWN_WORDS,
-    Judgement,
-    TitleCandidate,
-    detect_formulas,
-    opener,
-)
 from tools.scoring.engine import (
     FEATURE_NAMES,
     FORMATS,
@@ -62,6 +52,8 @@ from tools.scoring.engine import (
     default_scorer,
     normalize_title,
 )
+from tools.titles.candidates import ANGLES, METHODS, Judgement, TitleCandidate
+from tools.titles.drafting import FORMULAS, OWN_WORDS, detect_formulas, opener
 
 Signal = Literal["view", "save", "copy", "use", "reject", "thumbs_up", "thumbs_down", "edit"]
 SIGNALS: tuple[str, ...] = get_args(Signal)
