@@ -30,7 +30,7 @@ and with the static tier, and ``hybrid (no floor)`` to show what the floor costs
 similarity are labelled relevant (grade >= 1) or not; the floor is the cosine similarity that maximises F1 of
 "similarity >= floor" as a predictor of relevance (a title under the floor is not shown as evidence). The report
 gives both similarity distributions and the fitted floors next to the ones configured in
-``tools.outliers.tool.SIMILARITY_FLOOR``.
+``tools.outliers.search.SIMILARITY_FLOOR``.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from memory.corpus.search import OutlierFilters, hybrid_search
 from memory.corpus.vectors import embed_titles
 from memory.db import Database
 from memory.outliers import OUTLIER_FROM
-from tools.outliers.tool import SIMILARITY_FLOOR
+from tools.outliers.search import SIMILARITY_FLOOR
 
 K = 10
 FLOOR_DEPTH = 20

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import numpy as np
+from langgraph.prebuilt import ToolRuntime
 
 from memory.outliers import (
     MIN_HISTORY,
@@ -16,8 +17,18 @@ from memory.outliers import (
     tier,
     tier_label,
 )
+from tools.base import CortexContext
+from tools.outliers.offline import extract_args
 from tools.outliers.patterns import MIN_SUPPORT, channel_lifts, cross_channel, title_patterns, winning_patterns
-from tools.outliers.tool import extract_args, resolve_niche, retrieve_outliers
+from tools.outliers.search import resolve_niche
+from tools.outliers.tool import retrieve_outliers
+
+
+def tool_runtime(db) -> ToolRuntime:
+    """What the graph's ToolNode hands a tool, reduced to what these tools read: the run's context, with the
+    test database."""
+    return ToolRuntime(state={}, context=CortexContext(db=db), config={}, stream_writer=lambda _: None,
+                       tool_call_id=None, store=db.store)
 
 
 def test_a_history_shorter_than_the_minimum_gets_no_multipliers():
@@ -130,7 +141,7 @@ def test_lift_needs_support_and_significance():
 
 
 async def test_what_works_for_veritasium(db):
-    content, hits = await retrieve_outliers("", channels=["veritasium"])
+    content, hits = await retrieve_outliers(tool_runtime(db), "", channels=["veritasium"])
     assert content.startswith("**What works for Veritasium**")
     assert "superlative" in content and "World's Roundest Object!" in content  # its biggest lift, real example
     assert hits and {h["channel"] for h in hits} == {"Veritasium"}
@@ -140,14 +151,14 @@ async def test_what_works_for_veritasium(db):
 async def test_what_works_across_science_channels(db):
     args = await extract_args("What works across science channels?")
     assert args == {"niche": "science & engineering"}
-    content, hits = await retrieve_outliers(**args)
+    content, hits = await retrieve_outliers(tool_runtime(db), **args)
     assert "Mark Rober" in content and "Veritasium" in content
     assert {h["channel"] for h in hits} <= {"Mark Rober", "Veritasium"}
     assert await extract_args("What works for Veritasium?") == {"channels": ["Veritasium"]}
 
 
 async def test_unknown_channel_or_niche_says_what_exists(db):
-    content, hits = await retrieve_outliers("", channels=["No Such Channel At All"])
+    content, hits = await retrieve_outliers(tool_runtime(db), "", channels=["No Such Channel At All"])
     assert hits == [] and "Known channels" in content and "Veritasium" in content
-    content, hits = await retrieve_outliers("rockets", niche="underwater basket weaving")
+    content, hits = await retrieve_outliers(tool_runtime(db), "rockets", niche="underwater basket weaving")
     assert hits == [] and "Niches:" in content

@@ -27,21 +27,10 @@ from tools.learning.preferences import (
 )
 from tools.scripts.hooks import analyze_offline
 from tools.scripts.parsing import parse_script
-from tools.titles.engine import (
-    ANCHORS,
-    ANGLES,
-    METHODS,
-    Judgement,
-    JudgedTitle,
-    Packaging,
-    hook_slots,
-    judge_offline,
-    offline_titles,
-    postprocess,
-    script_vocabulary,
-    select_hooks,
-    shown_titles,
-)
+from tools.titles.candidates import ANGLES, METHODS, JudgedTitle, Judgement, Packaging, select_hooks
+from tools.titles.drafting import hook_slots, offline_titles, postprocess, script_vocabulary
+from tools.titles.judge import ANCHORS, judge_offline
+from tools.titles.report import shown_titles
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 SHOWN_PER_HOOK = 5

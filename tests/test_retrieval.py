@@ -7,6 +7,7 @@ from datetime import date
 
 import numpy as np
 import pytest
+from test_outliers import tool_runtime
 
 from agent.embeddings import MINILM, MINILM_STATIC, STATIC_DIMS, get_embedder, static_model_dir
 from evals.retrieval import (
@@ -21,7 +22,8 @@ from evals.retrieval import (
 from memory.corpus import search as corpus_search
 from memory.corpus.search import OutlierFilters, hybrid_search, keyword_search, search_titles
 from memory.corpus.vectors import embed_titles
-from tools.outliers.tool import SIMILARITY_FLOOR, retrieve_outliers
+from tools.outliers.search import SIMILARITY_FLOOR
+from tools.outliers.tool import retrieve_outliers
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,7 @@ async def test_hybrid_hits_say_why_they_matched(db):
     assert top["title"].startswith("I took cold showers for 30 days") and top["channel"] == "Matt D'Avella"
     assert top["vector_rank"] and top["keyword_rank"] and {"cold", "showers"} <= set(top["matched_words"])
     assert top["rrf"] == max(h["rrf"] for h in result.hits)
-    content, hits = await retrieve_outliers("cold showers for 30 days", limit=5)
+    content, hits = await retrieve_outliers(tool_runtime(db), "cold showers for 30 days", limit=5)
     assert hits[0]["title"] == top["title"] and "words: cold, showers" in hits[0]["why"]
     assert "Patterns these outliers share" in content and "X for N days" in content
 

@@ -18,27 +18,15 @@ from test_script_analysis import ScriptedModel
 from agent.models import UsageRecorder
 from graphs.conversation import build_graph, run_config
 from tools.base import CortexContext
-from tools.titles.tool import LLM_CALL_BUDGET, TitleGenContext, title_graph
-from tools.titles.tool import tool as generate_titles_tool
 from tools.scripts.hooks import Hook, analyze_offline
 from tools.scripts.llm import structured_call
 from tools.scripts.parsing import parse_script
-from tools.titles.engine import (
-    Exemplar,
-    JudgeOut,
-    TitleCandidate,
-    apply_pairwise,
-    detect_formulas,
-    hook_slots,
-    judge_from_llm,
-    judge_prompt,
-    offline_titles,
-    postprocess,
-    resolve_pair,
-    rubric_score,
-    script_vocabulary,
-    select_hooks,
-)
+from tools.titles.candidates import Exemplar, TitleCandidate, select_hooks
+from tools.titles.drafting import detect_formulas, hook_slots, offline_titles, postprocess, script_vocabulary
+from tools.titles.graph import LLM_CALL_BUDGET, TitleGenContext, title_graph
+from tools.titles.judge import apply_pairwise, resolve_pair, rubric_score
+from tools.titles.prompts import JudgeOut, judge_from_llm, judge_prompt
+from tools.titles.tool import tool as generate_titles_tool
 
 PIPELINE_TRACES = {"script.parsed", "hooks.found", "hooks.selected", "titles.retrieval", "rag.retrieval",
                    "titles.generated", "titles.cuts", "titles.judged"}
@@ -170,7 +158,7 @@ async def test_a_consistent_pairwise_verdict_reorders_the_rubric():
 async def test_offline_subgraph_on_a_real_srt(db, captions):
     events, final = [], None
     async for mode, chunk in title_graph.astream(
-        {"transcript": captions, "titles_per_hook": 3}, context=TitleGenContext(engine="offline"),
+        {"transcript": captions, "titles_per_hook": 3}, context=TitleGenContext(db=db, engine="offline"),
         stream_mode=["custom", "values"],
     ):
         if mode == "custom":
@@ -240,7 +228,7 @@ async def test_llm_run_stays_within_budget_and_records_tokens(db, captions):
     recorder = UsageRecorder()
     final = await title_graph.ainvoke(
         {"transcript": captions, "titles_per_hook": 3}, {"callbacks": [recorder]},
-        context=TitleGenContext(models=lambda tier: model),
+        context=TitleGenContext(db=db, models=lambda tier: model),
     )
     assert recorder.calls == model.calls[0] == LLM_CALL_BUDGET == 5
     assert recorder.prompt_tokens > 0 and recorder.completion_tokens > 0

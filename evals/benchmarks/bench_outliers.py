@@ -59,7 +59,7 @@ from memory.corpus.search import (
 )
 from memory.corpus.vectors import embed_titles, title_vector_table
 from memory.db import Database, embedded_uri, use_database
-from tools.outliers.tool import SIMILARITY_FLOOR, find_outliers
+from tools.outliers.search import SIMILARITY_FLOOR, find_outliers
 
 TARGETS = {"p95_ms": 20.0, "recall_at_10": 0.95, "ingest_titles_per_s": 5000.0}
 SEED = 20240404
@@ -345,8 +345,8 @@ async def _measure(db: Database, rows: list[Row], report: dict) -> None:
     floor = SIMILARITY_FLOOR.get(MINILM_STATIC)
 
     async def tool(q: str, f: OutlierFilters) -> None:
-        await find_outliers(q, list(f.channels) or None, f.min_multiplier, f.video_format, f.published_after,
-                            f.published_before, 10, f.niches[0] if f.niches else None, f.min_views)
+        await find_outliers(db.pool, q, list(f.channels) or None, f.min_multiplier, f.video_format,
+                            f.published_after, f.published_before, 10, f.niches[0] if f.niches else None, f.min_views)
 
     for q, _, f in cases:  # warm-up pass: the embedder, plans, and the caches the working set fits in
         await tool(q, f)

@@ -44,18 +44,10 @@ from typing import Any, Literal, get_args
 from rapidfuzz import fuzz, process, utils
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from tools.titles.engine import (
-    ANGLES,
-    FORMULAS,
-    METHODS,
-    OWN_WORDS,
-    Judgement,
-    TitleCandidate,
-    detect_formulas,
-    opener,
-)
 from tools.scoring.features import FEATURE_NAMES, FORMATS, MOBILE_CUT_CHARS, TitleInputError, normalize_title
 from tools.scoring.scorer import default_scorer
+from tools.titles.candidates import ANGLES, METHODS, Judgement, TitleCandidate
+from tools.titles.drafting import FORMULAS, OWN_WORDS, detect_formulas, opener
 
 Signal = Literal["view", "save", "copy", "use", "reject", "thumbs_up", "thumbs_down", "edit"]
 SIGNALS: tuple[str, ...] = get_args(Signal)

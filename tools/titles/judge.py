@@ -1,0 +1,141 @@
+"""The judge of generated titles: the rubric (``RUBRIC``, five criteria scored 1-5, weighted, with anchors that are
+real titles and their real outlier multipliers), turned into 0-100 by ``rubric_score``; pairwise verdicts asked in
+both orders, where a disagreement counts as a tie (``resolve_pair``), applied to the ranking (``apply_pairwise``);
+and the offline judge, the deterministic title scorer (``tools.scoring.scorer``). With an LLM the fast tier scores
+the rubric and decides the pairs (its prompt and the reading of its answer: ``tools.titles.prompts``). Either way a
+gap of ``GAP_FLAG_POINTS`` or more between the generator's self-score and the judge's score is flagged."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tools.scoring.scorer import score_titles
+from tools.titles.candidates import Exemplar, JudgedTitle, Judgement, PairVerdict, TitleCandidate
+
+GAP_FLAG_POINTS = 25.0
+"""A self-score and a judge score this far apart (0-100 scale) are flagged: one of them misjudges the title."""
+
+PAIRWISE_TOP = 4
+"""The leading titles (by the deterministic scorer) compared pairwise, neighbour with neighbour, in both orders."""
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One rubric criterion: its weight (the weights sum to 1) and what a 1, 3 and 5 look like."""
+
+    name: str
+    weight: float
+    question: str
+    anchors: tuple[str, str, str]
+
+
+RUBRIC: tuple[Criterion, ...] = (
+    Criterion(
+        "curiosity",
+        0.25,
+        "Does it open a question the viewer wants closed, without being vague?",
+        ("states everything or nothing", "a mild question", "an itch the viewer must scratch"),
+    ),
+    Criterion(
+        "specificity",
+        0.20,
+        "Numbers, names, stakes: can the viewer picture it?",
+        ("generic words", "one concrete detail", "a vivid, precise image"),
+    ),
+    Criterion(
+        "clarity",
+        0.20,
+        "Is it clear at a glance what the video is, readable in two seconds?",
+        ("confusing or jargon", "clear after a second read", "instantly clear"),
+    ),
+    Criterion(
+        "emotional pull",
+        0.15,
+        "Does it make the viewer feel something: wonder, fear, desire, surprise?",
+        ("flat", "some pull", "strong, fitting emotion"),
+    ),
+    Criterion(
+        "faithfulness",
+        0.20,
+        "Does the video (its hook) deliver exactly what the title promises?",
+        ("misleading clickbait", "stretches the hook", "the hook delivers it fully"),
+    ),
+)
+"""Weights: curiosity first (information-gap theory, Loewenstein 1994), specificity and clarity next (concrete,
+readable headlines win A/B tests: see ``tools.scoring.scorer``), faithfulness weighted like them (clickbait lowers
+credibility, Molyneux & Coddington 2020)."""
+
+ANCHORS: tuple[tuple[int, Exemplar], ...] = (
+    (5, Exemplar("Why Are 96,000,000 Black Balls on This Reservoir?", "Veritasium", 16.2)),
+    (5, Exemplar("I read 40 books on money. Here's what will make you rich", "Nischa", 11.0)),
+    (3, Exemplar("How Old Is The Earth?", "Veritasium", 0.97)),
+    (3, Exemplar("6 Financial Goals To Achieve In Your 30s", "Nischa", 1.0)),
+    (1, Exemplar("Destination: Alaska", "Veritasium", 0.05)),
+    (1, Exemplar("Atomic Rant", "Veritasium", 0.04)),
+)
+"""Calibration anchors: real titles with the overall level they anchor and their real outlier multipliers (as
+ingested from youtube_channel_uploads and youtube_ai_topic_videos; views / the channel's rolling median)."""
+
+
+def rubric_score(criteria: dict[str, float]) -> float:
+    """0-100 from criterion scores 1-5: sum of weight x (score - 1) / 4 x 100 (missing criteria count as 1)."""
+    return round(sum(c.weight * (max(1.0, min(5.0, criteria.get(c.name, 1.0))) - 1) / 4 * 100 for c in RUBRIC), 1)
+
+
+def resolve_pair(a_first: str, b_first: str) -> str:
+    """The outcome of a pair judged in both orders. ``a_first`` is the verdict ("first" / "second" / "tie") when
+    title a was shown first, ``b_first`` when b was. Returns "a", "b" or "tie": a title wins only if it wins in
+    both orders; a disagreement (position bias) or any tie is a tie."""
+    winner_1 = {"first": "a", "second": "b"}.get(a_first, "tie")
+    winner_2 = {"first": "b", "second": "a"}.get(b_first, "tie")
+    return winner_1 if winner_1 == winner_2 else "tie"
+
+
+def apply_pairwise(order: list[str], verdicts: Sequence[PairVerdict]) -> list[str]:
+    """``order`` (title ids, best first) after the pairwise results: a winner ranked below its loser moves to
+    just above it; ties change nothing. Verdicts are applied in the order given."""
+    order = list(order)
+    for v in verdicts:
+        if v.result == "tie":
+            continue
+        winner, loser = (v.a, v.b) if v.result == "a" else (v.b, v.a)
+        if winner in order and loser in order and order.index(winner) > order.index(loser):
+            order.remove(winner)
+            order.insert(order.index(loser), winner)
+    return order
+
+
+def pairwise_pairs(candidates: Sequence[TitleCandidate], top: int = PAIRWISE_TOP) -> list[tuple[int, int]]:
+    """Index pairs to compare: the ``top`` candidates by the deterministic scorer, each with its neighbour."""
+    scores = score_titles([c.title for c in candidates]) if candidates else []
+    leading = sorted(range(len(candidates)), key=lambda i: -scores[i].score)[:top]
+    return list(zip(leading, leading[1:]))
+
+
+def judged_title(
+    candidate: TitleCandidate, score: float, grade: str, criteria: dict[str, float], note: str
+) -> JudgedTitle:
+    """A ``JudgedTitle``: the candidate with the judge's score (0-100), grade, criteria and note, its self-score gap
+    (self_score - score, rounded to 0.1) and whether the gap is flagged (|gap| >= ``GAP_FLAG_POINTS``)."""
+    gap = round(candidate.self_score - score, 1)
+    return JudgedTitle(candidate, score, grade, criteria, note, gap, abs(gap) >= GAP_FLAG_POINTS)
+
+
+def judge_offline(candidates: Sequence[TitleCandidate]) -> Judgement:
+    """The deterministic scorer as the judge: score 0-100, grade and components per title, best first; the note
+    names the strongest and the weakest weighted component (0-100, penalties aside) and the scorer's fix for the
+    weakest. No pairwise step: the scorer has no order."""
+    scores = score_titles([c.title for c in candidates])
+    judged = []
+    for c, s in zip(candidates, scores):
+        comps = sorted((k for k in s.components if k.weight > 0 and k.name != "penalties"), key=lambda k: -k.value)
+        note = "; ".join(s.warnings)
+        if comps:
+            best, worst = comps[0], comps[-1]
+            note = f"strongest: {best.name} ({best.value:.0f}); weakest: {worst.name} ({worst.value:.0f})"
+            note += f": {worst.improvement}" if worst.improvement else ""
+        judged.append(judged_title(c, s.score, s.grade, {k.name: k.value for k in s.components}, note))
+    judged.sort(key=lambda j: -j.score)
+    return Judgement(judged, [], "the offline title scorer (tools.scoring.scorer)")
+
