@@ -405,9 +405,10 @@ def enrich_creators(
 ) -> None:
     """Creator search batch job: load the creator tables, embed bios and content, resolve identities across
     platforms, enrich creators (niches, content style, summary) and refresh the search index. Idempotent."""
+    from agent.embeddings import get_embedder
     from memory.creators.sources import CreatorDataError
     from memory.db import Database
-    from tools.creators.engine import build_creator_index
+    from tools.creators.enrich import build_creator_index
 
     if engine not in ("offline", "llm"):
         _fail(f"Unknown engine {engine!r}: use offline or llm.")
@@ -419,7 +420,8 @@ def enrich_creators(
         bar, update = _progress()
         async with Database.open(settings, max_size=4) as db:
             with bar:
-                return await build_creator_index(db.pool, settings.data_dir, engine=engine, force=force, progress=update)
+                return await build_creator_index(db.pool, settings.data_dir, settings, get_embedder(settings.embedding_model),
+                                                 engine=engine, force=force, progress=update)
 
     try:
         r = asyncio.run(run())

@@ -75,14 +75,15 @@ async def ensure_corpus(pool, settings: Settings, progress=None) -> None:
 async def ensure_creators(pool, settings: Settings) -> None:
     """Build the creator-search index when no creator is loaded (once; minutes on 2 cores). The service runs
     it in the background, so the chat is up at once; search_creators says so until it is done."""
+    from agent.embeddings import get_embedder
     from memory.creators.store import creators_are_empty
-    from tools.creators.engine import build_creator_index
+    from tools.creators.enrich import build_creator_index
 
     if not (settings.auto_ingest and await creators_are_empty(pool)):
         return
     log.warning("No creators yet: building the creator-search index in the background (once, a few minutes).")
     try:
-        built = await build_creator_index(pool, settings.data_dir)
+        built = await build_creator_index(pool, settings.data_dir, settings, get_embedder(settings.embedding_model))
     except Exception:  # the service stays up; the log says what to run
         log.exception("Building the creator index failed: run `cortex enrich-creators` to retry.")
         return

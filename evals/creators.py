@@ -13,8 +13,8 @@ and a keyword pool were read (name, audience, country, description) and judged; 
 pooled in and judged the same way (pooling as in TREC). A hit counts with the best grade of any account of its
 creator (identity resolution can merge labelled accounts).
 
-Each query goes through the offline engine's extractor (``tools.creators.tool.extract_args``: platform,
-follower bounds, niche, country, example creator) and then ``tools.creators.engine.search`` in each mode with the
+Each query goes through the offline engine's extractor (``tools.creators.offline.extract_args``: platform,
+follower bounds, niche, country, example creator) and then ``tools.creators.search.search`` in each mode with the
 same filters, so the eval measures what a user gets. nDCG@10 with exponential gain (2^grade - 1) and log2
 discount (Järvelin & Kekäläinen 2002; Burges et al. 2005); the ideal ranking is built from all labelled accounts.
 Fusion weights are tuned on ``dev`` only (``tune``) and the report's headline is ``test``.
@@ -31,10 +31,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from agent.embeddings import get_embedder
 from agent.settings import get_settings
 from memory.creators.search import CreatorFilters
-from tools.creators.engine import CreatorQuery, FusionWeights, Mode, search
-from tools.creators.tool import HIGH_ENGAGEMENT_PCT, extract_args
+from tools.creators.offline import extract_args
+from tools.creators.search import CreatorQuery, FusionWeights, Mode, search
+from tools.creators.tool import HIGH_ENGAGEMENT_PCT
 
 QUERIES_PATH = Path(__file__).with_name("creator_queries.jsonl")
 SPLITS = ("dev", "test", "smoke", "all")
@@ -90,13 +92,16 @@ async def _members(pool, creator_ids: list[str]) -> dict[str, set[str]]:
 async def evaluate(pool, queries: list[dict], weights: FusionWeights | None = None,
                    modes: tuple[Mode, ...] = MODES) -> dict[str, Any]:
     """Per-query nDCG@10 per mode and the means: {"modes": {mode: mean}, "queries": [...]}."""
+    settings = get_settings()
+    embedder = get_embedder(settings.embedding_model)
+    weights = weights or FusionWeights.from_settings(settings)
     per_query = []
     for q in queries:
         args = await extract_args(q["query"])
         row = {"id": q["id"], "query": q["query"], "args": args, "ndcg": {}, "top": {}}
         ideal = list(q["relevant"].values())
         for mode in modes:
-            result = await search(pool, query_of(args), limit=K, mode=mode, weights=weights)
+            result = await search(pool, query_of(args), embedder, weights, limit=K, mode=mode)
             members = await _members(pool, [h.creator_id for h in result.hits])
             gains = [max((q["relevant"].get(a, 0) for a in members.get(h.creator_id, {h.account_id}) | {h.account_id}),
                          default=0) for h in result.hits]
@@ -122,7 +127,7 @@ def _markdown(split: str, report: dict, weights: FusionWeights) -> str:
 
 async def _with_db(fn):
     from memory.db import Database, use_database
-    from tools.creators.engine import build_creator_index
+    from tools.creators.enrich import build_creator_index
 
     settings = get_settings()
     async with Database.open(settings, max_size=4) as db:
@@ -131,7 +136,7 @@ async def _with_db(fn):
             from memory.creators.store import creators_are_empty
 
             if await creators_are_empty(db.pool):
-                await build_creator_index(db.pool, settings.data_dir)
+                await build_creator_index(db.pool, settings.data_dir, settings, get_embedder(settings.embedding_model))
             return await fn(db.pool)
         finally:
             use_database(None)
@@ -141,7 +146,7 @@ def run_creator_eval(out_dir: Path, split: str = "test") -> dict[str, Any]:
     """Evaluate the three modes on a split and write ``out_dir/creators_eval.md`` and ``.json``; returns the
     report. Loads the creators into the configured database first when it has none."""
     queries = load_queries(split)
-    weights = FusionWeights.from_settings()
+    weights = FusionWeights.from_settings(get_settings())
     report = asyncio.run(_with_db(lambda pool: evaluate(pool, queries, weights)))
     report.update(split=split, k=K, weights=asdict(weights), n_queries=len(queries))
     out_dir = Path(out_dir)

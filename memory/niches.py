@@ -6,7 +6,7 @@ is made from, ``niche_texts``):
 - ``CHANNEL_NICHES`` (16) for the channels of the title corpus, with ``YOUTUBE_CATEGORY_NICHES`` (YouTube category
   id -> the niches it allows): ``memory.corpus.channels.assign_niches``, the niche filter of ``retrieve_outliers``;
 - ``CREATOR_NICHES`` (22) for creator search, with ``SOURCE_CATEGORY_NICHES`` (a creator source's category name ->
-  the niches it speaks for): ``tools.creators.engine`` (enrichment, search filters).
+  the niches it speaks for): ``tools.creators.enrich`` and ``tools.creators.search`` (enrichment, search filters).
 
 They are kept apart: their names and descriptions differ (16 niches for the corpus's YouTube channels, classified by
 their titles within their YouTube category; 22 for YouTube and Instagram accounts, classified by bios and content
@@ -87,7 +87,7 @@ CREATOR_NICHES: dict[str, str] = {
     "photography & art": "photography, filmmaking, cameras, art, drawing, painting and design",
 }
 """The niches of creators (``creators.primary_niche`` and ``secondary_niches``, set by
-``tools.creators.engine.enrich_creators``; the niche filter of ``search_creators``): name -> description (embedded
+``tools.creators.enrich.enrich_creators``; the niche filter of ``search_creators``): name -> description (embedded
 as ``niche_texts`` for the offline enrichment; the allowed answers of the LLM enrichment)."""
 
 SOURCE_CATEGORY_NICHES: dict[str, tuple[str, ...]] = {

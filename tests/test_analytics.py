@@ -33,6 +33,7 @@ from tools.analytics.youtube import (
     quota_day,
     token_key,
 )
+from tools.analytics.views import channel_analytics
 
 KENJEE = "youtube_studio_analytics_kenjee"
 CREATOR = "kenjee-" + uuid.uuid4().hex[:6]
@@ -163,29 +164,29 @@ async def test_best_ctr_question_end_to_end(db, imported, monkeypatch):
     assert "What they share" in answer.content and "median CTR" in answer.content
 
 
-async def test_recent_and_last_vs_usual_views(db, imported):
-    text, artifact = await pull_analytics.channel_analytics(db.pool, CREATOR, "recent", limit=10)
+async def test_recent_and_last_vs_usual_views(db, settings, imported):
+    text, artifact = await channel_analytics(db.pool, settings, CREATOR, "recent", limit=10)
     assert len(artifact["videos"]) == 10 and artifact["videos"][0]["title"].startswith(
         "Should You Be Excited About Web 3"
     )
     assert "| 2022-01-17 |" in text and "chart" in artifact
-    text, artifact = await pull_analytics.channel_analytics(db.pool, CREATOR, "last_vs_usual")
+    text, artifact = await channel_analytics(db.pool, settings, CREATOR, "last_vs_usual")
     assert artifact["usual_n"] == 20 and "long-form uploads" in text  # the #Shorts are compared apart
     views = next(r for r in artifact["comparison"] if r["field"] == "views")
     assert views["last"] == 4383 and "lifetime totals" in artifact["basis"]
 
 
-async def test_without_data_the_tool_explains_how_to_connect(db):
-    text, artifact = await pull_analytics.channel_analytics(db.pool, "newcomer", "top", "ctr")
+async def test_without_data_the_tool_explains_how_to_connect(db, settings):
+    text, artifact = await channel_analytics(db.pool, settings, "newcomer", "top", "ctr")
     assert artifact == {"connected": False, "creator_id": "newcomer"}
     assert "cortex import-analytics" in text and "--creator newcomer" in text and "cortex connect-youtube" in text
     assert "%" not in text  # no invented numbers
 
 
-async def test_creators_are_isolated(db, imported):
+async def test_creators_are_isolated(db, settings, imported):
     assert await store.list_channels(db.pool, "someone-else") == []
     assert await store.video_snapshots(db.pool, "someone-else", video_id="4OZip0cgOho") == []
-    text, artifact = await pull_analytics.channel_analytics(db.pool, CREATOR, channel="Mark Rober")
+    text, artifact = await channel_analytics(db.pool, settings, CREATOR, channel="Mark Rober")
     assert "Your channels: “Ken Jee”" in text and "chart" not in artifact
 
 
@@ -271,7 +272,7 @@ def _reach(rows: list[list]) -> dict:
     return _report(["videoThumbnailImpressions", "videoThumbnailImpressionsClickRate"], rows)
 
 
-async def test_oauth_channel_sync_snapshots_and_quota(db):
+async def test_oauth_channel_sync_snapshots_and_quota(db, settings):
     creator = "api-" + uuid.uuid4().hex[:6]
     now = datetime.now(timezone.utc).replace(microsecond=0)
     old, new = now - timedelta(days=40), now - timedelta(days=10)
@@ -370,7 +371,7 @@ async def test_oauth_channel_sync_snapshots_and_quota(db):
         await TokenVault(db.pool, os.urandom(32)).load(report.channel)
 
     # one earlier upload has a d7 snapshot, fewer than the 5 an equal-age comparison needs: lifetime totals
-    text, artifact = await pull_analytics.channel_analytics(db.pool, creator, "last_vs_usual")
+    text, artifact = await channel_analytics(db.pool, settings, creator, "last_vs_usual")
     assert artifact["usual_n"] == 1 and "lifetime totals" in artifact["basis"]
 
 
@@ -541,7 +542,7 @@ def test_token_key_from_settings_or_state_dir(tmp_path):
         token_key(SimpleNamespace(token_key=SecretStr("too-short"), state_dir=tmp_path))
 
 
-async def test_stale_api_channel_keeps_its_stored_numbers_when_youtube_is_unreachable(db, monkeypatch, tmp_path):
+async def test_stale_api_channel_keeps_its_stored_numbers_when_youtube_is_unreachable(db, tmp_path):
     creator = "stale-" + uuid.uuid4().hex[:6]
     channel = await store.upsert_channel(db.pool, creator, "Stale Lab", "youtube_api", "UCstale")
     synced = datetime(2024, 1, 2, 9, 30, tzinfo=timezone.utc)
@@ -551,7 +552,6 @@ async def test_stale_api_channel_keeps_its_stored_numbers_when_youtube_is_unreac
     await store.store_videos(db.pool, channel.channel_pk, [video], "youtube_api", synced)
     await store.mark_synced(db.pool, channel.channel_pk, synced)
     settings = SimpleNamespace(token_key=None, state_dir=tmp_path, youtube_api_keys=None, youtube_daily_quota=10_000)
-    monkeypatch.setattr(pull_analytics, "get_settings", lambda: settings)
-    text, artifact = await pull_analytics.channel_analytics(db.pool, creator, "recent")
+    text, artifact = await channel_analytics(db.pool, settings, creator, "recent")
     assert "Could not refresh from YouTube (No way to reach YouTube" in text and "as of 2024-01-02 09:30 UTC" in text
     assert artifact["videos"][0]["views"] == 1000 and artifact["source"] == "youtube_api"

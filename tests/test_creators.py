@@ -12,18 +12,23 @@ import csv
 import json
 import re
 import uuid
+from types import SimpleNamespace
 
 import pytest
 from langchain_core.messages import AIMessage, ToolMessage
 
+from agent.embeddings import get_embedder
 from evals.creators import K, load_queries, ndcg_at_k
 from memory.creators.search import CreatorFilters, refresh_search_index
-from memory.creators.sources import country_code, parse_count, parse_percent
 from memory.creators.store import fetch_accounts
 from memory.creators.vectors import ensure_creator_vectors
+from memory.creators.sources import country_code, parse_count, parse_percent
+from tools.base import CortexContext
 from tools.creators import tool as tool_module
-from tools.creators.engine import CreatorQuery, build_creator_index, enrich_creators, resolve_identities, search
-from tools.creators.tool import extract_args, follower_bounds, platform_in
+from tools.creators.enrich import build_creator_index, enrich_creators
+from tools.creators.identity import resolve_identities
+from tools.creators.offline import extract_args, follower_bounds, platform_in
+from tools.creators.search import CreatorQuery, FusionWeights, search
 
 SCIENCE_WORDS = ("science", "physics", "math", "space")
 
@@ -68,9 +73,9 @@ def creator_data(data_dir, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-async def creators_db(db, creator_data):
+async def creators_db(db, settings, creator_data):
     """The session database with the creator slice loaded, embedded, resolved, enriched and indexed."""
-    db.creator_build = await build_creator_index(db.pool, creator_data)  # type: ignore[attr-defined]
+    db.creator_build = await build_creator_index(db.pool, creator_data, settings, get_embedder())  # type: ignore[attr-defined]
     return db
 
 
@@ -100,8 +105,8 @@ async def test_accounts_merge_sources_and_keep_raw_rows(creators_db, creator_dat
     assert raw == first  # the source row verbatim
 
 
-async def test_second_build_changes_nothing(creators_db, creator_data):
-    again = await build_creator_index(creators_db.pool, creator_data)
+async def test_second_build_changes_nothing(creators_db, settings, creator_data):
+    again = await build_creator_index(creators_db.pool, creator_data, settings, get_embedder())
     assert again.changed == 0, again
 
 
@@ -135,18 +140,18 @@ async def test_bio_link_and_name_merge_accounts_into_one_creator(creators_db):
     assert {a["account_id"] for a in accounts} == {"youtube:supercar-blondie", "instagram:supercarblondie"}
 
 
-async def test_link_threshold_comes_from_settings(creators_db):
+async def test_link_threshold_comes_from_settings(creators_db, settings):
     adele = ("youtube:adele", "instagram:adele")
     assert (await _link(creators_db.pool, *adele))["accepted"]  # 0.84 >= the default 0.8
     try:
-        await resolve_identities(creators_db.pool, threshold=0.9)
+        await resolve_identities(creators_db.pool, get_embedder(), threshold=0.9)
         link = await _link(creators_db.pool, *adele)
         assert not link["accepted"] and "threshold 0.90" in link["explanation"]
         rows = await fetch_accounts(creators_db.pool, "creator_id", "account_id = 'instagram:adele'")
         assert rows[0]["creator_id"] == "instagram:adele"  # a creator of its own again
     finally:
-        await resolve_identities(creators_db.pool)
-        await enrich_creators(creators_db.pool)
+        await resolve_identities(creators_db.pool, get_embedder(), settings.creator_link_threshold)
+        await enrich_creators(creators_db.pool, settings, get_embedder())
         await refresh_search_index(creators_db.pool)
 
 
@@ -184,10 +189,11 @@ class _FakeFastTier:
         return RunnableLambda(answer)
 
 
-async def test_llm_enrichment_is_batched_schema_bound_and_falls_back(creators_db):
+async def test_llm_enrichment_is_batched_schema_bound_and_falls_back(creators_db, settings):
     ids = ["youtube:justin-bieber", "youtube:veritasium", "youtube:taylor-swift"]
     try:
-        report = await enrich_creators(creators_db.pool, engine="llm", force=True, model=_FakeFastTier(), creator_ids=ids)
+        report = await enrich_creators(creators_db.pool, settings, get_embedder(), engine="llm", force=True,
+                                       model=_FakeFastTier(), creator_ids=ids)
         assert report.creators == 3
         async with creators_db.pool.connection() as conn:
             cur = await conn.execute("SELECT * FROM creators WHERE creator_id = ANY(%s) ORDER BY creator_id", (ids,))
@@ -197,7 +203,7 @@ async def test_llm_enrichment_is_batched_schema_bound_and_falls_back(creators_db
         skipped = rows["youtube:veritasium"]  # last in the batch (ordered by id): the model left it out
         assert skipped["enriched_by"].startswith("offline:") and skipped["primary_niche"] == "science & education"
     finally:
-        await enrich_creators(creators_db.pool, force=True, creator_ids=ids)
+        await enrich_creators(creators_db.pool, settings, get_embedder(), force=True, creator_ids=ids)
 
 
 # --- extraction ----------------------------------------------------------------------------------------------
@@ -234,8 +240,9 @@ async def test_example_creator_sets_the_upper_bound_from_the_database(creators_d
 
 
 # --- search --------------------------------------------------------------------------------------------------
-async def test_filters_hold_and_every_hit_says_why(creators_db):
-    result = await search(creators_db.pool, CreatorQuery("fitness", CreatorFilters(platform="instagram", min_followers=100_000)))
+async def test_filters_hold_and_every_hit_says_why(creators_db, settings):
+    result = await search(creators_db.pool, CreatorQuery("fitness", CreatorFilters(platform="instagram", min_followers=100_000)),
+                          get_embedder(), FusionWeights.from_settings(settings))
     assert len(result.hits) == 10
     for hit in result.hits:
         assert hit.platform == "instagram" and hit.followers >= 100_000
@@ -243,9 +250,10 @@ async def test_filters_hold_and_every_hit_says_why(creators_db):
     assert sum("“fitness”" in " ".join(h.reasons) for h in result.hits) >= 8
 
 
-async def test_smaller_than_example_uses_its_audience(creators_db):
+async def test_smaller_than_example_uses_its_audience(creators_db, settings):
     result = await search(creators_db.pool, CreatorQuery("science educators", CreatorFilters(platform="youtube"),
-                                                         similar_to="Veritasium", smaller_than_example=True))
+                                                         similar_to="Veritasium", smaller_than_example=True),
+                          get_embedder(), FusionWeights.from_settings(settings))
     assert result.example["followers"] == 18_300_000
     assert result.hits and all(h.followers < 18_300_000 for h in result.hits)
     assert all(h.creator_id != "youtube:veritasium" for h in result.hits)
@@ -254,23 +262,25 @@ async def test_smaller_than_example_uses_its_audience(creators_db):
     assert niches.count("science & education") >= 7
 
 
-async def test_the_three_modes_rank_differently_and_keyword_needs_words(creators_db):
+async def test_the_three_modes_rank_differently_and_keyword_needs_words(creators_db, settings):
     query = CreatorQuery("nursery rhymes for toddlers", CreatorFilters(platform="youtube"))
-    keyword = await search(creators_db.pool, query, mode="keyword")
-    semantic = await search(creators_db.pool, query, mode="semantic")
+    weights = FusionWeights.from_settings(settings)
+    keyword = await search(creators_db.pool, query, get_embedder(), weights, mode="keyword")
+    semantic = await search(creators_db.pool, query, get_embedder(), weights, mode="semantic")
     assert keyword.plan["semantic_candidates"] == 0 and semantic.plan["keyword_candidates"] == 0
     assert any("nursery" in h.name.lower() for h in keyword.hits[:3])
     assert all(h.components["semantic"] >= 0 for h in semantic.hits)
 
 
-async def test_bad_input_gets_a_clear_message(creators_db):
-    content, artifact = await tool_module.search_creators("fitness", similar_to="Nobody Anywhere 123")
+async def test_bad_input_gets_a_clear_message(creators_db, settings):
+    runtime = SimpleNamespace(context=CortexContext(db=creators_db, settings=settings))
+    content, artifact = await tool_module.search_creators(runtime, "fitness", similar_to="Nobody Anywhere 123")
     assert "No creator named 'Nobody Anywhere 123'" in content and artifact["hits"] == []
-    content, _ = await tool_module.search_creators("fitness", niche="knitting")
+    content, _ = await tool_module.search_creators(runtime, "fitness", niche="knitting")
     assert "Unknown niche 'knitting'" in content and "fitness" in content
-    content, _ = await tool_module.search_creators("fitness", min_followers=10_000, max_followers=5_000)
+    content, _ = await tool_module.search_creators(runtime, "fitness", min_followers=10_000, max_followers=5_000)
     assert "follower range is empty" in content
-    content, _ = await tool_module.search_creators("fitness", country="Atlantis")
+    content, _ = await tool_module.search_creators(runtime, "fitness", country="Atlantis")
     assert "Unknown country 'Atlantis'" in content
 
 

@@ -5,7 +5,7 @@ Run from the repository root::
     .venv/bin/python -m evals.benchmarks.bench_creators [--creators 1000000] [--rounds 5] [--keep DIR]
 
 LOAD TEST DATA, NOT REAL CREATORS. The million is built from the real ones: the five creator tables are loaded
-and embedded (``tools.creators.engine.build_creator_index``) into a **new embedded Postgres in a temporary
+and embedded (``tools.creators.enrich.build_creator_index``) into a **new embedded Postgres in a temporary
 folder** (never the user's ``CORTEX_PG_DATA_DIR`` or ``DATABASE_URL``), then every real account is copied until
 the table holds ``--creators`` accounts, each copy varied: '#k' appended to its id and name, followers,
 engagement rate and activity multiplied by a random factor in [0.5, 2), and for accounts with vectors (about
@@ -45,8 +45,9 @@ def _percentile(values: list[float], q: float) -> float:
 async def _build(pool, data_dir: Path, n_creators: int, log) -> dict:
     """Load the real creators, then copy them up to ``n_creators`` accounts (module docstring)."""
     from agent.embeddings import get_embedder
+    from agent.settings import get_settings
     from memory.creators.vectors import CREATOR_VECTORS
-    from tools.creators.engine import build_creator_index
+    from tools.creators.enrich import build_creator_index
 
     started = time.perf_counter()
     table = CREATOR_VECTORS.table_name(get_embedder().name)
@@ -59,7 +60,7 @@ async def _build(pool, data_dir: Path, n_creators: int, log) -> dict:
                 for t in ("creator_accounts", "creators", table):
                     await conn.execute(f"ANALYZE {t}")
                 return {**counts, "build_s": 0.0}
-    report = await build_creator_index(pool, data_dir, progress=None)
+    report = await build_creator_index(pool, data_dir, get_settings(), get_embedder(), progress=None)
     log(f"real creators loaded and embedded: {report.load.accounts:,} accounts in {report.seconds:.0f} s")
     async with pool.connection() as conn:
         cur = await conn.execute("SELECT count(*) AS n FROM creator_accounts")
@@ -139,17 +140,19 @@ async def _build(pool, data_dir: Path, n_creators: int, log) -> dict:
 
 async def _measure(pool, rounds: int) -> dict:
     from agent.embeddings import get_embedder
+    from agent.settings import get_settings
     from evals.creators import load_queries, query_of
-    from tools.creators.engine import search
-    from tools.creators.tool import extract_args
+    from tools.creators.offline import extract_args
+    from tools.creators.search import FusionWeights, search
 
     queries = [query_of(await extract_args(q["query"])) for q in load_queries("all")]
     embedder = get_embedder()
+    weights = FusionWeights.from_settings(get_settings())
     totals, plans = [], {}
     for r in range(rounds + 1):
         for q in queries:
             t0 = time.perf_counter()
-            result = await search(pool, q, limit=10)
+            result = await search(pool, q, embedder, weights, limit=10)
             ms = (time.perf_counter() - t0) * 1000
             if r:  # round 0 warms caches
                 totals.append((ms, result.plan.get("embed_ms", 0.0)))

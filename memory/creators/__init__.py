@@ -23,5 +23,5 @@ Modules:
 - ``search``: the search index (``refresh_search_index``) and the search SQL (``CreatorFilters``,
   ``keyword_candidates``, ``semantic_candidates``, ``candidate_details``, ``find_account_by_name``).
 
-Cross-platform identity resolution, enrichment and fusion (the domain) are in ``tools.creators.engine``.
+Cross-platform identity resolution, enrichment and fusion (the domain) are in ``tools.creators`` (identity, enrich, search).
 """

@@ -4,7 +4,7 @@ Accounts of one platform that several sources describe are merged by their platf
 username (case-insensitive, unique on Instagram), the YouTube channel name (letters and digits) when the
 subscriber counts agree within ``SAME_CHANNEL_MAX_RATIO`` (the sources are 1-2 years apart). Fields come from
 the freshest source that has them (``SOURCE_PRIORITY``). Cross-platform identity resolution (the scoring) is in
-``tools.creators.engine``; its links and the creators they make are stored here (``store_resolution``).
+``tools.creators.identity``; its links and the creators they make are stored here (``store_resolution``).
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def youtube_engagement(accounts: Sequence[Account], content: Iterable[ContentRec
 # --- identity links and creators ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class IdentityLink:
-    """A scored link between two accounts on different platforms (see tools.creators.engine)."""
+    """A scored link between two accounts on different platforms (see tools.creators.identity)."""
 
     account_a: str
     account_b: str

@@ -1,6 +1,6 @@
 """Creator search in SQL: the search columns of ``creator_accounts`` (``refresh_search_index``), the hard filters
 (``CreatorFilters``), keyword and semantic candidates, the candidates' details and the look-up of a named account.
-Fusion and reasons are ``tools.creators.engine.search``."""
+Fusion and reasons are ``tools.creators.search.search``."""
 
 from __future__ import annotations
 

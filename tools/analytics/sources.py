@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -130,7 +130,7 @@ class YouTubeSource:
         channels.list item when the caller already has it (saves a unit)."""
         self.api = api
         self.youtube_channel_id = youtube_channel_id
-        self.today = today or datetime.now(timezone.utc).date()
+        self.today = today or datetime.now(UTC).date()
         self._resource = resource
         self.notes: list[str] = []
 
@@ -276,7 +276,7 @@ async def sync_channel(
     """
     info = await source.channel()
     videos = await source.videos()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     channel = await store.upsert_channel(pool, creator_id, name or info.name, source.kind, info.youtube_channel_id)
     count = await store.store_videos(pool, channel.channel_pk, videos, source.kind, now)
     taken = 0

@@ -23,7 +23,7 @@ import json
 import os
 import secrets
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -72,7 +72,7 @@ class QuotaExhausted(YouTubeError):
 
 def quota_day(now: datetime | None = None) -> date:
     """The quota day (Pacific time) of ``now`` (default: now)."""
-    return (now or datetime.now(timezone.utc)).astimezone(QUOTA_TZ).date()
+    return (now or datetime.now(UTC)).astimezone(QUOTA_TZ).date()
 
 
 def api_key_id(api_key: str) -> str:
@@ -324,7 +324,7 @@ class TokenVault:
         """Encrypt and store a channel's credentials (access and refresh token, client, scopes, expiry)."""
         nonce = os.urandom(12)
         ciphertext = self._aead.encrypt(nonce, credentials.to_json().encode(), self._aad(channel))
-        expiry = credentials.expiry.replace(tzinfo=timezone.utc) if credentials.expiry else None
+        expiry = credentials.expiry.replace(tzinfo=UTC) if credentials.expiry else None
         await store.save_token(
             self.pool,
             channel.channel_pk,
