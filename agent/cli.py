@@ -1,4 +1,12 @@
-"""The `cortex` command: serve the product, ingest the corpus, talk to the agent from the terminal."""
+"""The `cortex` command: serve the product, ingest the corpus, talk to the agent from the terminal (``ask``, ``chat``:
+one turn each through ``agent.turns.run_turn``), import analytics, manage API keys, forget a creator, run the
+creator-search job and the evals.
+
+Longer than 500 lines on purpose: it is one typer app, a flat list of thin commands (parse the options, make one
+call into an engine, print), read top to bottom the way ``cortex --help`` lists them, and every command shares the
+same few helpers (``_fail``, ``_on_database``, ``_progress``, the consoles); split into modules, each part would
+import those helpers and register itself on the app, which adds indirection without removing a line of logic.
+"""
 
 from __future__ import annotations
 
@@ -123,54 +131,56 @@ def serve(
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
 
 
+STOPPED = "you pressed Ctrl-C"
+"""Why a turn of `cortex ask` / `cortex chat` ended early, as the note that closes the thread says it."""
+
+
 @asynccontextmanager
 async def _agent_session():
-    """Open the database and yield ``turn(message, thread, creator, engine, verbose) -> messages``."""
-    from agent.server import ensure_corpus
-    from langgraph.types import Command
+    """Open the database and yield ``turn(message, thread, creator, engine, verbose) -> messages``: one turn through
+    the turn runner (``agent.turns.run_turn``), printing nodes and trace events when verbose and asking on the
+    terminal before an action with side effects (``Approve? <the change>``)."""
+    from langchain.agents.middleware.human_in_the_loop import HITLRequest, HITLResponse
 
-    from graphs.conversation import DURABILITY, NEW_MESSAGE, close_unfinished_turn, persistent_graph, run_config
-    from tools.base import CortexContext
     from agent.auth import claim_thread, owned_thread
+    from agent.server import ensure_corpus
+    from agent.turns import Stream, run_turn
+    from graphs.conversation import persistent_graph, run_config
     from memory.db import Database, use_database
+    from tools.base import CortexContext
 
     settings = get_settings()
     async with Database.open(settings, max_size=4) as db:
         use_database(db)
         try:
             await ensure_corpus(db.pool, settings)
-            graph = await persistent_graph()
+            graph = persistent_graph(db)
+
+            async def ask(request: HITLRequest) -> HITLResponse:
+                return HITLResponse(decisions=[
+                    {"type": "approve" if await asyncio.to_thread(
+                        typer.confirm, f"Approve? {action['description']}", default=False, err=True) else "reject"}
+                    for action in request["action_requests"]
+                ])
 
             async def turn(message: str, thread: str, creator: str, engine: str | None, verbose: bool) -> list[Any]:
                 if not await claim_thread(db.pool, thread, creator) and not await owned_thread(db.pool, thread, creator):
                     raise ValueError(f"Thread {thread} belongs to another creator: start a new thread (leave out --thread).")
-                config = run_config(thread, creator)
-                await close_unfinished_turn(graph, config, NEW_MESSAGE)
-                payload: Any = {"messages": [("user", message)]}
-                while True:
-                    async for mode, chunk in graph.astream(
-                        payload,
-                        config,
-                        context=CortexContext(creator_id=creator, engine=engine),
-                        stream_mode=["updates", "custom"],
-                        durability=DURABILITY,
-                    ):
+
+                async def show(stream: Stream) -> None:
+                    async for mode, chunk in stream:
                         if verbose and mode == "custom":
                             data = json.dumps(chunk.get("data"), default=str)[:400]
                             err.print(f"[cyan]trace[/] {chunk.get('name')}: {data}")
                         elif verbose:
                             for node in chunk:
                                 err.print(f"[magenta]node[/] {node}")
-                    state = await graph.aget_state(config)
-                    if not state.interrupts:
-                        return state.values["messages"]
-                    # an action with side effects waits for approval (graphs/conversation.py)
-                    decisions = [
-                        {"type": "approve" if await asyncio.to_thread(
-                            typer.confirm, f"Approve? {action['description']}", default=False, err=True) else "reject"}
-                        for action in state.interrupts[0].value["action_requests"]
-                    ]
-                    payload = Command(resume={"decisions": decisions})
+
+                context = CortexContext(creator_id=creator, engine=engine, db=db, settings=settings)
+                result = await run_turn(graph, {"messages": [("user", message)]}, run_config(thread, creator), context,
+                                        on_stream=show, on_approval=ask, stream_modes=["updates", "custom"],
+                                        stopped=STOPPED)
+                return result.messages
 
             yield turn
         finally:
@@ -565,6 +575,7 @@ def fit_scorer() -> None:
 
 
 def main() -> None:  # pragma: no cover - console script entry
+    """Run the `cortex` command."""
     app(prog_name="cortex")
 
 

@@ -31,8 +31,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from agent import tracing
-from agent.api import RUNS
-from agent.api import router as api_router
+from agent.api.routes import router as api_router
+from agent.api.runs import RUNS
 from agent.models import engine_label
 from agent.settings import PROJECT_ROOT, Settings, get_settings
 

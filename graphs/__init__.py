@@ -1,0 +1,1 @@
+"""The conversation graph (``graphs.conversation``: model -> [approve ->] tools -> model ... -> answer)."""

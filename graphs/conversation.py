@@ -11,10 +11,34 @@
 - ``tools``: LangGraph's ToolNode; tools emit trace events on the custom stream.
 - ``answer``: stamps the final message with the engine that wrote it, so users always see it.
 
-Per-run settings travel in the context (``CortexContext``: creator_id, engine); the thread id in
-``config["configurable"]["thread_id"]`` names the conversation, checkpointed in Postgres. Runs use
-``durability="sync"`` (``DURABILITY``): each step's checkpoint is written before the next step starts, so a run
-cancelled or crashed mid-way keeps every completed step; ``close_unfinished_turn`` then makes the thread whole.
+Per-run settings travel in the context (``CortexContext``: creator_id, engine, and the database and settings the
+driver opened); the thread id in ``config["configurable"]["thread_id"]`` names the conversation, checkpointed in
+Postgres. Runs use ``durability="sync"`` (``DURABILITY``): each step's checkpoint is written before the next step
+starts, so a run cancelled or crashed mid-way keeps every completed step; ``close_unfinished_turn`` then makes the
+thread whole. The drivers run a turn through ``agent.turns.run_turn``.
+
+LangChain's agent middleware (``langchain.agents.middleware``) was weighed against the hand-written parts and not
+used, because each would change behaviour:
+
+- ``HumanInTheLoopMiddleware`` (for ``approve``, ``approval_request``, ``read_decisions``): its hooks run as nodes of
+  ``create_agent``'s graph (``HumanInTheLoopMiddleware.after_model`` between ``model`` and ``tools``), so the
+  ``approve`` and ``answer`` nodes that the tests, evals, the API's ``interrupt_before`` and the UI's step names read
+  would be gone. Called by hand inside ``approve`` it still differs: a rejection reads "User rejected the tool call
+  for `use_title` with reason: ..." where ours says "`use_title` did not run: you declined it, so nothing was
+  changed (...)" (the answer and the tests quote it); it reads only ``{"decisions": [...]}``
+  (``interrupt(...)["decisions"]``) where resumes may also be "approve", "reject" or one decision for every action,
+  checked before the run starts (the API's 422 says what is expected); and it leaves rejected calls on the model's
+  message for ``create_agent``'s routing to skip, where ours sends only the approved calls to ``tools`` (``Send``).
+  Its ``interrupt_on``/``when``/description factory could carry ``describe_effect`` (None = no approval), so the
+  wording "Approve? <description>" is not what stands in the way. Its types are used: ``HITLRequest``,
+  ``ActionRequest``, ``ReviewConfig``, ``Decision`` here, ``HITLResponse`` in the drivers.
+- ``ToolCallLimitMiddleware`` (for ``MAX_TOOL_ROUNDS``): it counts tool calls per thread or per run (an approval's
+  resume is a new run), not tool rounds since the creator's message, and at the limit it answers the calls with
+  "Tool call limit exceeded" errors while the model keeps its tools ("continue"), ends the run with its own message
+  ("end") or raises ("error"). None of these calls the model once more without tools so that it answers from what
+  it has, which is the cap here.
+- ``ModelCallLimitMiddleware``: at its limit it ends the run with "Model call limits exceeded: ..." or raises, in
+  place of the model's answer, and it counts per run or thread, not per turn.
 """
 
 from __future__ import annotations
@@ -34,6 +58,7 @@ from langgraph.types import Command, Durability, Send, interrupt
 
 from agent.models import chat_model, engine_label
 from agent.tracing import with_tracing
+from memory.db import Database
 from tools import all_tools
 from tools.base import CortexContext, trace
 from tools.scripts.parsing import compact_message
@@ -89,7 +114,7 @@ async def model_node(state: ConversationState, runtime: Runtime[CortexContext]) 
         if isinstance(m, HumanMessage):
             break
         rounds += isinstance(m, AIMessage) and bool(m.tool_calls)
-    model = chat_model("premium", engine=runtime.context.engine)
+    model = chat_model("premium", settings=runtime.context.config(), engine=runtime.context.engine)
     bound = model.bind_tools(all_tools()) if rounds < MAX_TOOL_ROUNDS else model
     offline = model._llm_type == "cortex-offline"
     prompt = messages if offline else [SystemMessage(SYSTEM_PROMPT), *map(_for_llm, messages)]
@@ -192,7 +217,7 @@ async def approve_node(state: ConversationState) -> Command:
 async def answer_node(state: ConversationState, runtime: Runtime[CortexContext]) -> dict:
     """Stamp the final answer with the engine that produced it."""
     last = state["messages"][-1]
-    label = engine_label(engine=runtime.context.engine)
+    label = engine_label(settings=runtime.context.config(), engine=runtime.context.engine)
     content = last.content if isinstance(last.content, str) else str(last.content)
     stamped = AIMessage(
         id=last.id,
@@ -224,11 +249,9 @@ _persistent: list[tuple[object, CompiledStateGraph]] = []
 """(database, its graph): the database object itself, not its id(), which a later database may reuse."""
 
 
-async def persistent_graph() -> CompiledStateGraph:
-    """The graph compiled with the process database's checkpointer and store (built once per database)."""
-    from memory.db import get_database
-
-    db = await get_database()
+def persistent_graph(db: Database) -> CompiledStateGraph:
+    """The graph compiled with the open database's checkpointer and store (built once per database: the drivers
+    pass the database they opened)."""
     if not _persistent or _persistent[0][0] is not db:
         _persistent[:] = [(db, build_graph(db.checkpointer, db.store))]
     return _persistent[0][1]

@@ -17,9 +17,9 @@ from chainlit.types import Feedback
 from agent.auth import claim_thread, creator_id_for, owned_thread
 from agent.settings import get_settings
 from graphs.conversation import persistent_graph, run_config
-from tools.base import CortexContext
-from memory.learning import generation_of_step, shown_title
 from memory.db import get_database, sqlalchemy_url
+from memory.learning import generation_of_step, shown_title
+from tools.base import CortexContext
 from tools.learning.blocks import record_signal
 from tools.learning.record_feedback import feedback_reply
 from tools.learning.use_title import TitleChoice
@@ -64,6 +64,7 @@ def login(username: str, password: str) -> cl.User | None:
 
 @cl.set_starters
 async def starters() -> list[cl.Starter]:
+    """The example requests a new chat offers."""
     return [
         cl.Starter(label="Score my title", message="Score this title: I Built a Giant Lego Volcano"),
         cl.Starter(
@@ -137,14 +138,15 @@ async def on_message(message: cl.Message) -> None:
     actions with side effects)."""
     creator = _creator()
     thread_id = cl.context.session.thread_id
-    pool = (await get_database()).pool
-    if not await claim_thread(pool, thread_id, creator) and not await owned_thread(pool, thread_id, creator):
+    db = await get_database()
+    if not await claim_thread(db.pool, thread_id, creator) and not await owned_thread(db.pool, thread_id, creator):
         await cl.ErrorMessage(content="This conversation belongs to another creator: start a new chat.").send()
         return
-    graph = await persistent_graph()
+    graph = persistent_graph(db)
     text = message.content + _attachments_text(message)
+    context = CortexContext(creator_id=creator, db=db, settings=get_settings())
     try:
-        await render_turn(graph, text, run_config(thread_id, creator), CortexContext(creator_id=creator))
+        await render_turn(graph, text, run_config(thread_id, creator), context)
     except Exception as exc:  # the creator sees what failed and what to do; the log keeps the trace
         log.exception("run failed on thread %s", cl.context.session.thread_id)
         await cl.ErrorMessage(content=f"Sorry, that run failed: {exc}. Try again, or rephrase the request.").send()

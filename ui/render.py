@@ -3,24 +3,24 @@ and the charts tools return attached to the answer; approval requests as buttons
 feedback buttons per title (``title_actions``; ``ui.app`` records the clicks).
 
 ``render_run`` consumes ``graph.astream(..., stream_mode=["updates", "messages", "custom"])``; ``render_turn``
-runs a whole turn: it streams the graph, and when the graph stops to ask the creator's approval (an action with
-side effects, ``graphs.conversation``) it shows ``ask_approval`` and resumes the graph with the answer. Both need
-a Chainlit context (a real session, or a mocked one in tests).
+runs a whole turn through the turn runner (``agent.turns.run_turn``): ``render_run`` shows each graph run, and when
+the graph stops to ask the creator's approval (an action with side effects, ``graphs.conversation``)
+``ask_approval`` asks and the graph resumes with the answer. Both need a Chainlit context (a real session, or a
+mocked one in tests).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import chainlit as cl
+from langchain.agents.middleware.human_in_the_loop import Decision, HITLRequest, HITLResponse
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolMessage
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.types import Command
 
-from graphs.conversation import DURABILITY, NEW_MESSAGE, close_unfinished_turn
+from agent.turns import run_turn
 from tools.base import CortexContext
 
 NODE_TITLES = {"model": "Model", "approve": "Approval", "tools": "Tools", "answer": "Answer"}
@@ -143,11 +143,11 @@ async def render_run(stream: AsyncIterator[tuple[str, Any]]) -> cl.Message:
     return answer
 
 
-async def ask_approval(request: dict[str, Any]) -> dict[str, Any]:
+async def ask_approval(request: HITLRequest) -> HITLResponse:
     """Ask the creator about each action of an approval request (LangChain's ``HITLRequest``) with Approve and
     Cancel buttons; returns the answer to resume with (``HITLResponse``: one decision per action). An action left
     unanswered for APPROVAL_TIMEOUT_S counts as declined."""
-    decisions = []
+    decisions: list[Decision] = []
     for action in request["action_requests"]:
         clicked = await cl.AskActionMessage(
             content=f"**Approve?** {action.get('description') or action['name']}",
@@ -159,25 +159,19 @@ async def ask_approval(request: dict[str, Any]) -> dict[str, Any]:
         ).send()
         decisions.append(clicked["payload"] if clicked else
                          {"type": "reject", "message": f"no answer within {APPROVAL_TIMEOUT_S // 60} minutes"})
-    return {"decisions": decisions}
+    return HITLResponse(decisions=decisions)
 
 
 async def render_turn(graph: CompiledStateGraph, text: str, config: dict, context: CortexContext) -> cl.Message:
-    """Run one turn of the conversation on the creator's message and show it: first close a turn the thread left
-    unfinished (``close_unfinished_turn``), then stream the run; each time the graph stops for an approval, ask
-    (``ask_approval``) and resume it with the answer. Stopped by the creator (the task is cancelled), the thread
-    is closed the same way. Returns the last answer message."""
-    await close_unfinished_turn(graph, config, NEW_MESSAGE)
-    payload: Any = {"messages": [("user", text)]}
-    try:
-        while True:
-            answer = await render_run(
-                graph.astream(payload, config, context=context, stream_mode=STREAM_MODES, durability=DURABILITY)
-            )
-            state = await graph.aget_state(config)
-            if not state.interrupts:
-                return answer
-            payload = Command(resume=await ask_approval(state.interrupts[0].value))
-    except asyncio.CancelledError:
-        await asyncio.shield(close_unfinished_turn(graph, config, STOPPED))
-        raise
+    """Run one turn of the conversation on the creator's message and show it (``agent.turns.run_turn``): a turn the
+    thread left unfinished is closed first, each graph run is shown by ``render_run``, and each time the graph stops
+    for an approval ``ask_approval`` asks and the graph resumes with the answer. Stopped by the creator (the task is
+    cancelled), the thread is closed with STOPPED as the reason. Returns the last answer message."""
+    answers: list[cl.Message] = []
+
+    async def show(stream: AsyncIterator[tuple[str, Any]]) -> None:
+        answers.append(await render_run(stream))
+
+    await run_turn(graph, {"messages": [("user", text)]}, config, context, on_stream=show, on_approval=ask_approval,
+                   stream_modes=STREAM_MODES, stopped=STOPPED)
+    return answers[-1]

@@ -1,0 +1,35 @@
+"""The agent over HTTP: the LangGraph Platform threads/runs API, so ``langgraph_sdk.get_client(url=...)`` and the
+LangGraph JS ``useStream`` hook work against this service unchanged.
+
+Routes (JSON; the OpenAPI page is /docs):
+
+- ``POST /threads`` (``thread_id``, ``metadata``, ``if_exists``), ``POST /threads/search``, ``GET|PATCH|DELETE
+  /threads/{id}``;
+- ``GET /threads/{id}/state``, ``GET /threads/{id}/state/{checkpoint_id}``, ``GET|POST /threads/{id}/history``;
+- ``POST /threads/{id}/runs/stream``: server-sent events named as LangGraph names them: ``metadata`` (the run
+  id), then per ``stream_mode`` ``values``, ``updates``, ``messages`` (``messages-tuple``: [message chunk,
+  metadata]), ``messages/metadata`` + ``messages/partial`` + ``messages/complete`` (``messages``), ``custom``
+  (the trace events tools emit), and last ``end`` ({run_id, status}) or ``error`` ({error, message});
+- ``POST /threads/{id}/runs/wait``: the thread's values when the run stops (with ``__interrupt__`` when it waits
+  for approval; ``{"__error__": {error, message}}`` when it failed);
+- a run resumes an interrupt with ``command: {"resume": ...}`` (``graphs.conversation.read_decisions``);
+- ``GET /assistants/{id}``, ``POST /assistants/search``: the one assistant.
+
+Assistant ids: ``creator_cortex`` (the graph's name in langgraph.json), ``agent`` (the SDK examples' default) and
+``ASSISTANT_ID`` all name the same conversation graph; any other id gets 404.
+
+Auth: every route needs an API key (``x-api-key``, as the SDK sends ``api_key``, or ``Authorization: Bearer``):
+401 without a valid one. Threads belong to the key's creator; another creator's thread is 404, as a missing one.
+
+Runs: one at a time per thread (LangGraph's multitask strategy "reject": 409 while one runs), in this process
+(the API keeps runs in memory: serve it from one process). A streamed run whose client disconnects is cancelled
+(``CORTEX_API_ON_DISCONNECT``, or the run's ``on_disconnect``: "continue" lets it finish) and its thread closed
+(``close_unfinished_turn``); steps are checkpointed with durability "sync", so every completed step is kept.
+Not served: stateless runs (``/runs/...``), background runs, crons, the store, ``stream_subgraphs`` and resumable
+streams.
+
+Modules: ``schemas`` (the JSON shapes of threads, states and messages, and the request bodies), ``runs`` (the runs in
+progress, one per thread: each a task that runs a turn through ``agent.turns.run_turn`` and translates the graph's
+stream into LangGraph's server-sent events), ``routes`` (the FastAPI router: API keys, thread ownership and the
+routes).
+"""

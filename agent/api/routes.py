@@ -1,0 +1,266 @@
+"""The HTTP API's routes (see ``agent.api``): API keys and thread ownership, threads, their state and history,
+runs (streamed or waited), and the assistant."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from langgraph.graph.state import CompiledStateGraph
+from sse_starlette import EventSourceResponse
+
+from agent import auth
+from agent.api import runs
+from agent.api.schemas import (
+    ASSISTANT_NAMES,
+    GRAPH_ID,
+    HistoryQuery,
+    RunCreate,
+    ThreadCreate,
+    ThreadPatch,
+    ThreadSearch,
+    assistant_json,
+    dumps,
+    state_json,
+    thread_status,
+)
+from agent.settings import get_settings
+from graphs.conversation import persistent_graph
+from memory.db import get_database
+
+router = APIRouter()
+_api_key = APIKeyHeader(name="x-api-key", auto_error=False, description="An API key (`cortex keys create`).")
+_bearer = HTTPBearer(auto_error=False, description="The same API key as a bearer token.")
+
+
+def _json(obj: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(dumps(obj), status_code=status_code, media_type="application/json", headers=headers)
+
+
+async def _graph() -> CompiledStateGraph:
+    """The conversation graph on the service's database."""
+    return persistent_graph(await get_database())
+
+
+# --- auth and ownership ------------------------------------------------------------------------------------------
+
+
+async def current_creator(
+    api_key: Annotated[str | None, Security(_api_key)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+) -> str:
+    """The creator id of the request's API key; 401 without a valid key."""
+    key = api_key or (bearer.credentials if bearer else None)
+    if not key:
+        raise HTTPException(401, "Send an API key in the x-api-key header (create one with `cortex keys create "
+                                 "--creator NAME`).", headers={"WWW-Authenticate": "Bearer"})
+    db = await get_database()
+    creator = await auth.creator_for_key(db.pool, key)
+    if creator is None:
+        raise HTTPException(401, "Unknown or revoked API key: create one with `cortex keys create --creator NAME`.",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return creator
+
+
+Creator = Annotated[str, Depends(current_creator)]
+
+
+async def _owned(thread_id: str, creator: str) -> auth.OwnedThread:
+    db = await get_database()
+    owned = await auth.owned_thread(db.pool, thread_id, creator)
+    if owned is None:
+        raise HTTPException(404, f"Thread {thread_id} not found.")
+    return owned
+
+
+def _assistant(assistant_id: str) -> None:
+    if assistant_id not in ASSISTANT_NAMES:
+        raise HTTPException(404, f"Assistant {assistant_id!r} not found: use {GRAPH_ID!r} (or 'agent').")
+
+
+async def _thread_json(owned: auth.OwnedThread) -> dict:
+    graph = await _graph()
+    state = await graph.aget_state({"configurable": {"thread_id": owned.thread_id}})
+    return {
+        "thread_id": owned.thread_id,
+        "created_at": owned.created_at,
+        "updated_at": owned.updated_at,
+        "metadata": {**owned.metadata, "creator_id": owned.creator_id},
+        "status": thread_status(state, runs.RUNS.busy(owned.thread_id)),
+        "values": state.values,
+        "interrupts": {t.id: list(t.interrupts) for t in state.tasks if t.interrupts},
+    }
+
+
+async def _start(thread_id: str, body: RunCreate, creator: str, modes: set[str]) -> runs.Run:
+    """Check the request, then start the run (``runs.start``): 404 for a thread that is not yours (created first
+    with ``if_not_exists: "create"``), 409 while it runs."""
+    _assistant(body.assistant_id)
+    db = await get_database()
+    if body.if_not_exists == "create" and not await auth.owned_thread(db.pool, thread_id, creator):
+        await _create(thread_id, creator, {})
+    await _owned(thread_id, creator)
+    return await runs.start(thread_id, body, creator, modes, db)
+
+
+# --- routes ------------------------------------------------------------------------------------------------------
+
+
+async def _create(thread_id: str, creator: str, metadata: dict[str, Any]) -> auth.OwnedThread | None:
+    """Claim a new thread id (a UUID, else 422) for the creator: None when the id is taken (by anyone, or by a
+    conversation that has checkpoints but no owner, such as one of `cortex ask --thread`)."""
+    try:
+        uuid.UUID(thread_id)
+    except ValueError:
+        raise HTTPException(422, f"Thread id {thread_id!r} is not a UUID: LangGraph thread ids are UUIDs.") from None
+    db = await get_database()
+    if await db.checkpointer.aget_tuple({"configurable": {"thread_id": thread_id}}) is not None \
+            and not await auth.thread_has_owner(db.pool, thread_id):
+        return None
+    return await auth.claim_thread(db.pool, thread_id, creator, metadata)
+
+
+@router.post("/threads", tags=["threads"])
+async def create_thread(body: ThreadCreate, creator: Creator) -> Response:
+    """Create a thread owned by your creator id. 409 when the id exists (``if_exists: "do_nothing"`` returns your
+    own thread instead)."""
+    thread_id = str(body.thread_id or uuid.uuid4())
+    db = await get_database()
+    owned = await _create(thread_id, creator, body.metadata)
+    if owned is None:
+        owned = await auth.owned_thread(db.pool, thread_id, creator)
+        if owned is None or body.if_exists == "raise":
+            raise HTTPException(409, f"Thread {thread_id} already exists.")
+    return _json(await _thread_json(owned))
+
+
+@router.post("/threads/search", tags=["threads"])
+async def search_threads(body: ThreadSearch, creator: Creator) -> Response:
+    """Your threads, newest update first by default, filtered by metadata (containment), ids and status."""
+    db = await get_database()
+    found: list[dict] = []
+    offset = body.offset
+    while len(found) < body.limit:
+        page = await auth.creator_threads(db.pool, creator, metadata=body.metadata, ids=body.ids, sort_by=body.sort_by,
+                                          descending=body.sort_order == "desc", limit=body.limit, offset=offset)
+        for owned in page:
+            thread = await _thread_json(owned)
+            if body.status in (None, thread["status"]) and len(found) < body.limit:
+                found.append(thread)
+        if len(page) < body.limit or body.status is None:
+            break
+        offset += body.limit
+    return _json(found)
+
+
+@router.get("/threads/{thread_id}", tags=["threads"])
+async def get_thread(thread_id: str, creator: Creator) -> Response:
+    """One of your threads: metadata, status, values and pending interrupts."""
+    return _json(await _thread_json(await _owned(thread_id, creator)))
+
+
+@router.patch("/threads/{thread_id}", tags=["threads"])
+async def patch_thread(thread_id: str, body: ThreadPatch, creator: Creator) -> Response:
+    """Merge metadata into one of your threads."""
+    await _owned(thread_id, creator)
+    db = await get_database()
+    return _json(await _thread_json(await auth.update_thread(db.pool, thread_id, body.metadata)))
+
+
+@router.delete("/threads/{thread_id}", status_code=204, tags=["threads"])
+async def delete_thread(thread_id: str, creator: Creator) -> Response:
+    """Delete one of your threads and its checkpoints (409 while a run is in progress)."""
+    await _owned(thread_id, creator)
+    if runs.RUNS.busy(thread_id):
+        raise HTTPException(409, f"Thread {thread_id} is running a task: wait for it to finish, then delete it.")
+    db = await get_database()
+    await db.checkpointer.adelete_thread(thread_id)
+    await auth.forget_thread(db.pool, thread_id)
+    return Response(status_code=204)
+
+
+@router.get("/threads/{thread_id}/state", tags=["threads"])
+async def get_state(thread_id: str, creator: Creator) -> Response:
+    """The thread's current state (LangGraph's ThreadState)."""
+    await _owned(thread_id, creator)
+    graph = await _graph()
+    return _json(state_json(await graph.aget_state({"configurable": {"thread_id": thread_id}})))
+
+
+@router.get("/threads/{thread_id}/state/{checkpoint_id}", tags=["threads"])
+async def get_state_at(thread_id: str, checkpoint_id: str, creator: Creator) -> Response:
+    """The thread's state at one checkpoint (404 when the thread has no such checkpoint)."""
+    await _owned(thread_id, creator)
+    graph = await _graph()
+    config = {"configurable": {"thread_id": thread_id, "checkpoint_id": checkpoint_id}}
+    if await graph.checkpointer.aget_tuple(config) is None:
+        raise HTTPException(404, f"Checkpoint {checkpoint_id} not found in thread {thread_id}.")
+    return _json(state_json(await graph.aget_state(config)))
+
+
+async def _history(thread_id: str, creator: str, query: HistoryQuery) -> Response:
+    await _owned(thread_id, creator)
+    graph = await _graph()
+    before = query.before.get("checkpoint_id") if isinstance(query.before, dict) else query.before
+    states = [state_json(s) async for s in graph.aget_state_history(
+        {"configurable": {"thread_id": thread_id}}, limit=query.limit, filter=query.metadata,
+        before={"configurable": {"thread_id": thread_id, "checkpoint_id": before}} if before else None,
+    )]
+    return _json(states)
+
+
+@router.post("/threads/{thread_id}/history", tags=["threads"])
+async def post_history(thread_id: str, query: HistoryQuery, creator: Creator) -> Response:
+    """The thread's states, newest first (what ``client.threads.get_history`` and useStream read)."""
+    return await _history(thread_id, creator, query)
+
+
+@router.get("/threads/{thread_id}/history", tags=["threads"])
+async def get_history(
+    thread_id: str, creator: Creator, limit: Annotated[int, Query(ge=1, le=1000)] = 10, before: str | None = None
+) -> Response:
+    """The thread's states, newest first."""
+    return await _history(thread_id, creator, HistoryQuery(limit=limit, before=before))
+
+
+@router.post("/threads/{thread_id}/runs/stream", tags=["runs"])
+async def stream_run(thread_id: str, body: RunCreate, creator: Creator) -> EventSourceResponse:
+    """Run the agent on the thread and stream its events (server-sent events; see ``agent.api``), with a
+    heartbeat comment every CORTEX_API_HEARTBEAT_S seconds."""
+    settings = get_settings()
+    run = await _start(thread_id, body, creator, body.modes)
+    return EventSourceResponse(runs.sse_events(run, body.on_disconnect or settings.api_on_disconnect),
+                               ping=settings.api_heartbeat_s, headers=runs.run_headers(run))
+
+
+@router.post("/threads/{thread_id}/runs/wait", tags=["runs"])
+async def wait_run(thread_id: str, body: RunCreate, creator: Creator) -> Response:
+    """Run the agent on the thread and answer with the thread's values when it stops: with ``__interrupt__`` when
+    it waits for an approval, ``{"__error__": {error, message}}`` when it failed."""
+    run = await _start(thread_id, body, creator, {"values"})
+    values: Any = None
+    while (item := await run.events.get()) is not None:
+        event, data = item
+        if event == "values":
+            values = data
+        elif event == "error":
+            return _json({"__error__": data}, headers=runs.run_headers(run))
+    if values is None:
+        graph = await _graph()
+        values = (await graph.aget_state({"configurable": {"thread_id": thread_id}})).values
+    return _json(values, headers=runs.run_headers(run))
+
+
+@router.get("/assistants/{assistant_id}", tags=["assistants"])
+async def get_assistant(assistant_id: str, creator: Creator) -> Response:
+    """The assistant (creator_cortex, agent or its UUID)."""
+    _assistant(assistant_id)
+    return _json(assistant_json())
+
+
+@router.post("/assistants/search", tags=["assistants"])
+async def search_assistants(creator: Creator) -> Response:
+    """The assistants: one."""
+    return _json([assistant_json()])

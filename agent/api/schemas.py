@@ -1,0 +1,202 @@
+"""The HTTP API's data: LangGraph's JSON shapes (thread states, interrupts, messages, as ``dumps`` writes them), the
+request bodies the routes take, and the one assistant's names and shape."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from typing import Any, Literal
+
+import orjson
+from langchain_core.messages import convert_to_messages
+from langgraph.types import Interrupt, StateSnapshot
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from agent.settings import get_settings
+from graphs.conversation import DURABILITY
+
+GRAPH_ID = "creator_cortex"
+ASSISTANT_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "https://creator-cortex/assistants/creator_cortex"))
+ASSISTANT_NAMES = frozenset({GRAPH_ID, "agent", ASSISTANT_ID})
+NODES = ("model", "approve", "tools", "answer")
+MAX_RECURSION_LIMIT = 100
+StreamModeName = Literal["values", "updates", "messages", "messages-tuple", "custom"]
+
+
+# --- JSON --------------------------------------------------------------------------------------------------------
+
+
+def _default(obj: Any) -> Any:
+    """orjson fallback: messages and other pydantic models as their dict, interrupts as {value, id}, dataclasses
+    field by field, exceptions as {error, message}, anything else as its text."""
+    if isinstance(obj, Interrupt):
+        out = {"value": obj.value, "id": obj.id}
+        return out | ({"response_schema": obj.response_schema} if isinstance(obj.response_schema, dict) else {})
+    if isinstance(obj, BaseModel):
+        return obj.model_dump()
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (set, frozenset)):
+        return list(obj)
+    if isinstance(obj, BaseException):
+        return {"error": type(obj).__name__, "message": str(obj)}
+    return str(obj)
+
+
+def dumps(obj: Any) -> bytes:
+    """JSON bytes of API data (graph state, messages, interrupts) in LangGraph's shapes."""
+    return orjson.dumps(obj, default=_default,
+                        option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_PASSTHROUGH_DATACLASS)
+
+
+def _checkpoint(config: dict | None) -> dict | None:
+    if not config:
+        return None
+    c = config.get("configurable", {})
+    return {"thread_id": c.get("thread_id"), "checkpoint_ns": c.get("checkpoint_ns", ""),
+            "checkpoint_id": c.get("checkpoint_id"), "checkpoint_map": c.get("checkpoint_map")}
+
+
+def _task_error(error: Exception | str | None) -> str | None:
+    """A failed task's error as text: JSON of {error, message} for an exception (what useStream parses), or the
+    checkpoint's own text of it."""
+    if isinstance(error, Exception):
+        return json.dumps({"error": type(error).__name__, "message": str(error)})
+    return error
+
+
+def state_json(state: StateSnapshot) -> dict:
+    """A StateSnapshot as LangGraph's ThreadState: values, next, checkpoint, metadata, created_at,
+    parent_checkpoint, tasks (id, name, error, interrupts) and interrupts."""
+    return {
+        "values": state.values,
+        "next": list(state.next),
+        "checkpoint": _checkpoint(state.config),
+        "metadata": state.metadata,
+        "created_at": state.created_at,
+        "parent_checkpoint": _checkpoint(state.parent_config),
+        "tasks": [{"id": t.id, "name": t.name, "error": _task_error(t.error), "interrupts": list(t.interrupts),
+                   "checkpoint": None, "state": None, "result": t.result} for t in state.tasks],
+        "interrupts": list(state.interrupts),
+    }
+
+
+def thread_status(state: StateSnapshot, busy: bool) -> str:
+    """LangGraph's thread status: busy (a run is in progress), interrupted (waiting for an answer), error (the
+    last run failed in a step), else idle."""
+    if busy:
+        return "busy"
+    if state.interrupts:
+        return "interrupted"
+    return "error" if any(t.error for t in state.tasks) else "idle"
+
+
+# --- request bodies ----------------------------------------------------------------------------------------------
+
+
+class ThreadCreate(BaseModel):
+    """POST /threads. Unknown fields (ttl, supersteps) are not served and ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+    thread_id: uuid.UUID | None = Field(None, description="The id to create (a UUID); default a new one.")
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    if_exists: Literal["raise", "do_nothing"] = Field("raise", description="do_nothing: return your existing thread.")
+
+
+class ThreadPatch(BaseModel):
+    """PATCH /threads/{id}: metadata merged into the thread's."""
+
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class ThreadSearch(BaseModel):
+    """POST /threads/search: your threads, filtered by metadata (containment) and ids."""
+
+    model_config = ConfigDict(extra="ignore")
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    ids: list[str] | None = None
+    status: Literal["idle", "busy", "interrupted", "error"] | None = None
+    limit: int = Field(10, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+    sort_by: Literal["thread_id", "created_at", "updated_at"] = "updated_at"
+    sort_order: Literal["asc", "desc"] = "desc"
+
+
+class HistoryQuery(BaseModel):
+    """POST /threads/{id}/history: checkpoints newest first."""
+
+    model_config = ConfigDict(extra="ignore")
+    limit: int = Field(10, ge=1, le=1000)
+    before: str | dict[str, Any] | None = Field(None, description="A checkpoint id, or a checkpoint object.")
+    metadata: dict[str, Any] | None = Field(None, description="Only checkpoints whose metadata has these values.")
+
+
+class CommandIn(BaseModel):
+    """A run's command: ``resume`` answers the thread's interrupt (an approval request)."""
+
+    model_config = ConfigDict(extra="forbid")
+    resume: Any = None
+    update: dict[str, Any] | None = None
+    goto: str | list[str] | None = None
+
+
+class RunCreate(BaseModel):
+    """POST /threads/{id}/runs/stream and /runs/wait (LangGraph's RunCreate; the fields listed are served)."""
+
+    model_config = ConfigDict(extra="ignore")
+    assistant_id: str = Field(GRAPH_ID, description="creator_cortex, or agent")
+    input: dict[str, Any] | None = Field(None, description='{"messages": [{"role": "user", "content": "..."}]}')
+    command: CommandIn | None = Field(None, description='{"resume": "approve"} answers an approval request')
+    stream_mode: StreamModeName | list[StreamModeName] = "values"
+    config: dict[str, Any] | None = Field(None, description="configurable, tags, recursion_limit")
+    context: dict[str, Any] | None = Field(None, description='{"engine": "offline" | "llm"}')
+    metadata: dict[str, Any] | None = None
+    checkpoint: dict[str, Any] | None = Field(None, description="Run from this checkpoint of the thread (a fork).")
+    checkpoint_id: str | None = None
+    interrupt_before: Literal["*"] | list[str] | None = None
+    interrupt_after: Literal["*"] | list[str] | None = None
+    on_disconnect: Literal["cancel", "continue"] | None = Field(None, description="Default CORTEX_API_ON_DISCONNECT.")
+    multitask_strategy: Literal["reject"] | None = None
+    if_not_exists: Literal["create", "reject"] | None = None
+    durability: Literal["sync", "async", "exit"] | None = Field(None, description=f"Default {DURABILITY!r}.")
+    stream_subgraphs: bool = False
+    stream_resumable: bool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> RunCreate:
+        if self.input is not None and self.command is not None:
+            raise ValueError("send input or command, not both")
+        if self.stream_subgraphs or self.stream_resumable:
+            raise ValueError("stream_subgraphs and stream_resumable are not served: leave them false")
+        for name in ("interrupt_before", "interrupt_after"):
+            nodes = getattr(self, name)
+            if isinstance(nodes, list) and (unknown := set(nodes) - set(NODES)):
+                raise ValueError(f"{name}: unknown node(s) {sorted(unknown)}; the graph's nodes are {list(NODES)}")
+        if self.input is not None:
+            if set(self.input) - {"messages"}:
+                raise ValueError('input takes messages only: {"messages": [{"role": "user", "content": "..."}]}')
+            try:
+                convert_to_messages(self.input.get("messages", []))
+            except (ValueError, NotImplementedError, TypeError, KeyError) as exc:
+                raise ValueError(f"input.messages: {exc}") from None
+        engine = (self.context or {}).get("engine")
+        if set(self.context or {}) - {"engine"}:
+            raise ValueError("context takes engine only (the creator comes from your API key)")
+        if engine not in (None, "auto", "offline", "llm"):
+            raise ValueError(f"context.engine {engine!r}: use 'offline', 'llm' or 'auto'")
+        if engine == "llm" and not get_settings().llm_configured:
+            raise ValueError("context.engine 'llm' needs OPENROUTER_API_KEY or OPENAI_API_KEY on the server; use 'offline'")
+        return self
+
+    @property
+    def modes(self) -> set[str]:
+        """The client's stream modes."""
+        return {self.stream_mode} if isinstance(self.stream_mode, str) else set(self.stream_mode) or {"values"}
+
+
+def assistant_json() -> dict:
+    """The one assistant, in LangGraph's Assistant shape."""
+    return {"assistant_id": ASSISTANT_ID, "graph_id": GRAPH_ID, "name": GRAPH_ID, "config": {}, "context": {},
+            "metadata": {"created_by": "system"}, "version": 1, "created_at": "1970-01-01T00:00:00+00:00",
+            "updated_at": "1970-01-01T00:00:00+00:00", "description": "Creator Cortex: a strategist for YouTube creators."}

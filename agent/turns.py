@@ -1,0 +1,105 @@
+"""One turn of the conversation, run the same way by every driver: the chat UI (``ui.render.render_turn``), the
+HTTP API (``agent.api.runs``) and the CLI (``agent.cli``). A driver says how to show a run and how to ask for an
+approval; ``run_turn`` does the rest:
+
+1. close a turn the thread left unfinished (a run cancelled mid-way, an approval never answered) with
+   ``graphs.conversation.close_unfinished_turn(..., NEW_MESSAGE)``, so the new message starts on a whole thread;
+2. stream the graph (checkpointed with ``DURABILITY``, every completed step kept) and hand the stream to the
+   driver's ``on_stream``, which consumes it (renders steps, prints traces, forwards server-sent events);
+3. when the graph stops for an approval (an interrupt whose value is LangChain's ``HITLRequest``) and the driver
+   can ask (``on_approval``), resume with its answer (``Command(resume=HITLResponse)``) and stream again, until the
+   graph finishes; without ``on_approval`` the turn returns waiting (the HTTP client answers in a later run);
+4. cancelled (the creator pressed Stop, the HTTP client went away, Ctrl-C), close the thread the same way with the
+   driver's ``stopped`` reason, shielded so the close is written, then let the cancellation go on.
+
+Errors of the graph propagate to the driver, which words them for its user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from langchain.agents.middleware.human_in_the_loop import HITLRequest, HITLResponse
+from langchain_core.messages import BaseMessage
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command, Durability
+
+from graphs.conversation import DURABILITY, NEW_MESSAGE, close_unfinished_turn
+from tools.base import CortexContext
+
+Stream = AsyncIterator[tuple[str, Any]]
+"""One graph run's stream: ``(mode, chunk)`` pairs, as ``graph.astream`` yields them for several stream modes."""
+
+OnStream = Callable[[Stream], Awaitable[Any]]
+"""Consumes one graph run's stream to its end (a turn has one run, plus one per answered approval)."""
+
+OnApproval = Callable[[HITLRequest], Awaitable[HITLResponse]]
+"""Asks the creator about an approval request; returns the answer to resume with (one decision per action)."""
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """Where a turn left the thread: its state values (``messages``, ``engine``) when the turn stopped, and the
+    approval request it waits for (None when it waits for none: the turn finished, or stopped at an
+    ``interrupt_before``/``interrupt_after`` node)."""
+
+    values: dict[str, Any]
+    approval: HITLRequest | None = None
+
+    @property
+    def messages(self) -> list[BaseMessage]:
+        """The thread's messages, this turn's last."""
+        return self.values.get("messages", [])
+
+
+async def run_turn(
+    graph: CompiledStateGraph,
+    payload: Any,
+    config: dict,
+    context: CortexContext,
+    *,
+    on_stream: OnStream,
+    stream_modes: Sequence[str],
+    stopped: str,
+    on_approval: OnApproval | None = None,
+    close_first: bool = True,
+    thread_config: dict | None = None,
+    durability: Durability = DURABILITY,
+    interrupt_before: Literal["*"] | Sequence[str] | None = None,
+    interrupt_after: Literal["*"] | Sequence[str] | None = None,
+) -> TurnResult:
+    """Run one turn (see the module docstring) and return where it left the thread.
+
+    - ``payload``: the graph's input (``{"messages": [...]}``) or a ``Command`` (an HTTP client's resume);
+    - ``config``: the run's RunnableConfig (``graphs.conversation.run_config`` plus what the driver adds);
+      ``context``: the run context, with the open database and settings (``tools.base.CortexContext``);
+    - ``stream_modes``: the graph's stream modes ``on_stream`` reads;
+    - ``stopped``: why the turn stopped when it is cancelled, as the closing note says it ("you stopped it");
+    - ``close_first``: close an unfinished turn before running (False for a resume, or a run forked from an
+      earlier checkpoint, which must not touch the thread's head);
+    - ``thread_config``: the config that reads and closes the thread (default ``config``): the HTTP API passes one
+      without its run id (a checkpoint carrying the run id in its metadata makes LangGraph take the run for a
+      re-entry and drop its input) and without the checkpoint it forks from (the state to read is the head);
+    - ``durability``, ``interrupt_before``, ``interrupt_after``: passed to ``graph.astream``.
+
+    Raises what the graph raises; asyncio.CancelledError after the thread is closed.
+    """
+    thread = thread_config or config
+    try:
+        if close_first:
+            await close_unfinished_turn(graph, thread, NEW_MESSAGE)
+        while True:
+            await on_stream(graph.astream(payload, config, context=context, stream_mode=list(stream_modes),
+                                          durability=durability, interrupt_before=interrupt_before,
+                                          interrupt_after=interrupt_after))
+            state = await graph.aget_state(thread)
+            approval = state.interrupts[0].value if state.interrupts else None
+            if approval is None or on_approval is None:
+                return TurnResult(state.values, approval)
+            payload = Command(resume=await on_approval(approval))
+    except asyncio.CancelledError:
+        await asyncio.shield(close_unfinished_turn(graph, thread, stopped))
+        raise
