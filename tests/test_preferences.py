@@ -10,21 +10,19 @@ from pathlib import Path
 
 import pytest
 
+from tools.learning.features import PreferenceInputError, packaging_features
+from tools.learning.forgetting import forget_feature
 from tools.learning.preferences import (
     MAX_ADJUSTMENT,
     FeatureStat,
     FeedbackEvent,
-    PreferenceInputError,
     Preferences,
     due_for_rebuild,
     feedback_count,
-    forget_feature,
     learn_preferences,
-    packaging_features,
-    preference_adjustment,
     preferences_markdown,
-    rerank,
 )
+from tools.learning.ranking import preference_adjustment, rerank
 from tools.scripts.engine import analyze_offline, parse_script
 from tools.titles.engine import (
     ANCHORS,

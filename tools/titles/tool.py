@@ -16,7 +16,7 @@
   covering every hook and angle, so the run stays within ``LLM_CALL_BUDGET``.
 - ``postprocess``: length window, near-duplicates, opener caps, each cut with its reason.
 - ``judge``: the fast-tier rubric with pairwise comparisons in both orders, or offline the title scorer.
-- ``personalize``: re-rank the judged titles with the creator's memory (``tools.learning.preferences.rerank``: learned
+- ``personalize``: re-rank the judged titles with the creator's memory (``tools.learning.ranking.rerank``: learned
   preferences, plus the voice fit and the channel's winning patterns); every move is explained in the
   ``titles.personalized`` trace and the artifact. Without memory the judge's order stands.
 
@@ -61,7 +61,7 @@ from tools.scripts.tool import (
 from memory.learning import get_block, put_block, record_views
 from tools.base import context_of, cortex_tool, trace
 from tools.learning.blocks import MemoryBlocks, load_memory
-from tools.learning.preferences import rerank
+from tools.learning.ranking import rerank
 from tools.outliers.tool import OutlierHit, find_outliers
 from tools.scripts.engine import (
     Hook,
@@ -176,7 +176,8 @@ async def recall(state: TitleGenState, runtime: Runtime[TitleGenContext]) -> dic
     creator = (runtime.context or TitleGenContext()).creator_id
     if not creator:
         return {"memory": None}
-    memory = await load_memory(creator, state.get("channel"))
+    db = await get_database()
+    memory = await load_memory(db.pool, db.store, creator, state.get("channel"))
     trace("memory.used", **memory.trace_data())
     return {"memory": memory}
 
