@@ -58,7 +58,8 @@ def generated_titles(messages: list[BaseMessage]) -> tuple[list[str], dict[str, 
     """From the latest generate_titles result in ``messages``: the titles as numbered for the creator, every judged
     candidate by title, and that call's id. Empty when the conversation has none."""
     for m in reversed(messages):
-        if isinstance(m, ToolMessage) and m.name == GENERATOR and isinstance(m.artifact, dict) and m.artifact.get("titles"):
+        if (isinstance(m, ToolMessage) and m.name == GENERATOR and isinstance(m.artifact, dict)
+                and m.artifact.get("titles")):
             judged = {t["candidate"]["title"]: t for t in m.artifact["titles"]}
             return list(m.artifact.get("shown", [])), judged, m.tool_call_id
     return [], {}, None
@@ -68,7 +69,8 @@ def _norm(title: str) -> str:
     return re.sub(r"\s+", " ", title.strip().strip("\"'“”«»").strip()).casefold()
 
 
-def resolve_choice(messages: list[BaseMessage], choice: int | None = None, title: str | None = None) -> TitleChoice | str:
+def resolve_choice(messages: list[BaseMessage], choice: int | None = None,
+                   title: str | None = None) -> TitleChoice | str:
     """The title a call refers to (``choice``: its number in generate_titles' list, -1 for the last; ``title``:
     the text), or what to ask the creator when it cannot be resolved (a str)."""
     shown, judged, call_id = generated_titles(messages)

@@ -46,8 +46,8 @@ _DECLARED = re.compile(
     r"(?:use|using|go(?:ing)?\s+with|pick(?:ing)?|choos(?:e|ing)|tak(?:e|ing)|nam(?:e|ing)|call(?:ing)?)\b",
     re.I,
 )
-_NUMBER = re.compile(r"(?:#|\bno\.?\s*|\bnumber\s+|\boption\s+|\btitle\s+|\bidea\s+)(\d{1,2})\b|\b(\d{1,2})(?:st|nd|rd|th)\b",
-                     re.I)
+_NUMBER = re.compile(r"(?:#|\bno\.?\s*|\bnumber\s+|\boption\s+|\btitle\s+|\bidea\s+)(\d{1,2})\b"
+                     r"|\b(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 
 
 def claim_use_title(text: str) -> str | None:

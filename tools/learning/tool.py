@@ -38,7 +38,9 @@ def _thread(runtime: ToolRuntime[Any, Any]) -> str:
     return runtime.config.get("configurable", {}).get("thread_id", "")
 
 
-async def use_title(runtime: ToolRuntime[Any, Any], choice: int | None = None, title: str | None = None) -> tuple[str, dict]:
+async def use_title(
+    runtime: ToolRuntime[Any, Any], choice: int | None = None, title: str | None = None
+) -> tuple[str, dict]:
     """Record that the creator is using a title for their video: one of the titles generate_titles wrote in this
     conversation, or their own. Only when the creator says they use or pick a title ("I'm using the second one",
     "I'll go with 'X'"); the creator approves before it is recorded.
@@ -89,7 +91,9 @@ async def record_feedback(
     return feedback_reply(signal, target.choice, row, actions, rebuilt), artifact
 
 
-async def show_memory(runtime: ToolRuntime[Any, Any], block: Block = "all", channel: str | None = None) -> tuple[str, dict]:
+async def show_memory(
+    runtime: ToolRuntime[Any, Any], block: Block = "all", channel: str | None = None
+) -> tuple[str, dict]:
     """Show what you have learned about this creator: their title preferences learned from feedback, their
     Creator DNA (voice profile from their transcripts) and their channel's best and worst performers and the
     patterns that lift it. For "what have you learned about me?", "show my Creator DNA", "what's my voice?".
