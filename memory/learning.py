@@ -34,7 +34,7 @@ def namespace(creator_id: str, block: str) -> tuple[str, str, str]:
     return (ROOT, creator_id, block)
 
 
-async def record_feedback(
+async def insert_feedback(
     pool: AsyncConnectionPool,
     *,
     creator_id: str,

@@ -20,7 +20,8 @@ from test_ui_render import RecordingEmitter
 from agent.server import spawned_service
 from graphs.conversation import DURABILITY, NEW_MESSAGE, build_graph, close_unfinished_turn, read_decisions, run_config
 from tools.base import CortexContext
-from tools.learning.use_title import ASK, extract_args, resolve_choice
+from tools.learning.choices import WHICH_TITLE, resolve_choice
+from tools.learning.offline import extract_use_title
 
 
 async def _turn(graph, thread: str, payload) -> tuple[list, object]:
@@ -101,13 +102,13 @@ def test_answers_to_an_approval_request():
 
 
 async def test_use_title_reads_the_creators_words():
-    assert await extract_args("I'm using the second one") == {"choice": 2}
-    assert await extract_args("let's go with number 3") == {"choice": 3}
-    assert await extract_args("ok, #4 it is") == {"choice": 4}
-    assert await extract_args("I'll take the last one") == {"choice": -1}
-    assert await extract_args("I'll use “My Lego Volcano Erupted” for it") == {"title": "My Lego Volcano Erupted"}
-    assert await extract_args("I'm using that") == {}
-    assert resolve_choice([], None, None) == ASK
+    assert await extract_use_title("I'm using the second one") == {"choice": 2}
+    assert await extract_use_title("let's go with number 3") == {"choice": 3}
+    assert await extract_use_title("ok, #4 it is") == {"choice": 4}
+    assert await extract_use_title("I'll take the last one") == {"choice": -1}
+    assert await extract_use_title("I'll use “My Lego Volcano Erupted” for it") == {"title": "My Lego Volcano Erupted"}
+    assert await extract_use_title("I'm using that") == {}
+    assert resolve_choice([], None, None) == WHICH_TITLE
     assert "no generated titles" in resolve_choice([], 2, None)
     own = resolve_choice([], None, " 'My Own Title' ")
     assert own.title == "My Own Title" and own.rank is None and own.candidate is None

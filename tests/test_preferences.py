@@ -10,24 +10,22 @@ from pathlib import Path
 
 import pytest
 
+from tools.learning.features import PreferenceInputError, packaging_features
+from tools.learning.forgetting import forget_feature
 from tools.learning.preferences import (
     MAX_ADJUSTMENT,
     FeatureStat,
     FeedbackEvent,
-    PreferenceInputError,
     Preferences,
     due_for_rebuild,
     feedback_count,
-    forget_feature,
     learn_preferences,
-    packaging_features,
-    preference_adjustment,
     preferences_markdown,
-    rerank,
 )
+from tools.learning.ranking import preference_adjustment, rerank
 from tools.scripts.hooks import analyze_offline
 from tools.scripts.parsing import parse_script
-from tools.titles.candidates import ANGLES, METHODS, JudgedTitle, Judgement, Packaging, select_hooks
+from tools.titles.candidates import ANGLES, METHODS, Judgement, JudgedTitle, Packaging, select_hooks
 from tools.titles.drafting import hook_slots, offline_titles, postprocess, script_vocabulary
 from tools.titles.judge import ANCHORS, judge_offline
 from tools.titles.report import shown_titles

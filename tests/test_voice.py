@@ -15,17 +15,21 @@ from pathlib import Path
 import pytest
 
 from tools.scripts.parsing import detect_format
+from tools.learning.transcripts import (
+    TRANSCRIPT_CHANNELS,
+    ChannelVideo,
+    load_channel_transcripts,
+    load_channel_videos,
+)
 from tools.learning.voice import (
     MIN_PROFILE_WORDS,
     PROFILE_VERSION,
     STOP_WORDS,
-    TRANSCRIPT_CHANNELS,
-    VOICE_FIT_LIMIT,
-    ChannelVideo,
     VoiceProfile,
     build_voice_profile,
-    load_channel_transcripts,
-    load_channel_videos,
+)
+from tools.learning.voice_fit import (
+    VOICE_FIT_LIMIT,
     profile_distance,
     voice_features,
     voice_fit,

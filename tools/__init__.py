@@ -18,7 +18,7 @@ def all_tools() -> list[BaseTool]:
     transcript gets the whole flow (hooks and titles)."""
     from tools.analytics import tool as analytics
     from tools.creators import tool as creators
-    from tools.learning import edit_memory, learn_voice, record_feedback, show_memory, use_title
+    from tools.learning import tool as learning
     from tools.outliers import tool as outliers
     from tools.scoring import tool as scoring
     from tools.scripts import tool as scripts
@@ -31,9 +31,9 @@ def all_tools() -> list[BaseTool]:
         analytics.tool,
         scripts.tool,
         creators.tool,
-        use_title.tool,
-        record_feedback.tool,
-        show_memory.tool,
-        edit_memory.tool,
-        learn_voice.tool,
+        learning.use_title_tool,
+        learning.record_feedback_tool,
+        learning.show_memory_tool,
+        learning.edit_memory_tool,
+        learning.learn_voice_tool,
     ]

@@ -2,7 +2,7 @@
 keys), starters, threads that persist in Postgres, resume after a reload and belong to the creator (their API key
 reaches them too), and every run rendered step by step, with approval buttons before actions with side effects
 (``ui.render.render_turn``), and feedback on generated titles: the buttons under each title and the thumbs on an
-answer that showed titles both go through ``tools.learning.blocks.record_signal``, the loop the record_feedback
+answer that showed titles both go through ``tools.learning.signals.record_signal``, the loop the record_feedback
 tool uses."""
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from graphs.conversation import persistent_graph, run_config
 from memory.db import get_database, sqlalchemy_url
 from memory.learning import generation_of_step, shown_title
 from tools.base import CortexContext
-from tools.learning.blocks import record_signal
-from tools.learning.record_feedback import feedback_reply
-from tools.learning.use_title import TitleChoice
+from tools.learning.choices import TitleChoice, feedback_reply
+from tools.learning.signals import record_signal
 from ui.render import render_turn
 
 log = logging.getLogger(__name__)
@@ -40,9 +39,11 @@ class CortexDataLayer(SQLAlchemyDataLayer):
     async def upsert_feedback(self, feedback: Feedback) -> str:
         """Store Chainlit's feedback row, then record the signal when the message showed titles."""
         feedback_id = await super().upsert_feedback(feedback)
-        if feedback.value in (0, 1) and (found := await generation_of_step((await get_database()).pool, feedback.forId)):
+        db = await get_database() if feedback.value in (0, 1) else None
+        if db is not None and (found := await generation_of_step(db.pool, feedback.forId)):
             creator, thread_id, generation_id = found
-            await record_signal(creator, thread_id, "thumbs_up" if feedback.value == 1 else "thumbs_down", None,
+            await record_signal(db.pool, db.store, creator, thread_id,
+                                "thumbs_up" if feedback.value == 1 else "thumbs_down", None,
                                 generation_id=generation_id, source="ui")
         return feedback_id
 
@@ -98,8 +99,8 @@ async def on_title_feedback(action: cl.Action) -> None:
     Copy also shows the title in a code block (its copy button)."""
     creator, thread_id = _creator(), cl.context.session.thread_id
     signal, rank, generation_id = action.payload.get("signal"), action.payload.get("rank"), action.payload.get("generation_id")
-    pool = (await get_database()).pool
-    shown = await shown_title(pool, creator, thread_id, generation_id, rank) if generation_id and rank else None
+    db = await get_database()
+    shown = await shown_title(db.pool, creator, thread_id, generation_id, rank) if generation_id and rank else None
     if shown is None:
         await cl.ErrorMessage(content="That title is not one you were shown in this conversation.").send()
         return
@@ -112,7 +113,8 @@ async def on_title_feedback(action: cl.Action) -> None:
             await cl.Message(content="No edit received: nothing recorded.").send()
             return
     try:
-        recorded = await record_signal(creator, thread_id, signal, choice, edited_title=edited, source="ui")
+        recorded = await record_signal(db.pool, db.store, creator, thread_id, signal, choice, edited_title=edited,
+                                       source="ui")
     except ValueError as exc:
         await cl.ErrorMessage(content=str(exc)).send()
         return

@@ -20,7 +20,8 @@ from pathlib import Path
 import typer
 
 from agent.settings import get_settings
-from tools.learning.voice import build_voice_profile, load_channel_transcripts
+from tools.learning.transcripts import load_channel_transcripts
+from tools.learning.voice import build_voice_profile
 
 
 def run(data_dir: Path, channel: str, repeats: int) -> tuple[float, float, object]:

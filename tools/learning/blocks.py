@@ -4,16 +4,21 @@ Three memory blocks, each per creator (storage in ``memory.learning``: the store
 ``("creators", creator_id, block)``, feedback in ``feedback_events``):
 
 - **preferences**: learned from their feedback on generated titles (``tools.learning.preferences``), rebuilt every
-  ``REBUILD_EVERY`` actions by ``record_signal``, the one loop every feedback path goes through (record_feedback,
-  use_title, the chat UI's title buttons and thumbs), and on demand (``rebuild_preferences``);
-- **Creator DNA**: the voice profile built from their own transcripts (``tools.learning.voice``; learn_voice builds it);
+  ``REBUILD_EVERY`` actions by ``tools.learning.signals.record_signal``, the one loop every feedback path goes
+  through (record_feedback, use_title, the chat UI's title buttons and thumbs);
+- **Creator DNA**: the voice profile built from their own transcripts (``tools.learning.voice``; learn_voice builds it
+  and ``remember_voice`` stores it);
 - **performance**: their channel's best and worst uploads by outlier multiplier (the corpus), by CTR where they
   imported or connected analytics, and the title patterns whose lift on the channel is significant
   (``tools.outliers.patterns``). It is computed when asked for, from the data as it is now, and not stored.
 
 ``load_memory`` gathers the blocks for a generation run; ``MemoryBlocks`` gives the LLM prompt block, the
 offline ranking adjustment (voice fit + performance fit; the preferences adjust through
-``tools.learning.preferences.rerank``) and the trace of which blocks were used.
+``tools.learning.ranking.rerank``) and the trace of which blocks were used; ``memory_markdown`` is what the creator
+reads ("what have you learned about me?").
+
+Storage is passed in: ``pool`` (the Postgres pool: corpus, analytics, feedback) and ``store`` (the LangGraph store:
+the blocks), from the run's context (``tools.base.CortexContext``) or the driver.
 """
 
 from __future__ import annotations
@@ -22,17 +27,19 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from langgraph.store.base import BaseStore
+from psycopg_pool import AsyncConnectionPool
+
 from memory.analytics import channel_videos as analytics_videos
 from memory.analytics import list_channels
 from memory.corpus.channels import channel_names, channel_titles
-from memory.learning import count_actions, feedback_events, get_block, put_block
-from memory.learning import record_feedback as insert_event
-from memory.db import get_database
+from memory.learning import count_actions, get_block, put_block
 from tools import extract
 from tools.base import trace
+from tools.learning.preferences import Preferences, preferences_markdown
+from tools.learning.voice import VoiceProfile
+from tools.learning.voice_fit import voice_fit, voice_markdown, voice_prompt_block
 from tools.outliers.patterns import PatternLift, channel_lifts, template, title_patterns
-from tools.learning.preferences import FeedbackEvent, Preferences, due_for_rebuild, learn_preferences, preferences_markdown
-from tools.learning.voice import VoiceProfile, voice_fit, voice_markdown, voice_prompt_block
 
 PERFORMANCE_TITLES = 5
 """Best and worst uploads shown and given to generation, by multiplier and by CTR."""
@@ -115,7 +122,7 @@ class MemoryBlocks:
 
     def adjust(self, candidate: Any) -> tuple[float, list[str]]:
         """The offline ranking adjustment from the voice and the channel's performance (points on the 0-100 judge
-        scale, and the reasons); the preferences adjust separately (``tools.learning.preferences.rerank``)."""
+        scale, and the reasons); the preferences adjust separately (``tools.learning.ranking.rerank``)."""
         points, reasons = 0.0, []
         for block in (self.voice, self.performance):
             if block is None:
@@ -155,97 +162,37 @@ class MemoryBlocks:
         return data
 
 
-def _event(row: dict[str, Any]) -> FeedbackEvent:
-    return FeedbackEvent(signal=row["signal"], title=row["title"], candidate=row["candidate"],
-                         edited_title=row["edited_title"], generation_id=row["generation_id"] or "",
-                         created_at=row["created_at"])
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """A recorded signal: its ``feedback_events`` row, the creator's actions so far (events other than views) and
-    the preferences rebuilt by it (None when no rebuild was due)."""
-
-    row: dict[str, Any]
-    actions: int
-    preferences: Preferences | None
-
-
-async def rebuild_preferences(creator_id: str, previous: Preferences | None = None) -> Preferences:
-    """Learn the creator's preferences from all their feedback events and store them, keeping what they asked to
-    forget (``Preferences.muted`` of ``previous``, read from the store when not given). Returns the new
-    preferences."""
-    db = await get_database()
-    if previous is None:
-        stored = await get_block(db.store, creator_id, "preferences")
-        previous = Preferences.from_dict(stored) if stored else None
-    muted = previous.muted if previous else []
-    prefs = learn_preferences([_event(r) for r in await feedback_events(db.pool, creator_id)], muted=muted)
-    await put_block(db.store, creator_id, "preferences", prefs.to_dict())
-    trace("memory.preferences_rebuilt", creator=creator_id, events=prefs.events,
-          preferred=[p["label"] for p in prefs.preferred], rejected=[p["label"] for p in prefs.rejected])
-    return prefs
-
-
-async def record_signal(
-    creator_id: str, thread_id: str, signal: str, choice: Any | None, *, generation_id: str | None = None,
-    edited_title: str | None = None, source: str = "chat",
-) -> Recorded:
-    """Record one signal on a title and rebuild the preferences when due (``tools.learning.preferences.due_for_rebuild``).
-
-    ``choice``: a ``tools.learning.use_title.TitleChoice`` (title, rank, judged candidate, generate_titles call id), or None
-    for a thumbs on a whole generation (then ``generation_id`` names it). Raises ValueError for an unknown
-    signal."""
-    db = await get_database()
-    row = await insert_event(
-        db.pool, creator_id=creator_id, thread_id=thread_id, signal=signal,
-        title=choice.title if choice else None,
-        generation_id=(choice.source_tool_call_id if choice else None) or generation_id,
-        candidate_rank=choice.rank if choice else None, candidate=choice.candidate if choice else None,
-        edited_title=edited_title, source=source,
-    )
-    trace("feedback.recorded", signal=signal, title=row["title"], rank=row["candidate_rank"],
-          generation=row["generation_id"], edited_title=edited_title, source=source)
-    actions = await count_actions(db.pool, creator_id)
-    if signal == "view":
-        return Recorded(row, actions, None)
-    stored = await get_block(db.store, creator_id, "preferences")
-    previous = Preferences.from_dict(stored) if stored else None
-    due = due_for_rebuild(actions, previous.rebuilt_after_events if previous else 0)
-    return Recorded(row, actions, await rebuild_preferences(creator_id, previous) if due else None)
-
-
-async def creator_channel(creator_id: str, channel: str | None = None) -> str | None:
+async def creator_channel(pool: AsyncConnectionPool, store: BaseStore, creator_id: str,
+                          channel: str | None = None) -> str | None:
     """The creator's channel in the corpus: ``channel`` when given (fuzzy-matched to a channel name), else the one
     in their profile block (set when their Creator DNA is built), else their analytics channel's name when it is in
     the corpus. None when there is none."""
-    db = await get_database()
-    names = await channel_names(db.pool)
+    names = await channel_names(pool)
     candidates = [channel] if channel else []
     if not candidates:
-        profile = await get_block(db.store, creator_id, "profile") or {}
+        profile = await get_block(store, creator_id, "profile") or {}
         candidates = [profile["channel"]] if profile.get("channel") else []
-        candidates += [c.name for c in await list_channels(db.pool, creator_id)]
+        candidates += [c.name for c in await list_channels(pool, creator_id)]
     for name in candidates:
         if match := extract.match_channels(name, names, cutoff=80):
             return match[0]
     return None
 
 
-async def performance_memory(creator_id: str, channel: str | None = None) -> Performance | None:
+async def performance_memory(pool: AsyncConnectionPool, store: BaseStore, creator_id: str,
+                             channel: str | None = None) -> Performance | None:
     """The performance block of the creator's channel (``creator_channel``), None without one. CTR comes from the
     creator's own analytics channels only (never another creator's), from videos with at least
     ``MIN_CTR_IMPRESSIONS`` impressions."""
-    name = await creator_channel(creator_id, channel)
+    name = await creator_channel(pool, store, creator_id, channel)
     if name is None:
         return None
-    db = await get_database()
-    titles = await channel_titles(db.pool, name)
+    titles = await channel_titles(pool, name)
     ranked = sorted(titles, key=lambda t: -t[1])
     perf = Performance(name, len(titles), ranked[:PERFORMANCE_TITLES], ranked[-PERFORMANCE_TITLES:][::-1],
                        patterns=[p for p in channel_lifts(name, titles) if p.works])
-    for ch in await list_channels(db.pool, creator_id):
-        videos = [v for v in await analytics_videos(db.pool, ch.channel_pk)
+    for ch in await list_channels(pool, creator_id):
+        videos = [v for v in await analytics_videos(pool, ch.channel_pk)
                   if v.ctr_pct is not None and (v.impressions or 0) >= MIN_CTR_IMPRESSIONS]
         if videos:
             by_ctr = sorted(videos, key=lambda v: -v.ctr_pct)
@@ -256,21 +203,29 @@ async def performance_memory(creator_id: str, channel: str | None = None) -> Per
     return perf
 
 
-async def load_memory(creator_id: str, channel: str | None = None) -> MemoryBlocks:
+async def load_memory(pool: AsyncConnectionPool, store: BaseStore, creator_id: str,
+                      channel: str | None = None) -> MemoryBlocks:
     """Every memory block of the creator for a generation run (performance for ``channel``, else theirs)."""
-    db = await get_database()
-    prefs = await get_block(db.store, creator_id, "preferences")
-    voice = await get_block(db.store, creator_id, "dna")
+    prefs = await get_block(store, creator_id, "preferences")
+    voice = await get_block(store, creator_id, "dna")
     return MemoryBlocks(
         creator_id,
         Preferences.from_dict(prefs) if prefs else None,
         VoiceProfile.from_dict(voice) if voice else None,
-        await performance_memory(creator_id, channel),
+        await performance_memory(pool, store, creator_id, channel),
     )
 
 
-def memory_markdown(blocks: MemoryBlocks, actions: int) -> str:
-    """"What have you learned about me?": every block, what it holds, and how to change it."""
+def memory_markdown(blocks: MemoryBlocks, actions: int, block: str = "all") -> str:
+    """"What have you learned about me?": every block, what it holds, and how to change it. ``block``
+    ("preferences", "dna" or "performance") shows that block alone when the creator has it; "all" (or a block they
+    do not have yet) shows every block."""
+    if block == "preferences" and blocks.preferences is not None:
+        return preferences_markdown(blocks.preferences)
+    if block == "dna" and blocks.voice is not None:
+        return voice_markdown(blocks.voice)
+    if block == "performance" and blocks.performance is not None:
+        return blocks.performance.markdown()
     parts = []
     if blocks.preferences is not None:
         parts.append(preferences_markdown(blocks.preferences))
@@ -288,7 +243,17 @@ def memory_markdown(blocks: MemoryBlocks, actions: int) -> str:
     return "\n\n".join(parts)
 
 
-async def learned_summary(creator_id: str, channel: str | None = None) -> tuple[MemoryBlocks, int]:
+async def learned_summary(pool: AsyncConnectionPool, store: BaseStore, creator_id: str,
+                          channel: str | None = None) -> tuple[MemoryBlocks, int]:
     """The creator's blocks and their count of actions (non-view feedback events), for ``memory_markdown``."""
-    db = await get_database()
-    return await load_memory(creator_id, channel), await count_actions(db.pool, creator_id)
+    return await load_memory(pool, store, creator_id, channel), await count_actions(pool, creator_id)
+
+
+async def remember_voice(store: BaseStore, creator_id: str, profile: VoiceProfile, channel: str | None) -> None:
+    """Store the creator's Creator DNA (the ``dna`` block) and, when it was built from their channel in the data,
+    that channel as theirs (the ``profile`` block), which their performance memory then follows."""
+    await put_block(store, creator_id, "dna", profile.to_dict())
+    if channel:
+        await put_block(store, creator_id, "profile", {"channel": channel, "from": "Creator DNA"})
+    trace("memory.dna_built", creator=creator_id, source=profile.source, transcripts=profile.transcripts,
+          words=profile.words)

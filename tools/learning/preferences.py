@@ -24,10 +24,15 @@ does better (worse) than the titles without it by ``MIN_LIFT``: a creator who sa
 particular, and a trait every title shown had (all of them medium length) is no preference either.
 
 Only preferred and rejected features move a ranking: ``POINTS_PER_FEATURE`` x score each, the total bounded by
-``MAX_ADJUSTMENT`` on the judge's 0-100 scale (``preference_adjustment``, ``rerank``).
+``MAX_ADJUSTMENT`` on the judge's 0-100 scale (``tools.learning.ranking``: ``preference_adjustment``, ``rerank``).
 
 Which numbers are ours: the signal weights, the prior, the thresholds and the points are product choices (not
 fitted: there is no creator feedback data to fit them on yet), stated where they are defined.
+
+This module holds the model's numbers, its types (``FeedbackEvent``, ``FeatureStat``, ``Preferences``), the learning
+(``learn_preferences``, the rebuild cadence) and what the creator reads (``preferences_markdown``). The features are
+in ``tools.learning.features``, the re-ranking in ``tools.learning.ranking``, forgetting in
+``tools.learning.forgetting``.
 """
 
 from __future__ import annotations
@@ -35,22 +40,17 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from functools import lru_cache
-from typing import Any, Literal, get_args
+from typing import Any
 
-from rapidfuzz import fuzz, process, utils
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from tools.scoring.features import FEATURE_NAMES, FORMATS, MOBILE_CUT_CHARS, TitleInputError, normalize_title
-from tools.scoring.scorer import default_scorer
-from tools.titles.candidates import ANGLES, METHODS, Judgement, TitleCandidate
-from tools.titles.drafting import FORMULAS, OWN_WORDS, detect_formulas, opener
-
-Signal = Literal["view", "save", "copy", "use", "reject", "thumbs_up", "thumbs_down", "edit"]
-SIGNALS: tuple[str, ...] = get_args(Signal)
+from memory.learning import SIGNALS, Signal
+from tools.learning.features import PreferenceInputError, event_features, feature_label, packaging_features
+from tools.scoring.features import MOBILE_CUT_CHARS, normalize_title
+from tools.titles.drafting import opener
 
 SIGNAL_WEIGHTS: dict[str, float] = {
     "use": 4.0,
@@ -100,135 +100,11 @@ to lift an F over an A."""
 REBUILD_EVERY = 5
 """Preferences are rebuilt after every this many new feedback events (views do not count)."""
 
-SHORT_MAX_CHARS, LONG_MIN_CHARS = 45, 60
-"""Length bands: under 45 characters, 45-60, over 60. The middle band brackets the mobile feed's cut (about 45-55
-characters, ``tools.scoring.features.MOBILE_CUT_CHARS``) inside the generator's 40-70 window."""
-
 _VERBS = {
     "save": "saved", "copy": "copied", "use": "used", "reject": "rejected", "thumbs_up": "liked",
     "thumbs_down": "disliked", "edit": "edited",
 }
 _LIST_VERBS = {"thumbs_up": "liked", "thumbs_down": "disliked"}
-_F = {name: i for i, name in enumerate(FEATURE_NAMES)}
-
-
-class PreferenceInputError(ValueError):
-    """Feedback or stored preferences that cannot be used; the message says what to fix."""
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Features
-# ---------------------------------------------------------------------------------------------------------------
-
-PACKAGING: dict[str, tuple[str, tuple[str, ...]]] = {
-    "question": ("titles asking a question", ("question", "questions", "question marks")),
-    "number": ("titles with a number", ("number", "numbers", "digits")),
-    "first person": ("titles in the first person (I, we)", ("first person", "me", "my", "we")),
-    "second person": ("titles speaking to “you”", ("second person", "your", "talking to the viewer")),
-    "two-part": ("two-part titles (a colon or a dash)", ("colon", "colons", "dash", "two part", "topic: hook")),
-    "parenthesis": ("titles with a parenthesis", ("parenthesis", "parentheses", "brackets")),
-    "listicle": ("listicle titles", ("listicle", "listicles", "lists")),
-    "how-to": ("how-to titles", ("how to", "how-tos", "tutorials")),
-    "I tried X for N days": ("“I tried X for N days” titles", ("i tried", "challenge days")),
-    "X vs Y": ("“X vs Y” titles", ("versus", "vs")),
-    "challenge": ("challenge titles", ("challenge", "challenges")),
-}
-"""Packaging traits ``{name: (label, aliases)}``. Question, number, first and second person and the formats come
-from the title scorer's own feature extraction (``tools.scoring.features.FeatureExtractor``); "two-part" is its
-"topic: hook" format; "parenthesis" is a "(" in the title."""
-
-LENGTH_BANDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "short": (f"titles under {SHORT_MAX_CHARS} characters", ("short", "shorter", "short titles")),
-    "medium": (f"titles of {SHORT_MAX_CHARS}-{LONG_MIN_CHARS} characters", ("medium", "medium length")),
-    "long": (f"titles over {LONG_MIN_CHARS} characters", ("long", "longer", "long titles")),
-}
-
-
-FORMULA_ALIASES: dict[str, tuple[str, ...]] = {
-    "question": ("question", "questions"),
-    "number-first": ("number", "numbers"),
-    "first-person story": ("first person", "stories"),
-    "versus": ("versus", "vs"),
-    "topic: hook": ("colon", "colons", "two part"),
-    OWN_WORDS: ("own words", "my words"),
-}
-"""Words that name a formula together with its packaging trait, so that "forget that I like questions" forgets
-both the question formula and titles asking a question."""
-
-
-def feature_label(feature: str) -> str:
-    """A feature key ("group:value", e.g. "formula:question", "packaging:number", "length:short") in plain
-    English, as a plural noun phrase ("titles on the “question” formula")."""
-    group, _, value = feature.partition(":")
-    if group == "packaging" and value in PACKAGING:
-        return PACKAGING[value][0]
-    if group == "length" and value in LENGTH_BANDS:
-        return LENGTH_BANDS[value][0]
-    if group == "formula":
-        return "titles in the hook's own words" if value == OWN_WORDS else f"titles on the “{value}” formula"
-    if group == "method":
-        return f"titles from {value.replace('_', ' ')}"
-    if group == "angle":
-        return f"titles with the {value} angle"
-    return feature
-
-
-def _aliases(feature: str) -> tuple[str, ...]:
-    group, _, value = feature.partition(":")
-    if group == "formula":
-        extra = FORMULA_ALIASES.get(value, ())
-    else:
-        table = PACKAGING if group == "packaging" else LENGTH_BANDS if group == "length" else {}
-        extra = table[value][1] if value in table else ()
-    return (value.replace("_", " "), feature_label(feature), *extra)
-
-
-def catalogue() -> list[str]:
-    """Every feature key the generator and the scorer can produce: formulas (plus the hook's own words),
-    methods, angles, packaging traits and length bands."""
-    return (
-        [f"formula:{f.name}" for f in FORMULAS] + [f"formula:{OWN_WORDS}"]
-        + [f"method:{m}" for m in METHODS] + [f"angle:{a}" for a in ANGLES]
-        + [f"packaging:{p}" for p in PACKAGING] + [f"length:{b}" for b in LENGTH_BANDS]
-    )
-
-
-@lru_cache(maxsize=4096)
-def packaging_features(title: str) -> tuple[str, ...]:
-    """Packaging and length-band feature keys of one title, from the title scorer's feature extraction
-    (``default_scorer().features``). Raises ``PreferenceInputError`` for an empty title."""
-    try:
-        clean = normalize_title(title)
-    except TitleInputError as exc:
-        raise PreferenceInputError(f"A feedback title is unusable: {exc}") from exc
-    raw, evidence, _ = default_scorer().features([clean])
-    row, formats = raw[0], evidence[0].formats
-    found = [name for name, col in (("question", "question"), ("number", "has_digit"), ("first person", "first_person"),
-                                    ("second person", "second_person")) if row[_F[col]] > 0]
-    if "topic: hook" in formats:
-        found.append("two-part")
-    if "(" in clean:
-        found.append("parenthesis")
-    found += [f for f in FORMATS if f in formats and f != "topic: hook"]
-    n = len(clean)
-    band = "short" if n < SHORT_MAX_CHARS else "long" if n > LONG_MIN_CHARS else "medium"
-    return (*(f"packaging:{p}" for p in found), f"length:{band}")
-
-
-def candidate_features(candidate: TitleCandidate) -> list[str]:
-    """Feature keys of a generated title: its formula, method and angle (as the generator labelled them) and its
-    packaging (``packaging_features``)."""
-    return [f"formula:{candidate.formula}", f"method:{candidate.method}", f"angle:{candidate.angle}",
-            *packaging_features(candidate.title)]
-
-
-def _event_features(title: str, candidate: Mapping[str, Any] | None) -> list[str]:
-    """Features of a title acted on: a generated one from its judged candidate, a creator's own one from the
-    formulas it uses (``detect_formulas``) and its packaging."""
-    if candidate is None:
-        return [f"formula:{f}" for f in detect_formulas(title)] + list(packaging_features(title))
-    c = candidate["candidate"]
-    return [f"formula:{c['formula']}", f"method:{c['method']}", f"angle:{c['angle']}", *packaging_features(title)]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -379,8 +255,9 @@ def _score(titles: Sequence[_Title]) -> tuple[float, float, float]:
     return pos, neg, (pos - neg) / (total + PRIOR_CONFIDENCE)
 
 
-def _evidence(stat: FeatureStat, named: bool = True) -> str:
-    """"saved 2 and used 1 of the 4 titles asking a question you saw" (``named`` False: "... of the 4 you saw")."""
+def evidence(stat: FeatureStat, named: bool = True) -> str:
+    """The evidence behind a feature in words: "saved 2 and used 1 of the 4 titles asking a question you saw"
+    (``named`` False: "... of the 4 you saw")."""
     acts = [f"{_VERBS[s]} {stat.signals[s]}" for s in SIGNALS if stat.signals.get(s)]
     lists = [f"{_LIST_VERBS[s]} {stat.signals['list_' + s]} list(s) with them" for s in _LIST_VERBS
              if stat.signals.get("list_" + s)]
@@ -464,9 +341,9 @@ def learn_preferences(events: Sequence[FeedbackEvent], muted: Sequence[str] = ()
         key = (e.generation_id or "", " ".join(e.title.split()))
         t = titles.get(key)
         if t is None:
-            t = titles[key] = _Title(_event_features(e.title, e.candidate), own=e.candidate is None)
+            t = titles[key] = _Title(event_features(e.title, e.candidate), own=e.candidate is None)
         elif t.own and e.candidate is not None:  # a later event carries the judged candidate
-            t.features, t.own = _event_features(e.title, e.candidate), False
+            t.features, t.own = event_features(e.title, e.candidate), False
         if e.signal == "view":
             continue
         t.acted = True
@@ -526,7 +403,7 @@ def _learned(stats: Mapping[str, FeatureStat], muted: Sequence[str]) -> tuple[li
     for key, s in sorted(stats.items(), key=lambda kv: (-abs(kv[1].score), kv[0])):
         if key in muted or s.acted < MIN_ACTED_TITLES or s.without is None:
             continue
-        item = {"feature": key, "label": s.label, "score": s.score, "evidence": _evidence(s)}
+        item = {"feature": key, "label": s.label, "score": s.score, "evidence": evidence(s)}
         if s.score >= PREFER_THRESHOLD and s.score - s.without >= MIN_LIFT:
             preferred.append(item)
         elif s.score <= -PREFER_THRESHOLD and s.without - s.score >= MIN_LIFT:
@@ -534,78 +411,9 @@ def _learned(stats: Mapping[str, FeatureStat], muted: Sequence[str]) -> tuple[li
     return preferred, rejected
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Re-ranking
-# ---------------------------------------------------------------------------------------------------------------
-
-
-def preference_adjustment(candidate: TitleCandidate, prefs: Preferences | None) -> tuple[float, list[str]]:
-    """(points, reasons): how the learned preferences move one title on the judge's 0-100 scale. Each preferred
-    or rejected feature of the title adds ``POINTS_PER_FEATURE`` x its score; features backed by exactly the same
-    evidence (the question formula and "asks a question" when the same titles had both) count once; the total is
-    bounded by ``MAX_ADJUSTMENT``. Reasons, largest first: "+7.2: you saved 2 and used 1 of the 3 titles asking a
-    question you saw". (0.0, []) without preferences."""
-    if prefs is None:
-        return 0.0, []
-    mine = set(candidate_features(candidate))
-    groups: dict[tuple, list[dict]] = {}
-    for p in (*prefs.preferred, *prefs.rejected):
-        if p["feature"] in mine and p["feature"] not in prefs.muted:
-            s = prefs.features[p["feature"]]
-            groups.setdefault((s.exposures, s.acted, s.positive, s.negative, tuple(sorted(s.signals.items()))),
-                              []).append(p)
-    parts = sorted(((round(POINTS_PER_FEATURE * ps[0]["score"], 1), ps) for ps in groups.values()),
-                   key=lambda x: -abs(x[0]))
-    total = sum(points for points, _ in parts)
-    reasons = []
-    for points, (first, *also) in parts:
-        twins = f" (the same titles as {', '.join(p['label'] for p in also)}: counted once)" if also else ""
-        reasons.append(f"{'+' if points >= 0 else '−'}{abs(points):.1f}: you {first['evidence']}{twins}")
-    if abs(total) > MAX_ADJUSTMENT:
-        total = MAX_ADJUSTMENT if total > 0 else -MAX_ADJUSTMENT
-        reasons.append(f"(bounded at {total:+.0f} points)")
-    return round(total, 1), reasons
-
-
-def rerank(
-    judgement: Judgement,
-    prefs: Preferences | None,
-    extra: Callable[[TitleCandidate], tuple[float, list[str]]] | None = None,
-) -> tuple[Judgement, list[dict]]:
-    """(a new Judgement, what changed per title). Titles are ordered by their order score + the preference
-    adjustment (+ ``extra``'s points, e.g. the voice fit). The judges' titles and scores are kept as they were.
-
-    The order score keeps the judge's own order: it is the judge's score raised, where the pairwise step put a
-    title above a higher-scored one, to the score of the title it beat (the highest score at or below its rank),
-    so with no adjustment the order is exactly the judge's. The sort is stable. Per title: ``{"title",
-    "base_score" (the judge's), "order_score", "preference" (points), "extra" (points), "adjustment" (their sum),
-    "final_score", "reasons", "old_rank", "new_rank"}`` (ranks 1 = first), in the new order."""
-    ranked = judgement.ranked
-    order_scores: list[float] = []
-    best_below = float("-inf")
-    for j in reversed(ranked):
-        best_below = max(best_below, j.score)
-        order_scores.append(best_below)
-    order_scores.reverse()
-    rows = []
-    for i, (j, base) in enumerate(zip(ranked, order_scores)):
-        points, reasons = preference_adjustment(j.candidate, prefs)
-        more, why = extra(j.candidate) if extra is not None else (0.0, [])
-        total = round(points + more, 1)
-        rows.append({"title": j.candidate.title, "base_score": j.score, "order_score": base, "preference": points,
-                     "extra": round(more, 1), "adjustment": total, "final_score": round(base + total, 1),
-                     "reasons": reasons + why, "old_rank": i + 1, "judged": j})
-    rows.sort(key=lambda r: -(r["order_score"] + r["adjustment"]))
-    for new_rank, r in enumerate(rows, 1):
-        r["new_rank"] = new_rank
-    changed = any(r["adjustment"] for r in rows)
-    judge = judgement.judge + (", re-ranked with your preferences" if changed else "")
-    new = Judgement([r.pop("judged") for r in rows], list(judgement.pairs), judge)
-    return new, rows
-
 
 # ---------------------------------------------------------------------------------------------------------------
-# What the creator reads, and forgetting
+# What the creator reads
 # ---------------------------------------------------------------------------------------------------------------
 
 ERASE_HINT = ("To change this, tell me what to forget, one thing at a time (“forget that I like questions”, "
@@ -624,7 +432,7 @@ def preferences_markdown(prefs: Preferences | None) -> str:
         if items:
             lines.append(heading)
             lines += [f"- **{p['label']}** (score {p['score']:+.2f}): you "
-                      f"{_evidence(prefs.features[p['feature']], named=False)}" for p in items]
+                      f"{evidence(prefs.features[p['feature']], named=False)}" for p in items]
     if not prefs.preferred and not prefs.rejected:
         lines.append(f"No clear preference yet: a pattern needs at least {MIN_ACTED_TITLES} titles you acted on "
                      f"and a score of ±{PREFER_THRESHOLD:.2f}.")
@@ -641,47 +449,3 @@ def preferences_markdown(prefs: Preferences | None) -> str:
     lines.append(f"\nThese move a title at most {MAX_ADJUSTMENT:.0f} points on the judge's 0-100 scale. {ERASE_HINT}")
     return "\n".join(lines)
 
-
-_COMMAND = re.compile(r"^\W*(?:please\s+)?(?:forget|unlearn|ignore|drop|stop|don'?t|do not|never mind|erase|remove)\b",
-                      re.IGNORECASE)
-_FILLER = frozenset(
-    "that i like likes liking love prefer preferring hate dislike avoid avoiding using use the thing things stuff "
-    "about my me please you learned learnt know titles title a an of for with want wanting those these them it is "
-    "are think thinking rule bit part preference preferences on to so much what your in being".split()
-)
-MATCH_CUTOFF = 80.0
-"""rapidfuzz WRatio (0-100) a creator's words need with a feature's name, label or alias to resolve to it."""
-
-
-def forget_feature(prefs: Preferences, text: str) -> tuple[Preferences | None, str]:
-    """Resolve a creator's words ("forget that I like questions", "stop avoiding numbers", "forget the listicle
-    thing") to the features they name and mute them: (new preferences, a confirmation) or, when nothing matches,
-    (None, a message listing what can be forgotten). Words are matched with rapidfuzz WRatio (``MATCH_CUTOFF``)
-    against each feature's name, plain-English label and aliases; every feature tied at the best match is muted
-    ("questions": the question formula and titles asking a question)."""
-    if not isinstance(text, str) or not text.strip():
-        raise PreferenceInputError("Say what to forget, e.g. “forget that I like questions”.")
-    words = [w for w in re.findall(r"[\w'’:-]+", _COMMAND.sub("", text.strip()).lower()) if w not in _FILLER]
-    query = " ".join(words)
-    keys = sorted(set(catalogue()) | set(prefs.features))
-    best: dict[str, float] = {}
-    if query:
-        choices = [(key, alias) for key in keys for alias in _aliases(key)]
-        for _, score, i in process.extract(query, [a for _, a in choices], scorer=fuzz.WRatio,
-                                           processor=utils.default_process, score_cutoff=MATCH_CUTOFF, limit=None):
-            key = choices[i][0]
-            best[key] = max(best.get(key, 0.0), score)
-    if not best:
-        learned = [p["label"] for p in (*prefs.preferred, *prefs.rejected)]
-        known = ("What I have learned that you can forget: " + "; ".join(learned) + ".") if learned else \
-            "I have not learned any preference yet."
-        return None, f"I could not tell which preference “{text.strip()}” means. {known} {ERASE_HINT}"
-    top = max(best.values())
-    chosen = sorted(k for k, s in best.items() if s == top)
-    muted = sorted(set(prefs.muted) | set(chosen))
-    new = replace(prefs, muted=muted,
-                  preferred=[p for p in prefs.preferred if p["feature"] not in muted],
-                  rejected=[p for p in prefs.rejected if p["feature"] not in muted])
-    names = "; ".join(feature_label(k) for k in chosen)
-    them = "them" if len(chosen) > 1 else "it"
-    return new, f"Forgotten: {names}. I won't use {them} to rank your titles, even as new feedback comes in."

@@ -41,19 +41,18 @@ Rates "per 1,000 words" divide by whitespace-separated words, as ``parse_script`
 
 Using a profile
 ---------------
-``voice_markdown`` (what the creator reads), ``voice_prompt_block`` (a compact block for an LLM prompt),
-``voice_fit`` (small, explained points for the offline ranking of generated titles), ``profile_distance`` (how
-far apart two voices are) and ``VoiceProfile.to_dict`` / ``from_dict`` (a JSON-ready round trip for the store).
-``load_channel_videos`` / ``load_channel_transcripts`` read a creator's transcripts from the shared data. There is
-no fit for hooks: hooks are quoted from the creator's own transcript, so they are in their voice already.
+``VoiceProfile.to_dict`` / ``from_dict`` are a JSON-ready round trip for the store. What the creator reads, the
+LLM prompt block, the fit of a title to the voice and the distance between two voices are in
+``tools.learning.voice_fit``; ``tools.learning.transcripts`` reads a creator's transcripts from the shared data
+or the conversation.
 
 Limits: English only (the background is English; other languages are refused, see ``MIN_ENGLISH_SHARE``); the
 lexicons see words, not delivery, tone or visuals.
 """
 
+
 from __future__ import annotations
 
-import csv
 import math
 import re
 import statistics
@@ -62,14 +61,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from functools import cache
 from importlib.metadata import version
-from pathlib import Path
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from wordfreq import get_frequency_dict
 
-from memory.corpus.sources import read_ai_topic_channels
-from tools.extract import match_channels
 from tools.scripts.hooks import NUMBER_PATTERN, SPOKEN_FILLERS
 from tools.scripts.parsing import MAX_PASSAGE_WORDS, Script, ScriptInputError, parse_script
 
@@ -173,11 +169,12 @@ def _cue_pattern(cues: Sequence[str]) -> re.Pattern[str]:
 
 _MOVE_PATTERNS = {name: _cue_pattern(cues) for name, cues in TEACHING_MOVES.items()}
 _QUESTION_OPENER = _cue_pattern(QUESTION_OPENERS)
-_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)*")
-_YOU = re.compile(r"\byou(?:r|rs|rself|rselves)?\b", re.IGNORECASE)
-_I_CAPS = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Mm]ine|[Mm]yself)\b")
+# the word, "you", "I" (in capitals) and "we" patterns are public: ``tools.learning.voice_fit`` reads titles with them
+TOKEN_PATTERN = re.compile(r"[a-z]+(?:'[a-z]+)*")
+YOU_PATTERN = re.compile(r"\byou(?:r|rs|rself|rselves)?\b", re.IGNORECASE)
+I_CAPS_PATTERN = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Mm]ine|[Mm]yself)\b")
 _I_LOWER = re.compile(r"\b(?:i|me|my|mine|myself)\b")
-_WE = re.compile(r"\b(?:[Ww]e|[Uu]s|[Oo]urs?|[Oo]urselves)\b")
+WE_PATTERN = re.compile(r"\b(?:[Ww]e|[Uu]s|[Oo]urs?|[Oo]urselves)\b")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _QUESTION_END = re.compile(r"\?[\"'”’)\]]*$")
 _EXCLAMATION_END = re.compile(r"![\"'”’)\]]*$")
@@ -394,7 +391,7 @@ def build_voice_profile(transcripts: Sequence[str], source: str) -> VoiceProfile
             continue
         text = " ".join(p.text for p in script.passages).replace("’", "'")
         lower = text.lower()
-        parsed.append(_Parsed(script, text, lower, _TOKEN.findall(lower)))
+        parsed.append(_Parsed(script, text, lower, TOKEN_PATTERN.findall(lower)))
     words = sum(p.script.words for p in parsed)
     if words < MIN_PROFILE_WORDS:
         raise ValueError(
@@ -439,7 +436,7 @@ def build_voice_profile(transcripts: Sequence[str], source: str) -> VoiceProfile
     def rate(pattern: re.Pattern[str], lower: bool = True) -> float:
         return _per_1k(sum(len(pattern.findall(p.lower if lower else p.text)) for p in parsed), words)
 
-    i_count = sum(len((_I_CAPS if re.search(r"[A-Z]", p.text) else _I_LOWER).findall(p.text)) for p in parsed)
+    i_count = sum(len((I_CAPS_PATTERN if re.search(r"[A-Z]", p.text) else _I_LOWER).findall(p.text)) for p in parsed)
     return VoiceProfile(
         name=source,
         source=f"{source}: {len(parsed)} transcripts, {words:,} words",
@@ -451,9 +448,9 @@ def build_voice_profile(transcripts: Sequence[str], source: str) -> VoiceProfile
         question_openers_per_1k=rate(_QUESTION_OPENER),
         wpm=wpm,
         timed_transcripts=len(timed),
-        you_per_1k=rate(_YOU),
+        you_per_1k=rate(YOU_PATTERN),
         i_per_1k=_per_1k(i_count, words),
-        we_per_1k=rate(_WE, lower=False),
+        we_per_1k=rate(WE_PATTERN, lower=False),
         numbers_per_1k=rate(NUMBER_PATTERN, lower=False),
         teaching_moves={name: rate(rx) for name, rx in _MOVE_PATTERNS.items()},
         not_measured=not_measured,
@@ -497,327 +494,3 @@ def _sentence_measures(parsed: Sequence[_Parsed], words: int, notes: list[str], 
         "questions_per_100_sentences": per_100(_QUESTION_END),
         "exclamations_per_100_sentences": per_100(_EXCLAMATION_END),
     }
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# A creator's transcripts in the shared data
-# ---------------------------------------------------------------------------------------------------------------
-
-THREE_BLUE_ONE_BROWN = "3Blue1Brown"
-TRANSCRIPT_CHANNELS: tuple[str, ...] = (THREE_BLUE_ONE_BROWN, "Nischa")
-"""The channels of the shared data whose transcripts make a voice profile (English): for routing and for asking
-the creator. The data also holds the transcripts of three Spanish-language channels (Alex Hawkers, Feid, Tipa),
-which ``build_voice_profile`` refuses."""
-_3B1B_DIR = Path("transcripts_3blue1brown")
-_PER_CHANNEL_DIR = Path("youtube_ai_topic_videos") / "per_channel"
-
-
-@dataclass(frozen=True)
-class ChannelVideo:
-    """One video's transcript in the shared data: ``text`` raw (SRT for 3Blue1Brown, plain auto-captions for the
-    ``youtube_ai_topic_videos`` channels); ``video_id`` and ``title`` None where the data has none."""
-
-    channel: str
-    video_id: str | None
-    title: str | None
-    text: str
-
-
-def _3b1b_videos(data_dir: Path) -> list[ChannelVideo]:
-    """3Blue1Brown's official captions (``captions.srt``), oldest first (folders are ``<year>_<slug>``)."""
-    root = data_dir / _3B1B_DIR
-    with (root / "index.csv").open(newline="", encoding="utf-8") as fh:
-        index = {r["folder"]: r for r in csv.DictReader(fh)}
-    videos = []
-    for path in sorted((root / "videos").glob("*/captions.srt")):
-        text = path.read_text(encoding="utf-8")
-        row = index.get(f"videos/{path.parent.name}", {})
-        if text.strip():
-            videos.append(
-                ChannelVideo(THREE_BLUE_ONE_BROWN, row.get("video_id") or None, row.get("title") or None, text)
-            )
-    return videos
-
-
-def _per_channel_videos(data_dir: Path) -> dict[str, list[ChannelVideo]]:
-    """The auto-caption transcripts of ``youtube_ai_topic_videos/per_channel/*/df_transcript*.csv`` by channel, oldest
-    first. Channel names, titles and publish times come from the channel's uploads as ``memory.corpus.sources`` reads them
-    (a transcript file belongs to the channel most of its video ids belong to)."""
-    uploads = {r.video_id: r for r in read_ai_topic_channels(data_dir)}
-    out: dict[str, list[ChannelVideo]] = {}
-    for path in sorted((data_dir / _PER_CHANNEL_DIR).glob("*/df_transcript*.csv")):
-        with path.open(newline="", encoding="utf-8") as fh:
-            rows = [r for r in csv.DictReader(fh) if (r.get("transcript") or "").strip()]
-        owners = Counter(uploads[r["video_id"]].channel_name for r in rows if r["video_id"] in uploads)
-        if not owners:
-            continue
-        channel = owners.most_common(1)[0][0]
-        found = [(uploads.get(r["video_id"]), r) for r in rows]
-        dated = sorted(((u, r) for u, r in found if u and u.published_at), key=lambda ur: ur[0].published_at)
-        undated = [(u, r) for u, r in found if not (u and u.published_at)]
-        out.setdefault(channel, []).extend(
-            ChannelVideo(channel, r["video_id"], u.title if u else None, r["transcript"]) for u, r in dated + undated
-        )
-    return out
-
-
-def _all_channel_videos(data_dir: Path) -> dict[str, list[ChannelVideo]]:
-    data_dir = Path(data_dir)
-    if not (data_dir / _3B1B_DIR).is_dir() and not (data_dir / _PER_CHANNEL_DIR).is_dir():
-        raise ValueError(
-            f"No transcripts under {data_dir}: set CORTEX_DATA_DIR to the shared data folder (with "
-            f"{_3B1B_DIR} and {_PER_CHANNEL_DIR})."
-        )
-    channels: dict[str, list[ChannelVideo]] = {}
-    if (data_dir / _3B1B_DIR).is_dir():
-        channels[THREE_BLUE_ONE_BROWN] = _3b1b_videos(data_dir)
-    if (data_dir / _PER_CHANNEL_DIR).is_dir():
-        channels.update(_per_channel_videos(data_dir))
-    return channels
-
-
-def load_channel_videos(data_dir: Path, channel: str) -> list[ChannelVideo]:
-    """The transcripts of ``channel`` in the shared data folder (``Settings.data_dir``), oldest first: 3Blue1Brown's
-    captions (SRT, with timestamps), or the plain auto-captions of a ``youtube_ai_topic_videos`` channel (Nischa,
-    and three Spanish-language channels). ``channel`` is matched case- and space-insensitively
-    (``tools.extract.match_channels``: "nischa", "3blue1brown").
-
-    Raises ValueError naming the channels that have transcripts when ``channel`` matches none, and when the folder
-    holds no transcripts at all.
-    """
-    channels = _all_channel_videos(data_dir)
-    names = sorted(channels, key=str.lower)
-    found = match_channels(channel or "", names)
-    if not found:
-        raise ValueError(f"No transcripts for “{channel}”. Channels with transcripts: {', '.join(names)}.")
-    return channels[found[0]]
-
-
-def load_channel_transcripts(data_dir: Path, channel: str) -> list[str]:
-    """The raw transcripts of ``channel`` (see ``load_channel_videos``), ready for ``build_voice_profile``."""
-    return [v.text for v in load_channel_videos(data_dir, channel)]
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Reading a profile
-# ---------------------------------------------------------------------------------------------------------------
-
-
-def _person_summary(p: VoiceProfile) -> str:
-    """Which person the creator speaks in, from the rates per 1,000 words."""
-    if p.we_per_1k > 1.5 * p.i_per_1k:
-        main = "mostly “we”"
-    elif p.i_per_1k > 1.5 * p.we_per_1k:
-        main = "mostly “I”"
-    else:
-        main = "“I” and “we” alike"
-    if p.you_per_1k > max(p.i_per_1k, p.we_per_1k):
-        return f"{main}; talks to the viewer (“you”) more than about themselves"
-    return f"{main}; says “you” less than “I” or “we”"
-
-
-def _top_moves(p: VoiceProfile, n: int = 3) -> list[tuple[str, float]]:
-    return sorted(p.teaching_moves.items(), key=lambda kv: -kv[1])[:n]
-
-
-def voice_markdown(profile: VoiceProfile) -> str:
-    """What the creator reads when they ask "what's my voice?": words, phrases, rhythm, questions, person, teaching
-    moves and numbers, each with its figure, and what could not be measured and why."""
-    p = profile
-    lines = [
-        f"**Creator DNA: {p.name}**, from {p.transcripts} transcripts and {p.words:,} words, compared with "
-        f"{p.background}."
-    ]
-    if p.vocabulary:
-        lines.append("- **Your words**: " + ", ".join(p.distinctive_words[:12]))
-    if p.signature_phrases:
-        phrases = ", ".join(f"“{ph}” {s:.0%}" for ph, s in p.signature_phrases[:6])
-        lines.append(f"- **Your phrases** (share of videos): {phrases}")
-    rhythm = []
-    if p.sentence_words_mean is not None:
-        rhythm.append(f"{p.sentence_words_mean:g} words per sentence (median {p.sentence_words_median:g})")
-    if p.wpm is not None:
-        rhythm.append(f"{p.wpm:.0f} words per minute")
-    if rhythm:
-        lines.append("- **Rhythm**: " + "; ".join(rhythm))
-    if p.questions_per_100_sentences is not None:
-        q = f"{p.questions_per_100_sentences:g} per 100 sentences"
-        if p.exclamations_per_100_sentences is not None:
-            q += f" (exclamations: {p.exclamations_per_100_sentences:g} per 100)"
-    else:
-        q = f"about {p.question_openers_per_1k:g} question openers per 1,000 words (estimated: no punctuation)"
-    lines.append(f"- **Questions**: {q}")
-    lines.append(
-        f"- **Person**: you {p.you_per_1k:.0f} · I {p.i_per_1k:.0f} · we {p.we_per_1k:.0f} per 1,000 words: "
-        + _person_summary(p)
-    )
-    lines.append("- **Teaching moves** (per 1,000 words): " + ", ".join(f"{m} {r:g}" for m, r in _top_moves(p)))
-    lines.append(f"- **Numbers**: {p.numbers_per_1k:.0f} per 1,000 words")
-    if p.not_measured:
-        missing = "; ".join(f"{k.replace('_', ' ')} ({why})" for k, why in p.not_measured.items())
-        lines.append(f"_Not measured: {missing}._")
-    return "\n".join(lines)
-
-
-def voice_prompt_block(profile: VoiceProfile) -> str:
-    """The voice in about six lines for an LLM prompt (hooks and titles): words, phrases, rhythm and questions,
-    person, teaching moves, and the instruction to use them only where true to the video."""
-    p = profile
-    rhythm = []
-    if p.sentence_words_mean is not None:
-        rhythm.append(f"{p.sentence_words_mean:g}-word sentences")
-    if p.wpm is not None:
-        rhythm.append(f"{p.wpm:.0f} wpm")
-    if p.questions_per_100_sentences is not None:
-        rhythm.append(f"{p.questions_per_100_sentences:g} questions per 100 sentences")
-    else:
-        rhythm.append(f"~{p.question_openers_per_1k:g} question openers per 1,000 words")
-    return "\n".join([
-        f"Creator voice ({p.source}):",
-        "- Distinctive words: " + ", ".join(p.distinctive_words[:15]),
-        "- Signature phrases: " + (", ".join(f"“{ph}”" for ph, _ in p.signature_phrases[:6]) or "none measured"),
-        "- Rhythm and questions: " + ", ".join(rhythm),
-        f"- Person: {_person_summary(p)} (you {p.you_per_1k:.0f}, I {p.i_per_1k:.0f}, we {p.we_per_1k:.0f} per "
-        "1,000 words)",
-        "- Teaching moves: " + ", ".join(m for m, _ in _top_moves(p))
-        + ". Use these words and habits where they fit the video; never invent facts to fit them.",
-    ])
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Titles in the creator's voice
-# ---------------------------------------------------------------------------------------------------------------
-
-VOICE_FIT_LIMIT = 8.0
-"""``voice_fit`` points are clipped to +/- this on the 0-100 title score scale: voice nudges a ranking, it does not
-override the scorer."""
-WORD_POINTS, MAX_WORDS_CREDITED = 2, 3
-PHRASE_POINTS = 1
-QUESTION_HIGH, QUESTION_LOW = 5.0, 2.0
-"""Questions per 100 sentences above which a question title fits the creator (+2) and below which it does not (-1).
-Rules of thumb, not fitted."""
-OPENERS_HIGH, OPENERS_LOW = 1.5, 0.5
-"""The same for unpunctuated transcripts, in question openers per 1,000 words (+1 / -1: weaker evidence)."""
-_QUESTION_TITLE = re.compile(
-    r"\?|^(?:(?:how|why|what|who|when|where|which)\s+(?:do|does|did|is|are|was|were|can|could|would|should|will|much|"
-    r"many)|is|are|can|do|does|did|should|would|will)\b",
-    re.IGNORECASE,
-)
-
-
-def _variants(word: str) -> tuple[str, ...]:
-    """The word and its simple singular/plural forms ("circles" -> "circle"; "vector" -> "vectors")."""
-    forms = [word, word + "s"]
-    if word.endswith("es"):
-        forms.append(word[:-2])
-    if word.endswith("s"):
-        forms.append(word[:-1])
-    return tuple(forms)
-
-
-def voice_fit(title: str, profile: VoiceProfile) -> tuple[float, list[str]]:
-    """How much a title sounds like the creator: (points within +/- ``VOICE_FIT_LIMIT`` on the 0-100 title score
-    scale, reasons such as "+2: uses your word 'probability'"). For the offline ranking of generated titles.
-
-    Rules (deterministic, additive, then clipped):
-    - +2 per distinct word of the profile's ``vocabulary`` (or its singular/plural), for up to 3 words;
-    - +1 for one of the creator's ``signature_phrases``;
-    - a question (a "?", or a question word and an auxiliary first: "How do...", "Is it..."): +2 if the creator
-      asks at least ``QUESTION_HIGH`` questions per 100 sentences, -1 under ``QUESTION_LOW`` (without punctuation:
-      +1 / -1 by ``OPENERS_HIGH`` / ``OPENERS_LOW`` question openers per 1,000 words);
-    - "I/me/my" in the title (the pronoun in capitals): +1 if the creator says "I" at least as often as "we", -2 if
-      they say "we" more than 1.5 times as often; "we/us/our" the other way round;
-    - "you/your": +1 if the creator says "you" more than "I" and more than "we".
-    Raises ValueError for an empty title.
-    """
-    if not isinstance(title, str) or not title.strip():
-        raise ValueError("The title is empty: give the title to check against the creator's voice.")
-    p = profile
-    points = 0.0
-    reasons: list[str] = []
-    rank = {w: i for i, w in enumerate(p.distinctive_words, 1)}
-    credited = []
-    for token in dict.fromkeys(_TOKEN.findall(title.lower().replace("’", "'"))):
-        match = next((f for f in _variants(token) if f in rank), None)
-        if match and match not in credited and len(credited) < MAX_WORDS_CREDITED:
-            credited.append(match)
-            points += WORD_POINTS
-            reasons.append(f"+{WORD_POINTS}: uses your word “{token}” (#{rank[match]} of your distinctive words)")
-    low = " ".join(_TOKEN.findall(title.lower().replace("’", "'")))
-    phrase = next((ph for ph, _ in p.signature_phrases if re.search(rf"\b{re.escape(ph)}\b", low)), None)
-    if phrase:
-        points += PHRASE_POINTS
-        reasons.append(f"+{PHRASE_POINTS}: uses your phrase “{phrase}”")
-    if _QUESTION_TITLE.search(title.strip()):
-        if p.questions_per_100_sentences is not None:
-            rate = p.questions_per_100_sentences
-            if rate >= QUESTION_HIGH:
-                points += 2
-                reasons.append(f"+2: a question, and you ask {rate:g} per 100 sentences")
-            elif rate < QUESTION_LOW:
-                points -= 1
-                reasons.append(f"-1: a question, but you ask only {rate:g} per 100 sentences")
-        else:
-            rate = p.question_openers_per_1k
-            if rate >= OPENERS_HIGH:
-                points += 1
-                reasons.append(f"+1: a question, and you open about {rate:g} per 1,000 words")
-            elif rate < OPENERS_LOW:
-                points -= 1
-                reasons.append(f"-1: a question, but you open only about {rate:g} per 1,000 words")
-    rates = f"(I {p.i_per_1k:.0f} vs we {p.we_per_1k:.0f} per 1,000 words)"
-    if _I_CAPS.search(title):
-        if p.i_per_1k >= p.we_per_1k:
-            points += 1
-            reasons.append(f"+1: says “I”, as you do {rates}")
-        elif p.we_per_1k > 1.5 * p.i_per_1k:
-            points -= 2
-            reasons.append(f"-2: says “I” but you mostly say “we” {rates}")
-    if _WE.search(title):
-        if p.we_per_1k >= p.i_per_1k:
-            points += 1
-            reasons.append(f"+1: says “we”, as you do {rates}")
-        elif p.i_per_1k > 1.5 * p.we_per_1k:
-            points -= 2
-            reasons.append(f"-2: says “we” but you mostly say “I” {rates}")
-    if _YOU.search(title) and p.you_per_1k > max(p.i_per_1k, p.we_per_1k):
-        points += 1
-        reasons.append(f"+1: speaks to the viewer, as you do (“you” {p.you_per_1k:.0f} per 1,000 words)")
-    clipped = max(-VOICE_FIT_LIMIT, min(VOICE_FIT_LIMIT, points))
-    if clipped != points:
-        reasons.append(f"(capped at {clipped:+g})")
-    return clipped, reasons
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Comparing voices
-# ---------------------------------------------------------------------------------------------------------------
-
-DISTANCE_SMOOTHING = 1.0
-"""Added to both sides of every ratio in ``profile_distance``, so that rare features (0 vs 0.3 per 1,000 words) do
-not dominate it."""
-
-
-def voice_features(profile: VoiceProfile) -> dict[str, float]:
-    """The profile's numeric style features by name (rates per 1,000 words, per 100 sentences, words per sentence,
-    words per minute); features that were not measured are absent."""
-    p = profile
-    out = {
-        "you_per_1k": p.you_per_1k, "i_per_1k": p.i_per_1k, "we_per_1k": p.we_per_1k,
-        "question_openers_per_1k": p.question_openers_per_1k, "numbers_per_1k": p.numbers_per_1k,
-        **{f"move: {m}": r for m, r in p.teaching_moves.items()},
-        "sentence_words_mean": p.sentence_words_mean, "questions_per_100_sentences": p.questions_per_100_sentences,
-        "exclamations_per_100_sentences": p.exclamations_per_100_sentences, "wpm": p.wpm,
-    }
-    return {k: float(v) for k, v in out.items() if v is not None}
-
-
-def profile_distance(a: VoiceProfile, b: VoiceProfile) -> float:
-    """How different two voices are: the mean absolute log ratio of their numeric style features
-    (``voice_features``) measured in both, ``|ln((x_a + 1) / (x_b + 1))|`` (``DISTANCE_SMOOTHING`` = 1). 0 is the same
-    voice; 0.69 means the features differ by a factor of two on average. Symmetric, unit-free, every feature weighs
-    the same. Vocabulary is left out: it follows the topic of the videos more than the voice."""
-    fa, fb = voice_features(a), voice_features(b)
-    shared = [k for k in fa if k in fb]
-    s = DISTANCE_SMOOTHING
-    return float(statistics.fmean(abs(math.log((fa[k] + s) / (fb[k] + s))) for k in shared))

@@ -18,7 +18,7 @@
 - ``postprocess``: length window, near-duplicates, opener caps, each cut with its reason.
 - ``judge``: the fast-tier rubric with pairwise comparisons in both orders, or offline the title scorer
   (``tools.titles.judge``).
-- ``personalize``: re-rank the judged titles with the creator's memory (``tools.learning.preferences.rerank``: learned
+- ``personalize``: re-rank the judged titles with the creator's memory (``tools.learning.ranking.rerank``: learned
   preferences, plus the voice fit and the channel's winning patterns); every move is explained in the
   ``titles.personalized`` trace and the artifact. Without memory the judge's order stands.
 
@@ -56,7 +56,7 @@ from memory.db import Database
 from tools import extract
 from tools.base import trace
 from tools.learning.blocks import MemoryBlocks, load_memory
-from tools.learning.preferences import rerank
+from tools.learning.ranking import rerank
 from tools.outliers.search import OutlierHit, find_outliers
 from tools.scripts.hooks import Hook, ScriptAnalysis
 from tools.scripts.llm import StructuredOutputError, structured_call
@@ -163,7 +163,8 @@ async def recall(state: TitleGenState, runtime: Runtime[TitleGenContext]) -> dic
     creator = runtime.context.creator_id
     if not creator:
         return {"memory": None}
-    memory = await load_memory(creator, state.get("channel"))
+    db = runtime.context.db
+    memory = await load_memory(db.pool, db.store, creator, state.get("channel"))
     trace("memory.used", **memory.trace_data())
     return {"memory": memory}
 

@@ -1,0 +1,80 @@
+"""The one feedback loop: every signal on a generated title (record_feedback, use_title, the chat UI's title buttons
+and thumbs) is recorded by ``record_signal`` in ``feedback_events`` (``memory.learning``), and every
+``REBUILD_EVERY`` actions the creator's preferences are relearned from all their events (``rebuild_preferences``,
+``tools.learning.preferences.learn_preferences``) and stored in their ``preferences`` block.
+
+Storage is passed in: ``pool`` (the Postgres pool, for the events) and ``store`` (the LangGraph store, for the
+blocks), from the run's context (``tools.base.CortexContext``) or the driver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from langgraph.store.base import BaseStore
+from psycopg_pool import AsyncConnectionPool
+
+from memory.learning import count_actions, feedback_events, get_block, insert_feedback, put_block
+from tools.base import trace
+from tools.learning.preferences import FeedbackEvent, Preferences, due_for_rebuild, learn_preferences
+
+
+def _event(row: dict[str, Any]) -> FeedbackEvent:
+    return FeedbackEvent(signal=row["signal"], title=row["title"], candidate=row["candidate"],
+                         edited_title=row["edited_title"], generation_id=row["generation_id"] or "",
+                         created_at=row["created_at"])
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A recorded signal: its ``feedback_events`` row, the creator's actions so far (events other than views) and
+    the preferences rebuilt by it (None when no rebuild was due)."""
+
+    row: dict[str, Any]
+    actions: int
+    preferences: Preferences | None
+
+
+async def rebuild_preferences(pool: AsyncConnectionPool, store: BaseStore, creator_id: str,
+                              previous: Preferences | None = None) -> Preferences:
+    """Learn the creator's preferences from all their feedback events and store them, keeping what they asked to
+    forget (``Preferences.muted`` of ``previous``, read from the store when not given). Returns the new
+    preferences."""
+    if previous is None:
+        stored = await get_block(store, creator_id, "preferences")
+        previous = Preferences.from_dict(stored) if stored else None
+    muted = previous.muted if previous else []
+    prefs = learn_preferences([_event(r) for r in await feedback_events(pool, creator_id)], muted=muted)
+    await put_block(store, creator_id, "preferences", prefs.to_dict())
+    trace("memory.preferences_rebuilt", creator=creator_id, events=prefs.events,
+          preferred=[p["label"] for p in prefs.preferred], rejected=[p["label"] for p in prefs.rejected])
+    return prefs
+
+
+async def record_signal(
+    pool: AsyncConnectionPool, store: BaseStore, creator_id: str, thread_id: str, signal: str, choice: Any | None,
+    *, generation_id: str | None = None, edited_title: str | None = None, source: str = "chat",
+) -> Recorded:
+    """Record one signal on a title and rebuild the preferences when due
+    (``tools.learning.preferences.due_for_rebuild``).
+
+    ``choice``: a ``tools.learning.choices.TitleChoice`` (title, rank, judged candidate, generate_titles call id),
+    or None for a thumbs on a whole generation (then ``generation_id`` names it). Raises ValueError for an unknown
+    signal."""
+    row = await insert_feedback(
+        pool, creator_id=creator_id, thread_id=thread_id, signal=signal,
+        title=choice.title if choice else None,
+        generation_id=(choice.source_tool_call_id if choice else None) or generation_id,
+        candidate_rank=choice.rank if choice else None, candidate=choice.candidate if choice else None,
+        edited_title=edited_title, source=source,
+    )
+    trace("feedback.recorded", signal=signal, title=row["title"], rank=row["candidate_rank"],
+          generation=row["generation_id"], edited_title=edited_title, source=source)
+    actions = await count_actions(pool, creator_id)
+    if signal == "view":
+        return Recorded(row, actions, None)
+    stored = await get_block(store, creator_id, "preferences")
+    previous = Preferences.from_dict(stored) if stored else None
+    due = due_for_rebuild(actions, previous.rebuilt_after_events if previous else 0)
+    return Recorded(row, actions, await rebuild_preferences(pool, store, creator_id, previous) if due else None)
