@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install chromium ingest clean-db
+.PHONY: run test unit lint install chromium ingest clean-db
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,15 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/cortex serve
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium lint
 	$(BIN)/python -m pytest
+
+# the unit tests alone: no Postgres, no browser, seconds
+unit: $(STAMP)
+	$(BIN)/python -m pytest -m unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 # the browser tests drive Debian's Chromium (Playwright's own browser download is not used)
 chromium:

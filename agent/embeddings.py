@@ -176,7 +176,9 @@ class LangChainEmbeddings(Embeddings):
         self.model_name = model_name
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """One vector (a list of floats, the model's dimension) per text."""
         return get_embedder(self.model_name).embed(list(texts)).tolist()
 
     def embed_query(self, text: str) -> list[float]:
+        """The vector of one query text."""
         return get_embedder(self.model_name).embed_one(text).tolist()

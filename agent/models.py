@@ -83,6 +83,7 @@ class UsageRecorder(AsyncCallbackHandler):
     per_call: list[dict[str, Any]] = field(default_factory=list)
 
     async def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
+        """Count one call and its prompt and completion tokens (``usage_metadata`` of the generated message)."""
         self.calls += 1
         usage: dict[str, int] = {}
         for gens in response.generations:

@@ -1,0 +1,2 @@
+"""Eval suites (datasets, evaluators, runners, reports) and benchmarks: see the README's "Tests, evals and
+benchmarks"."""

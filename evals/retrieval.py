@@ -261,6 +261,11 @@ def _ci(m: dict) -> str:
     return f"{m['mean']:.3f} [{m['lo']:.3f}, {m['hi']:.3f}]"
 
 
+def _delta(delta: dict | None) -> str:
+    """A difference with its interval ('+0.012 [-0.004, +0.030]'), or '-' when there is none."""
+    return "{:+.3f} [{:+.3f}, {:+.3f}]".format(delta["mean"], delta["lo"], delta["hi"]) if delta else "-"
+
+
 def render_markdown(report: dict) -> str:
     """The report a reader reads: metrics per system with intervals, the floors and how they were chosen."""
     lab = report["labels"]
@@ -280,7 +285,7 @@ def render_markdown(report: dict) -> str:
         delta = s.get("ndcg_vs_minilm")
         lines.append(
             f"| {name} | {s['model'] if 'vector' in s['legs'] else '-'} | {_ci(m['recall@10'])} | {_ci(m['R_cap@10'])} | "
-            f"{_ci(m['MRR@10'])} | {_ci(m['nDCG@10'])} | {('%+.3f [%+.3f, %+.3f]' % (delta['mean'], delta['lo'], delta['hi'])) if delta else '-'} | "
+            f"{_ci(m['MRR@10'])} | {_ci(m['nDCG@10'])} | {_delta(delta)} | "
             f"{s['mean_hits']:.1f} | {s['mean_latency_ms']:.1f} |"
         )
     if lab["outside_search_space"]:

@@ -36,7 +36,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -294,7 +294,7 @@ async def run_evals(
     datasets = {suite: load_dataset(suite, split) for suite in chosen if suite not in EXTERNAL}
     info = engine_info(settings, engine)
     judge_llm = judge_model(settings) if judge else None
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     run_id = f"{started:%Y%m%d-%H%M%S}-{info['name']}-{uuid.uuid4().hex[:4]}"
     run_dir = Path(out_dir) / run_id
     run_dir.mkdir(parents=True)
@@ -324,7 +324,7 @@ async def run_evals(
             result = {"status": "ok", "dataset": datasets[suite].info(), **result}
         result["seconds"] = round(time.perf_counter() - t0, 1)
         report["suites"][suite] = result
-    report["seconds"] = round((datetime.now(timezone.utc) - started).total_seconds(), 1)
+    report["seconds"] = round((datetime.now(UTC) - started).total_seconds(), 1)
     write_report(report, run_dir)
     if (published := publish_to_langfuse(report, datasets, settings)) is not None:
         report["langfuse"] = published
@@ -390,11 +390,12 @@ def publish_to_langfuse(report: dict[str, Any], datasets: dict[str, Dataset], se
         recorded = {c["id"]: _case_scores(suite, c) for c in res.get("cases", [])}
         items = [i for i in client.get_dataset(name).items if ids.get(i.id) in recorded]
 
-        def task(*, item: Any, **_: Any) -> Any:
-            return {"case_id": ids[item.id], **recorded[ids[item.id]][0]}
+        # the two closures run inside run_experiment below, in this same iteration
+        def task(*, item: Any, **_: Any) -> Any:  # noqa: B023
+            return {"case_id": ids[item.id], **recorded[ids[item.id]][0]}  # noqa: B023
 
         def scores(*, output: Any, **_: Any) -> list[Any]:
-            return [Evaluation(name=k, value=v) for k, v in recorded[output["case_id"]][1].items()]
+            return [Evaluation(name=k, value=v) for k, v in recorded[output["case_id"]][1].items()]  # noqa: B023
 
         result = client.run_experiment(name=f"cortex {suite}", run_name=report["run_id"], data=items, task=task,
                                        evaluators=[scores], metadata={"engine": report["engine"]["label"],

@@ -12,7 +12,7 @@ import csv
 import io
 import re
 from dataclasses import asdict, dataclass, fields
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from psycopg_pool import AsyncConnectionPool
@@ -141,7 +141,7 @@ def _duration_s(value: str) -> float:
 def _publish_time(value: str) -> datetime:
     for fmt in _PUBLISH_FORMATS:
         try:
-            return datetime.strptime(value.strip(), fmt).replace(tzinfo=timezone.utc)
+            return datetime.strptime(value.strip(), fmt).replace(tzinfo=UTC)
         except ValueError:
             continue
     raise ValueError("unknown date format (expected e.g. '8-May-20' or 'May 8, 2020')")

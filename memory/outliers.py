@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from statistics import median
 
 WINDOW = 10
@@ -49,7 +49,7 @@ YOUNG_DAYS = 90
 """Under this age at the crawl a note calls a video's views still growing (wording only; no number depends on it)."""
 OUTLIER_FROM = 2.0
 TIERS = (3.0, 5.0, 10.0)
-SHORTS_3MIN_FROM = datetime(2024, 10, 15, tzinfo=timezone.utc)
+SHORTS_3MIN_FROM = datetime(2024, 10, 15, tzinfo=UTC)
 
 
 def is_short(duration_s: int | None, published_at: datetime) -> bool:

@@ -1,0 +1,1 @@
+"""Benchmarks, each runnable as ``python -m evals.benchmarks.<name>``; figures go in the README, never in asserts."""

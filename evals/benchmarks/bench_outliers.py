@@ -41,7 +41,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -240,7 +240,7 @@ async def _bench(rows_target: int, out: Path, db_dir: Path | None, shared_buffer
     settings = get_settings().model_copy(update={"database_url": None, "pg_data_dir": tmp / "pgdata"})
     _configure_server(settings.pg_data_dir, shared_buffers)
     report: dict = {"rows_target": rows_target, "temp_dir": str(tmp), "load_average_start": os.getloadavg(),
-                    "started": datetime.now(timezone.utc).isoformat(), "targets": TARGETS}
+                    "started": datetime.now(UTC).isoformat(), "targets": TARGETS}
     try:
         async with Database.open(settings, max_size=4) as db:
             use_database(db)

@@ -42,8 +42,8 @@ def _service_start(env: dict[str, str]) -> float:
 
 async def _warm_answers(n: int = 5) -> float:
     from graphs.conversation import build_graph, run_config
-    from tools.base import CortexContext
     from memory.db import Database, use_database
+    from tools.base import CortexContext
 
     async with Database.open() as db:
         use_database(db)
@@ -61,6 +61,7 @@ async def _warm_answers(n: int = 5) -> float:
 
 
 def main() -> None:
+    """Print the seconds of ingest, service start, first answer and a warm answer in a fresh state folder."""
     root = Path(tempfile.mkdtemp(prefix="cortex-bench-"))
     env = {**os.environ, "CORTEX_PG_DATA_DIR": str(root / "pgdata"), "CORTEX_STATE_DIR": str(root / "state"),
            "CORTEX_ENGINE": "offline"}

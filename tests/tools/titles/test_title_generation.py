@@ -13,7 +13,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode
 from rapidfuzz import fuzz
-from test_script_analysis import ScriptedModel
+from support import ScriptedModel
 
 from agent.models import UsageRecorder
 from graphs.conversation import build_graph, run_config

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 from langgraph_sdk import get_client
-from langgraph_sdk.client import LangGraphClient
+from support import in_process, tool_calls_answered, user
 
 from agent import auth
 from agent.server import ServiceError, free_port, spawned_service
@@ -26,34 +26,10 @@ SCORE = "Score this title: I Built a Giant Lego Volcano"
 USE_OWN = "I'll use 'My Lego Volcano Erupted'"
 
 
-def user(text: str) -> dict:
-    return {"messages": [{"role": "user", "content": text}]}
-
-
-def tool_calls_answered(messages: list[dict]) -> bool:
-    """Every tool call in the thread has its tool result (what LLM providers require of a history)."""
-    answered = {m["tool_call_id"] for m in messages if m["type"] == "tool"}
-    return all(c["id"] in answered for m in messages if m["type"] == "ai" for c in m.get("tool_calls", []))
-
-
-@pytest.fixture(scope="module")
-def app(db):
-    from agent.server import create_app
-
-    return create_app()
-
-
 @pytest.fixture(scope="module")
 async def keys(db) -> dict[str, str]:
     """An API key for each of two creators (the in-process app and the service share the session's database)."""
     return {name: (await auth.create_key(db.pool, name, label="tests"))[1] for name in ("Alice Test", "bob-test")}
-
-
-def in_process(app, key: str | None) -> LangGraphClient:
-    """The SDK's client on httpx's ASGI transport into the app (no socket): LangGraphClient takes any httpx client."""
-    headers = {"x-api-key": key} if key else {}
-    return LangGraphClient(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test",
-                                             headers=headers, timeout=120))
 
 
 async def test_thread_stream_state_and_history_in_process(app, keys):

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from tools.scripts.parsing import detect_format
 from tools.learning.transcripts import (
     TRANSCRIPT_CHANNELS,
     ChannelVideo,
@@ -36,6 +35,7 @@ from tools.learning.voice_fit import (
     voice_markdown,
     voice_prompt_block,
 )
+from tools.scripts.parsing import detect_format
 
 MATH = {"vector", "vectors", "function", "derivative", "matrix", "probability", "sine", "cosine", "equation",
         "calculus", "theorem", "polynomial", "squared", "pi", "integral", "geometry", "math", "angle", "circle", "graph"}

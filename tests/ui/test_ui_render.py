@@ -6,31 +6,10 @@ from __future__ import annotations
 import uuid
 
 from chainlit.context import init_http_context
-from chainlit.emitter import BaseChainlitEmitter
+from support import RecordingEmitter
 
 from graphs.conversation import build_graph, run_config
 from tools.base import CortexContext
-
-
-class RecordingEmitter(BaseChainlitEmitter):
-    """Keeps what the UI would receive."""
-
-    def __init__(self, session):
-        super().__init__(session)
-        self.steps: list[dict] = []
-        self.tokens: list[str] = []
-
-    async def send_step(self, step_dict):
-        self.steps.append(step_dict)
-
-    async def update_step(self, step_dict):
-        self.steps.append(step_dict)
-
-    async def stream_start(self, step_dict):
-        self.steps.append(step_dict)
-
-    async def send_token(self, id, token, is_sequence=False):
-        self.tokens.append(token)
 
 
 async def test_render_emits_a_step_per_node_and_trace(db):

@@ -20,9 +20,9 @@ from langchain_core.messages import AIMessage, ToolMessage
 from agent.embeddings import get_embedder
 from evals.creators import K, load_queries, ndcg_at_k
 from memory.creators.search import CreatorFilters, refresh_search_index
+from memory.creators.sources import country_code, parse_count, parse_percent
 from memory.creators.store import fetch_accounts
 from memory.creators.vectors import ensure_creator_vectors
-from memory.creators.sources import country_code, parse_count, parse_percent
 from tools.base import CortexContext
 from tools.creators import tool as tool_module
 from tools.creators.enrich import build_creator_index, enrich_creators

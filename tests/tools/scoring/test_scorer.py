@@ -1,6 +1,6 @@
 """Title scorer: real behaviour on real data slices (tools/scoring/, evals/scorer.py).
 
-Data folder: env CORTEX_DATA_DIR, else <repo>/../shared/data. Plain synchronous tests; the whole file runs in a
+Data folder: the ``data_dir`` fixture (CORTEX_DATA_DIR, default ../shared/data). Plain synchronous tests; the whole file runs in a
 few seconds.
 """
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from pathlib import Path
 
@@ -39,12 +38,10 @@ from tools.scoring.scorer import (
     score_titles,
 )
 
-DATA_DIR = Path(os.environ.get("CORTEX_DATA_DIR", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
-
 
 @pytest.fixture(scope="module")
-def uploads() -> pd.DataFrame:
-    return load_channel_uploads(DATA_DIR)
+def uploads(data_dir: Path) -> pd.DataFrame:
+    return load_channel_uploads(data_dir)
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +70,8 @@ def test_grade_bands_are_ordered_and_cover_0_to_100():
     assert grade_for(94.99) == "A" and grade_for(29.99) == "F" and grade_for(100.0) == "A+"
 
 
-def test_scores_are_percentiles_of_real_trending_titles():
-    results = score_titles(load_reference_titles(DATA_DIR))
+def test_scores_are_percentiles_of_real_trending_titles(data_dir):
+    results = score_titles(load_reference_titles(data_dir))
     scores = np.array([r.score for r in results])
     grades = pd.Series([r.grade for r in results]).value_counts(normalize=True)
     assert 40 <= np.median(scores) <= 60  # the reference set's own median sits near 50
@@ -169,8 +166,8 @@ def test_vader_shortcut_agrees_with_vader(real_titles):
     assert spearmanr(ours, theirs)[0] > 0.9
 
 
-def test_clickbait_index_separates_clickbait_headlines():
-    titles, labels = load_clickbait(DATA_DIR)
+def test_clickbait_index_separates_clickbait_headlines(data_dir):
+    titles, labels = load_clickbait(data_dir)
     idx = np.r_[0:1000, len(titles) - 1000 : len(titles)]
     assert roc_auc_score(labels[idx], [clickbait_index(titles[i]) for i in idx]) > 0.8
 
@@ -276,8 +273,8 @@ def test_weights_file_is_what_the_score_uses(weights, real_titles):
     assert score_title(title).score == round(float(expected), 1)
 
 
-def test_fitted_model_beats_length_only_on_held_out_tests(weights):
-    pairs = upworthy_pairs(load_upworthy(DATA_DIR))
+def test_fitted_model_beats_length_only_on_held_out_tests(weights, data_dir):
+    pairs = upworthy_pairs(load_upworthy(data_dir))
     held_out = pairs[~pairs["test_id"].isin(set(weights["train_test_ids"])) & pairs["significant"]]
     assert held_out["test_id"].nunique() >= 50
     scorer = default_scorer()

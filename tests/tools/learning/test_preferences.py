@@ -25,7 +25,7 @@ from tools.learning.preferences import (
 from tools.learning.ranking import preference_adjustment, rerank
 from tools.scripts.hooks import analyze_offline
 from tools.scripts.parsing import parse_script
-from tools.titles.candidates import ANGLES, METHODS, Judgement, JudgedTitle, Packaging, select_hooks
+from tools.titles.candidates import ANGLES, METHODS, JudgedTitle, Judgement, Packaging, select_hooks
 from tools.titles.drafting import hook_slots, offline_titles, postprocess, script_vocabulary
 from tools.titles.judge import ANCHORS, judge_offline
 from tools.titles.report import shown_titles

@@ -7,7 +7,7 @@ from datetime import date
 
 import numpy as np
 import pytest
-from test_outliers import tool_runtime
+from support import tool_runtime
 
 from agent.embeddings import MINILM, MINILM_STATIC, STATIC_DIMS, get_embedder, static_model_dir
 from evals.retrieval import (

@@ -3,10 +3,10 @@ the real corpus."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
-from langgraph.prebuilt import ToolRuntime
+from support import tool_runtime
 
 from memory.outliers import (
     MIN_HISTORY,
@@ -17,18 +17,10 @@ from memory.outliers import (
     tier,
     tier_label,
 )
-from tools.base import CortexContext
 from tools.outliers.offline import extract_args
 from tools.outliers.patterns import MIN_SUPPORT, channel_lifts, cross_channel, title_patterns, winning_patterns
 from tools.outliers.search import resolve_niche
 from tools.outliers.tool import retrieve_outliers
-
-
-def tool_runtime(db) -> ToolRuntime:
-    """What the graph's ToolNode hands a tool, reduced to what these tools read: the run's context, with the
-    test database."""
-    return ToolRuntime(state={}, context=CortexContext(db=db), config={}, stream_writer=lambda _: None,
-                       tool_call_id=None, store=db.store)
 
 
 def test_a_history_shorter_than_the_minimum_gets_no_multipliers():
@@ -57,8 +49,8 @@ def test_tiers():
 
 
 def test_shorts_limit_moved_in_october_2024():
-    assert is_short(120, datetime(2024, 10, 15, tzinfo=timezone.utc))
-    assert not is_short(120, datetime(2024, 10, 14, tzinfo=timezone.utc))
+    assert is_short(120, datetime(2024, 10, 15, tzinfo=UTC))
+    assert not is_short(120, datetime(2024, 10, 14, tzinfo=UTC))
 
 
 async def test_trending_snapshots_are_titles_without_a_baseline(db):

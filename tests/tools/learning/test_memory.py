@@ -12,14 +12,14 @@ import httpx
 import pytest
 from langchain_core.messages import ToolMessage
 from langgraph.types import Command
-from test_api import app, in_process, user  # noqa: F401 (app: the module's in-process service fixture)
+from support import CHROMIUM, CHROMIUM_ARGS, in_process, login, user
 from typer.testing import CliRunner
 
 from agent import auth
 from graphs.conversation import DURABILITY, build_graph, run_config
-from tools.base import CortexContext
-from memory.learning import feedback_events, get_block
 from memory.db import get_database
+from memory.learning import feedback_events, get_block
+from tools.base import CortexContext
 
 ALICE, BOB, CAROL = "memory-alice", "memory-bob", "memory-carol"
 
@@ -184,7 +184,6 @@ async def test_title_buttons_in_the_browser_record_feedback(db, data_dir):
     import os
 
     from playwright.async_api import async_playwright
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, _login
 
     from agent.server import spawned_service
 
@@ -196,7 +195,7 @@ async def test_title_buttons_in_the_browser_record_feedback(db, data_dir):
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = await browser.new_page(viewport={"width": 1280, "height": 900})
-            await _login(page, served.url, creator)
+            await login(page, served.url, creator)
             await page.locator("#chat-input").fill(f"write titles for this\n\n{script}")
             await page.locator("#chat-submit").click()
             save = page.get_by_role("button", name="Save").first

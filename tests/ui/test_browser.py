@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 from playwright.async_api import async_playwright
+from support import CHROMIUM, CHROMIUM_ARGS, login
 
 from agent.server import spawned_service
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -27,19 +21,11 @@ def service(db):
     print(served.output)  # shown by pytest when a test of this module fails
 
 
-async def _login(page, url: str, user: str) -> None:
-    await page.goto(url)
-    await page.fill("#email", user)
-    await page.fill("#password", "cortex")
-    await page.click("button[type=submit]")
-    await page.locator("#chat-input").wait_for(timeout=30_000)
-
-
 async def test_chat_answers_streams_steps_and_survives_reload(service):
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = await browser.new_page(viewport={"width": 1280, "height": 900})
-        await _login(page, service, "volcano-fan")
+        await login(page, service, "volcano-fan")
         await page.locator("#chat-input").fill("Score this title: I Built a Giant Lego Volcano")
         await page.locator("#chat-submit").click()  # waits until the websocket is up and the button enabled
         try:
@@ -57,6 +43,6 @@ async def test_chat_answers_streams_steps_and_survives_reload(service):
 
         # another creator does not see this conversation
         other = await browser.new_page()
-        await _login(other, service, "someone-else")
+        await login(other, service, "someone-else")
         assert await other.get_by_text("Score this title: I Built a Giant Lego Volcano").count() == 0
         await browser.close()
