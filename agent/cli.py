@@ -144,8 +144,8 @@ async def _agent_session():
 
     from agent.auth import claim_thread, owned_thread
     from agent.server import ensure_corpus
-    from agent.turns import Stream, run_turn
-    from graphs.conversation import persistent_graph, run_config
+    from agent.turns import Stream, run_config, run_turn
+    from graphs.conversation import persistent_graph
     from memory.db import Database, use_database
     from tools.base import CortexContext
 

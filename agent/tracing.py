@@ -4,7 +4,7 @@ as the Langfuse session and the creator as its user (the ``langfuse_session_id``
 metadata the handler reads). Without the keys nothing is imported, nothing is sent and nothing is logged.
 
 ``LANGFUSE_HOST`` points at a self-hosted Langfuse (default: Langfuse Cloud). A base module like agent.models:
-graphs/conversation.py adds it to every run's config (``run_config``), so the chat UI, the API and the CLI trace.
+agent/turns.py adds it to every run's config (``run_config``), so the chat UI, the API and the CLI trace.
 """
 
 from __future__ import annotations

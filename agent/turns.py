@@ -1,5 +1,6 @@
 """One turn of the conversation, run the same way by every driver: the chat UI (``ui.render.render_turn``), the
-HTTP API (``agent.api.runs``) and the CLI (``agent.cli``). A driver says how to show a run and how to ask for an
+HTTP API (``agent.api.runs``) and the CLI (``agent.cli``), and the trajectories eval (``evals.trajectories``), so
+the eval grades the turns creators get. A driver says how to show a run and how to ask for an
 approval; ``run_turn`` does the rest:
 
 1. close a turn the thread left unfinished (a run cancelled mid-way, an approval never answered) with
@@ -27,6 +28,7 @@ from langchain_core.messages import BaseMessage
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, Durability
 
+from agent.tracing import with_tracing
 from graphs.conversation import DURABILITY, NEW_MESSAGE, close_unfinished_turn
 from tools.base import CortexContext
 
@@ -38,6 +40,13 @@ OnStream = Callable[[Stream], Awaitable[Any]]
 
 OnApproval = Callable[[HITLRequest], Awaitable[HITLResponse]]
 """Asks the creator about an approval request; returns the answer to resume with (one decision per action)."""
+
+
+def run_config(thread_id: str, creator_id: str) -> dict:
+    """The RunnableConfig of one run: the thread to checkpoint under, the creator in metadata, and Langfuse
+    tracing when it is configured (``agent.tracing``)."""
+    config = {"configurable": {"thread_id": thread_id}, "metadata": {"creator_id": creator_id}, "recursion_limit": 25}
+    return with_tracing(config, thread_id, creator_id)
 
 
 @dataclass(frozen=True)

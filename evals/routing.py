@@ -36,9 +36,10 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph.state import CompiledStateGraph
 
+from agent.turns import run_config
 from evals.evaluators import assistant_calls, calls_made_with_args, wilson
 from evals.trajectories import DatasetError, Progress, compose_message
-from graphs.conversation import build_graph, run_config
+from graphs.conversation import build_graph
 from tools.base import CortexContext
 
 NO_TOOL = "(no tool)"

@@ -44,9 +44,9 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.types import Command
 from psycopg_pool import AsyncConnectionPool
 
+from agent.turns import Stream, run_config, run_turn
 from evals.evaluators import (
     grounded_judge,
     mean_with_interval,
@@ -55,7 +55,6 @@ from evals.evaluators import (
     trajectory_match,
     wilson,
 )
-from graphs.conversation import DURABILITY, run_config
 from tools.base import CortexContext
 
 MAX_RESUMES_PER_TURN = 5
@@ -153,25 +152,31 @@ class Conversation:
 
 async def run_turns(graph: CompiledStateGraph, conv: Conversation, messages: Sequence[str], resumes: Sequence[Any],
                     engine: str | None) -> None:
-    """Send ``messages`` one by one on ``conv``'s thread; answer each approval interrupt of turn i with
-    ``Command(resume=resumes[i])``. Fills ``conv`` (events, interrupts, and the checkpointed messages, also when a
-    turn raises: the exception propagates)."""
+    """Send ``messages`` one by one on ``conv``'s thread through the turn runner the chat, the API and the CLI use
+    (``agent.turns.run_turn``); answer each approval interrupt of turn i with ``resumes[i]``. Fills ``conv`` (events,
+    interrupts, and the checkpointed messages, also when a turn raises: the exception propagates). A turn whose graph
+    asks for approval more than ``MAX_RESUMES_PER_TURN`` times raises RuntimeError."""
     config = run_config(conv.thread_id, conv.creator_id)
     context = CortexContext(creator_id=conv.creator_id, engine=engine)
     try:
         for text, resume in zip(messages, resumes):
-            conv.events.append([])
-            conv.interrupts.append([])
-            payload: Any = {"messages": [HumanMessage(text)]}
-            for _ in range(MAX_RESUMES_PER_TURN + 1):
-                async for chunk in graph.astream(payload, config, context=context, stream_mode="custom",
-                                                 durability=DURABILITY):
-                    conv.events[-1].append({"name": chunk.get("name"), "data": chunk.get("data")})
-                state = await graph.aget_state(config)
-                if not state.interrupts:
-                    break
-                conv.interrupts[-1].append({"value": _jsonable([i.value for i in state.interrupts]), "resume": resume})
-                payload = Command(resume=resume)
+            events: list[dict[str, Any]] = []
+            asked: list[dict[str, Any]] = []
+            conv.events.append(events)
+            conv.interrupts.append(asked)
+
+            async def record(stream: Stream, events: list[dict[str, Any]] = events) -> None:
+                async for _, chunk in stream:
+                    events.append({"name": chunk.get("name"), "data": chunk.get("data")})
+
+            async def answer(request: Any, asked: list[dict[str, Any]] = asked, resume: Any = resume) -> Any:
+                if len(asked) == MAX_RESUMES_PER_TURN:
+                    raise RuntimeError(f"the graph asked for approval more than {MAX_RESUMES_PER_TURN} times in one turn")
+                asked.append({"value": _jsonable([request]), "resume": resume})
+                return resume
+
+            await run_turn(graph, {"messages": [HumanMessage(text)]}, config, context, on_stream=record,
+                           stream_modes=["custom"], stopped="the eval run was cancelled", on_approval=answer)
     finally:
         state = await graph.aget_state(config)
         conv.messages = list(state.values.get("messages", []))

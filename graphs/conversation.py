@@ -57,7 +57,6 @@ from langgraph.store.base import BaseStore
 from langgraph.types import Command, Durability, Send, interrupt
 
 from agent.models import chat_model, engine_label
-from agent.tracing import with_tracing
 from memory.db import Database
 from tools import all_tools
 from tools.base import CortexContext, trace
@@ -255,13 +254,6 @@ def persistent_graph(db: Database) -> CompiledStateGraph:
     if not _persistent or _persistent[0][0] is not db:
         _persistent[:] = [(db, build_graph(db.checkpointer, db.store))]
     return _persistent[0][1]
-
-
-def run_config(thread_id: str, creator_id: str) -> dict:
-    """The RunnableConfig of one run: the thread to checkpoint under, the creator in metadata, and Langfuse
-    tracing when it is configured (``agent.tracing``)."""
-    config = {"configurable": {"thread_id": thread_id}, "metadata": {"creator_id": creator_id}, "recursion_limit": 25}
-    return with_tracing(config, thread_id, creator_id)
 
 
 async def close_unfinished_turn(graph: CompiledStateGraph, config: dict, why: str) -> bool:

@@ -16,7 +16,8 @@ from chainlit.types import Feedback
 
 from agent.auth import claim_thread, creator_id_for, owned_thread
 from agent.settings import get_settings
-from graphs.conversation import persistent_graph, run_config
+from agent.turns import run_config
+from graphs.conversation import persistent_graph
 from memory.db import get_database, sqlalchemy_url
 from memory.learning import generation_of_step, shown_title
 from tools.base import CortexContext

@@ -23,8 +23,8 @@ from sse_starlette import ServerSentEvent
 from agent import auth
 from agent.api.schemas import ASSISTANT_ID, GRAPH_ID, MAX_RECURSION_LIMIT, RunCreate, dumps
 from agent.settings import get_settings
-from agent.turns import Stream, run_turn
-from graphs.conversation import DURABILITY, persistent_graph, read_decisions, run_config
+from agent.turns import Stream, run_config, run_turn
+from graphs.conversation import DURABILITY, persistent_graph, read_decisions
 from memory.db import Database
 from tools.base import CortexContext
 

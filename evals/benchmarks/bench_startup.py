@@ -41,7 +41,8 @@ def _service_start(env: dict[str, str]) -> float:
 
 
 async def _warm_answers(n: int = 5) -> float:
-    from graphs.conversation import build_graph, run_config
+    from agent.turns import run_config
+    from graphs.conversation import build_graph
     from memory.db import Database, use_database
     from tools.base import CortexContext
 

@@ -15,12 +15,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 from langgraph_sdk import get_client
-from support import in_process, tool_calls_answered, user
 
 from agent import auth
 from agent.server import ServiceError, free_port, spawned_service
 from agent.settings import get_settings
-from graphs.conversation import run_config
+from agent.turns import run_config
+
+from support import in_process, tool_calls_answered, user
 
 SCORE = "Score this title: I Built a Giant Lego Volcano"
 USE_OWN = "I'll use 'My Lego Volcano Erupted'"

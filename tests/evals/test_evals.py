@@ -19,6 +19,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.runnables import RunnableLambda
 from typer.testing import CliRunner
 
+from agent.turns import run_config
 from evals import report as eval_report
 from evals import runner
 from evals.evaluators import (
@@ -33,7 +34,7 @@ from evals.evaluators import (
 from evals.report import EvalInputError, compare_reports, render_comparison
 from evals.runner import load_dataset, run_evals
 from evals.trajectories import DatasetError
-from graphs.conversation import build_graph, run_config
+from graphs.conversation import build_graph
 from tools import all_tools
 
 K = 2

@@ -13,13 +13,15 @@ from chainlit.context import init_http_context
 from langchain_core.messages import ToolMessage
 from langgraph.types import Command
 from playwright.async_api import async_playwright
-from support import CHROMIUM, CHROMIUM_ARGS, RecordingEmitter, login, tool_calls_answered
 
 from agent.server import spawned_service
-from graphs.conversation import DURABILITY, NEW_MESSAGE, build_graph, close_unfinished_turn, read_decisions, run_config
+from agent.turns import run_config
+from graphs.conversation import DURABILITY, NEW_MESSAGE, build_graph, close_unfinished_turn, read_decisions
 from tools.base import CortexContext
 from tools.learning.choices import WHICH_TITLE, resolve_choice
 from tools.learning.offline import extract_use_title
+
+from support import CHROMIUM, CHROMIUM_ARGS, RecordingEmitter, login, tool_calls_answered
 
 
 async def _turn(graph, thread: str, payload) -> tuple[list, object]:

@@ -6,7 +6,8 @@ import uuid
 
 from langchain_core.messages import AIMessage, ToolMessage
 
-from graphs.conversation import build_graph, run_config
+from agent.turns import run_config
+from graphs.conversation import build_graph
 from memory.db import Database
 from tools.base import CortexContext
 

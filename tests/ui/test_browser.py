@@ -6,9 +6,10 @@ import os
 
 import pytest
 from playwright.async_api import async_playwright
-from support import CHROMIUM, CHROMIUM_ARGS, login
 
 from agent.server import spawned_service
+
+from support import CHROMIUM, CHROMIUM_ARGS, login
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,12 @@ from __future__ import annotations
 import uuid
 
 from chainlit.context import init_http_context
-from support import RecordingEmitter
 
-from graphs.conversation import build_graph, run_config
+from agent.turns import run_config
+from graphs.conversation import build_graph
 from tools.base import CortexContext
+
+from support import RecordingEmitter
 
 
 async def test_render_emits_a_step_per_node_and_trace(db):

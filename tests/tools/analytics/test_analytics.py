@@ -15,8 +15,9 @@ from googleapiclient.http import HttpMockSequence
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agent.offline import OfflineEngine
+from agent.turns import run_config
 from graphs import conversation
-from graphs.conversation import build_graph, run_config
+from graphs.conversation import build_graph
 from memory import analytics as store
 from memory.analytics import AnalyticsInputError, VideoMetrics, read_studio_export
 from tools import all_tools

@@ -286,7 +286,8 @@ async def test_bad_input_gets_a_clear_message(creators_db, settings):
 
 # --- the chat, offline ---------------------------------------------------------------------------------------
 async def _chat(db, text):
-    from graphs.conversation import build_graph, run_config
+    from agent.turns import run_config
+    from graphs.conversation import build_graph
     from tools.base import CortexContext
 
     graph = build_graph(db.checkpointer, db.store)

@@ -11,15 +11,16 @@ import uuid
 import httpx
 import pytest
 from langchain_core.messages import ToolMessage
-from langgraph.types import Command
-from support import CHROMIUM, CHROMIUM_ARGS, in_process, login, user
 from typer.testing import CliRunner
 
 from agent import auth
-from graphs.conversation import DURABILITY, build_graph, run_config
+from agent.turns import run_config, run_turn
+from graphs.conversation import build_graph
 from memory.db import get_database
 from memory.learning import feedback_events, get_block
 from tools.base import CortexContext
+
+from support import CHROMIUM, CHROMIUM_ARGS, in_process, login, user
 
 ALICE, BOB, CAROL = "memory-alice", "memory-bob", "memory-carol"
 
@@ -35,22 +36,22 @@ def transcript(data_dir) -> str:
 
 
 async def turn(graph, thread: str, creator: str, text: str, approve: bool = True) -> list:
-    """One turn in ``thread``, owned by ``creator`` (approving or declining any approval request); returns the tool
-    messages of this turn."""
+    """One turn in ``thread``, owned by ``creator``, through the drivers' turn runner (approving or declining any
+    approval request); returns the tool messages of this turn."""
     config = run_config(thread, creator)
     await auth.claim_thread((await get_database()).pool, thread, creator)
     before = len((await graph.aget_state(config)).values.get("messages", []))
-    payload = {"messages": [("user", text)]}
-    while True:
-        async for _ in graph.astream(payload, config, context=CortexContext(creator_id=creator),
-                                     stream_mode="updates", durability=DURABILITY):
+
+    async def drain(stream) -> None:
+        async for _ in stream:
             pass
-        state = await graph.aget_state(config)
-        if not state.interrupts:
-            break
-        n = len(state.interrupts[0].value["action_requests"])
-        payload = Command(resume={"decisions": [{"type": "approve" if approve else "reject"}] * n})
-    return [m for m in state.values["messages"][before:] if isinstance(m, ToolMessage)]
+
+    async def answer(request) -> dict:
+        return {"decisions": [{"type": "approve" if approve else "reject"}] * len(request["action_requests"])}
+
+    result = await run_turn(graph, {"messages": [("user", text)]}, config, CortexContext(creator_id=creator),
+                            on_stream=drain, stream_modes=["updates"], stopped="the test stopped", on_approval=answer)
+    return [m for m in result.messages[before:] if isinstance(m, ToolMessage)]
 
 
 def result(messages: list, name: str) -> ToolMessage:

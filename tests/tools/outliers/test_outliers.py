@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
-from support import tool_runtime
 
 from memory.outliers import (
     MIN_HISTORY,
@@ -21,6 +20,8 @@ from tools.outliers.offline import extract_args
 from tools.outliers.patterns import MIN_SUPPORT, channel_lifts, cross_channel, title_patterns, winning_patterns
 from tools.outliers.search import resolve_niche
 from tools.outliers.tool import retrieve_outliers
+
+from support import tool_runtime
 
 
 def test_a_history_shorter_than_the_minimum_gets_no_multipliers():

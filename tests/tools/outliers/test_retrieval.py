@@ -7,7 +7,6 @@ from datetime import date
 
 import numpy as np
 import pytest
-from support import tool_runtime
 
 from agent.embeddings import MINILM, MINILM_STATIC, STATIC_DIMS, get_embedder, static_model_dir
 from evals.retrieval import (
@@ -24,6 +23,8 @@ from memory.corpus.search import OutlierFilters, hybrid_search, keyword_search, 
 from memory.corpus.vectors import embed_titles
 from tools.outliers.search import SIMILARITY_FLOOR
 from tools.outliers.tool import retrieve_outliers
+
+from support import tool_runtime
 
 
 @pytest.fixture(scope="module")

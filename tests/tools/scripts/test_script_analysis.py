@@ -12,7 +12,6 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode
-from support import ScriptedModel
 
 from tools.scripts import tool as analyze_tool
 from tools.scripts.hooks import HOOK_TYPES, analyze_offline, hook_strength, hook_type, specificity
@@ -28,6 +27,8 @@ from tools.scripts.parsing import (
     split_message,
 )
 from tools.scripts.prompts import LLM_MAX_INPUT_WORDS, AnalysisOut, llm_passages
+
+from support import ScriptedModel
 
 csv.field_size_limit(2**31 - 1)
 

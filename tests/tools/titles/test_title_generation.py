@@ -13,10 +13,10 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode
 from rapidfuzz import fuzz
-from support import ScriptedModel
 
 from agent.models import UsageRecorder
-from graphs.conversation import build_graph, run_config
+from agent.turns import run_config
+from graphs.conversation import build_graph
 from tools.base import CortexContext
 from tools.scripts.hooks import Hook, analyze_offline
 from tools.scripts.llm import structured_call
@@ -27,6 +27,8 @@ from tools.titles.graph import LLM_CALL_BUDGET, TitleGenContext, title_graph
 from tools.titles.judge import apply_pairwise, resolve_pair, rubric_score
 from tools.titles.prompts import JudgeOut, judge_from_llm, judge_prompt
 from tools.titles.tool import tool as generate_titles_tool
+
+from support import ScriptedModel
 
 PIPELINE_TRACES = {"script.parsed", "hooks.found", "hooks.selected", "titles.retrieval", "rag.retrieval",
                    "titles.generated", "titles.cuts", "titles.judged"}
