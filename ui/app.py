@@ -19,10 +19,9 @@ from agent.settings import get_settings
 from agent.turns import run_config
 from graphs.conversation import persistent_graph
 from memory.db import get_database, sqlalchemy_url
-from memory.learning import generation_of_step, shown_title
 from tools.base import CortexContext
-from tools.learning.choices import TitleChoice, feedback_reply
-from tools.learning.signals import record_signal
+from tools.learning.choices import feedback_reply
+from tools.learning.signals import record_signal, record_thumbs, shown_choice
 from ui.render import render_turn
 
 log = logging.getLogger(__name__)
@@ -40,12 +39,9 @@ class CortexDataLayer(SQLAlchemyDataLayer):
     async def upsert_feedback(self, feedback: Feedback) -> str:
         """Store Chainlit's feedback row, then record the signal when the message showed titles."""
         feedback_id = await super().upsert_feedback(feedback)
-        db = await get_database() if feedback.value in (0, 1) else None
-        if db is not None and (found := await generation_of_step(db.pool, feedback.forId)):
-            creator, thread_id, generation_id = found
-            await record_signal(db.pool, db.store, creator, thread_id,
-                                "thumbs_up" if feedback.value == 1 else "thumbs_down", None,
-                                generation_id=generation_id, source="ui")
+        if feedback.value in (0, 1):
+            db = await get_database()
+            await record_thumbs(db.pool, db.store, feedback.forId, feedback.value)
         return feedback_id
 
 
@@ -101,11 +97,10 @@ async def on_title_feedback(action: cl.Action) -> None:
     creator, thread_id = _creator(), cl.context.session.thread_id
     signal, rank, generation_id = action.payload.get("signal"), action.payload.get("rank"), action.payload.get("generation_id")
     db = await get_database()
-    shown = await shown_title(db.pool, creator, thread_id, generation_id, rank) if generation_id and rank else None
-    if shown is None:
+    choice = await shown_choice(db.pool, creator, thread_id, generation_id, rank)
+    if choice is None:
         await cl.ErrorMessage(content="That title is not one you were shown in this conversation.").send()
         return
-    choice = TitleChoice(shown["title"], shown["candidate_rank"], shown["candidate"], generation_id)
     edited = None
     if signal == "edit":
         answer = await cl.AskUserMessage(content=f"Your version of “{choice.title}”:", timeout=EDIT_TIMEOUT_S).send()

@@ -15,8 +15,17 @@ from typing import Any
 from langgraph.store.base import BaseStore
 from psycopg_pool import AsyncConnectionPool
 
-from memory.learning import count_actions, feedback_events, get_block, insert_feedback, put_block
+from memory.learning import (
+    count_actions,
+    feedback_events,
+    generation_of_step,
+    get_block,
+    insert_feedback,
+    put_block,
+    shown_title,
+)
 from tools.base import trace
+from tools.learning.choices import TitleChoice
 from tools.learning.preferences import FeedbackEvent, Preferences, due_for_rebuild, learn_preferences
 
 
@@ -78,3 +87,28 @@ async def record_signal(
     previous = Preferences.from_dict(stored) if stored else None
     due = due_for_rebuild(actions, previous.rebuilt_after_events if previous else 0)
     return Recorded(row, actions, await rebuild_preferences(pool, store, creator_id, previous) if due else None)
+
+
+async def shown_choice(pool: AsyncConnectionPool, creator_id: str, thread_id: str, generation_id: str | None,
+                       rank: int | None) -> TitleChoice | None:
+    """The title a chat UI button points at: number ``rank`` of generation ``generation_id`` as shown to this
+    creator in this thread (its "view" event), or None when they were shown no such title."""
+    if not generation_id or not rank:
+        return None
+    shown = await shown_title(pool, creator_id, thread_id, generation_id, rank)
+    if shown is None:
+        return None
+    return TitleChoice(shown["title"], shown["candidate_rank"], shown["candidate"], generation_id)
+
+
+async def record_thumbs(pool: AsyncConnectionPool, store: BaseStore, step_id: str, value: int) -> Recorded | None:
+    """A chat UI thumbs (``value`` 1 up, 0 down) on the answer message ``step_id``: recorded as thumbs_up or
+    thumbs_down on the whole generation that answer showed (its creator and thread come from the message), or None
+    when the message showed no generated titles."""
+    found = await generation_of_step(pool, step_id)
+    if found is None:
+        return None
+    creator_id, thread_id, generation_id = found
+    signal = "thumbs_up" if value == 1 else "thumbs_down"
+    return await record_signal(pool, store, creator_id, thread_id, signal, None, generation_id=generation_id,
+                               source="ui")

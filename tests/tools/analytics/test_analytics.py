@@ -1,5 +1,8 @@
 """Channel analytics: the Studio export import, the YouTube API path (HttpMockSequence replaying documented
-response shapes), OAuth tokens encrypted at rest, quota accounting, snapshots and the pull_analytics tool."""
+response shapes), OAuth tokens encrypted at rest, quota accounting, snapshots and the pull_analytics tool.
+
+One module (over 500 lines) because its tests share the Google API response fixtures and the imported export;
+split, each part would carry a copy of them."""
 
 from __future__ import annotations
 
