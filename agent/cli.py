@@ -38,6 +38,22 @@ console = Console()
 err = Console(stderr=True)
 
 
+def _version(show: bool) -> None:
+    if show:
+        from importlib.metadata import version
+
+        console.print(f"creator-cortex {version('creator-cortex')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Creator Cortex: an AI strategist for YouTube creators. Run `cortex serve` for the chat UI."""
+
+
 def _fail(message: str) -> None:
     err.print(f"[bold red]Error:[/] {message}")
     raise typer.Exit(1)
@@ -245,12 +261,16 @@ def chat(
                     return
                 if not text:
                     return
+                if not console.is_terminal:
+                    console.print()  # piped input is not echoed: end the prompt's line before the answer
                 try:
                     messages = await turn(text, thread_id, creator, engine, False)
                 except ValueError as exc:
                     err.print(f"[red]{exc}[/]")
                     continue
+                console.print("[bold cyan]cortex>[/]")
                 console.print(Markdown(str(messages[-1].content)))
+                console.print()
 
     try:
         asyncio.run(loop())
@@ -317,15 +337,30 @@ def connect_youtube(
 @app.command()
 def score(
     titles: Annotated[list[str] | None, typer.Argument(help="Titles to score; none: read one per line from stdin.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per title (JSON Lines), as when piped.")] = False,
 ) -> None:
-    """Score titles 0-100 with a grade and components; prints one JSON object per title (JSON Lines)."""
+    """Score titles 0-100 with a grade and components: a table on a terminal, JSON Lines with --json or when the
+    output is piped (each line: title, score, grade, components with value, reason and improvement, warnings)."""
     from tools.scoring.scorer import score_titles
 
     items = titles or [line.rstrip("\n") for line in sys.stdin if line.strip()]
     if not items:
         _fail("Give titles as arguments, or one per line on standard input.")
-    for result in score_titles(items):
-        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    results = score_titles(items)
+    if as_json or not console.is_terminal:
+        for result in results:
+            print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    table = Table(title="Title scores (0-100; A+ >= 95, A >= 85, B >= 70, C >= 50, D >= 30, F)", show_lines=True)
+    for column in ("title", "score", "grade", "weakest", "how to improve"):
+        table.add_column(column, justify="right" if column == "score" else "left")
+    for result in results:
+        weakest = min((c for c in result.components if c.weight > 0), key=lambda c: c.value)
+        best = max(result.components, key=lambda c: c.gain)
+        improvement = best.improvement if best.gain > 0 and best.improvement else "no tried edit raises the score"
+        table.add_row(result.title, f"{result.score:.1f}", result.grade, f"{weakest.name} ({weakest.value:.0f})",
+                      improvement)
+    console.print(table)
 
 
 keys_app = typer.Typer(help="API keys of the HTTP API (one creator each; only a digest is stored).",

@@ -49,13 +49,15 @@ def embedded_uri(pg_data_dir: Path) -> str:
     The server is shared by this project's processes and stops when the last one exits. pgvector is
     created in the default database.
     """
-    import pgserver
+    with warnings.catch_warnings():  # importing pgserver asks platformdirs, which warns when XDG_RUNTIME_DIR is unset
+        warnings.simplefilter("ignore")
+        import pgserver
 
     pg_data_dir = pg_data_dir.resolve()
     if pg_data_dir not in _servers:
         pg_data_dir.parent.mkdir(parents=True, exist_ok=True)
         try:
-            with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset (as under root)
+            with warnings.catch_warnings():  # and so does starting the server
                 warnings.simplefilter("ignore")
                 _servers[pg_data_dir] = pgserver.get_server(pg_data_dir, cleanup_mode="stop")
         except Exception as exc:  # pgserver raises bare exceptions with the server log

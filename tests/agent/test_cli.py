@@ -56,3 +56,32 @@ def test_ask_with_a_missing_file_fails_clearly():
     result = runner.invoke(app, ["ask", "analyse this", "--file", "/no/such/transcript.srt"])
     assert result.exit_code == 1
     assert "No such file" in result.output
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("creator-cortex ")
+
+
+def test_score_prints_a_table_on_a_terminal(monkeypatch):
+    from rich.console import Console
+
+    from agent import cli
+
+    monkeypatch.setattr(cli, "console", Console(force_terminal=True, width=220, color_system=None))
+    result = runner.invoke(app, ["score", "I Built a Giant Lego Volcano", "7 Mistakes Every Beginner Makes"])
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.output.splitlines() if "│" in line and ("Lego" in line or "Mistakes" in line)]
+    assert len(rows) == 2 and not result.output.lstrip().startswith("{")
+    lego = next(r for r in rows if "Lego" in r)
+    assert "40.3" in lego and "│ D " in lego and "points)" in lego  # score, grade and the edit that helps most
+    as_json = runner.invoke(app, ["score", "--json", "I Built a Giant Lego Volcano"])
+    assert json.loads(as_json.output)["grade"] == "D"
+
+
+def test_chat_answers_on_its_own_line(db):
+    result = runner.invoke(app, ["chat"], input="Score this title: I Built a Giant Lego Volcano\n\n")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    reply = lines.index("cortex>")
+    assert lines[reply - 1].startswith("you>") and "40.3/100 (D)" in "\n".join(lines[reply:])
