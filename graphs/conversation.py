@@ -8,7 +8,8 @@
   and the decisions allowed: approve or reject). It resumes with ``Command(resume=answer)`` (``read_decisions``
   says which answers are accepted); approved calls go to ``tools``, rejected ones get a tool result saying
   nothing was done.
-- ``tools``: LangGraph's ToolNode; tools emit trace events on the custom stream.
+- ``tools``: LangGraph's ToolNode (``tools_node``), which runs a call with side effects only when ``approve`` sent
+  it, whatever path reached it; tools emit trace events on the custom stream.
 - ``answer``: stamps the final message with the engine that wrote it, so users always see it.
 
 Per-run settings travel in the context (``CortexContext``: creator_id, engine, and the database and settings the
@@ -47,6 +48,7 @@ from typing import Any, Literal
 
 from langchain.agents.middleware.human_in_the_loop import ActionRequest, Decision, HITLRequest, ReviewConfig
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolCall, ToolMessage
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, MessagesState, StateGraph
@@ -213,6 +215,26 @@ async def approve_node(state: ConversationState) -> Command:
     return Command(update={"messages": list(rejected.values())}, goto=goto)
 
 
+NOT_APPROVED = "it would change something and did not go through your approval, so nothing was changed"
+"""Why ``tools_node`` refuses a call with side effects that reached it without the approve node."""
+
+_tool_node = ToolNode(all_tools(), handle_tool_errors=_tool_error)
+
+
+async def tools_node(received: Any, config: RunnableConfig) -> Any:
+    """Run tool calls with LangGraph's ToolNode. Calls with side effects run only when the approve node sent them
+    (``Send("tools", approved_calls)``: a list of tool calls); reached by an edge with the state instead (a
+    client's ``Command(goto="tools")`` over an injected message, or any other path around ``approve``), a step
+    holding a call that needs approval runs nothing, and each of its calls gets a result saying why."""
+    if isinstance(received, dict) and (blocked := pending_effects(received.get("messages", []))):
+        trace("approval.bypass_refused", calls=[c["name"] for c, _ in blocked])
+        held = {c["id"] for c, _ in blocked}
+        calls = received["messages"][-1].tool_calls
+        return {"messages": [_not_run(c, NOT_APPROVED if c["id"] in held else "another call of this step needed your "
+                                      "approval and did not get it") for c in calls]}
+    return await _tool_node.ainvoke(received, config)
+
+
 async def answer_node(state: ConversationState, runtime: Runtime[CortexContext]) -> dict:
     """Stamp the final answer with the engine that produced it."""
     last = state["messages"][-1]
@@ -231,7 +253,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None, store: BaseStor
     builder = StateGraph(ConversationState, context_schema=CortexContext)
     builder.add_node("model", model_node)
     builder.add_node("approve", approve_node, destinations=("tools", "model"))
-    builder.add_node("tools", ToolNode(all_tools(), handle_tool_errors=_tool_error))
+    builder.add_node("tools", tools_node)
     builder.add_node("answer", answer_node)
     builder.add_edge(START, "model")
     builder.add_conditional_edges("model", after_model, ["approve", "tools", "answer"])

@@ -166,10 +166,14 @@ async def run_config_of(body: RunCreate, thread_id: str, creator: str, run_id: s
 
 async def graph_input(body: RunCreate, graph: Any, config: dict) -> Any:
     """The graph's input: the client's input, or its command (a resume is checked against the thread's pending
-    approval request: 409 when nothing waits, 422 when it is not an answer to it)."""
+    approval request: 409 when nothing waits, 422 when it is not an answer to it; ``goto`` and ``update`` are
+    refused with 422, as they could route a run around the approval of actions with side effects)."""
     if body.command is None:
         return body.input
     command = body.command
+    if command.goto or command.update:
+        raise HTTPException(422, "Only command.resume is served (the answer to an approval request): command.goto and "
+                                 "command.update would let a run skip the approval of actions with side effects.")
     if "resume" in command.model_fields_set:
         state = await graph.aget_state(config)
         if not state.interrupts:
@@ -179,8 +183,7 @@ async def graph_input(body: RunCreate, graph: Any, config: dict) -> Any:
             read_decisions(command.resume, len(request.get("action_requests", [])))
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
-    return Command(resume=command.resume if "resume" in command.model_fields_set else None,
-                   update=command.update, goto=command.goto or ())
+    return Command(resume=command.resume if "resume" in command.model_fields_set else None)
 
 
 async def start(thread_id: str, body: RunCreate, creator: str, modes: set[str], db: Database) -> Run:

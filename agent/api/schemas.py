@@ -133,7 +133,8 @@ class HistoryQuery(BaseModel):
 
 
 class CommandIn(BaseModel):
-    """A run's command: ``resume`` answers the thread's interrupt (an approval request)."""
+    """A run's command: ``resume`` answers the thread's interrupt (an approval request). ``update`` and ``goto`` are
+    LangGraph's fields, accepted empty and refused otherwise (422: they could skip an approval)."""
 
     model_config = ConfigDict(extra="forbid")
     resume: Any = None
