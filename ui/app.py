@@ -66,10 +66,10 @@ async def starters() -> list[cl.Starter]:
     return [
         cl.Starter(label="Score my title", message="Score this title: I Built a Giant Lego Volcano"),
         cl.Starter(
-            label="Find outliers about ...",
+            label="Outliers about space experiments",
             message="Show me outliers about space experiments from Mark Rober or Veritasium",
         ),
-        cl.Starter(label="What works in personal finance?", message="Find outlier videos about budgeting for beginners"),
+        cl.Starter(label="What works in personal finance?", message="What works across personal finance channels?"),
         cl.Starter(label="Compare two titles", message='Which is better: "I tried yoga for 30 days" or "30 days of yoga"?'),
     ]
 
