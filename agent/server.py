@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import secrets
@@ -24,6 +25,7 @@ import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import httpx
@@ -53,12 +55,25 @@ def auth_secret(settings: Settings) -> str:
     return path.read_text().strip()
 
 
+def _merged(base: dict, overrides: Mapping) -> dict:
+    """``base`` with ``overrides`` laid over it, nested dicts merged key by key."""
+    out = dict(base)
+    for key, value in overrides.items():
+        out[key] = _merged(out.get(key, {}), value) if isinstance(value, Mapping) else value
+    return out
+
+
 def prepare_chainlit(settings: Settings) -> None:
     """Environment Chainlit reads at import: its app root (config from ui/chainlit.toml, uploads) in the
-    state dir, and the session secret."""
+    state dir, the session secret, and the English UI texts: Chainlit's own ``en-US.json`` with the product's
+    words laid over it (``ui/translations.json``: the login asks for a creator name, not an e-mail address)."""
     root = Path(os.environ.setdefault("CHAINLIT_APP_ROOT", str(settings.state_dir / "chainlit")))
-    (root / ".chainlit").mkdir(parents=True, exist_ok=True)
+    (root / ".chainlit" / "translations").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(PROJECT_ROOT / "ui" / "chainlit.toml", root / ".chainlit" / "config.toml")
+    bundled = json.loads((resources.files("chainlit") / "translations" / "en-US.json").read_text(encoding="utf-8"))
+    ours = json.loads((PROJECT_ROOT / "ui" / "translations.json").read_text(encoding="utf-8"))
+    (root / ".chainlit" / "translations" / "en-US.json").write_text(json.dumps(_merged(bundled, ours), indent=2),
+                                                                   encoding="utf-8")
     os.environ["CHAINLIT_AUTH_SECRET"] = auth_secret(settings)
 
 

@@ -26,6 +26,10 @@ async def test_chat_answers_streams_steps_and_survives_reload(service):
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = await browser.new_page(viewport={"width": 1280, "height": 900})
+        await page.goto(service)
+        await page.get_by_text("Creator name").first.wait_for(timeout=30_000)  # the login asks for a creator name
+        assert await page.get_by_text("Email address").count() == 0
+        await page.screenshot(path="/tmp/browser-login.png")
         await login(page, service, "volcano-fan")
         await page.locator("#chat-input").fill("Score this title: I Built a Giant Lego Volcano")
         await page.locator("#chat-submit").click()  # waits until the websocket is up and the button enabled
