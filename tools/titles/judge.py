@@ -137,5 +137,5 @@ def judge_offline(candidates: Sequence[TitleCandidate]) -> Judgement:
             note += f": {worst.improvement}" if worst.improvement else ""
         judged.append(judged_title(c, s.score, s.grade, {k.name: k.value for k in s.components}, note))
     judged.sort(key=lambda j: -j.score)
-    return Judgement(judged, [], "the offline title scorer (tools.scoring.scorer)")
+    return Judgement(judged, [], "the offline title scorer (fitted on real headline A/B tests)")
 
