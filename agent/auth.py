@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -207,3 +208,18 @@ async def forget_thread(pool: AsyncConnectionPool, thread_id: str) -> None:
     """Remove the thread's ownership row (its checkpoints are deleted by the caller)."""
     async with pool.connection() as conn:
         await conn.execute("DELETE FROM thread_owners WHERE thread_id = %s", (thread_id,))
+
+
+async def chat_thread_of(pool: AsyncConnectionPool, *, step_id: str | None = None,
+                         feedback_id: str | None = None) -> str | None:
+    """The chat thread (its id, as text) a Chainlit message (``step_id``) or a feedback row (``feedback_id``)
+    belongs to; None when there is no such message or feedback, or the id is not a UUID."""
+    try:
+        key = str(uuid.UUID(str(step_id or feedback_id)))
+    except ValueError:
+        return None
+    table = "steps" if step_id else "feedbacks"
+    async with pool.connection() as conn:
+        cur = await conn.execute(f'SELECT "threadId"::text AS thread_id FROM {table} WHERE id = %s', (key,))
+        row = await cur.fetchone()
+    return row["thread_id"] if row else None

@@ -163,6 +163,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from chainlit.utils import mount_chainlit
 
+    from ui.feedback import router as feedback_router  # after prepare_chainlit: Chainlit reads its env at import
+
+    app.include_router(feedback_router)  # before the mount: these answer before Chainlit's own feedback routes
     mount_chainlit(app=app, target=str(PROJECT_ROOT / "ui" / "app.py"), path=CHAT_PATH)
     return app
 
