@@ -22,6 +22,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from typer.core import TyperGroup
@@ -358,8 +359,9 @@ def score(
         weakest = min((c for c in result.components if c.weight > 0), key=lambda c: c.value)
         best = max(result.components, key=lambda c: c.gain)
         improvement = best.improvement if best.gain > 0 and best.improvement else "no tried edit raises the score"
-        table.add_row(result.title, f"{result.score:.1f}", result.grade, f"{weakest.name} ({weakest.value:.0f})",
-                      improvement)
+        warnings = "".join(f"\n[yellow]{escape(w)}[/]" for w in result.warnings)  # e.g. an unusable title, capped
+        table.add_row(escape(result.title), f"{result.score:.1f}", result.grade, f"{weakest.name} ({weakest.value:.0f})",
+                      escape(improvement) + warnings)
     console.print(table)
 
 

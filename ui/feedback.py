@@ -12,6 +12,7 @@ from chainlit.auth import get_current_user
 from chainlit.server import delete_feedback, update_feedback
 from chainlit.types import DeleteFeedbackRequest, UpdateFeedbackRequest
 from fastapi import APIRouter, Depends, HTTPException, Request
+from psycopg_pool import AsyncConnectionPool
 
 from agent.auth import chat_thread_of, owned_thread
 from memory.db import get_database
@@ -21,9 +22,8 @@ User = Annotated[Any, Depends(get_current_user)]
 NOT_YOURS = "No such message in your conversations."
 
 
-async def _check(request: Request, user: Any, thread_id: str | None) -> None:
+async def _check(pool: AsyncConnectionPool, user: Any, thread_id: str | None) -> None:
     """404 unless ``thread_id`` is a thread of the logged-in creator."""
-    pool = (await get_database()).pool
     if user is None or thread_id is None or not await owned_thread(pool, thread_id, user.identifier):
         raise HTTPException(404, NOT_YOURS)
 
@@ -31,13 +31,14 @@ async def _check(request: Request, user: Any, thread_id: str | None) -> None:
 @router.put("/feedback")
 async def put_feedback(request: Request, update: UpdateFeedbackRequest, current_user: User) -> Any:
     """Rate a message of your own threads (Chainlit's handler, after the ownership check)."""
-    await _check(request, current_user, await chat_thread_of((await get_database()).pool, step_id=update.feedback.forId))
+    pool = (await get_database()).pool
+    await _check(pool, current_user, await chat_thread_of(pool, step_id=update.feedback.forId))
     return await update_feedback(request, update, current_user)
 
 
 @router.delete("/feedback")
 async def remove_feedback(request: Request, payload: DeleteFeedbackRequest, current_user: User) -> Any:
     """Delete a rating in your own threads (Chainlit's handler, after the ownership check)."""
-    await _check(request, current_user,
-                 await chat_thread_of((await get_database()).pool, feedback_id=payload.feedbackId))
+    pool = (await get_database()).pool
+    await _check(pool, current_user, await chat_thread_of(pool, feedback_id=payload.feedbackId))
     return await delete_feedback(request, payload, current_user)

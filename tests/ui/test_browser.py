@@ -39,6 +39,10 @@ async def test_chat_answers_streams_steps_and_survives_reload(service):
             await page.screenshot(path="/tmp/browser-test.png")
         assert await page.get_by_text("How to improve").count() == 1
         assert await page.get_by_text("Used Run").count() == 1  # the steps of the run
+        await page.locator("button.positive-feedback-off").last.click()  # thumbs up on the answer, through the
+        async with page.expect_response(lambda r: r.url.endswith("/feedback")) as rated:  # ownership check
+            await page.get_by_text("Submit feedback").click()
+        assert (await rated.value).status == 200
         await page.wait_for_url("**/thread/*", timeout=10_000)
         thread_url = page.url
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
+from agent.offline import message_text
 from tools.scripts.hooks import ScriptAnalysis
 from tools.scripts.parsing import fingerprint, split_message
 
@@ -24,17 +25,11 @@ NO_TRANSCRIPT = (
 """What the transcript tools say (and the offline engine asks) when the conversation has no transcript."""
 
 
-def _text(message: BaseMessage) -> str:
-    if isinstance(message.content, str):
-        return message.content
-    return "\n".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in message.content)
-
-
 def find_transcript(messages: Sequence[BaseMessage]) -> str | None:
     """The transcript of the latest human message that carries one (``split_message``), or None."""
     for m in reversed(messages):
         if isinstance(m, HumanMessage):
-            _, transcript = split_message(_text(m))
+            _, transcript = split_message(message_text(m))
             if transcript is not None:
                 return transcript
     return None
