@@ -158,6 +158,12 @@ async def owned_thread(pool: AsyncConnectionPool, thread_id: str, creator_id: st
     return _owned(row) if row else None
 
 
+async def claim_or_owned(pool: AsyncConnectionPool, thread_id: str, creator_id: str) -> bool:
+    """Whether ``creator_id`` may write in ``thread_id``: a new thread is claimed for them, an existing one must be
+    theirs (the chat and the CLI check this before each turn)."""
+    return bool(await claim_thread(pool, thread_id, creator_id) or await owned_thread(pool, thread_id, creator_id))
+
+
 async def thread_has_owner(pool: AsyncConnectionPool, thread_id: str) -> bool:
     """Whether any creator owns ``thread_id``."""
     async with pool.connection() as conn:

@@ -159,7 +159,7 @@ async def _agent_session():
     terminal before an action with side effects (``Approve? <the change>``)."""
     from langchain.agents.middleware.human_in_the_loop import HITLRequest, HITLResponse
 
-    from agent.auth import claim_thread, owned_thread
+    from agent.auth import claim_or_owned
     from agent.server import ensure_corpus
     from agent.turns import Stream, run_config, run_turn
     from graphs.conversation import persistent_graph
@@ -181,7 +181,7 @@ async def _agent_session():
                 ])
 
             async def turn(message: str, thread: str, creator: str, engine: str | None, verbose: bool) -> list[Any]:
-                if not await claim_thread(db.pool, thread, creator) and not await owned_thread(db.pool, thread, creator):
+                if not await claim_or_owned(db.pool, thread, creator):
                     raise ValueError(f"Thread {thread} belongs to another creator: start a new thread (leave out --thread).")
 
                 async def show(stream: Stream) -> None:

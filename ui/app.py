@@ -14,7 +14,7 @@ import chainlit as cl
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.types import Feedback
 
-from agent.auth import claim_thread, creator_id_for, owned_thread
+from agent.auth import claim_or_owned, creator_id_for
 from agent.settings import get_settings
 from agent.turns import run_config
 from graphs.conversation import persistent_graph
@@ -137,7 +137,7 @@ async def on_message(message: cl.Message) -> None:
     creator = _creator()
     thread_id = cl.context.session.thread_id
     db = await get_database()
-    if not await claim_thread(db.pool, thread_id, creator) and not await owned_thread(db.pool, thread_id, creator):
+    if not await claim_or_owned(db.pool, thread_id, creator):
         await cl.ErrorMessage(content="This conversation belongs to another creator: start a new chat.").send()
         return
     graph = persistent_graph(db)
