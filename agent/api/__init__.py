@@ -33,3 +33,22 @@ progress, one per thread: each a task that runs a turn through ``agent.turns.run
 stream into LangGraph's server-sent events), ``routes`` (the FastAPI router: API keys, thread ownership and the
 routes).
 """
+
+import psycopg
+import psycopg_pool
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+
+from agent.api.guards import BodyLimit, database_down, validation_error
+from agent.api.routes import router
+from agent.settings import get_settings
+
+
+def install(app: FastAPI) -> None:
+    """Serve the API on ``app``: its routes (before the chat UI is mounted, so they win), the body limit, the 422
+    handler and the 503 of a database outage (``agent.api.guards``)."""
+    app.include_router(router)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    for fault in (psycopg.OperationalError, psycopg_pool.PoolTimeout):
+        app.add_exception_handler(fault, database_down)
+    app.add_middleware(BodyLimit, limit_mb=lambda: get_settings().api_max_body_mb)

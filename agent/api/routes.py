@@ -6,13 +6,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, Security
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from langgraph.graph.state import CompiledStateGraph
+from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
 
 from agent import auth
 from agent.api import runs
+from agent.api.guards import API_PREFIXES, outage_error
 from agent.api.schemas import (
     ASSISTANT_NAMES,
     GRAPH_ID,
@@ -33,6 +35,27 @@ from memory.db import get_database
 router = APIRouter()
 _api_key = APIKeyHeader(name="x-api-key", auto_error=False, description="An API key (`cortex keys create`).")
 _bearer = HTTPBearer(auto_error=False, description="The same API key as a bearer token.")
+
+
+class ErrorBody(BaseModel):
+    """An error's JSON: ``detail`` says what to fix (a list of {loc, msg, type} for a request that does not validate)."""
+
+    detail: str | list[dict[str, Any]]
+
+
+ERRORS = {
+    401: "No API key, or an unknown or revoked one.",
+    404: "No such thread, checkpoint or assistant (another creator's thread is not found either).",
+    409: "The thread exists already, or is running a task.",
+    413: "The request body is over CORTEX_API_MAX_BODY_MB (twice that for runs).",
+    422: "The request does not validate: each error names the field and what to fix.",
+    503: "The database does not answer; the service recovers by itself (Retry-After says when to retry).",
+}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for a route's error codes (``ERRORS``), each with the ``ErrorBody`` shape."""
+    return {code: {"description": ERRORS[code], "model": ErrorBody} for code in codes}
 
 
 def _json(obj: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -57,6 +80,8 @@ async def current_creator(
         raise HTTPException(401, "Send an API key in the x-api-key header (create one with `cortex keys create "
                                  "--creator NAME`).", headers={"WWW-Authenticate": "Bearer"})
     db = await get_database()
+    if db.outage:
+        raise outage_error(db.outage)
     creator = await auth.creator_for_key(db.pool, key)
     if creator is None:
         raise HTTPException(401, "Unknown or revoked API key: create one with `cortex keys create --creator NAME`.",
@@ -67,9 +92,18 @@ async def current_creator(
 Creator = Annotated[str, Depends(current_creator)]
 
 
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
 async def _owned(thread_id: str, creator: str) -> auth.OwnedThread:
+    """The creator's thread; 404 when it is missing, another creator's, or not a thread id (a UUID) at all."""
     db = await get_database()
-    owned = await auth.owned_thread(db.pool, thread_id, creator)
+    owned = await auth.owned_thread(db.pool, thread_id, creator) if _is_uuid(thread_id) else None
     if owned is None:
         raise HTTPException(404, f"Thread {thread_id} not found.")
     return owned
@@ -111,10 +145,8 @@ async def _start(thread_id: str, body: RunCreate, creator: str, modes: set[str])
 async def _create(thread_id: str, creator: str, metadata: dict[str, Any]) -> auth.OwnedThread | None:
     """Claim a new thread id (a UUID, else 422) for the creator: None when the id is taken (by anyone, or by a
     conversation that has checkpoints but no owner, such as one of `cortex ask --thread`)."""
-    try:
-        uuid.UUID(thread_id)
-    except ValueError:
-        raise HTTPException(422, f"Thread id {thread_id!r} is not a UUID: LangGraph thread ids are UUIDs.") from None
+    if not _is_uuid(thread_id):
+        raise HTTPException(422, f"Thread id {thread_id!r} is not a UUID: LangGraph thread ids are UUIDs.")
     db = await get_database()
     if await db.checkpointer.aget_tuple({"configurable": {"thread_id": thread_id}}) is not None \
             and not await auth.thread_has_owner(db.pool, thread_id):
@@ -122,7 +154,7 @@ async def _create(thread_id: str, creator: str, metadata: dict[str, Any]) -> aut
     return await auth.claim_thread(db.pool, thread_id, creator, metadata)
 
 
-@router.post("/threads", tags=["threads"])
+@router.post("/threads", tags=["threads"], responses=errors(401, 503, 409, 413, 422))
 async def create_thread(body: ThreadCreate, creator: Creator) -> Response:
     """Create a thread owned by your creator id. 409 when the id exists (``if_exists: "do_nothing"`` returns your
     own thread instead)."""
@@ -136,7 +168,7 @@ async def create_thread(body: ThreadCreate, creator: Creator) -> Response:
     return _json(await _thread_json(owned))
 
 
-@router.post("/threads/search", tags=["threads"])
+@router.post("/threads/search", tags=["threads"], responses=errors(401, 503, 413, 422))
 async def search_threads(body: ThreadSearch, creator: Creator) -> Response:
     """Your threads, newest update first by default, filtered by metadata (containment), ids and status."""
     db = await get_database()
@@ -155,13 +187,13 @@ async def search_threads(body: ThreadSearch, creator: Creator) -> Response:
     return _json(found)
 
 
-@router.get("/threads/{thread_id}", tags=["threads"])
+@router.get("/threads/{thread_id}", tags=["threads"], responses=errors(401, 503, 404))
 async def get_thread(thread_id: str, creator: Creator) -> Response:
     """One of your threads: metadata, status, values and pending interrupts."""
     return _json(await _thread_json(await _owned(thread_id, creator)))
 
 
-@router.patch("/threads/{thread_id}", tags=["threads"])
+@router.patch("/threads/{thread_id}", tags=["threads"], responses=errors(401, 503, 404, 413, 422))
 async def patch_thread(thread_id: str, body: ThreadPatch, creator: Creator) -> Response:
     """Merge metadata into one of your threads."""
     await _owned(thread_id, creator)
@@ -169,7 +201,7 @@ async def patch_thread(thread_id: str, body: ThreadPatch, creator: Creator) -> R
     return _json(await _thread_json(await auth.update_thread(db.pool, thread_id, body.metadata)))
 
 
-@router.delete("/threads/{thread_id}", status_code=204, tags=["threads"])
+@router.delete("/threads/{thread_id}", status_code=204, tags=["threads"], responses=errors(401, 503, 404, 409))
 async def delete_thread(thread_id: str, creator: Creator) -> Response:
     """Delete one of your threads and its checkpoints (409 while a run is in progress)."""
     await _owned(thread_id, creator)
@@ -181,7 +213,7 @@ async def delete_thread(thread_id: str, creator: Creator) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/threads/{thread_id}/state", tags=["threads"])
+@router.get("/threads/{thread_id}/state", tags=["threads"], responses=errors(401, 503, 404))
 async def get_state(thread_id: str, creator: Creator) -> Response:
     """The thread's current state (LangGraph's ThreadState)."""
     await _owned(thread_id, creator)
@@ -189,13 +221,13 @@ async def get_state(thread_id: str, creator: Creator) -> Response:
     return _json(state_json(await graph.aget_state({"configurable": {"thread_id": thread_id}})))
 
 
-@router.get("/threads/{thread_id}/state/{checkpoint_id}", tags=["threads"])
+@router.get("/threads/{thread_id}/state/{checkpoint_id}", tags=["threads"], responses=errors(401, 503, 404))
 async def get_state_at(thread_id: str, checkpoint_id: str, creator: Creator) -> Response:
     """The thread's state at one checkpoint (404 when the thread has no such checkpoint)."""
     await _owned(thread_id, creator)
     graph = await _graph()
     config = {"configurable": {"thread_id": thread_id, "checkpoint_id": checkpoint_id}}
-    if await graph.checkpointer.aget_tuple(config) is None:
+    if not _is_uuid(checkpoint_id) or await graph.checkpointer.aget_tuple(config) is None:
         raise HTTPException(404, f"Checkpoint {checkpoint_id} not found in thread {thread_id}.")
     return _json(state_json(await graph.aget_state(config)))
 
@@ -211,13 +243,13 @@ async def _history(thread_id: str, creator: str, query: HistoryQuery) -> Respons
     return _json(states)
 
 
-@router.post("/threads/{thread_id}/history", tags=["threads"])
+@router.post("/threads/{thread_id}/history", tags=["threads"], responses=errors(401, 503, 404, 413, 422))
 async def post_history(thread_id: str, query: HistoryQuery, creator: Creator) -> Response:
     """The thread's states, newest first (what ``client.threads.get_history`` and useStream read)."""
     return await _history(thread_id, creator, query)
 
 
-@router.get("/threads/{thread_id}/history", tags=["threads"])
+@router.get("/threads/{thread_id}/history", tags=["threads"], responses=errors(401, 503, 404, 422))
 async def get_history(
     thread_id: str, creator: Creator, limit: Annotated[int, Query(ge=1, le=1000)] = 10, before: str | None = None
 ) -> Response:
@@ -225,7 +257,10 @@ async def get_history(
     return await _history(thread_id, creator, HistoryQuery(limit=limit, before=before))
 
 
-@router.post("/threads/{thread_id}/runs/stream", tags=["runs"])
+@router.post("/threads/{thread_id}/runs/stream", tags=["runs"], response_class=EventSourceResponse,
+             responses={200: {"description": "Server-sent events: metadata, the stream modes' events, then end or error.",
+                              "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                        **errors(401, 404, 409, 413, 422, 503)})
 async def stream_run(thread_id: str, body: RunCreate, creator: Creator) -> EventSourceResponse:
     """Run the agent on the thread and stream its events (server-sent events; see ``agent.api``), with a
     heartbeat comment every CORTEX_API_HEARTBEAT_S seconds."""
@@ -235,7 +270,7 @@ async def stream_run(thread_id: str, body: RunCreate, creator: Creator) -> Event
                                ping=settings.api_heartbeat_s, headers=runs.run_headers(run))
 
 
-@router.post("/threads/{thread_id}/runs/wait", tags=["runs"])
+@router.post("/threads/{thread_id}/runs/wait", tags=["runs"], responses=errors(401, 503, 404, 409, 413, 422))
 async def wait_run(thread_id: str, body: RunCreate, creator: Creator) -> Response:
     """Run the agent on the thread and answer with the thread's values when it stops: with ``__interrupt__`` when
     it waits for an approval, ``{"__error__": {error, message}}`` when it failed."""
@@ -253,14 +288,42 @@ async def wait_run(thread_id: str, body: RunCreate, creator: Creator) -> Respons
     return _json(values, headers=runs.run_headers(run))
 
 
-@router.get("/assistants/{assistant_id}", tags=["assistants"])
+@router.get("/assistants/{assistant_id}", tags=["assistants"], responses=errors(401, 503, 404))
 async def get_assistant(assistant_id: str, creator: Creator) -> Response:
     """The assistant (creator_cortex, agent or its UUID)."""
     _assistant(assistant_id)
     return _json(assistant_json())
 
 
-@router.post("/assistants/search", tags=["assistants"])
+@router.post("/assistants/search", tags=["assistants"], responses=errors(401))
 async def search_assistants(creator: Creator) -> Response:
     """The assistants: one."""
     return _json([assistant_json()])
+
+
+# --- what is not served ------------------------------------------------------------------------------------------
+
+SERVED = (
+    "POST /threads", "POST /threads/search", "GET|PATCH|DELETE /threads/{thread_id}", "GET /threads/{thread_id}/state",
+    "GET /threads/{thread_id}/state/{checkpoint_id}", "GET|POST /threads/{thread_id}/history",
+    "POST /threads/{thread_id}/runs/stream", "POST /threads/{thread_id}/runs/wait", "GET /assistants/{assistant_id}",
+    "POST /assistants/search",
+)
+"""The API's routes, as the 404 of an unserved one lists them."""
+
+
+def unserved(prefix: str) -> None:
+    """Register, last on the router, a JSON 404 for every method and path under ``prefix`` that no route above
+    serves (a path served for other methods included), so LangGraph clients get JSON naming what is served, not
+    the chat page or a bare 405."""
+
+    @router.api_route(prefix, include_in_schema=False, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    @router.api_route(prefix + "/{rest:path}", include_in_schema=False,
+                      methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    async def not_served(request: Request) -> Response:
+        return _json({"detail": f"{request.method} {request.url.path} is not served by Creator Cortex. Served: "
+                                + "; ".join(SERVED) + ". See /docs."}, status_code=404)
+
+
+for _prefix in API_PREFIXES:
+    unserved(_prefix)

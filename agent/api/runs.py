@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import openai
 import psycopg
 import psycopg_pool
 from fastapi import HTTPException
@@ -22,6 +21,7 @@ from sse_starlette import ServerSentEvent
 
 from agent import auth
 from agent.api.schemas import ASSISTANT_ID, GRAPH_ID, MAX_RECURSION_LIMIT, RunCreate, dumps
+from agent.models import llm_fault
 from agent.settings import get_settings
 from agent.turns import Stream, run_config, run_turn
 from graphs.conversation import DURABILITY, persistent_graph, read_decisions
@@ -88,12 +88,8 @@ def explain(exc: BaseException, run_id: str) -> str:
     if isinstance(exc, GraphRecursionError):
         return ("The run went past its step limit without an answer: ask something narrower, or raise "
                 f"config.recursion_limit (at most {MAX_RECURSION_LIMIT}).")
-    if isinstance(exc, openai.AuthenticationError):
-        return "The LLM provider rejected the API key: check OPENROUTER_API_KEY or OPENAI_API_KEY on the server."
-    if isinstance(exc, openai.RateLimitError):
-        return "The LLM provider's rate limit was reached: retry in a minute, or use context.engine 'offline'."
-    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError)):
-        return "The LLM provider did not answer in time: retry, or use context.engine 'offline'."
+    if fault := llm_fault(exc):
+        return f"{fault[0].upper()}{fault[1:]}: retry, or use context.engine 'offline'."
     if isinstance(exc, (psycopg.OperationalError, psycopg_pool.PoolTimeout)):
         return ("The database did not answer: retry in a moment; if it goes on, check the service's Postgres "
                 "(DATABASE_URL or the embedded server).")

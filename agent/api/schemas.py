@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
 from langchain_core.messages import convert_to_messages
 from langgraph.types import Interrupt, StateSnapshot
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from agent.settings import get_settings
 from graphs.conversation import DURABILITY
@@ -92,6 +93,72 @@ def thread_status(state: StateSnapshot, busy: bool) -> str:
     return "error" if any(t.error for t in state.tasks) else "idle"
 
 
+# --- JSON a client sends ------------------------------------------------------------------------------------------
+
+MAX_METADATA_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 16
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def storable_json(value: Any, field: str) -> Any:
+    """Check JSON a client sends that ends up in a checkpoint or a Postgres jsonb column; return it unchanged.
+
+    Raises ValueError naming the field (``metadata.tags[2]``) for what Postgres or the checkpointer cannot store:
+    a NUL character (text and jsonb refuse it), a lone UTF-16 surrogate (not encodable as UTF-8), an integer outside
+    64 bits (orjson, which reads the checkpoints back, refuses it: the thread's history would fail for good), nesting
+    deeper than ``MAX_JSON_DEPTH``; and, for metadata, more than ``MAX_METADATA_BYTES`` of JSON (it is copied into
+    every checkpoint of the thread).
+    """
+
+    def walk(node: Any, path: str, depth: int) -> None:
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"{path}: nested more than {MAX_JSON_DEPTH} levels deep; flatten it")
+        if isinstance(node, str):
+            if "\x00" in node:
+                raise ValueError(f"{path}: contains a NUL character (\\u0000), which Postgres cannot store; remove it")
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(f"{path}: contains a lone UTF-16 surrogate (invalid Unicode); send valid UTF-8 text") from None
+        elif isinstance(node, float):
+            if not math.isfinite(node):
+                raise ValueError(f"{path}: {node} is not a JSON number Postgres can store; send a finite number or null")
+        elif isinstance(node, bool) or node is None:
+            return
+        elif isinstance(node, int):
+            if not _INT64[0] <= node <= _INT64[1]:
+                raise ValueError(f"{path}: the integer {str(node)[:24]} does not fit in 64 bits; send it as a string")
+        elif isinstance(node, dict):
+            for key, item in node.items():
+                walk(key, f"{path} key {key[:40]!r}", depth + 1)
+                walk(item, f"{path}.{key}", depth + 1)
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{path}[{i}]", depth + 1)
+
+    walk(value, field, 0)
+    return value
+
+
+def storable(field: str) -> AfterValidator:
+    """A pydantic validator (for ``Annotated``) that checks a field with ``storable_json`` under the name ``field``."""
+    return AfterValidator(lambda value: storable_json(value, field))
+
+
+def _metadata(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    storable_json(value, "metadata")
+    if (size := len(orjson.dumps(value))) > MAX_METADATA_BYTES:
+        raise ValueError(f"metadata: {size:,} bytes of JSON, more than the {MAX_METADATA_BYTES:,} allowed (it is "
+                         "copied into every checkpoint); keep large data out of metadata")
+    return value
+
+
+Metadata = Annotated[dict[str, Any], AfterValidator(_metadata)]
+"""A metadata object a client sends: storable (``storable_json``) and at most ``MAX_METADATA_BYTES`` of JSON."""
+
+
 # --- request bodies ----------------------------------------------------------------------------------------------
 
 
@@ -100,22 +167,22 @@ class ThreadCreate(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     thread_id: uuid.UUID | None = Field(None, description="The id to create (a UUID); default a new one.")
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: Metadata = Field(default_factory=dict)
     if_exists: Literal["raise", "do_nothing"] = Field("raise", description="do_nothing: return your existing thread.")
 
 
 class ThreadPatch(BaseModel):
     """PATCH /threads/{id}: metadata merged into the thread's."""
 
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: Metadata = Field(default_factory=dict)
 
 
 class ThreadSearch(BaseModel):
     """POST /threads/search: your threads, filtered by metadata (containment) and ids."""
 
     model_config = ConfigDict(extra="ignore")
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    ids: list[str] | None = None
+    metadata: Metadata = Field(default_factory=dict)
+    ids: Annotated[list[str] | None, storable("ids")] = None
     status: Literal["idle", "busy", "interrupted", "error"] | None = None
     limit: int = Field(10, ge=1, le=1000)
     offset: int = Field(0, ge=0)
@@ -128,8 +195,9 @@ class HistoryQuery(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     limit: int = Field(10, ge=1, le=1000)
-    before: str | dict[str, Any] | None = Field(None, description="A checkpoint id, or a checkpoint object.")
-    metadata: dict[str, Any] | None = Field(None, description="Only checkpoints whose metadata has these values.")
+    before: Annotated[str | dict[str, Any] | None, storable("before")] = Field(
+        None, description="A checkpoint id, or a checkpoint object.")
+    metadata: Metadata | None = Field(None, description="Only checkpoints whose metadata has these values.")
 
 
 class CommandIn(BaseModel):
@@ -152,9 +220,10 @@ class RunCreate(BaseModel):
     stream_mode: StreamModeName | list[StreamModeName] = "values"
     config: dict[str, Any] | None = Field(None, description="configurable, tags, recursion_limit")
     context: dict[str, Any] | None = Field(None, description='{"engine": "offline" | "llm"}')
-    metadata: dict[str, Any] | None = None
-    checkpoint: dict[str, Any] | None = Field(None, description="Run from this checkpoint of the thread (a fork).")
-    checkpoint_id: str | None = None
+    metadata: Metadata | None = None
+    checkpoint: Annotated[dict[str, Any] | None, storable("checkpoint")] = Field(
+        None, description="Run from this checkpoint of the thread (a fork).")
+    checkpoint_id: Annotated[str | None, storable("checkpoint_id")] = None
     interrupt_before: Literal["*"] | list[str] | None = None
     interrupt_after: Literal["*"] | list[str] | None = None
     on_disconnect: Literal["cancel", "continue"] | None = Field(None, description="Default CORTEX_API_ON_DISCONNECT.")
@@ -168,6 +237,8 @@ class RunCreate(BaseModel):
     def _check(self) -> RunCreate:
         if self.input is not None and self.command is not None:
             raise ValueError("send input or command, not both")
+        if self.input is None and self.command is None and not (self.checkpoint or self.checkpoint_id):
+            raise ValueError('send input ({"messages": [...]}) or command ({"resume": ...}): this run has neither')
         if self.stream_subgraphs or self.stream_resumable:
             raise ValueError("stream_subgraphs and stream_resumable are not served: leave them false")
         for name in ("interrupt_before", "interrupt_after"):
@@ -175,12 +246,21 @@ class RunCreate(BaseModel):
             if isinstance(nodes, list) and (unknown := set(nodes) - set(NODES)):
                 raise ValueError(f"{name}: unknown node(s) {sorted(unknown)}; the graph's nodes are {list(NODES)}")
         if self.input is not None:
-            if set(self.input) - {"messages"}:
-                raise ValueError('input takes messages only: {"messages": [{"role": "user", "content": "..."}]}')
+            if set(self.input) - {"messages"} or not isinstance(self.input.get("messages", []), list):
+                raise ValueError('input takes a list of messages only: {"messages": [{"role": "user", "content": "..."}]}')
+            storable_json(self.input, "input")
+            limit_mb = get_settings().api_max_body_mb
+            if (chars := len(orjson.dumps(self.input).decode())) > limit_mb * 1_000_000:
+                raise ValueError(f"input.messages: {chars / 1e6:.1f} MB of text, more than the {limit_mb:g} MB a run "
+                                 "takes: send a shorter transcript (the part you want hooks and titles from)")
             try:
                 convert_to_messages(self.input.get("messages", []))
             except (ValueError, NotImplementedError, TypeError, KeyError) as exc:
                 raise ValueError(f"input.messages: {exc}") from None
+        if self.command is not None:
+            storable_json(self.command.resume, "command.resume")
+        if self.config is not None:
+            storable_json(self.config, "config")
         engine = (self.context or {}).get("engine")
         if set(self.context or {}) - {"engine"}:
             raise ValueError("context takes engine only (the creator comes from your API key)")

@@ -171,6 +171,95 @@ async def test_bad_requests_say_what_to_fix(app, keys):
     assert response.status_code == 422
 
 
+async def test_json_postgres_cannot_store_is_refused_naming_the_field(app, keys):
+    client = in_process(app, keys["Alice Test"])
+    http = client.http.client
+    tid = (await client.threads.create())["thread_id"]
+    run = {"assistant_id": "agent", "input": user(SCORE)}
+    raw_cases = [  # (path, raw JSON body, words the 422 must say)
+        ("/threads", b'{"metadata": {"note": "a\\u0000b"}}', "metadata.note: contains a NUL"),
+        ("/threads", b'{"metadata": {"note": "\\ud800"}}', "metadata.note: contains a lone UTF-16 surrogate"),
+        (f"/threads/{tid}/runs/wait", orjson_run(run, {"n": 10**30}), "metadata.n: the integer"),
+        (f"/threads/{tid}/runs/wait", orjson_run(run, {"ratio": "NaN"}).replace(b'"NaN"', b"NaN"), "finite number"),
+        ("/threads/search", b'{"ids": ["x\\u0000"]}', "ids[0]: contains a NUL"),
+        ("/threads", json.dumps({"metadata": {"blob": "x" * 70_000}}).encode(), "copied into every checkpoint"),
+        ("/threads", json.dumps({"metadata": nested(20)}).encode(), "nested more than 16 levels"),
+        (f"/threads/{tid}/runs/wait", b'{"assistant_id": "agent"}', "this run has neither"),
+        (f"/threads/{tid}/runs/wait", b'{"assistant_id": "agent", "input": {"messages": "hello"}}', "a list of messages"),
+    ]
+    for path, body, words in raw_cases:
+        response = await http.post(path, content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 422, (path, body[:80], response.text[:300])
+        assert response.headers["content-type"] == "application/json"
+        detail = response.json()["detail"]
+        assert words in json.dumps(detail, ensure_ascii=False), (body[:80], detail)
+        assert all(set(e) == {"loc", "msg", "type"} for e in detail)  # nothing of the input echoed back
+    # the thread is untouched: its history still reads, no run was started
+    assert await client.threads.get_history(tid) == []
+    # ids that are not thread or checkpoint ids are simply not found (a NUL never reaches Postgres)
+    assert (await http.get("/threads/a%00b/state")).status_code == 404
+    assert (await http.get(f"/threads/{tid}/state/not-a-checkpoint%00")).status_code == 404
+
+
+def orjson_run(run: dict, metadata: dict) -> bytes:
+    """A run's body with ``metadata`` as raw JSON (Python's json writes big integers as they are)."""
+    return json.dumps({**run, "metadata": metadata}).encode()
+
+
+def nested(depth: int) -> dict:
+    """A metadata object nested ``depth`` levels deep."""
+    node: dict = {"leaf": 1}
+    for _ in range(depth):
+        node = {"level": node}
+    return node
+
+
+async def test_bodies_over_the_limit_get_413_before_any_work(app, keys, monkeypatch):
+    client = in_process(app, keys["Alice Test"])
+    http = client.http.client
+    tid = (await client.threads.create())["thread_id"]
+    monkeypatch.setenv("CORTEX_API_MAX_BODY_MB", "0.05")
+    get_settings.cache_clear()
+    try:
+        big_metadata = json.dumps({"metadata": {"blob": "x" * 60_000}}).encode()
+        response = await http.post("/threads", content=big_metadata, headers={"content-type": "application/json"})
+        assert response.status_code == 413 and "CORTEX_API_MAX_BODY_MB" in response.json()["detail"]
+
+        async def chunked():  # no Content-Length: the limit counts the bytes as they arrive
+            yield big_metadata[:40_000]
+            yield big_metadata[40_000:]
+
+        response = await http.post("/threads", content=chunked(), headers={"content-type": "application/json"})
+        assert response.status_code == 413
+        # a run may carry twice the limit, but no more message text than the limit
+        transcript = "and then the volcano erupted " * 2_000  # 58 kB of text
+        response = await http.post(f"/threads/{tid}/runs/wait", json={"assistant_id": "agent", "input": user(transcript)})
+        assert response.status_code == 422 and "send a shorter transcript" in json.dumps(response.json())
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert await client.threads.get_history(tid) == []
+
+
+async def test_unserved_routes_answer_json_404_naming_what_is_served(app, keys):
+    http = in_process(app, keys["Alice Test"]).http.client
+    anonymous = in_process(app, None).http.client
+    for client, method, path in [
+        (http, "GET", "/assistants/agent/graph"), (http, "GET", "/assistants/agent/schemas"),
+        (http, "GET", f"/threads/{uuid.uuid4()}/runs"), (http, "POST", "/runs/stream"), (http, "GET", "/runs"),
+        (anonymous, "PUT", "/store/items"), (anonymous, "POST", "/crons/search"), (http, "PUT", "/threads/search"),
+    ]:
+        response = await client.request(method, path, json={})
+        assert response.status_code == 404, (method, path, response.status_code)
+        assert response.headers["content-type"] == "application/json", path
+        assert "is not served" in response.json()["detail"] and "POST /threads/{thread_id}/runs/stream" in \
+            response.json()["detail"]
+    spec = (await http.get("/openapi.json")).json()
+    stream = spec["paths"]["/threads/{thread_id}/runs/stream"]["post"]["responses"]
+    assert {"401", "404", "409", "413", "422"} <= set(stream) and "text/event-stream" in stream["200"]["content"]
+    assert not any(p.startswith("/store") for p in spec["paths"])
+
+
 async def test_a_failing_run_sends_an_error_event_and_the_thread_recovers(app, keys, monkeypatch):
     client = in_process(app, keys["Alice Test"])
     tid = (await client.threads.create())["thread_id"]
@@ -178,6 +267,7 @@ async def test_a_failing_run_sends_an_error_event_and_the_thread_recovers(app, k
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-unreachable")
     monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
     monkeypatch.setenv("CORTEX_LLM_MAX_RETRIES", "0")
+    monkeypatch.setenv("CORTEX_LLM_FALLBACK", "none")
     get_settings.cache_clear()
     try:
         parts = [p async for p in client.runs.stream(tid, "agent", input=user(SCORE), context={"engine": "llm"})]
@@ -192,6 +282,56 @@ async def test_a_failing_run_sends_an_error_event_and_the_thread_recovers(app, k
     messages = values["messages"]
     assert "offline engine" in messages[-1]["content"] and tool_calls_answered(messages)
     assert [m["type"] for m in messages[:2]] == ["human", "ai"] and "stopped before it finished" in messages[1]["content"]
+
+
+class _FaultyLLM(BaseHTTPRequestHandler):
+    """A stand-in OpenAI-compatible endpoint that fails as providers do: ``fault`` "500" answers HTTP 500 with
+    OpenAI's error JSON, "malformed" answers 200 with a body that is not JSON."""
+
+    fault = "500"
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.fault == "500":
+            body, status = json.dumps({"error": {"message": "The server had an error", "type": "server_error"}}), 500
+        else:
+            body, status = "<html>upstream gateway hiccup", 200
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("fault", "reason"), [("500", "answered with an error (HTTP 500)"),
+                                                ("malformed", "sent a malformed answer")])
+async def test_a_failing_llm_falls_back_to_the_offline_engine_and_says_why(app, keys, monkeypatch, fault, reason):
+    _FaultyLLM.fault = fault
+    server = _http_server(_FaultyLLM)
+    client = in_process(app, keys["Alice Test"])
+    tid = (await client.threads.create())["thread_id"]
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-faulty")
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{server.server_port}/v1")
+    monkeypatch.setenv("CORTEX_LLM_MAX_RETRIES", "0")
+    get_settings.cache_clear()
+    try:
+        parts = [p async for p in client.runs.stream(tid, "agent", input=user(SCORE), context={"engine": "llm"},
+                                                     stream_mode=["values", "custom"])]
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+        server.shutdown()
+    assert [p.event for p in parts][-1] == "end" and "error" not in [p.event for p in parts]
+    fallbacks = [p.data for p in parts if p.event == "custom" and p.data["name"] == "llm.fallback"]
+    assert len(fallbacks) == 1 and reason in fallbacks[0]["data"]["reason"]  # later steps go offline at once
+    messages = parts[-2].data["messages"]
+    assert [m["name"] for m in messages if m["type"] == "tool"] == ["score_title"]
+    assert f"offline engine (no LLM: routing by embedding similarity, answers written from tool results), because " \
+           f"the LLM provider {reason}" in messages[-1]["content"]
+    assert (await client.threads.get(tid))["status"] == "idle"
 
 
 async def test_keys_from_the_command_line(app):
