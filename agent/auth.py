@@ -7,13 +7,20 @@
   when created; the database keeps only their SHA-256 digest. Slow salted hashes (bcrypt, argon2) exist for
   low-entropy passwords (NIST SP 800-63B 5.1.1.2); a 256-bit random key cannot be guessed, so one SHA-256 is
   enough and a lookup stays a primary-key read.
+- **Chat logins**: a creator with a login (``cortex users create NAME``, table ``creator_logins``) signs in with
+  their own password, stored as an Argon2id hash (argon2-cffi, RFC 9106 parameters; a password has low entropy,
+  so it needs a slow salted hash). A creator without one may use the shared password (``CORTEX_UI_PASSWORD``) only
+  while the service listens on loopback alone; every comparison is constant-time (``login``).
 - **Threads** belong to one creator (table ``thread_owners``, memory/migrations/0006_api.sql); the API answers
   404 for a thread that is missing and for one that belongs to someone else alike.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import hmac
+import ipaddress
 import re
 import secrets
 import uuid
@@ -21,6 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
@@ -37,6 +46,76 @@ def creator_id_for(username: str) -> str:
     """The creator id of a login name: lower case, runs of characters outside [a-z0-9_-] become one '-', no
     leading or trailing '-'. Returns '' when nothing is left (the caller rejects it)."""
     return re.sub(r"[^a-z0-9_-]+", "-", username.strip().lower()).strip("-")
+
+
+# --- chat logins -------------------------------------------------------------------------------------------------
+
+MIN_PASSWORD_CHARS = 8
+"""Shortest password ``set_password`` takes (NIST SP 800-63B 5.1.1.2: at least 8 characters)."""
+_HASHER = PasswordHasher()  # Argon2id with argon2-cffi's defaults (RFC 9106's second recommended option)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether the service's bind address ``host`` reaches this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def set_password(pool: AsyncConnectionPool, username: str, password: str) -> str:
+    """Create or replace the chat login of ``username``'s creator id; returns the id. Raises AuthInputError for an
+    empty name or a password under ``MIN_PASSWORD_CHARS`` characters."""
+    creator = creator_id_for(username)
+    if not creator:
+        raise AuthInputError(f"{username!r} has no letters or digits: pick a creator name such as 'alice'.")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise AuthInputError(f"The password is {len(password)} characters: use at least {MIN_PASSWORD_CHARS}.")
+    hashed = await asyncio.to_thread(_HASHER.hash, password)
+    async with pool.connection() as conn:
+        await conn.execute("""INSERT INTO creator_logins (creator_id, password_hash) VALUES (%s, %s)
+                              ON CONFLICT (creator_id) DO UPDATE SET password_hash = EXCLUDED.password_hash,
+                                                                     updated_at = now()""", (creator, hashed))
+    return creator
+
+
+async def list_logins(pool: AsyncConnectionPool) -> list[tuple[str, datetime]]:
+    """The creators with a chat login and when it was last set, by creator id."""
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT creator_id, updated_at FROM creator_logins ORDER BY creator_id")
+        return [(r["creator_id"], r["updated_at"]) for r in await cur.fetchall()]
+
+
+async def delete_login(pool: AsyncConnectionPool, username: str) -> bool:
+    """Remove ``username``'s chat login (their data stays); False when they had none."""
+    async with pool.connection() as conn:
+        cur = await conn.execute("DELETE FROM creator_logins WHERE creator_id = %s", (creator_id_for(username),))
+        return cur.rowcount > 0
+
+
+async def login(pool: AsyncConnectionPool, username: str, password: str, *, shared_password: str,
+                host: str) -> str | None:
+    """The creator id ``username`` signs in as, or None. A creator with a login needs its password (Argon2id
+    verify; the hash is upgraded when the hasher's parameters changed); one without needs ``shared_password``, and
+    only while ``host`` is loopback (``is_loopback``). Both comparisons are constant-time."""
+    creator = creator_id_for(username)
+    if not creator:
+        return None
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT password_hash FROM creator_logins WHERE creator_id = %s", (creator,))
+        row = await cur.fetchone()
+    if row is None:
+        same = hmac.compare_digest(password.encode(), shared_password.encode())
+        return creator if same and is_loopback(host) else None
+    try:
+        await asyncio.to_thread(_HASHER.verify, row["password_hash"], password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if _HASHER.check_needs_rehash(row["password_hash"]):
+        await set_password(pool, creator, password)
+    return creator
 
 
 def _digest(key: str) -> str:

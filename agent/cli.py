@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
 import sys
 import uuid
 from contextlib import asynccontextmanager
@@ -29,6 +30,7 @@ from typer.core import TyperGroup
 
 from agent.settings import get_settings
 from memory.db import DatabaseError
+from memory.files import NotTextError, decode_text
 
 app = typer.Typer(
     help="Creator Cortex: an AI strategist for YouTube creators. Run `cortex serve` for the chat UI.",
@@ -137,6 +139,7 @@ def serve(
     """Start the service: the chat UI at / on the embedded database (ingests the corpus if empty)."""
     import uvicorn
 
+    from agent.auth import is_loopback
     from agent.server import create_app
 
     settings = get_settings()
@@ -145,6 +148,9 @@ def serve(
     if port:
         settings.port = port
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    if not is_loopback(settings.host):
+        err.print(f"[yellow]Serving on {settings.host}, beyond this machine: the shared CORTEX_UI_PASSWORD no longer "
+                  "signs anyone in; give each creator a password with `cortex users create NAME`.[/]")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
 
 
@@ -209,7 +215,11 @@ def _read_message(message: str, file: Path | None) -> str:
         return message
     if not file.is_file():
         _fail(f"No such file: {file}")
-    return f"{message}\n\n[Attached file: {file.name}]\n{file.read_text(encoding='utf-8', errors='replace')}"
+    try:
+        text = decode_text(file.read_bytes(), file.name, "a transcript or script as text (.srt, .vtt or .txt)")
+    except NotTextError as exc:
+        _fail(str(exc))
+    return f"{message}\n\n[Attached file: {file.name}]\n{text}"
 
 
 @app.command()
@@ -286,9 +296,13 @@ def import_analytics(
     creator: Annotated[str, typer.Option(help="Creator id to store it for (the chat login name).")] = "cli",
 ) -> None:
     """Import a YouTube Studio export (views, impressions, CTR, AVD per video) for a creator's channel."""
-    from memory.analytics import AnalyticsInputError
+    from memory.analytics import AnalyticsInputError, read_studio_export
     from tools.analytics.sources import import_studio_export
 
+    try:
+        read_studio_export(file)  # the file's faults first, before the database starts
+    except AnalyticsInputError as exc:
+        _fail(str(exc))
     report = _on_database(lambda db: import_studio_export(db.pool, file, creator, channel), AnalyticsInputError)
     console.print(
         f"Imported {report.videos:,} videos of “{report.channel.name}” for creator '{creator}'. "
@@ -417,6 +431,50 @@ def keys_revoke(prefix: Annotated[str, typer.Argument(help="The key's prefix, as
     if revoked is None:
         _fail(f"No active key starts with {prefix!r}: see `cortex keys list`.")
     console.print(f"Revoked {revoked.prefix} of creator '{revoked.creator_id}'.")
+
+
+users_app = typer.Typer(help="Chat logins: each creator signs in with their own password (an Argon2id hash is "
+                        "stored). Without one, the shared CORTEX_UI_PASSWORD works on loopback only.",
+                        no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("create")
+def users_create(
+    name: Annotated[str, typer.Argument(help="The creator's login name, e.g. 'Alice' (their creator id is 'alice').")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin",
+                                                 help="Read the password from standard input (for scripts).")] = False,
+) -> None:
+    """Set a creator's chat password (asked twice, hidden; at least 8 characters). Setting it again replaces it."""
+    from agent.auth import set_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    creator = _keys(lambda pool: set_password(pool, name, password))
+    console.print(f"Creator '{creator}' now signs in to the chat as {name!r} with this password.")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List the creators with their own chat password and when it was set."""
+    from agent.auth import list_logins
+
+    table = Table("creator", "password set", title="Chat logins")
+    for creator, updated in _keys(list_logins):
+        table.add_row(creator, f"{updated:%Y-%m-%d %H:%M}")
+    console.print(table)
+
+
+@users_app.command("delete")
+def users_delete(name: Annotated[str, typer.Argument(help="The creator's login name.")]) -> None:
+    """Remove a creator's chat password (their conversations and data stay; `cortex forget` deletes those)."""
+    from agent.auth import delete_login
+
+    if not _keys(lambda pool: delete_login(pool, name)):
+        _fail(f"{name!r} has no chat password: see `cortex users list`.")
+    console.print(f"Removed the chat password of {name!r}.")
 
 
 @app.command()
@@ -611,9 +669,30 @@ def fit_scorer() -> None:
     console.print(f"Wrote {WEIGHTS_PATH} (C={fit['C']}, {fit['n_train_pairs']} pairs from {fit['n_train_tests']} tests).")
 
 
-def main() -> None:  # pragma: no cover - console script entry
-    """Run the `cortex` command."""
-    app(prog_name="cortex")
+def failure_line(exc: BaseException) -> str:
+    """One line for a failure no command handled: the database going away in the middle of a command says so and
+    what to do; anything else is its type and message."""
+    import psycopg
+    import psycopg_pool
+
+    if isinstance(exc, psycopg.OperationalError | psycopg_pool.PoolTimeout):
+        return ("The database stopped answering in the middle of the command: check that Postgres is running "
+                f"(`cortex serve` or `cortex ingest` starts the embedded one), then retry. ({type(exc).__name__})")
+    text = " ".join(str(exc).split()) or "no details"
+    return f"{text[:300]} ({type(exc).__name__})"
+
+
+def main() -> None:
+    """Run the `cortex` command: a failure no command handled prints one line (``failure_line``) and exits 1,
+    never a traceback; SIGTERM stops it like Ctrl-C."""
+    # SIGTERM ends a command as Ctrl-C does (exit handlers run: the embedded Postgres stops with its last user);
+    # `cortex serve` hands both to uvicorn, which shuts the service down gracefully
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        app(prog_name="cortex")
+    except Exception as exc:  # the last resort: each command handles the errors it expects
+        err.print(f"[bold red]Error:[/] {escape(failure_line(exc))}")
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

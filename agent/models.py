@@ -9,9 +9,11 @@ usage is counted per call by ``UsageRecorder``. With no key the offline engine a
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import openai
 from langchain_core.callbacks import AsyncCallbackHandler
 from langchain_core.language_models import BaseChatModel
 from langchain_core.outputs import LLMResult
@@ -61,6 +63,25 @@ def chat_model(tier: Tier = "premium", settings: Settings | None = None, engine:
         stream_usage=True,
         metadata={"tier": tier},
     )
+
+
+def llm_fault(exc: BaseException) -> str | None:
+    """What went wrong with the LLM provider, in words a creator can act on; None when ``exc`` is not a provider
+    fault. Faults: a rejected key (401/403), the rate limit (429), no answer in time or no connection, a server
+    error (5xx or any other refusal), and malformed output (a response that is not the JSON or stream the OpenAI
+    API defines: langchain's "No generations found in stream", a JSON decode error)."""
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return "the LLM provider rejected the API key (check OPENROUTER_API_KEY or OPENAI_API_KEY)"
+    if isinstance(exc, openai.RateLimitError):
+        return "the LLM provider's rate limit was reached (retry in a minute)"
+    if isinstance(exc, openai.APITimeoutError | openai.APIConnectionError):
+        return "the LLM provider did not answer in time"
+    if isinstance(exc, openai.APIStatusError):
+        return f"the LLM provider answered with an error (HTTP {exc.status_code})"
+    if isinstance(exc, openai.APIResponseValidationError | json.JSONDecodeError) or (
+            isinstance(exc, ValueError) and "No generations found" in str(exc)):
+        return "the LLM provider sent a malformed answer"
+    return None
 
 
 def engine_label(settings: Settings | None = None, engine: str | None = None) -> str:

@@ -29,11 +29,14 @@ from importlib import resources
 from pathlib import Path
 
 import httpx
-from fastapi import FastAPI
+import psycopg
+import psycopg_pool
+from fastapi import FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 
 from agent import tracing
-from agent.api.routes import router as api_router
+from agent.api import install as install_api
 from agent.api.runs import RUNS
 from agent.models import engine_label
 from agent.settings import PROJECT_ROOT, Settings, get_settings
@@ -41,6 +44,8 @@ from agent.settings import PROJECT_ROOT, Settings, get_settings
 log = logging.getLogger("cortex")
 
 CHAT_PATH = "/"
+HEALTH_TIMEOUT_S = 3.0
+"""Longest /health waits for the database before it answers 503 ``degraded``."""
 
 
 def auth_secret(settings: Settings) -> str:
@@ -116,7 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from memory.db import Database, use_database
 
-        async with Database.open(settings) as db:
+        async with Database.open(settings, supervise=True) as db:
             use_database(db)
             await ensure_corpus(db.pool, settings)
             creators = asyncio.create_task(ensure_creators(db.pool, settings))
@@ -144,22 +149,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "`creator_cortex` (or `agent`). Every route but /health and these docs needs an API key "
         "(`cortex keys create --creator NAME`) in the `x-api-key` header.",
     )
+    install_api(app)
     if origins := [o.strip() for o in settings.api_cors_origins.split(",") if o.strip()]:
         # browsers' preflight for x-api-key; the SDK reads Content-Location for the run id
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["*"],
                            expose_headers=["Content-Location"])
-    app.include_router(api_router)
 
-    @app.get("/health")
-    async def health() -> dict:
-        """Liveness and what answers: the engine label and whether the corpus is loaded."""
+    @app.get("/health", responses={503: {"description": "The database does not answer (status degraded)."}})
+    async def health() -> Response:
+        """Liveness and what answers: the engine label and whether the corpus is loaded; 503 with status
+        ``degraded`` and the reason while the database does not answer (it recovers by itself)."""
         from memory.corpus.ingest import corpus_is_empty
 
-        return {
-            "status": "ok",
-            "engine": engine_label(settings),
-            "corpus_loaded": not await corpus_is_empty(app.state.db.pool),
-        }
+        outage = app.state.db.outage
+        if not outage:
+            try:
+                loaded = not await asyncio.wait_for(corpus_is_empty(app.state.db.pool), HEALTH_TIMEOUT_S)
+            except (TimeoutError, psycopg.OperationalError, psycopg_pool.PoolTimeout) as exc:
+                outage = f"no answer within {HEALTH_TIMEOUT_S:g} s" if isinstance(exc, TimeoutError) else str(exc)
+        if outage:
+            return JSONResponse({"status": "degraded", "reason": f"the database does not answer ({outage}); "
+                                 "recovering by itself", "engine": engine_label(settings)}, status_code=503)
+        return JSONResponse({"status": "ok", "engine": engine_label(settings), "corpus_loaded": loaded})
 
     from chainlit.utils import mount_chainlit
 

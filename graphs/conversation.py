@@ -58,7 +58,7 @@ from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 from langgraph.types import Command, Durability, Send, interrupt
 
-from agent.models import chat_model, engine_label
+from agent.models import OFFLINE_LABEL, chat_model, engine_label, llm_fault
 from memory.db import Database
 from tools import all_tools
 from tools.base import CortexContext, trace
@@ -107,19 +107,43 @@ def _tool_error(exc: Exception) -> str:
     return f"That tool could not run: {exc}. Check the request (e.g. a channel name or date) and try again."
 
 
+def _this_turn(messages: list[BaseMessage]) -> list[BaseMessage]:
+    """The messages since the creator's last one (the current turn's model calls and tool results)."""
+    last = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
+    return messages[last + 1:]
+
+
+def _fallback_of(messages: list[BaseMessage]) -> str | None:
+    """Why the offline engine took over from the LLM in this turn (``agent.models.llm_fault``), else None."""
+    return next((m.response_metadata["llm_fallback"] for m in _this_turn(messages)
+                 if isinstance(m, AIMessage) and m.response_metadata.get("llm_fallback")), None)
+
+
 async def model_node(state: ConversationState, runtime: Runtime[CortexContext]) -> dict:
-    """Call the model with every tool bound (none once MAX_TOOL_ROUNDS tool rounds ran in this turn)."""
+    """Call the model with every tool bound (none once MAX_TOOL_ROUNDS tool rounds ran in this turn). When the LLM
+    fails (``agent.models.llm_fault``, after its own retries) and CORTEX_LLM_FALLBACK is "offline", the offline
+    engine answers the rest of the turn; its messages carry the reason (``response_metadata["llm_fallback"]``)."""
     messages = state["messages"]
-    rounds = 0
-    for m in reversed(messages):
-        if isinstance(m, HumanMessage):
-            break
-        rounds += isinstance(m, AIMessage) and bool(m.tool_calls)
-    model = chat_model("premium", settings=runtime.context.config(), engine=runtime.context.engine)
-    bound = model.bind_tools(all_tools()) if rounds < MAX_TOOL_ROUNDS else model
-    offline = model._llm_type == "cortex-offline"
-    prompt = messages if offline else [SystemMessage(SYSTEM_PROMPT), *map(_for_llm, messages)]
-    response = await bound.ainvoke(prompt)
+    rounds = sum(isinstance(m, AIMessage) and bool(m.tool_calls) for m in _this_turn(messages))
+    settings = runtime.context.config()
+    fault = _fallback_of(messages)
+
+    async def call(engine: str | None) -> AIMessage:
+        model = chat_model("premium", settings=settings, engine=engine)
+        bound = model.bind_tools(all_tools()) if rounds < MAX_TOOL_ROUNDS else model
+        offline = model._llm_type == "cortex-offline"
+        return await bound.ainvoke(messages if offline else [SystemMessage(SYSTEM_PROMPT), *map(_for_llm, messages)])
+
+    try:  # once the LLM failed in this turn, the offline engine finishes it
+        response = await call("offline" if fault else runtime.context.engine)
+    except Exception as exc:
+        fault = llm_fault(exc)
+        if fault is None or settings.llm_fallback != "offline":
+            raise
+        trace("llm.fallback", reason=fault, error=type(exc).__name__)
+        response = await call("offline")
+    if fault:
+        response.response_metadata["llm_fallback"] = fault
     if routing := response.response_metadata.get("routing"):
         trace("route", engine="offline", candidates=routing, chosen=[c["name"] for c in response.tool_calls])
     return {"messages": [response]}
@@ -239,6 +263,8 @@ async def answer_node(state: ConversationState, runtime: Runtime[CortexContext])
     """Stamp the final answer with the engine that produced it."""
     last = state["messages"][-1]
     label = engine_label(settings=runtime.context.config(), engine=runtime.context.engine)
+    if fault := _fallback_of(state["messages"]):
+        label = f"{OFFLINE_LABEL}, because {fault}"
     content = last.content if isinstance(last.content, str) else str(last.content)
     stamped = AIMessage(
         id=last.id,

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from psycopg_pool import AsyncConnectionPool
 
+from memory.files import NotTextError, decode_text
+
 METRICS = (
     "views impressions ctr_pct avd_s avg_pct_viewed watch_time_hours "
     "subscribers_gained subscribers_lost likes comments shares"
@@ -118,15 +120,6 @@ _INT_FIELDS = {
 }
 
 
-def _decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 as older Studio exports are; soft hyphens removed."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-    return text.replace("\u00ad", "")
-
-
 def _duration_s(value: str) -> float:
     """'0:03:25' or '3:25' (h:mm:ss / m:ss) -> seconds; a plain number is taken as seconds."""
     parts = value.split(":")
@@ -161,18 +154,43 @@ def _parse(field: str, value: str) -> object:
     return int(number) if field in _INT_FIELDS else number
 
 
+SHORT_MAX_S = 60
+"""Longest video that can loop in the Shorts feed (seconds; YouTube's original Shorts limit), so its average
+percentage viewed may pass 100%."""
+
+
+def _out_of_range(values: dict) -> tuple[str, str] | None:
+    """The first impossible value of a Studio row as (field, why), else None: counts and times below 0, a CTR over
+    100%, an average percentage viewed over 100% for a video longer than ``SHORT_MAX_S`` (only looping Shorts pass it)."""
+    for field, value in values.items():
+        if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+            return field, f"{value:g} is negative; Studio never exports negative counts or times"
+    if (ctr := values.get("ctr_pct")) is not None and ctr > 100:
+        return "ctr_pct", f"a click-through rate of {ctr:g}% is impossible (at most 100%)"
+    viewed, duration = values.get("avg_pct_viewed"), values.get("duration_s")
+    if viewed is not None and viewed > 100 and (duration is None or duration > SHORT_MAX_S):
+        return "avg_pct_viewed", (f"{viewed:g}% average percentage viewed is over 100%, which only a looping Short "
+                                  f"(up to {SHORT_MAX_S} s) reaches")
+    return None
+
+
 def read_studio_export(path: Path) -> list[VideoMetrics]:
     """The videos of a YouTube Studio export (Analytics > Advanced mode > Content > export as CSV).
 
     Lifetime totals per video as Studio computed them, newest first; the 'Total' row is skipped.
     Column names of older and newer exports are both understood (``STUDIO_COLUMNS``), in UTF-8 or
-    Windows-1252. Raises ``AnalyticsInputError`` naming the file, row and column to fix: a missing file,
-    missing required columns (video id, title, publish time, views), an unreadable value, no video rows.
+    Windows-1252. Raises ``AnalyticsInputError`` naming the file, row and column to fix: a missing file, a binary
+    file, missing required columns (video id, title, publish time, views), an unreadable or impossible value
+    (``_out_of_range``), no video rows.
     """
     path = Path(path)
     if not path.is_file():
         raise AnalyticsInputError(f"No such file: {path}. Give the CSV file YouTube Studio exported.")
-    reader = csv.DictReader(io.StringIO(_decode(path.read_bytes())))
+    try:
+        text = decode_text(path.read_bytes(), path.name, "the CSV file YouTube Studio exported")
+    except NotTextError as exc:
+        raise AnalyticsInputError(str(exc)) from None
+    reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     columns = {
@@ -201,6 +219,9 @@ def read_studio_export(path: Path) -> list[VideoMetrics]:
                 raise AnalyticsInputError(
                     f"{path.name}, line {line}, column '{column}': cannot read {row.get(column)!r} ({exc})."
                 ) from None
+        if problem := _out_of_range(values):
+            field, why = problem
+            raise AnalyticsInputError(f"{path.name}, line {line}, column '{columns[field]}': {why}.")
         videos.append(VideoMetrics(**values))
     if not videos:
         raise AnalyticsInputError(f"{path.name} has the right columns but no video rows.")

@@ -10,11 +10,19 @@
 
 With ``DATABASE_URL`` unset the embedded server (the ``pgserver`` wheel: PostgreSQL 16 + pgvector) is
 started from ``CORTEX_PG_DATA_DIR`` on demand, reused by every process of the project while one is running,
-and stopped when the last of them exits.
+and stopped when the last of them exits (processes that died without saying so, e.g. killed, are not counted).
+
+The service opens it with ``supervise=True``: every few seconds a fresh connection probes the server; while it
+does not answer, ``Database.outage`` says why (the service's /health reports ``degraded`` and the API answers
+503), the embedded server is started again (an external one is probed with backoff), and once it answers the
+pool's broken connections are replaced, so service resumes without a restart.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import contextlib
 import logging
 import warnings
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -37,6 +45,10 @@ from agent.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 _servers: dict[Path, object] = {}
+PROBE_EVERY_S = 2.0
+"""Seconds between probes of a supervised database while it answers; during an outage the probes back off
+(doubling) up to ``PROBE_BACKOFF_MAX_S``."""
+PROBE_BACKOFF_MAX_S = 10.0
 
 
 class DatabaseError(RuntimeError):
@@ -56,16 +68,47 @@ def embedded_uri(pg_data_dir: Path) -> str:
     pg_data_dir = pg_data_dir.resolve()
     if pg_data_dir not in _servers:
         pg_data_dir.parent.mkdir(parents=True, exist_ok=True)
+        _forget_dead_handles(pg_data_dir)
         try:
             with warnings.catch_warnings():  # and so does starting the server
                 warnings.simplefilter("ignore")
                 _servers[pg_data_dir] = pgserver.get_server(pg_data_dir, cleanup_mode="stop")
+            # runs before pgserver's own exit handler (atexit is last in, first out): the last live process stops it
+            atexit.register(_forget_dead_handles, pg_data_dir)
         except Exception as exc:  # pgserver raises bare exceptions with the server log
             raise DatabaseError(
                 f"The embedded Postgres in {pg_data_dir} did not start ({exc}). "
                 "Delete that folder to start afresh, or set DATABASE_URL to an external Postgres."
             ) from exc
     return _servers[pg_data_dir].get_uri()
+
+
+def _forget_dead_handles(pg_data_dir: Path) -> None:
+    """Drop the processes that no longer exist from pgserver's list of the server's users (``.handle_pids.json``):
+    a process killed without its exit handler stays listed, and pgserver stops the server only when the process
+    leaving is the last one listed, so one killed process would keep it running forever."""
+    import psutil
+    from pgserver.postgres_server import PostgresServer
+    from pgserver.utils import DiskList
+
+    handles = DiskList(pg_data_dir / ".handle_pids.json")
+    with PostgresServer._lock:
+        pids = handles.get()
+        alive = [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+        if alive != pids:
+            handles.put(alive)
+
+
+def restart_embedded(pg_data_dir: Path) -> None:
+    """Start the embedded server of ``pg_data_dir`` again after it died (blocking: pg_ctl waits until it accepts
+    connections). Does nothing when this process never started it. Raises what pg_ctl raises when it cannot."""
+    from pgserver.postgres_server import PostgresServer
+
+    server = _servers.get(pg_data_dir.resolve())
+    if server is None:
+        return
+    with PostgresServer._lock:
+        server.ensure_postgres_running()
 
 
 def conninfo(settings: Settings | None = None) -> str:
@@ -143,11 +186,50 @@ class Database:
     checkpointer: AsyncPostgresSaver
     store: AsyncPostgresStore
     url: str
+    outage: str | None = None
+    """Why the database does not answer, while it does not (kept by ``supervise``); None while it answers."""
+
+    async def probe(self) -> str | None:
+        """None when a fresh connection runs ``SELECT 1`` within 5 s, else what went wrong in one line."""
+        try:
+            async with await AsyncConnection.connect(self.url, autocommit=True, connect_timeout=5) as conn:
+                await conn.execute("SELECT 1")
+        except Exception as exc:
+            return " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        return None
+
+    async def supervise(self, embedded_dir: Path | None) -> None:
+        """Probe the database until cancelled (``PROBE_EVERY_S``; backing off to ``PROBE_BACKOFF_MAX_S`` during an
+        outage), keeping ``outage``; restart the embedded server of ``embedded_dir`` when it stops answering, and
+        replace the pool's broken connections once it answers again."""
+        wait = PROBE_EVERY_S
+        while True:
+            await asyncio.sleep(wait)
+            reason = await self.probe()
+            if reason is None:
+                if self.outage is not None:
+                    await self.pool.check()
+                    log.warning("The database answers again: service resumed.")
+                self.outage, wait = None, PROBE_EVERY_S
+                continue
+            if self.outage is None:
+                log.warning("The database does not answer (%s): %s.", reason,
+                            "restarting the embedded server" if embedded_dir else "retrying")
+            self.outage = reason
+            if embedded_dir is not None:
+                try:
+                    await asyncio.to_thread(restart_embedded, embedded_dir)
+                    continue  # probe again at once
+                except Exception as exc:
+                    self.outage = f"{reason}; restarting the embedded server failed: {exc}"[:500]
+            wait = min(wait * 2, PROBE_BACKOFF_MAX_S)
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, settings: Settings | None = None, max_size: int = 10) -> AsyncIterator[Database]:
-        """Connect (starting the embedded server if needed), migrate, set up checkpointer and store."""
+    async def open(cls, settings: Settings | None = None, max_size: int = 10,
+                   supervise: bool = False) -> AsyncIterator[Database]:
+        """Connect (starting the embedded server if needed), migrate, set up checkpointer and store; with
+        ``supervise`` keep probing it and recover from outages (``Database.supervise``, the module docstring)."""
         settings = settings or get_settings()
         url = conninfo(settings)
         try:
@@ -164,6 +246,7 @@ class Database:
             max_size=max_size,
             open=False,
             configure=register_vector_async,
+            check=AsyncConnectionPool.check_connection,  # a connection the server dropped is replaced, not handed out
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
         )
         try:
@@ -182,7 +265,16 @@ class Database:
                 index={"dims": embedder.dim, "embed": LangChainEmbeddings(embedder.name), "fields": ["text"]},
             )
             await store.setup()
-            yield cls(pool=pool, checkpointer=checkpointer, store=store, url=url)
+            db = cls(pool=pool, checkpointer=checkpointer, store=store, url=url)
+            supervisor = asyncio.create_task(db.supervise(
+                None if settings.database_url else settings.pg_data_dir)) if supervise else None
+            try:
+                yield db
+            finally:
+                if supervisor is not None:
+                    supervisor.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await supervisor
         finally:
             await pool.close()
 

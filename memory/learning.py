@@ -194,6 +194,7 @@ async def forget_creator(db: Any, creator_id: str) -> dict[str, int]:
         "chat users": "DELETE FROM users WHERE identifier = %s",
         "feedback events": "DELETE FROM feedback_events WHERE creator_id = %s",
         "API keys": "DELETE FROM api_keys WHERE creator_id = %s",
+        "chat password": "DELETE FROM creator_logins WHERE creator_id = %s",
         "analytics channels": "DELETE FROM analytics_channels WHERE creator_id = %s",
     }
     async with db.pool.connection() as conn, conn.transaction():

@@ -79,6 +79,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         source = inspect.getsource(item.function) if hasattr(item, "function") else ""
+        if any(item.get_closest_marker(kind) for kind in ("unit", "integration", "e2e")):
+            continue  # marked by hand: a test that opens a database of its own
         if "service" in fixtures or any(mark in source for mark in _E2E_MARKS):
             item.add_marker(pytest.mark.e2e)
         elif "db" in fixtures:

@@ -14,7 +14,8 @@ import chainlit as cl
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.types import Feedback
 
-from agent.auth import claim_or_owned, creator_id_for
+from agent import auth
+from agent.auth import claim_or_owned
 from agent.settings import get_settings
 from agent.turns import run_config
 from graphs.conversation import persistent_graph
@@ -52,12 +53,14 @@ def data_layer() -> SQLAlchemyDataLayer:
 
 
 @cl.password_auth_callback
-def login(username: str, password: str) -> cl.User | None:
-    """Any user name with the shared password (CORTEX_UI_PASSWORD) logs in as that creator."""
-    creator = creator_id_for(username)
-    if not creator or password != get_settings().ui_password.get_secret_value():
-        return None
-    return cl.User(identifier=creator, metadata={"creator_id": creator})
+async def login(username: str, password: str) -> cl.User | None:
+    """A creator signs in with their own password (``cortex users create NAME``), or, with none set, the shared
+    CORTEX_UI_PASSWORD while the service listens on loopback only (``agent.auth.login``)."""
+    settings = get_settings()
+    db = await get_database()
+    creator = await auth.login(db.pool, username, password, shared_password=settings.ui_password.get_secret_value(),
+                               host=settings.host)
+    return cl.User(identifier=creator, metadata={"creator_id": creator}) if creator else None
 
 
 @cl.set_starters

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from typer.testing import CliRunner
 
 from agent.cli import app
-from agent.settings import get_settings
+from agent.settings import PROJECT_ROOT, get_settings
 
 runner = CliRunner()
 
@@ -85,3 +87,28 @@ def test_chat_answers_on_its_own_line(db):
     lines = result.output.splitlines()
     reply = lines.index("cortex>")
     assert lines[reply - 1].startswith("you>") and "40.3/100 (D)" in "\n".join(lines[reply:])
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x1f\x15\xc4\x89" + bytes(32)
+"""The start of a real 1x1 PNG (signature and header chunk)."""
+
+
+def test_binary_files_are_refused_by_content_in_one_line(tmp_path):
+    image = tmp_path / "image.srt"
+    image.write_bytes(PNG)
+    for args in (["import-analytics", str(image), "--channel", "Mine"], ["ask", "Find hooks in this", "-f", str(image)]):
+        result = subprocess.run([sys.executable, "-m", "agent.cli", *args], capture_output=True, text=True,
+                                cwd=PROJECT_ROOT, timeout=120)
+        assert result.returncode == 1, args
+        assert "image.srt is not text (it looks like a Portable Network Graphics file)" in result.stderr
+        assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_failure_no_command_expects_is_one_line():
+    import psycopg
+
+    from agent.cli import failure_line
+
+    line = failure_line(psycopg.OperationalError("terminating connection due to administrator command"))
+    assert "database stopped answering" in line and "retry" in line
+    assert failure_line(RuntimeError("boom\n  in a far place")) == "boom in a far place (RuntimeError)"

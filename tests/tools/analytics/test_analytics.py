@@ -100,6 +100,12 @@ async def test_import_of_the_real_export(db, data_dir, imported):
         ),
         ("Video,Video title,Video publish time,Views\nabc,A title,8-May-20,ten\n", "line 2, column 'Views'"),
         ("Video,Video title,Video publish time,Views\nTotal,,,10\n", "no video rows"),
+        ("Video,Video title,Video publish time,Views\nabc,A title,8-May-20,-5\n",
+         "line 2, column 'Views': -5 is negative"),
+        ("Video,Video title,Video publish time,Views,Impressions click-through rate (%)\nabc,A,8-May-20,10,250\n",
+         "column 'Impressions click-through rate (%)': a click-through rate of 250% is impossible"),
+        ("Video,Video title,Video publish time,Views,Average percentage viewed (%),Duration\n"
+         "abc,A,8-May-20,10,150,600\n", "150% average percentage viewed is over 100%"),
     ],
 )
 def test_bad_exports_say_what_to_fix(tmp_path, content, message):
@@ -107,6 +113,24 @@ def test_bad_exports_say_what_to_fix(tmp_path, content, message):
     path.write_text(content)
     with pytest.raises(AnalyticsInputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         read_studio_export(path)
+
+
+def test_a_looping_short_may_pass_100_percent_viewed(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Video,Video title,Video publish time,Views,Average percentage viewed (%),Duration\n"
+                    "abc,My Short,8-May-20,10,150,45\n")
+    assert read_studio_export(path)[0].avg_pct_viewed == 150
+
+
+def test_an_image_named_like_an_export_is_refused_by_content(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes(PNG)
+    with pytest.raises(AnalyticsInputError, match="export.csv is not text .it looks like a Portable Network Graphics"):
+        read_studio_export(path)
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x1f\x15\xc4\x89" + bytes(32)
+"""The start of a 1x1 PNG: its signature and header chunk (a real PNG's first bytes)."""
 
 
 def test_missing_file_is_named(tmp_path):
