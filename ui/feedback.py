@@ -17,7 +17,7 @@ from psycopg_pool import AsyncConnectionPool
 from agent.auth import chat_thread_of, owned_thread
 from memory.db import get_database
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # the chat UI's own routes, not the public API
 User = Annotated[Any, Depends(get_current_user)]
 NOT_YOURS = "No such message in your conversations."
 

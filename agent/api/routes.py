@@ -7,6 +7,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, Security
+from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel
@@ -44,6 +45,7 @@ class ErrorBody(BaseModel):
 
 
 ERRORS = {
+    400: "The body is not JSON text (UTF-8).",
     401: "No API key, or an unknown or revoked one.",
     404: "No such thread, checkpoint or assistant (another creator's thread is not found either).",
     409: "The thread exists already, or is running a task.",
@@ -154,7 +156,7 @@ async def _create(thread_id: str, creator: str, metadata: dict[str, Any]) -> aut
     return await auth.claim_thread(db.pool, thread_id, creator, metadata)
 
 
-@router.post("/threads", tags=["threads"], responses=errors(401, 503, 409, 413, 422))
+@router.post("/threads", tags=["threads"], responses=errors(400, 401, 503, 409, 413, 422))
 async def create_thread(body: ThreadCreate, creator: Creator) -> Response:
     """Create a thread owned by your creator id. 409 when the id exists (``if_exists: "do_nothing"`` returns your
     own thread instead)."""
@@ -168,7 +170,7 @@ async def create_thread(body: ThreadCreate, creator: Creator) -> Response:
     return _json(await _thread_json(owned))
 
 
-@router.post("/threads/search", tags=["threads"], responses=errors(401, 503, 413, 422))
+@router.post("/threads/search", tags=["threads"], responses=errors(400, 401, 503, 413, 422))
 async def search_threads(body: ThreadSearch, creator: Creator) -> Response:
     """Your threads, newest update first by default, filtered by metadata (containment), ids and status."""
     db = await get_database()
@@ -193,7 +195,7 @@ async def get_thread(thread_id: str, creator: Creator) -> Response:
     return _json(await _thread_json(await _owned(thread_id, creator)))
 
 
-@router.patch("/threads/{thread_id}", tags=["threads"], responses=errors(401, 503, 404, 413, 422))
+@router.patch("/threads/{thread_id}", tags=["threads"], responses=errors(400, 401, 503, 404, 413, 422))
 async def patch_thread(thread_id: str, body: ThreadPatch, creator: Creator) -> Response:
     """Merge metadata into one of your threads."""
     await _owned(thread_id, creator)
@@ -243,7 +245,7 @@ async def _history(thread_id: str, creator: str, query: HistoryQuery) -> Respons
     return _json(states)
 
 
-@router.post("/threads/{thread_id}/history", tags=["threads"], responses=errors(401, 503, 404, 413, 422))
+@router.post("/threads/{thread_id}/history", tags=["threads"], responses=errors(400, 401, 503, 404, 413, 422))
 async def post_history(thread_id: str, query: HistoryQuery, creator: Creator) -> Response:
     """The thread's states, newest first (what ``client.threads.get_history`` and useStream read)."""
     return await _history(thread_id, creator, query)
@@ -259,8 +261,11 @@ async def get_history(
 
 @router.post("/threads/{thread_id}/runs/stream", tags=["runs"], response_class=EventSourceResponse,
              responses={200: {"description": "Server-sent events: metadata, the stream modes' events, then end or error.",
-                              "content": {"text/event-stream": {"schema": {"type": "string"}}}},
-                        **errors(401, 404, 409, 413, 422, 503)})
+                              "content": {"text/event-stream": {"schema": {
+                                  "type": "object", "required": ["event"],
+                                  "properties": {"event": {"type": "string"}, "data": {"type": "string"},
+                                                 "id": {"type": "string"}}}}}},
+                        **errors(400, 401, 404, 409, 413, 422, 503)})
 async def stream_run(thread_id: str, body: RunCreate, creator: Creator) -> EventSourceResponse:
     """Run the agent on the thread and stream its events (server-sent events; see ``agent.api``), with a
     heartbeat comment every CORTEX_API_HEARTBEAT_S seconds."""
@@ -270,7 +275,7 @@ async def stream_run(thread_id: str, body: RunCreate, creator: Creator) -> Event
                                ping=settings.api_heartbeat_s, headers=runs.run_headers(run))
 
 
-@router.post("/threads/{thread_id}/runs/wait", tags=["runs"], responses=errors(401, 503, 404, 409, 413, 422))
+@router.post("/threads/{thread_id}/runs/wait", tags=["runs"], responses=errors(400, 401, 503, 404, 409, 413, 422))
 async def wait_run(thread_id: str, body: RunCreate, creator: Creator) -> Response:
     """Run the agent on the thread and answer with the thread's values when it stops: with ``__interrupt__`` when
     it waits for an approval, ``{"__error__": {error, message}}`` when it failed."""
@@ -313,15 +318,23 @@ SERVED = (
 
 
 def unserved(prefix: str) -> None:
-    """Register, last on the router, a JSON 404 for every method and path under ``prefix`` that no route above
-    serves (a path served for other methods included), so LangGraph clients get JSON naming what is served, not
-    the chat page or a bare 405."""
+    """Register, last on the router, JSON for every method and path under ``prefix`` that no route above serves, so
+    LangGraph clients get JSON naming what is served, not the chat page: 405 with the Allow header for a path served
+    for other methods, 404 for a path not served at all."""
 
-    @router.api_route(prefix, include_in_schema=False, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-    @router.api_route(prefix + "/{rest:path}", include_in_schema=False,
-                      methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+    @router.api_route(prefix, include_in_schema=False, methods=methods)
+    @router.api_route(prefix + "/{rest:path}", include_in_schema=False, methods=methods)
     async def not_served(request: Request) -> Response:
-        return _json({"detail": f"{request.method} {request.url.path} is not served by Creator Cortex. Served: "
+        path = request.url.path
+        served = [r for r in router.routes if isinstance(r, APIRoute) and r.include_in_schema and r.path_regex.match(path)]
+        static = [r for r in served if "{" not in r.path]  # /threads/search, not /threads/{thread_id}
+        allowed = sorted({m for r in static or served for m in r.methods})
+        if allowed:
+            return _json({"detail": f"{request.method} is not served on {path}: use {', '.join(allowed)}."},
+                         status_code=405, headers={"Allow": ", ".join(allowed)})
+        return _json({"detail": f"{request.method} {path} is not served by Creator Cortex. Served: "
                                 + "; ".join(SERVED) + ". See /docs."}, status_code=404)
 
 

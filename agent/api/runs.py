@@ -170,16 +170,15 @@ async def graph_input(body: RunCreate, graph: Any, config: dict) -> Any:
     if command.goto or command.update:
         raise HTTPException(422, "Only command.resume is served (the answer to an approval request): command.goto and "
                                  "command.update would let a run skip the approval of actions with side effects.")
-    if "resume" in command.model_fields_set:
-        state = await graph.aget_state(config)
-        if not state.interrupts:
-            raise HTTPException(409, "Nothing to resume: this thread is not waiting for an answer.")
-        request = state.interrupts[0].value
-        try:
-            read_decisions(command.resume, len(request.get("action_requests", [])))
-        except ValueError as exc:
-            raise HTTPException(422, str(exc)) from None
-    return Command(resume=command.resume if "resume" in command.model_fields_set else None)
+    state = await graph.aget_state(config)
+    if not state.interrupts:
+        raise HTTPException(409, "Nothing to resume: this thread is not waiting for an answer.")
+    request = state.interrupts[0].value
+    try:
+        read_decisions(command.resume, len(request.get("action_requests", [])))
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return Command(resume=command.resume)
 
 
 async def start(thread_id: str, body: RunCreate, creator: str, modes: set[str], db: Database) -> Run:

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 import orjson
 from langchain_core.messages import convert_to_messages
 from langgraph.types import Interrupt, StateSnapshot
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 from agent.settings import get_settings
 from graphs.conversation import DURABILITY
@@ -106,7 +106,8 @@ def storable_json(value: Any, field: str) -> Any:
     Raises ValueError naming the field (``metadata.tags[2]``) for what Postgres or the checkpointer cannot store:
     a NUL character (text and jsonb refuse it), a lone UTF-16 surrogate (not encodable as UTF-8), an integer outside
     64 bits (orjson, which reads the checkpoints back, refuses it: the thread's history would fail for good), nesting
-    deeper than ``MAX_JSON_DEPTH``; and, for metadata, more than ``MAX_METADATA_BYTES`` of JSON (it is copied into
+    deeper than ``MAX_JSON_DEPTH``, a number that is not finite or whose size passes 2**63 (jsonb stores numbers as exact
+    decimals, so 1e28 reads back as a 29-digit integer); and, for metadata, more than ``MAX_METADATA_BYTES`` of JSON (it is copied into
     every checkpoint of the thread).
     """
 
@@ -123,6 +124,8 @@ def storable_json(value: Any, field: str) -> Any:
         elif isinstance(node, float):
             if not math.isfinite(node):
                 raise ValueError(f"{path}: {node} is not a JSON number Postgres can store; send a finite number or null")
+            if not _INT64[0] <= node <= _INT64[1]:  # jsonb keeps it as an exact decimal: it reads back as a huge integer
+                raise ValueError(f"{path}: {node:g} is beyond 64 bits; send it as a string")
         elif isinstance(node, bool) or node is None:
             return
         elif isinstance(node, int):
@@ -184,8 +187,8 @@ class ThreadSearch(BaseModel):
     metadata: Metadata = Field(default_factory=dict)
     ids: Annotated[list[str] | None, storable("ids")] = None
     status: Literal["idle", "busy", "interrupted", "error"] | None = None
-    limit: int = Field(10, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    limit: StrictInt = Field(10, ge=1, le=1000)
+    offset: StrictInt = Field(0, ge=0, le=1_000_000_000)
     sort_by: Literal["thread_id", "created_at", "updated_at"] = "updated_at"
     sort_order: Literal["asc", "desc"] = "desc"
 
@@ -194,7 +197,7 @@ class HistoryQuery(BaseModel):
     """POST /threads/{id}/history: checkpoints newest first."""
 
     model_config = ConfigDict(extra="ignore")
-    limit: int = Field(10, ge=1, le=1000)
+    limit: StrictInt = Field(10, ge=1, le=1000)
     before: Annotated[str | dict[str, Any] | None, storable("before")] = Field(
         None, description="A checkpoint id, or a checkpoint object.")
     metadata: Metadata | None = Field(None, description="Only checkpoints whose metadata has these values.")
@@ -230,8 +233,8 @@ class RunCreate(BaseModel):
     multitask_strategy: Literal["reject"] | None = None
     if_not_exists: Literal["create", "reject"] | None = None
     durability: Literal["sync", "async", "exit"] | None = Field(None, description=f"Default {DURABILITY!r}.")
-    stream_subgraphs: bool = False
-    stream_resumable: bool = False
+    stream_subgraphs: StrictBool = False
+    stream_resumable: StrictBool = False
 
     @model_validator(mode="after")
     def _check(self) -> RunCreate:
@@ -258,6 +261,8 @@ class RunCreate(BaseModel):
             except (ValueError, NotImplementedError, TypeError, KeyError) as exc:
                 raise ValueError(f"input.messages: {exc}") from None
         if self.command is not None:
+            if self.command.resume is None and not (self.command.goto or self.command.update):
+                raise ValueError('command.resume: send the answer to the approval request, e.g. {"resume": "approve"}')
             storable_json(self.command.resume, "command.resume")
         if self.config is not None:
             storable_json(self.config, "config")
