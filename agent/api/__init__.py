@@ -26,12 +26,13 @@ Runs: one at a time per thread (LangGraph's multitask strategy "reject": 409 whi
 (``CORTEX_API_ON_DISCONNECT``, or the run's ``on_disconnect``: "continue" lets it finish) and its thread closed
 (``close_unfinished_turn``); steps are checkpointed with durability "sync", so every completed step is kept.
 Not served: stateless runs (``/runs/...``), background runs, crons, the store, ``stream_subgraphs`` and resumable
-streams.
+streams; their paths answer JSON 404 (405 with Allow for a path served with other methods).
 
 Modules: ``schemas`` (the JSON shapes of threads, states and messages, and the request bodies), ``runs`` (the runs in
 progress, one per thread: each a task that runs a turn through ``agent.turns.run_turn`` and translates the graph's
 stream into LangGraph's server-sent events), ``routes`` (the FastAPI router: API keys, thread ownership and the
-routes).
+routes), ``guards`` (what is refused before a route runs: bodies over the limit, requests that do not validate,
+requests during a database outage).
 """
 
 import psycopg

@@ -202,24 +202,51 @@ async def start(thread_id: str, body: RunCreate, creator: str, modes: set[str], 
     close_first = body.input is not None and "checkpoint_id" not in config["configurable"]
 
     async def work(run: Run) -> None:
+        announced = False
+
+        def announce() -> None:
+            """``metadata`` goes first, once the graph's first stream item arrived: with durability "sync" the
+            input's checkpoint is saved by then, so a client that saw it never loses the message it sent."""
+            nonlocal announced
+            if not announced:
+                run.put("metadata", {"run_id": run.run_id, "attempt": 1})
+                announced = True
+
+        held: list[tuple[str, Any]] = []
+
+        def release() -> None:
+            while held:
+                run.put(*held.pop(0))
+
         async def forward(stream: Stream) -> None:
             async for mode, chunk in stream:
+                announce()
+                if mode == "tasks":  # a task starting: with durability "sync" the step before it is saved
+                    if "result" not in chunk:
+                        release()
+                    continue
                 for event, data in translate(mode, chunk):
-                    run.put(event, data)
+                    if event in ("updates", "values"):  # they wait until their step is saved (tokens do not)
+                        held.append((event, data))
+                    else:
+                        run.put(event, data)
+            release()  # the run's last checkpoint is saved when its stream ends
 
-        run.put("metadata", {"run_id": run.run_id, "attempt": 1})
         await auth.update_thread(db.pool, thread_id, {"graph_id": GRAPH_ID, "assistant_id": ASSISTANT_ID})
         try:
-            await run_turn(graph, payload, config, context, on_stream=forward, stream_modes=Translator.graph_modes(modes),
+            await run_turn(graph, payload, config, context, on_stream=forward,
+                           stream_modes=[*Translator.graph_modes(modes), "tasks"],
                            stopped=STOPPED, close_first=close_first, thread_config=plain,
                            durability=body.durability or DURABILITY,
                            interrupt_before=body.interrupt_before, interrupt_after=body.interrupt_after)
+            announce()
             run.put("end", {"run_id": run.run_id, "status": "success"})
         except asyncio.CancelledError:
             log.warning("run %s on thread %s cancelled: %s", run.run_id, thread_id, STOPPED)
             raise
         except Exception as exc:
             log.exception("run %s on thread %s failed", run.run_id, thread_id)
+            announce()
             run.put("error", {"error": type(exc).__name__, "message": explain(exc, run.run_id)})
         finally:
             await auth.update_thread(db.pool, thread_id)

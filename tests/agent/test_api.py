@@ -241,20 +241,25 @@ async def test_bodies_over_the_limit_get_413_before_any_work(app, keys, monkeypa
     assert await client.threads.get_history(tid) == []
 
 
-async def test_unserved_routes_answer_json_404_naming_what_is_served(app, keys):
+async def test_unserved_routes_answer_json_naming_what_is_served(app, keys):
     http = in_process(app, keys["Alice Test"]).http.client
     anonymous = in_process(app, None).http.client
     for client, method, path in [
         (http, "GET", "/assistants/agent/graph"), (http, "GET", "/assistants/agent/schemas"),
         (http, "GET", f"/threads/{uuid.uuid4()}/runs"), (http, "POST", "/runs/stream"), (http, "GET", "/runs"),
-        (anonymous, "PUT", "/store/items"), (anonymous, "POST", "/crons/search"), (http, "PUT", "/threads/search"),
+        (anonymous, "PUT", "/store/items"), (anonymous, "POST", "/crons/search"),
     ]:
         response = await client.request(method, path, json={})
         assert response.status_code == 404, (method, path, response.status_code)
         assert response.headers["content-type"] == "application/json", path
         assert "is not served" in response.json()["detail"] and "POST /threads/{thread_id}/runs/stream" in \
             response.json()["detail"]
-    spec = (await http.get("/openapi.json")).json()
+    for method, path, allow in [("PUT", "/threads/search", "POST"), ("POST", f"/threads/{uuid.uuid4()}/state", "GET"),
+                                ("PUT", f"/threads/{uuid.uuid4()}", "DELETE, GET, PATCH")]:
+        response = await anonymous.request(method, path, json={})  # served with other methods: 405 saying which
+        assert response.status_code == 405 and response.headers["allow"] == allow, (method, path)
+        assert f"use {allow}" in response.json()["detail"]
+        spec = (await http.get("/openapi.json")).json()
     stream = spec["paths"]["/threads/{thread_id}/runs/stream"]["post"]["responses"]
     assert {"401", "404", "409", "413", "422"} <= set(stream) and "text/event-stream" in stream["200"]["content"]
     assert not any(p.startswith("/store") for p in spec["paths"])
@@ -332,6 +337,54 @@ async def test_a_failing_llm_falls_back_to_the_offline_engine_and_says_why(app, 
     assert f"offline engine (no LLM: routing by embedding similarity, answers written from tool results), because " \
            f"the LLM provider {reason}" in messages[-1]["content"]
     assert (await client.threads.get(tid))["status"] == "idle"
+
+
+async def test_a_step_reaches_the_client_only_after_its_checkpoint_is_saved(app, keys, monkeypatch):
+    """The order of saved checkpoints and queued events, logged as they happen: ``metadata`` only once the creator's
+    message is saved, each ``updates`` event only once the messages it carries are saved (a crash right after an
+    event can then never lose what the client saw)."""
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+    from agent.api import runs
+
+    log: list[tuple[str, str, set[str]]] = []
+    save, put = AsyncPostgresSaver.aput, runs.Run.put
+
+    async def logged_save(self, config, checkpoint, metadata, new_versions):
+        saved = await save(self, config, checkpoint, metadata, new_versions)
+        ids = {m.id for m in checkpoint["channel_values"].get("messages", []) if m.id}
+        log.append(("saved", config["configurable"]["thread_id"], ids))
+        return saved
+
+    def logged_put(self, event, data):
+        if event == "updates":
+            ids = {m.id for update in data.values() for m in (update or {}).get("messages", []) if m.id}
+            log.append(("updates", self.thread_id, ids))
+        elif event == "metadata":
+            log.append(("metadata", self.thread_id, set()))
+        put(self, event, data)
+
+    monkeypatch.setattr(AsyncPostgresSaver, "aput", logged_save)
+    monkeypatch.setattr(runs.Run, "put", logged_put)
+    client = in_process(app, keys["Alice Test"])
+    tid = (await client.threads.create())["thread_id"]
+    message_id = str(uuid.uuid4())
+    parts = [p async for p in client.runs.stream(
+        tid, "agent", input={"messages": [{"role": "user", "content": SCORE, "id": message_id}]},
+        stream_mode=["updates", "messages-tuple"])]
+    assert [p.event for p in parts][0] == "metadata" and parts[-1].event == "end"
+    mine = [(kind, ids) for kind, thread, ids in log if thread == tid]
+    saved: set[str] = set()
+    seen_updates = 0
+    for kind, ids in mine:
+        if kind == "saved":
+            saved |= ids
+        elif kind == "metadata":
+            assert message_id in saved, "metadata went out before the creator's message was saved"
+        else:
+            seen_updates += 1
+            assert ids <= saved, f"an update went out before its checkpoint: {ids - saved}"
+    assert seen_updates == 4  # model, tools, model, answer
 
 
 async def test_keys_from_the_command_line(app):

@@ -4,6 +4,7 @@ without one, and only while the service listens on loopback."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
@@ -24,7 +25,8 @@ async def _login(app, username: str, password: str) -> int:
 async def test_own_password_or_shared_on_loopback_only(app, db, monkeypatch):
     name = f"Login Alice {uuid.uuid4().hex[:6]}"
     creator = auth.creator_id_for(name)
-    result = CliRunner().invoke(cli, ["users", "create", name, "--password-stdin"], input="volcano-lego-42\n")
+    result = await asyncio.to_thread(CliRunner().invoke, cli, ["users", "create", name, "--password-stdin"],
+                                     input="volcano-lego-42\n")  # the command runs its own event loop
     assert result.exit_code == 0, result.output
     async with db.pool.connection() as conn:
         stored = (await (await conn.execute("SELECT password_hash FROM creator_logins WHERE creator_id = %s",
@@ -48,7 +50,7 @@ async def test_own_password_or_shared_on_loopback_only(app, db, monkeypatch):
         monkeypatch.undo()
         get_settings.cache_clear()
 
-    assert CliRunner().invoke(cli, ["users", "delete", name]).exit_code == 0
+    assert (await asyncio.to_thread(CliRunner().invoke, cli, ["users", "delete", name])).exit_code == 0
     assert await _login(app, name, "volcano-lego-42") == 401
 
 
