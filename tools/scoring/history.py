@@ -71,6 +71,11 @@ class HistoryPrediction:
     n_earlier: int
     basis: str
 
+    def to_markdown(self, channel: str) -> str:
+        """One chat line: the predicted multiplier on ``channel`` and the evidence it rests on."""
+        return (f"**{self.title}** on **{channel}**: about **{self.predicted_multiplier:.2f}x** the channel's usual "
+                f"views (score {self.score:.0f}/100; {self.basis}).")
+
     def to_dict(self) -> dict:
         """``{"title", "published_at" (ISO), "score", "predicted_multiplier", "basis"}``, JSON-ready."""
         return {"title": self.title, "published_at": self.published_at.isoformat(), "score": self.score,
@@ -159,16 +164,48 @@ def prequential_log_predictions(global_log: np.ndarray, embeddings: np.ndarray,
     for i in range(n):
         ok = np.flatnonzero(known[:i])
         used[i] = len(ok)
-        if len(ok) < MIN_HISTORY:
-            continue
-        residual = trailing[ok] - global_log[ok]
-        residual -= residual.mean()
-        sim = embeddings[ok] @ embeddings[i]
-        top = np.argpartition(-sim, K_NEAREST - 1)[:K_NEAREST]
-        w = np.maximum(sim[top], 0.0) + 1e-6
-        local = float((residual[top] * w).sum() / w.sum())
-        pred[i] += len(ok) / (len(ok) + SHRINK) * local
+        pred[i] += _local_term(global_log[ok], embeddings[ok], trailing[ok], embeddings[i])
     return pred, used
+
+
+def _local_term(global_log: np.ndarray, embeddings: np.ndarray, trailing: np.ndarray, target: np.ndarray) -> float:
+    """Step 2-3: the shrunk similarity-weighted mean residual of earlier uploads (all with a trailing multiplier)
+    for one title's embedding ``target``; 0 with fewer than ``MIN_HISTORY`` of them."""
+    n = len(trailing)
+    if n < MIN_HISTORY:
+        return 0.0
+    residual = trailing - global_log
+    residual -= residual.mean()
+    sim = embeddings @ target
+    top = np.argpartition(-sim, K_NEAREST - 1)[:K_NEAREST]
+    w = np.maximum(sim[top], 0.0) + 1e-6
+    return n / (n + SHRINK) * float((residual[top] * w).sum() / w.sum())
+
+
+def _basis(n: int) -> str:
+    if n < MIN_HISTORY:
+        return (f"global model only: {n} earlier upload(s) with a baseline, {MIN_HISTORY} needed for this "
+                "channel's own evidence")
+    return f"global model + this channel's {n} earlier uploads"
+
+
+def predict_new(history: Sequence[HistoryRow], titles: Sequence[str], scorer) -> list[HistoryPrediction]:
+    """How each of ``titles`` (normalised) would do as the channel's next upload after all of ``history``: the
+    same predictor as ``predict_history``, with every history row as an earlier upload. ``published_at`` of a
+    prediction is now (UTC). Raises ``ValueError`` when the scorer has no YouTube model."""
+    ordered = sorted(history, key=lambda r: r.published_at)
+    hist_titles = [r.title for r in ordered]
+    glob, emb = scorer.youtube_log_predictions(hist_titles + list(titles))
+    trailing = trailing_log_multipliers([r.views for r in ordered])
+    ok = np.flatnonzero(~np.isnan(trailing))
+    k = len(ordered)
+    now = datetime.now(UTC)
+    out = []
+    for j, title in enumerate(titles):
+        p = float(glob[k + j]) + _local_term(glob[ok], emb[ok], trailing[ok], emb[k + j])
+        score = float(scorer.youtube_percentile(np.array([p]))[0])
+        out.append(HistoryPrediction(title, now, p, round(math.exp(p), 3), round(score, 1), len(ok), _basis(len(ok))))
+    return out
 
 
 def predict_history(rows: Sequence[HistoryRow], scorer) -> list[HistoryPrediction]:
@@ -188,10 +225,5 @@ def predict_history(rows: Sequence[HistoryRow], scorer) -> list[HistoryPredictio
     scores = scorer.youtube_percentile(pred)
     out = []
     for r, p, n, s in zip(ordered, pred.tolist(), used.tolist(), scores.tolist()):
-        if n < MIN_HISTORY:
-            basis = (f"global model only: {n} earlier upload(s) with a baseline, {MIN_HISTORY} needed for this "
-                     "channel's own evidence")
-        else:
-            basis = f"global model + this channel's {n} earlier uploads"
-        out.append(HistoryPrediction(r.title, r.published_at, p, round(math.exp(p), 3), round(s, 1), n, basis))
+        out.append(HistoryPrediction(r.title, r.published_at, p, round(math.exp(p), 3), round(s, 1), n, _basis(n)))
     return out
