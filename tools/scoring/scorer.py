@@ -153,6 +153,12 @@ class TitleScorer:
             self.youtube_knots = np.asarray(blend["youtube_quantiles"], dtype=np.float64)
         else:
             self.w_headline, self.w_youtube, self.sd_headline, self.sd_youtube, self.pair_slope = 1.0, 0.0, 1.0, 1.0, 1.0
+        # An edit's effect on the score's linear scale per unit of each raw feature: the headline model's part plus
+        # the YouTube model's packaging block (its embedding part is held fixed: an approximation for small edits).
+        self.edit_per_unit = self.w_headline * self.per_unit / self.sd_headline
+        if youtube:
+            pack = youtube.coef[: len(FEATURE_NAMES)] * youtube.pack_scale / self.scale
+            self.edit_per_unit = self.edit_per_unit + self.w_youtube * pack / self.sd_youtube
 
     def _effect_text(self, name: str, j: int) -> str:
         """A cue's direction in the headline A/B model and on YouTube, in words."""
@@ -233,12 +239,11 @@ class TitleScorer:
         ).round(1)
         best_gain = np.zeros((len(clean), len(COMPONENTS)))
         best_key = np.full((len(clean), len(COMPONENTS)), "", dtype=object)
-        for k, key, gain in edit_gains(raw, latin, self.per_unit, self.clip_low, self.clip_high, self.agree):
+        for k, key, gain in edit_gains(raw, latin, self.edit_per_unit, self.clip_low, self.clip_high, self.agree):
             better = gain > best_gain[:, k] + 1e-12
             best_gain[better, k] = gain[better]
             best_key[better, k] = key
-        points = (self.to_score(b[:, None] + self.w_headline * best_gain / self.sd_headline)
-                  - scores[:, None]).round(0)
+        points = (self.to_score(b[:, None] + best_gain) - scores[:, None]).round(0)
         points[best_gain <= 0] = 0.0
         rows, values, points, keys = raw.tolist(), values.tolist(), points.tolist(), best_key.tolist()
         scores = scores.round(1).tolist()

@@ -199,3 +199,28 @@ def test_pairwise_accuracy_counts_within_format_pairs():
     y = np.array([1.0, 2.0, 0.5, 5.0])
     shorts = np.array([0.0, 0.0, 0.0, 1.0])
     assert math.isclose(pairwise_accuracy(pred, y, shorts), 1 / 3)
+
+
+# --- in the chat: a named channel, or the creator's own (integration) ---------------------------------------------
+
+
+async def test_how_would_this_title_do_on_a_channel_and_on_my_channel(db, data_dir):
+    from tools.analytics.sources import import_studio_export
+    from tools.scoring.offline import extract_args
+    from tools.scoring.report import score_report
+
+    args = await extract_args('How would "I Built a Giant Lego Volcano" do on my channel?', None)
+    assert args == {"titles": ["I Built a Giant Lego Volcano"], "my_channel": True}
+    md, data = await score_report(["I Built a Giant Lego Volcano"], "Mark Rober", known_channels=["Mark Rober"],
+                                  pool=db.pool)
+    on = data["on_channel"][0]
+    assert on["channel"] == "Mark Rober" and on["predicted_multiplier"] > 0 and "earlier uploads" in on["basis"]
+    assert "the channel's usual views" in md and data["against_channel"][0]["channel_name"] == "Mark Rober"
+    md, data = await score_report(["I Built a Giant Lego Volcano"], my_channel=True, pool=db.pool,
+                                  creator_id="nobody-imported-yet")
+    assert "import your YouTube Studio export" in md and "on_channel" not in data
+    await import_studio_export(db.pool, data_dir / "youtube_studio_analytics_kenjee" / "Aggregated_Metrics_By_Video.csv",
+                               "score-history-creator", "Ken Jee")
+    md, data = await score_report(["How I Would Learn Data Science in 2025"], my_channel=True, pool=db.pool,
+                                  creator_id="score-history-creator")
+    assert data["on_channel"][0]["channel"] == "Ken Jee" and "global model + this channel's" in data["on_channel"][0]["basis"]
