@@ -88,4 +88,5 @@ def test_chat_answers_on_its_own_line(db):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     reply = lines.index("cortex>")
-    assert lines[reply - 1].startswith("you>") and "40.3/100 (D)" in "\n".join(lines[reply:])
+    expected = score_title("I Built a Giant Lego Volcano")
+    assert lines[reply - 1].startswith("you>") and f"{expected.score:.1f}/100 ({expected.grade})" in "\n".join(lines[reply:])
