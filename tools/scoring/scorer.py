@@ -18,7 +18,13 @@ How a title is scored
    and 2024, stored as quantile knots in the weights file): 70 means "stronger than 70 % of those titles by this
    model". A component's sub-score is the mid-rank percentile of its part of ``s`` (the terms of its features)
    among the same reference titles.
-4. Product rules on top: YouTube refuses titles over 100 characters, so such a title is still scored but its
+4. With the YouTube model (``tools.scoring.youtube``, ``youtube_weights.json``) the score's linear scale is the blend
+   ``w * youtube / sd_youtube + (1 - w) * s / sd_headline`` (each model in standard deviations over the reference
+   titles; ``w`` chosen by the leave-one-channel-out eval of ``evals.scorer_youtube``), mapped to 0-100 the same way;
+   the breakdown adds the ``youtube`` component (its weight ``w``) and the ``curiosity gap`` (weight 0, shown for
+   information), and each component names its data (``Component.source``). Improvements are weighed on the blend
+   and offered only where YouTube data confirms the headline-test direction (``improvements.edit_gains``).
+5. Product rules on top: YouTube refuses titles over 100 characters, so such a title is still scored but its
    score is capped below the D band (``UNUSABLE_SCORE_CAP``) with a warning; so is a title with no words (emoji or
    symbols only). Three or more emoji get an "emoji clutter" warning (``EMOJI_CLUTTER``).
 
