@@ -328,7 +328,7 @@ class TitleScorer:
         raw, evidence, _ = self.features(clean)
         s = self.linear(raw)
         blend = self.blend_linear(s, self._youtube_parts(clean, raw, evidence)[0] if self.youtube else None)
-        p = 1.0 / (1.0 + math.exp(-self.pair_slope * float(blend[0] - blend[1])))
+        p = round(1.0 / (1.0 + math.exp(-self.pair_slope * float(blend[0] - blend[1]))), 3)  # as reported
         winner = "tie" if abs(p - 0.5) < TitleComparison.TIE_BAND else ("a" if p > 0.5 else "b")
         contrib = self.contributions(raw)
         diff = contrib[0] - contrib[1]
@@ -347,7 +347,7 @@ class TitleScorer:
                 f"{COMPONENTS[k]}: {stronger} title is stronger in headline A/B tests (sub-score "
                 f"{sa.components[k].value:.0f} vs {sb.components[k].value:.0f}). First — {sa.components[k].reason} "
                 f"Second — {sb.components[k].reason}")
-        return TitleComparison(sa, sb, winner, round(sa.score - sb.score, 1), round(p, 3), reasons,
+        return TitleComparison(sa, sb, winner, round(sa.score - sb.score, 1), p, reasons,
                                "youtube" if self.youtube else "headline")
 
     def against_channel(self, title: str, channel_name: str, channel_titles: Sequence[tuple[str, float]]) -> ChannelScore:
