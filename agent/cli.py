@@ -353,11 +353,27 @@ def connect_youtube(
 def score(
     titles: Annotated[list[str] | None, typer.Argument(help="Titles to score; none: read one per line from stdin.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per title (JSON Lines), as when piped.")] = False,
+    history: Annotated[Path | None, typer.Option(
+        "--history", help="A channel's uploads as CSV (columns title, published_at as an ISO date, views): predict "
+        "each one from the uploads before it, one JSON line per row in time order.")] = None,
 ) -> None:
     """Score titles 0-100 with a grade and components: a table on a terminal, JSON Lines with --json or when the
-    output is piped (each line: title, score, grade, components with value, reason and improvement, warnings)."""
+    output is piped (each line: title, score, grade, components with value, reason and improvement, warnings).
+    With --history FILE.csv: each upload's predicted outlier multiplier from the channel's earlier uploads only
+    (JSON lines: title, published_at, score, predicted_multiplier, basis)."""
     from tools.scoring.scorer import score_titles
 
+    if history is not None:
+        from tools.scoring.history import HistoryInputError, predict_history, read_history_csv
+        from tools.scoring.scorer import default_scorer
+
+        try:
+            predictions = predict_history(read_history_csv(history), default_scorer())
+        except (HistoryInputError, ValueError) as exc:
+            _fail(str(exc))
+        for prediction in predictions:
+            print(json.dumps(prediction.to_dict(), ensure_ascii=False))
+        return
     items = titles or [line.rstrip("\n") for line in sys.stdin if line.strip()]
     if not items:
         _fail("Give titles as arguments, or one per line on standard input.")

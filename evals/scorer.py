@@ -496,12 +496,17 @@ def evaluate_clickbait(data_dir: Path, scorer: TitleScorer) -> dict:
 
 
 def run_scorer_eval(out_dir: Path, data_dir: Path = DEFAULT_DATA_DIR, weights_path: Path = WEIGHTS_PATH) -> dict:
+
     """Evaluate the shipped weights on data they were not fitted on; write ``scorer_eval.json`` and
     ``scorer_eval.md`` in ``out_dir`` (created if needed) and return the JSON dict.
 
     Upworthy: every test outside the defective window whose id is not in the weights' ``train_test_ids``.
     YouTube: every channel (no YouTube data is used for fitting); dev/held-out labels per ``DEV_CHANNELS``.
-    Clickbait: the whole corpus (the clickbait cues are not fitted)."""
+    Clickbait: the whole corpus (the clickbait cues are not fitted). YouTube (``evals.scorer_youtube``): the
+    outcome model, the blended score and the history predictor by leave-one-channel-out, the curiosity-gap model on
+    the held-out corpus part and the hand-labelled YouTube titles."""
+    from evals.scorer_youtube import run_youtube_eval  # it imports this module: import when run
+
     out_dir, data_dir = Path(out_dir), Path(data_dir)
     weights = json.loads(Path(weights_path).read_text(encoding="utf-8"))
     scorer = TitleScorer(weights)
@@ -514,6 +519,7 @@ def run_scorer_eval(out_dir: Path, data_dir: Path = DEFAULT_DATA_DIR, weights_pa
         "youtube_within_channel": evaluate_channels(load_channel_uploads(data_dir), scorer),
         "youtube_studio_ctr": evaluate_studio_ctr(data_dir, scorer),
         "clickbait": evaluate_clickbait(data_dir, scorer),
+        "youtube": run_youtube_eval(data_dir),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "scorer_eval.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -584,4 +590,8 @@ def render_markdown(report: dict) -> str:
               f"{cb['n_headlines']} headlines ({cb['n_clickbait']} clickbait). ROC AUC of the clickbait cue count: "
               f"**{cb['auc_clickbait_index']:.3f}**; of the penalty feature (clickbait cues without a concrete "
               f"payoff): {cb['auc_clickbait_without_payload']:.3f}.", ""]
+    if "youtube" in report:
+        from evals.scorer_youtube import render_youtube_markdown
+
+        lines.append(render_youtube_markdown(report["youtube"]))
     return "\n".join(lines)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 from psycopg_pool import AsyncConnectionPool
 
@@ -76,6 +78,19 @@ async def channel_titles(pool: AsyncConnectionPool, channel: str) -> list[tuple[
             (channel,),
         )
         return [(r["title"], r["outlier_multiplier"]) for r in await cur.fetchall()]
+
+
+async def channel_history(pool: AsyncConnectionPool, channel: str) -> list[tuple[str, datetime, int]]:
+    """(title, published_at, views) of a channel's long-form uploads with known views and publish time, oldest
+    first: the history a title is predicted against (``tools.scoring.history``)."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            """SELECT v.title, v.published_at, v.views FROM videos v JOIN channels c USING (channel_id)
+               WHERE c.name = %s AND v.views IS NOT NULL AND v.published_at IS NOT NULL AND v.is_short IS FALSE
+               ORDER BY v.published_at, v.video_id""",
+            (channel,),
+        )
+        return [(r["title"], r["published_at"], int(r["views"])) for r in await cur.fetchall()]
 
 
 async def channel_profiles(

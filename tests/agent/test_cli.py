@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.settings import PROJECT_ROOT, get_settings
+from tools.scoring.scorer import score_title
 
 runner = CliRunner()
 
@@ -76,9 +77,12 @@ def test_score_prints_a_table_on_a_terminal(monkeypatch):
     rows = [line for line in result.output.splitlines() if "│" in line and ("Lego" in line or "Mistakes" in line)]
     assert len(rows) == 2 and not result.output.lstrip().startswith("{")
     lego = next(r for r in rows if "Lego" in r)
-    assert "40.3" in lego and "│ D " in lego and "points)" in lego  # score, grade and the edit that helps most
+    expected = score_title("I Built a Giant Lego Volcano")
+    best = max(expected.components, key=lambda c: c.gain)
+    assert f"{expected.score:.1f}" in lego and f"│ {expected.grade} " in lego  # score and grade
+    assert (best.improvement or "no tried edit")[:20] in lego  # the edit that helps most, or none
     as_json = runner.invoke(app, ["score", "--json", "I Built a Giant Lego Volcano"])
-    assert json.loads(as_json.output)["grade"] == "D"
+    assert json.loads(as_json.output)["grade"] == expected.grade
 
 
 def test_chat_answers_on_its_own_line(db):
@@ -86,7 +90,8 @@ def test_chat_answers_on_its_own_line(db):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     reply = lines.index("cortex>")
-    assert lines[reply - 1].startswith("you>") and "40.3/100 (D)" in "\n".join(lines[reply:])
+    expected = score_title("I Built a Giant Lego Volcano")
+    assert lines[reply - 1].startswith("you>") and f"{expected.score:.1f}/100 ({expected.grade})" in "\n".join(lines[reply:])
 
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x1f\x15\xc4\x89" + bytes(32)

@@ -64,14 +64,16 @@ for _fmt, _example in zip(FORMATS, ("“How to …”", "“7 … that …”", 
 
 
 def edit_gains(raw: np.ndarray, latin: np.ndarray, per_unit: np.ndarray, clip_low: np.ndarray,
-               clip_high: np.ndarray) -> list[tuple[int, str, np.ndarray]]:
+               clip_high: np.ndarray, agree: np.ndarray) -> list[tuple[int, str, np.ndarray]]:
     """For every candidate edit: ``(component index, edit key, gain in s per title)``, gain = -inf where the
     edit does not apply. An edit is a plausible change of raw features (add a number, cut to the mobile
     limit ...); its gain comes from the fitted weights, with clipping.
 
     ``raw``: raw features ``(n, len(FEATURE_NAMES))``; ``latin``: Latin-script mask ``(n,)``; ``per_unit``
     (coefficient / scale), ``clip_low``, ``clip_high``: the fitted model's, one number per feature
-    (``TitleScorer``)."""
+    (``TitleScorer``). ``agree``: per feature +1 where YouTube channel data confirms the headline-test direction,
+    -1 where it contradicts it, 0 where it shows none: an edit applies only when a feature it changes is
+    confirmed and none is contradicted (advice only where YouTube agrees)."""
     col = {name: raw[:, j] for name, j in FEATURE_INDEX.items()}
     clipped = np.clip(raw, clip_low, clip_high)
     words = latin & (col["n_words"] > 0)
@@ -118,9 +120,16 @@ def edit_gains(raw: np.ndarray, latin: np.ndarray, per_unit: np.ndarray, clip_lo
     out = []
     for comp_name, key, mask, deltas in candidates:
         gain = np.zeros(len(raw))
+        confirmed = np.zeros(len(raw), dtype=bool)
+        contradicted = np.zeros(len(raw), dtype=bool)
         for name, delta in deltas.items():
             j = FEATURE_INDEX[name]
-            gain += per_unit[j] * (np.clip(raw[:, j] + delta, clip_low[j], clip_high[j]) - clipped[:, j])
-        out.append((COMPONENT_INDEX[comp_name], key, np.where(mask, gain, -np.inf)))
+            change = np.clip(raw[:, j] + delta, clip_low[j], clip_high[j]) - clipped[:, j]
+            gain += per_unit[j] * change
+            if agree[j] > 0:
+                confirmed |= change != 0
+            elif agree[j] < 0:
+                contradicted |= change != 0
+        out.append((COMPONENT_INDEX[comp_name], key, np.where(mask & confirmed & ~contradicted, gain, -np.inf)))
     return out
 

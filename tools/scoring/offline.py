@@ -19,6 +19,7 @@ EXAMPLES = [
     "Is this a good title for Veritasium?",
     "What do you think of the title 'This Slinky Can Walk Forever'?",
     "score these titles",
+    "How would \"I Tried Every Fast Food Burger\" do on my channel?",
 ]
 
 ASK = "Which title should I score? Paste it in quotes, e.g. Score “I Built a Giant Lego Volcano”."
@@ -26,7 +27,8 @@ ASK = "Which title should I score? Paste it in quotes, e.g. Score “I Built a G
 
 async def extract_args(text: str, context: Any = None) -> dict:
     """Offline engine: the titles in a request (quoted spans, else the text after the colon), the channel
-    named with 'for/on <channel>', and whether two titles are to be compared."""
+    named with 'for/on <channel>', whether two titles are to be compared, and whether the creator asks about
+    their own channel ("my channel")."""
     titles = extract.quoted(text)
     if not titles:
         one = extract.pasted_title(text)
@@ -35,6 +37,8 @@ async def extract_args(text: str, context: Any = None) -> dict:
     lowered = text.lower()
     if len(titles) == 2 and any(w in lowered for w in (" vs", "versus", "compare", "which is better", "or ")):
         args["compare"] = True
+    if "my channel" in lowered:
+        args["my_channel"] = True
     outside = text
     for t in titles:
         outside = outside.replace(t, " ")

@@ -12,11 +12,13 @@ from collections.abc import Sequence
 
 from psycopg_pool import AsyncConnectionPool
 
-from memory.corpus.channels import channel_titles
+from memory.analytics import channel_videos, list_channels
+from memory.corpus.channels import channel_history, channel_titles
 from tools import extract
 from tools.base import trace
-from tools.scoring.features import TitleInputError
-from tools.scoring.scorer import compare_titles, score_against_channel, score_titles
+from tools.scoring.features import TitleInputError, normalize_title
+from tools.scoring.history import HistoryRow, predict_new
+from tools.scoring.scorer import compare_titles, default_scorer, score_against_channel, score_titles
 
 NO_TITLE = "Give me a title to score, in quotes: e.g. Score “I Built a Giant Lego Volcano”."
 """The answer to a request with no title in it."""
@@ -29,12 +31,16 @@ async def score_report(
     *,
     known_channels: Sequence[str] = (),
     pool: AsyncConnectionPool | None = None,
+    my_channel: bool = False,
+    creator_id: str | None = None,
 ) -> tuple[str, dict]:
     """(markdown, data) for a score request: blank titles dropped (none left: ``NO_TITLE``); with ``compare`` and
     exactly two titles the comparison (``TitleComparison``); else each title's ``TitleScore`` (data
     ``{"scores": [...]}``) and, when ``channel`` matches one of ``known_channels`` (fuzzy, cutoff 80), each title
     against that channel's titles (data ``"against_channel"``; ``pool`` is needed then). An unknown channel is said
-    in the markdown, with the known ones."""
+    in the markdown, with the known ones. With a channel, or ``my_channel`` (the creator's own channel from their
+    imported analytics, ``creator_id`` and ``pool`` needed), each title is also predicted as that channel's next
+    upload from its history (``tools.scoring.history.predict_new``; data ``"on_channel"``)."""
     titles = [t for t in titles if t and t.strip()]
     if not titles:
         return NO_TITLE, {}
@@ -46,6 +52,10 @@ async def score_report(
     parts = [s.to_markdown() for s in scores]
     data: dict = {"scores": [s.to_dict() for s in scores]}
     trace("score.components", scores=[{"title": s.title, "score": s.score, "grade": s.grade} for s in scores])
+    if my_channel and not channel:
+        if pool is None or creator_id is None:
+            raise ValueError("score_report needs the database pool and the creator to read their channel")
+        parts.append(await _on_own_channel(titles, pool, creator_id, data))
     if channel:
         match = extract.match_channels(channel, list(known_channels), cutoff=80)
         if not match:
@@ -53,6 +63,8 @@ async def score_report(
         else:
             if pool is None:
                 raise ValueError("score_report needs the database pool to score against a channel")
+            uploads = [HistoryRow(t, when, views) for t, when, views in await channel_history(pool, match[0])]
+            parts.append(_predictions(titles, match[0], uploads, data))
             history = await channel_titles(pool, match[0])
             for t in titles:
                 try:
@@ -63,3 +75,33 @@ async def score_report(
                 parts.append(relative.to_markdown())
                 data.setdefault("against_channel", []).append(relative.to_dict())
     return "\n\n".join(parts), data
+
+
+def _predictions(titles: Sequence[str], channel: str, uploads: list[HistoryRow], data: dict) -> str:
+    """Markdown of each title predicted as ``channel``'s next upload; the predictions go into ``data``."""
+    clean = []
+    for t in titles:
+        try:
+            clean.append(normalize_title(t))
+        except TitleInputError:
+            continue
+    if not clean:
+        return ""
+    predictions = predict_new(uploads, clean, default_scorer())
+    data.setdefault("on_channel", []).extend({"channel": channel, **p.to_dict()} for p in predictions)
+    trace("score.on_channel", channel=channel, uploads=len(uploads),
+          predictions=[{"title": p.title, "predicted_multiplier": p.predicted_multiplier} for p in predictions])
+    return "\n".join(p.to_markdown(channel) for p in predictions)
+
+
+async def _on_own_channel(titles: Sequence[str], pool: AsyncConnectionPool, creator_id: str, data: dict) -> str:
+    """Each title against the creator's own channel (their imported analytics), or what to do when there is none."""
+    channels = await list_channels(pool, creator_id)
+    if not channels:
+        return ("_To predict how a title would do on your channel I need its history: import your YouTube Studio "
+                "export (`cortex import-analytics FILE --channel NAME`), connect your channel, or name a channel "
+                "(“… on Veritasium”)._")
+    own = channels[0]
+    videos = await channel_videos(pool, own.channel_pk)
+    uploads = [HistoryRow(v.title, v.published_at, v.views) for v in videos if v.views is not None]
+    return _predictions(titles, own.name, uploads, data)

@@ -21,6 +21,12 @@ percentile among real trending titles, so A+ is their top 5 %, A the next 10 %, 
 the upper half, D the 30th-50th percentile and F the bottom 30 %."""
 
 
+SOURCE_HEADLINE = "headline A/B tests (Upworthy)"
+SOURCE_YOUTUBE = "YouTube channel histories"
+SOURCE_CLICKBAIT = "clickbait headlines (Chakraborty et al. 2016)"
+"""Where each component's evidence comes from (``Component.source``)."""
+
+
 @dataclass(slots=True)
 class Component:
     """One part of the breakdown.
@@ -30,7 +36,7 @@ class Component:
     linear score over the reference titles, i.e. how much it can move the overall score; 0 when not applicable.
     ``reason``: what was found, in plain words. ``improvement``: the edit that raises the score most, with its
     gain in points, or None when no tried edit helps. ``gain``: that edit's expected gain in score points (0 when
-    there is none), for ranking suggestions."""
+    there is none), for ranking suggestions. ``source``: the data its evidence comes from (``SOURCE_*``)."""
 
     name: str
     value: float
@@ -38,6 +44,7 @@ class Component:
     reason: str
     improvement: str | None
     gain: float = 0.0
+    source: str = SOURCE_HEADLINE
 
 
 def grade_for(score: float) -> str:
@@ -80,14 +87,16 @@ class TitleScore:
         raise KeyError(name)
 
     def to_dict(self) -> dict:
-        """JSON-ready ``{"title", "score", "grade", "components": {name: {"value", "reason", "improvement"}},
-        "warnings"}``."""
+        """JSON-ready ``{"title", "score", "grade", "components": {name: {"value", "weight", "reason",
+        "improvement", "source"}}, "warnings"}``."""
         return {
             "title": self.title,
             "score": self.score,
             "grade": self.grade,
             "components": {
-                c.name: {"value": c.value, "reason": c.reason, "improvement": c.improvement} for c in self.components
+                c.name: {"value": c.value, "weight": c.weight, "reason": c.reason, "improvement": c.improvement,
+                         "source": c.source}
+                for c in self.components
             },
             "warnings": list(self.warnings),
         }
@@ -99,8 +108,8 @@ class TitleScore:
         if self.components:
             if self.warnings:
                 lines.append("")
-            lines += ["| Component | Score | Why |", "|---|---:|---|"]
-            lines += [f"| {c.name} | {c.value:.0f} | {_md(c.reason)} |" for c in self.components]
+            lines += ["| Component | Score | Why | Evidence from |", "|---|---:|---|---|"]
+            lines += [f"| {c.name} | {c.value:.0f} | {_md(c.reason)} | {c.source} |" for c in self.components]
             tips = sorted((c for c in self.components if c.improvement), key=lambda c: -c.gain)
             if tips:
                 lines += ["", "**How to improve**"] + [f"- *{c.name}*: {c.improvement}" for c in tips]
@@ -109,11 +118,13 @@ class TitleScore:
 
 @dataclass(slots=True)
 class TitleComparison:
-    """Two titles compared with the pairwise model.
+    """Two titles compared on the score's own scale.
 
-    ``winner``: "a", "b" or "tie" (tie when ``p_a_wins`` is within ``TIE_BAND`` of 0.5). ``p_a_wins``: the
-    model's probability that A gets the higher CTR in an A/B test, ``sigmoid(s_a - s_b)``. ``margin``:
-    ``a.score - b.score`` in score points. ``reasons``: one line per component that differs, largest first."""
+    ``winner``: "a" (the first title), "b" (the second) or "tie" (``p_a_wins`` within ``TIE_BAND`` of 0.5); the
+    winner never has the lower score. ``p_a_wins``: the model's probability that the first title does better
+    (``basis`` "youtube": the higher outlier multiplier of two uploads of one channel; "headline": the higher CTR
+    in a headline A/B test). ``margin``: ``a.score - b.score`` in score points. ``reasons``: one line per component
+    that differs, largest first."""
 
     a: TitleScore
     b: TitleScore
@@ -121,34 +132,43 @@ class TitleComparison:
     margin: float
     p_a_wins: float
     reasons: list[str]
+    basis: str = "headline"
 
     TIE_BAND = 0.01
 
     def to_dict(self) -> dict:
-        """JSON-ready dict: both ``TitleScore.to_dict()``, winner, margin, p_a_wins, reasons."""
+        """JSON-ready dict: both ``TitleScore.to_dict()``, winner, margin, p_a_wins, basis, reasons."""
         return {
             "a": self.a.to_dict(),
             "b": self.b.to_dict(),
             "winner": self.winner,
             "margin": self.margin,
             "p_a_wins": self.p_a_wins,
+            "basis": self.basis,
             "reasons": list(self.reasons),
         }
 
     def to_markdown(self) -> str:
-        """Compact chat markdown: verdict, side-by-side component table, reasons."""
+        """Compact chat markdown: the verdict named by title (consistent with the scores, with the model's
+        probability), a side-by-side table of the two titles, reasons. The options are "first" and "second", never
+        "A" and "B", so that no option reads like a grade."""
+        outcome = ("gets the higher outlier multiplier on the same channel" if self.basis == "youtube"
+                   else "wins a headline A/B test")
         if self.winner == "tie":
-            verdict = f"**Too close to call** (A wins an A/B test with p≈{self.p_a_wins:.2f})."
+            verdict = (f"**Too close to call**: {self.a.score:.1f} vs {self.b.score:.1f}; the model gives the first "
+                       f"title a {self.p_a_wins:.0%} chance that it {outcome}.")
         else:
-            win = self.a if self.winner == "a" else self.b
+            win, lose = (self.a, self.b) if self.winner == "a" else (self.b, self.a)
             p = self.p_a_wins if self.winner == "a" else 1 - self.p_a_wins
-            verdict = f"**Stronger: {self.winner.upper()} — “{_md(win.title)}”** (wins an A/B test with p≈{p:.2f})"
+            which = "first" if self.winner == "a" else "second"
+            verdict = (f"**Stronger: the {which} title, “{_md(win.title)}”** — score {win.score:.1f} vs "
+                       f"{lose.score:.1f}; the model gives it a {p:.0%} chance that it {outcome}.")
         lines = [
             verdict,
             "",
-            f"| | A: {_md(self.a.title)} | B: {_md(self.b.title)} |",
+            f"| | first: {_md(self.a.title)} | second: {_md(self.b.title)} |",
             "|---|---:|---:|",
-            f"| **score** | {self.a.score:.1f} ({self.a.grade}) | {self.b.score:.1f} ({self.b.grade}) |",
+            f"| **score** | {self.a.score:.1f} (grade {self.a.grade}) | {self.b.score:.1f} (grade {self.b.grade}) |",
         ]
         lines += [f"| {ca.name} | {ca.value:.0f} | {cb.value:.0f} |" for ca, cb in zip(self.a.components, self.b.components)]
         if self.reasons:

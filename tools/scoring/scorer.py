@@ -18,7 +18,13 @@ How a title is scored
    and 2024, stored as quantile knots in the weights file): 70 means "stronger than 70 % of those titles by this
    model". A component's sub-score is the mid-rank percentile of its part of ``s`` (the terms of its features)
    among the same reference titles.
-4. Product rules on top: YouTube refuses titles over 100 characters, so such a title is still scored but its
+4. With the YouTube model (``tools.scoring.youtube``, ``youtube_weights.json``) the score's linear scale is the blend
+   ``w * youtube / sd_youtube + (1 - w) * s / sd_headline`` (each model in standard deviations over the reference
+   titles; ``w`` chosen by the leave-one-channel-out eval of ``evals.scorer_youtube``), mapped to 0-100 the same way;
+   the breakdown adds the ``youtube`` component (its weight ``w``) and the ``curiosity gap`` (weight 0, shown for
+   information), and each component names its data (``Component.source``). Improvements are weighed on the blend
+   and offered only where YouTube data confirms the headline-test direction (``improvements.edit_gains``).
+5. Product rules on top: YouTube refuses titles over 100 characters, so such a title is still scored but its
    score is capped below the D band (``UNUSABLE_SCORE_CAP``) with a warning; so is a title with no words (emoji or
    symbols only). Three or more emoji get an "emoji clutter" warning (``EMOJI_CLUTTER``).
 
@@ -64,7 +70,17 @@ from tools.scoring.features import (
     normalize_title,
 )
 from tools.scoring.improvements import EDIT_TEXT, edit_gains
-from tools.scoring.results import ChannelScore, Component, TitleComparison, TitleScore, grade_for
+from tools.scoring.results import (
+    SOURCE_CLICKBAIT,
+    SOURCE_HEADLINE,
+    SOURCE_YOUTUBE,
+    ChannelScore,
+    Component,
+    TitleComparison,
+    TitleScore,
+    grade_for,
+)
+from tools.scoring.youtube import YouTubeModel, default_youtube_model, is_short_title, multiplier_text
 
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 """The fitted model (``evals.scorer.fit_weights`` writes it; ``cortex eval fit-scorer``)."""
@@ -109,7 +125,7 @@ class TitleScorer:
     ``component_weights`` ({component: 0-1}) and ``common_words`` (space-separated lower-case words). Raises
     ``ValueError`` if the feature list differs from ``FEATURE_NAMES``."""
 
-    def __init__(self, weights: dict) -> None:
+    def __init__(self, weights: dict, youtube: YouTubeModel | None = None) -> None:
         if tuple(weights["features"]) != FEATURE_NAMES:
             raise ValueError("the weights were fitted on another feature set: run `python -m evals.scorer fit`")
         self.clip_low = np.asarray(weights["clip_low"], dtype=np.float64)
@@ -125,8 +141,35 @@ class TitleScorer:
         self.component_weights = [float(weights["component_weights"][c]) for c in COMPONENTS]
         self.extractor = FeatureExtractor(frozenset(weights["common_words"].split()))
         self._neutral_idx = np.array([FEATURE_INDEX[n] for n in LANGUAGE_DEPENDENT])
-        self._effect = {name: ("helps" if self.per_unit[j] > 0 else "hurts") for name, j in FEATURE_INDEX.items()}
+        self.youtube = youtube
+        # +1 where YouTube channel data confirms the headline-test direction of a feature, -1 where it contradicts
+        # it, 0 where it shows no consistent direction (all 0 without a YouTube model: no advice is then withheld).
+        self.agree = np.array([
+            (1.0 if np.sign(self.per_unit[j]) == youtube.direction(name) else -1.0 if youtube.direction(name) else 0.0)
+            if youtube else 1.0 for name, j in FEATURE_INDEX.items()])
+        self._effect = {name: self._effect_text(name, j) for name, j in FEATURE_INDEX.items()}
         self._longer_words = "help" if self.per_unit[FEATURE_INDEX["syllables_per_word"]] > 0 else "hurt"
+        if youtube:
+            blend = youtube.blend
+            self.w_headline, self.w_youtube = float(blend["w_headline"]), float(blend["w_youtube"])
+            self.sd_headline, self.sd_youtube = float(blend["sd_headline"]), float(blend["sd_youtube"])
+            self.pair_slope = float(blend["pair_slope"])
+            self.score_knots = np.asarray(blend["score_quantiles"], dtype=np.float64)
+            self.score_levels = np.linspace(0.0, 100.0, len(self.score_knots))
+            self.youtube_knots = np.asarray(blend["youtube_quantiles"], dtype=np.float64)
+        else:
+            self.w_headline, self.w_youtube, self.sd_headline, self.sd_youtube, self.pair_slope = 1.0, 0.0, 1.0, 1.0, 1.0
+        # An edit's effect on the score's linear scale per unit of each raw feature: the headline model's part plus
+        # the YouTube model's packaging block (its embedding part is held fixed: an approximation for small edits).
+        self.edit_per_unit = self.w_headline * self.per_unit / self.sd_headline
+        if youtube:
+            pack = youtube.coef[: len(FEATURE_NAMES)] * youtube.pack_scale / self.scale
+            self.edit_per_unit = self.edit_per_unit + self.w_youtube * pack / self.sd_youtube
+
+    def _effect_text(self, name: str, j: int) -> str:
+        """A cue's direction in the headline A/B model and on YouTube, in words."""
+        ab = f"{'helps' if self.per_unit[j] > 0 else 'hurts'} in headline A/B tests"
+        return f"{ab}; {self.youtube.direction_text(name)}" if self.youtube else ab
 
     # -- numeric core --------------------------------------------------------------------------------------
     def _clip(self, raw: np.ndarray) -> np.ndarray:
@@ -193,45 +236,119 @@ class TitleScorer:
             return out  # type: ignore[return-value]
         raw, evidence, latin = self.features(clean)
         s = self.linear(raw)
-        scores = self.to_score(s)
+        youtube = self._youtube_parts(clean, raw, evidence) if self.youtube else None
+        b = self.blend_linear(s, youtube[0] if youtube else None)
+        scores = self.to_score(b)
         contrib = self.contributions(raw)
         values = np.column_stack(
             [midrank_percentile(contrib[:, k], self.component_knots[k]) for k in range(len(COMPONENTS))]
         ).round(1)
         best_gain = np.zeros((len(clean), len(COMPONENTS)))
         best_key = np.full((len(clean), len(COMPONENTS)), "", dtype=object)
-        for k, key, gain in edit_gains(raw, latin, self.per_unit, self.clip_low, self.clip_high):
+        for k, key, gain in edit_gains(raw, latin, self.edit_per_unit, self.clip_low, self.clip_high, self.agree):
             better = gain > best_gain[:, k] + 1e-12
             best_gain[better, k] = gain[better]
             best_key[better, k] = key
-        points = (self.to_score(s[:, None] + best_gain) - scores[:, None]).round(0)
+        points = (self.to_score(b[:, None] + best_gain) - scores[:, None]).round(0)
         points[best_gain <= 0] = 0.0
         rows, values, points, keys = raw.tolist(), values.tolist(), points.tolist(), best_key.tolist()
         scores = scores.round(1).tolist()
+        extra = self._youtube_components(*youtube) if youtube else [[] for _ in clean]
         for r, (i, title) in enumerate(zip(slots, clean)):
-            out[i] = self._assemble(title, rows[r], evidence[r], scores[r], values[r], keys[r], points[r])
+            out[i] = self._assemble(title, rows[r], evidence[r], scores[r], values[r], keys[r], points[r], extra[r])
         return out  # type: ignore[return-value]
+
+    # -- the YouTube side ----------------------------------------------------------------------------------
+    def blend_linear(self, s_headline: np.ndarray, s_youtube: np.ndarray | None) -> np.ndarray:
+        """The score's linear scale: ``w_headline * s_headline / sd_headline + w_youtube * s_youtube /
+        sd_youtube`` (each model's prediction in standard deviations over the reference titles, weighted as the
+        leave-one-channel-out eval chose); the headline model alone without a YouTube model."""
+        if s_youtube is None:
+            return s_headline
+        return self.w_headline * s_headline / self.sd_headline + self.w_youtube * s_youtube / self.sd_youtube
+
+    def youtube_log_predictions(self, titles: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The global YouTube model's predicted log multipliers ``(n,)`` and the titles' static-tier embeddings
+        ``(n, dim)`` for normalised titles. Raises ``ValueError`` without a YouTube model."""
+        if not self.youtube:
+            raise ValueError("no YouTube model: run `python -m evals.scorer_youtube fit`")
+        raw, evidence, _ = self.features(list(titles))
+        pred, emb, _ = self._youtube_parts(list(titles), raw, evidence)
+        return pred, emb
+
+    def youtube_percentile(self, log_multiplier: np.ndarray) -> np.ndarray:
+        """0-100 percentile of predicted log multipliers among the YouTube model's predictions for the reference
+        trending titles."""
+        return np.interp(log_multiplier, self.youtube_knots, np.linspace(0.0, 100.0, len(self.youtube_knots)))
+
+    def _youtube_parts(self, titles: list[str], raw: np.ndarray, evidence: list[Evidence]
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(predicted log multiplier ``(n,)``, embeddings ``(n, dim)``, curiosity-gap probability ``(n,)``)."""
+        yt = self.youtube
+        emb = yt.embed(titles)
+        z = (self._clip(raw) - self.mean) / self.scale
+        shorts = np.fromiter((is_short_title(t) for t in titles), dtype=np.float64, count=len(titles))
+        cues = np.fromiter((ev.clickbait for ev in evidence), dtype=np.float64, count=len(titles))
+        return yt.predict_log(z, emb, shorts), emb, yt.curiosity_gap(emb, cues)
+
+    def _youtube_components(self, pred: np.ndarray, _emb: np.ndarray, gap: np.ndarray) -> list[list[Component]]:
+        """Per title: the YouTube outcome component (in the score) and the curiosity-gap component (not)."""
+        yt = self.youtube
+        values = self.youtube_percentile(pred).round(1).tolist()
+        out = []
+        for v, p, g in zip(values, pred.tolist(), gap.tolist()):
+            outcome = (f"Predicted from {yt.n_videos:,} uploads of {yt.n_channels} YouTube channels (the words and "
+                       f"topic of the title, its packaging, Short or long-form): {multiplier_text(p)} on a typical "
+                       "channel; ask with your channel's history for a prediction on yours.")
+            if g >= 0.5:
+                gap_text = (f"Reads as a curiosity gap (p = {g:.2f}): it holds back what the video shows to make "
+                            "people click. Shown for information; not part of the score.")
+            else:
+                gap_text = (f"Not a curiosity gap (p = {g:.2f}): it says what the video is about. Shown for "
+                            "information; not part of the score.")
+            out.append([
+                Component("youtube", v, self.w_youtube, outcome, None, 0.0, SOURCE_YOUTUBE),
+                Component("curiosity gap", round(100.0 * g, 1), 0.0, gap_text, None, 0.0, SOURCE_CLICKBAIT),
+            ])
+        return out
 
     def score(self, title: str) -> TitleScore:
         """Score one title; raises ``TitleInputError`` for non-text or empty titles."""
         return self.score_many([normalize_title(title)])[0]
 
     def compare(self, a: str, b: str) -> TitleComparison:
-        """Compare two titles; raises ``TitleInputError`` if either is empty or not text."""
+        """Compare two titles; raises ``TitleInputError`` if either is empty or not text.
+
+        ``p_a_wins`` comes from the score's own linear scale, so the winner always has the higher score: with a
+        YouTube model ``sigmoid(pair_slope * (b_a - b_b))``, the probability that A gets the higher outlier
+        multiplier of two uploads of one channel (``pair_slope`` fitted on within-channel pairs of the
+        leave-one-channel-out predictions); without one ``sigmoid(s_a - s_b)``, the headline A/B model's."""
         clean = [normalize_title(a), normalize_title(b)]
         sa, sb = self.score_many(clean)
-        raw, _, _ = self.features(clean)
+        raw, evidence, _ = self.features(clean)
+        s = self.linear(raw)
+        blend = self.blend_linear(s, self._youtube_parts(clean, raw, evidence)[0] if self.youtube else None)
+        p = round(1.0 / (1.0 + math.exp(-self.pair_slope * float(blend[0] - blend[1]))), 3)  # as reported
+        winner = "tie" if abs(p - 0.5) < TitleComparison.TIE_BAND else ("a" if p > 0.5 else "b")
         contrib = self.contributions(raw)
         diff = contrib[0] - contrib[1]
-        p = 1.0 / (1.0 + math.exp(-float(diff.sum())))
-        winner = "tie" if abs(p - 0.5) < TitleComparison.TIE_BAND else ("a" if p > 0.5 else "b")
-        reasons = [
-            f"{COMPONENTS[k]}: {'A' if diff[k] > 0 else 'B'} is stronger (sub-score {sa.components[k].value:.0f} vs "
-            f"{sb.components[k].value:.0f}). A — {sa.components[k].reason} B — {sb.components[k].reason}"
-            for k in np.argsort(-np.abs(diff))
-            if abs(diff[k]) > 1e-6
-        ]
-        return TitleComparison(sa, sb, winner, round(sa.score - sb.score, 1), round(p, 3), reasons)
+        reasons = []
+        if self.youtube:
+            ya, yb = sa.component("youtube"), sb.component("youtube")
+            if ya.value != yb.value:
+                better = "the first" if ya.value > yb.value else "the second"
+                reasons.append(f"youtube: {better} title is predicted to do better on a channel "
+                               f"(sub-score {ya.value:.0f} vs {yb.value:.0f}).")
+        for k in np.argsort(-np.abs(diff)):
+            if abs(diff[k]) <= 1e-6:
+                continue
+            stronger = "the first" if diff[k] > 0 else "the second"
+            reasons.append(
+                f"{COMPONENTS[k]}: {stronger} title is stronger in headline A/B tests (sub-score "
+                f"{sa.components[k].value:.0f} vs {sb.components[k].value:.0f}). First — {sa.components[k].reason} "
+                f"Second — {sb.components[k].reason}")
+        return TitleComparison(sa, sb, winner, round(sa.score - sb.score, 1), p, reasons,
+                               "youtube" if self.youtube else "headline")
 
     def against_channel(self, title: str, channel_name: str, channel_titles: Sequence[tuple[str, float]]) -> ChannelScore:
         """Score ``title`` against a channel's own titles: ``channel_titles`` = ``[(title, outlier multiplier)]``
@@ -315,13 +432,13 @@ class TitleScorer:
 
     # -- text ----------------------------------------------------------------------------------------------
     def _assemble(self, title: str, x: list[float], ev: Evidence, score: float, values: list[float],
-                  keys: list[str], points: list[float]) -> TitleScore:
+                  keys: list[str], points: list[float], extra: list[Component]) -> TitleScore:
         """Build the ``TitleScore`` (reasons, improvements, product rules and warnings) for one title."""
         n_chars = int(x[FEATURE_INDEX["n_chars"]])
         latin = ev.latin
         warnings: list[str] = []
         reasons = self._reasons(x, ev)
-        weights = list(self.component_weights)
+        weights = [w * self.w_headline for w in self.component_weights]
         improvements = [EDIT_TEXT[key](x, ev) + f" (+{p:.0f} points)" if p >= 1 else None for key, p in zip(keys, points)]
         gains = [p if p >= 1 else 0.0 for p in points]
         if not latin:
@@ -349,8 +466,8 @@ class TitleScorer:
             improvements[k] = f"Cut at least {cut} characters: YouTube refuses titles over {YOUTUBE_TITLE_MAX_CHARS}."
             gains[k] = max(gains[k], 1.0)
             score = min(score, UNUSABLE_SCORE_CAP)
-        components = [Component(name, values[k], weights[k], reasons[k], improvements[k], gains[k])
-                      for k, name in enumerate(COMPONENTS)]
+        components = [Component(name, values[k], weights[k], reasons[k], improvements[k], gains[k], SOURCE_HEADLINE)
+                      for k, name in enumerate(COMPONENTS)] + extra
         return TitleScore(title, score, grade_for(score), components, warnings)
 
     def _reasons(self, x: list[float], ev: Evidence) -> list[str]:
@@ -383,7 +500,7 @@ class TitleScorer:
         # emotion
         emotion = f"VADER sentiment {x[FEATURE_INDEX['sentiment_compound']]:+.2f}"
         if ev.negative:
-            emotion += f"; negative words {_q(ev.negative)} ({eff['n_negative_words']} in A/B tests)"
+            emotion += f"; negative words {_q(ev.negative)} ({eff['n_negative_words']})"
         if ev.positive:
             emotion += f"; positive words {_q(ev.positive)} ({eff['n_positive_words']})"
         if x[FEATURE_INDEX["n_exclamations"]]:
@@ -392,7 +509,7 @@ class TitleScorer:
             emotion += "; no emotional words"
         emotion += "."
         # curiosity
-        found = [f"a question ({eff['question']} in A/B tests)"] if x[FEATURE_INDEX["question"]] else []
+        found = [f"a question ({eff['question']})"] if x[FEATURE_INDEX["question"]] else []
         if latin and ev.wh:
             found.append(f"{_q(ev.wh)} ({eff['wh_word']})")
         if latin and ev.forward:
@@ -409,12 +526,12 @@ class TitleScorer:
             curiosity = "Partly applicable (non-Latin script: only “?” counted). " + curiosity
             specificity = "Partly applicable (non-Latin script: only digits counted). " + specificity
         # voice
-        found = [f"{FEATURE_LABELS[f]} ({eff[f]} in A/B tests)" for f in ("first_person", "second_person", "third_person")
+        found = [f"{FEATURE_LABELS[f]} ({eff[f]})" for f in ("first_person", "second_person", "third_person")
                  if x[FEATURE_INDEX[f]]]
         voice = ("Uses " + "; ".join(found) + ".") if found else "No people in it: no I/we, you or he/she/they."
         # structure
         if ev.formats:
-            structure = "Format: " + ", ".join(f"{f} ({eff[FORMAT_FEATURES[FORMATS.index(f)]]} in A/B tests)"
+            structure = "Format: " + ", ".join(f"{f} ({eff[FORMAT_FEATURES[FORMATS.index(f)]]})"
                                                for f in ev.formats) + "."
         else:
             structure = "No known format (how-to, listicle, I tried X for N days, X vs Y, challenge, topic: hook)."
@@ -434,11 +551,11 @@ class TitleScorer:
 
 @cache
 def default_scorer() -> TitleScorer:
-    """The scorer built from ``WEIGHTS_PATH`` (loaded once). Raises ``FileNotFoundError`` with the command that
-    writes the file if it is missing."""
+    """The scorer built from ``WEIGHTS_PATH`` and the YouTube models of ``youtube_weights.json`` (loaded once).
+    Raises ``FileNotFoundError`` with the command that writes the file if ``WEIGHTS_PATH`` is missing."""
     if not WEIGHTS_PATH.exists():
         raise FileNotFoundError(f"{WEIGHTS_PATH} is missing: run `python -m evals.scorer fit` to fit the weights.")
-    return TitleScorer(json.loads(WEIGHTS_PATH.read_text(encoding="utf-8")))
+    return TitleScorer(json.loads(WEIGHTS_PATH.read_text(encoding="utf-8")), default_youtube_model())
 
 
 def score_title(title: str) -> TitleScore:

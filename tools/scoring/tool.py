@@ -12,20 +12,23 @@ from tools.scoring.report import score_report
 
 
 async def score_title(
-    runtime: ToolRuntime[Any, Any], titles: list[str], channel: str | None = None, compare: bool = False
+    runtime: ToolRuntime[Any, Any], titles: list[str], channel: str | None = None, compare: bool = False,
+    my_channel: bool = False,
 ) -> tuple[str, dict]:
     """Score YouTube titles 0-100 with a grade (A+ to F), a breakdown by component with reasons, and
     concrete improvements.
 
-    Args: titles (one or more titles, verbatim), channel (optional channel name: also score against that
-    channel's own outliers and title style), compare (true with exactly two titles: say which is stronger
-    and why).
+    Args: titles (one or more titles, verbatim), channel (optional channel name: also predict how each title
+    would do as that channel's next upload and score it against the channel's outliers), compare (true with
+    exactly two titles: say which is stronger and why), my_channel (true when the creator asks how a title
+    would do on their own channel: predicted from their imported analytics).
     """
     ctx = context_of(runtime.context)
-    if not channel:  # scoring alone needs no database
+    if not channel and not my_channel:  # scoring alone needs no database
         return await score_report(titles, compare=compare)
     db = await ctx.database()
-    return await score_report(titles, channel, compare, known_channels=await ctx.channel_names(), pool=db.pool)
+    return await score_report(titles, channel, compare, known_channels=await ctx.channel_names(), pool=db.pool,
+                              my_channel=my_channel, creator_id=ctx.creator_id)
 
 
 tool = cortex_tool(score_title, examples=offline.EXAMPLES, extract=offline.extract_args, ask=offline.ASK)

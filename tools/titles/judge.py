@@ -133,9 +133,10 @@ def judge_offline(candidates: Sequence[TitleCandidate]) -> Judgement:
         note = "; ".join(s.warnings)
         if comps:
             best, worst = comps[0], comps[-1]
-            note = f"strongest: {best.name} ({best.value:.0f}); weakest: {worst.name} ({worst.value:.0f})"
+            note = (f"strongest: {best.name} ({best.value:.0f}); weakest: {worst.name} ({worst.value:.0f})"
+                    if best is not worst else f"{best.name}: {best.value:.0f}")
             note += f": {worst.improvement}" if worst.improvement else ""
         judged.append(judged_title(c, s.score, s.grade, {k.name: k.value for k in s.components}, note))
     judged.sort(key=lambda j: -j.score)
-    return Judgement(judged, [], "the offline title scorer (fitted on real headline A/B tests)")
+    return Judgement(judged, [], "the offline title scorer (fitted on YouTube channel histories and headline A/B tests)")
 

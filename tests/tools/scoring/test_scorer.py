@@ -18,6 +18,7 @@ from scipy.stats import spearmanr
 from sklearn.metrics import roc_auc_score
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from agent.embeddings import get_embedder
 from evals.scorer import (
     load_channel_uploads,
     load_clickbait,
@@ -37,6 +38,7 @@ from tools.scoring.scorer import (
     score_title,
     score_titles,
 )
+from tools.scoring.youtube import EMBEDDING_MODEL, EMBEDDING_SCALE, YOUTUBE_WEIGHTS_PATH, is_short_title
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +80,7 @@ def test_scores_are_percentiles_of_real_trending_titles(data_dir):
     assert 0.02 <= grades.get("A+", 0) <= 0.09  # A+ = top 5 % (a few capped titles aside)
     for r in results[:200]:
         assert r.grade == grade_for(r.score) and r.score == round(r.score, 1)
-        assert [c.name for c in r.components] == list(COMPONENTS)
+        assert [c.name for c in r.components] == list(COMPONENTS) + ["youtube", "curiosity gap"]
         assert all(0 <= c.value <= 100 for c in r.components)
         assert math.isclose(sum(c.weight for c in r.components), 1.0, abs_tol=0.01)
 
@@ -87,8 +89,9 @@ def test_to_dict_is_json_ready_and_markdown_lists_improvements(real_titles):
     result = score_title(real_titles[10])
     data = json.loads(json.dumps(result.to_dict()))
     assert set(data) == {"title", "score", "grade", "components", "warnings"}
-    assert set(data["components"]) == set(COMPONENTS)
-    assert set(data["components"]["length"]) == {"value", "reason", "improvement"}
+    assert set(data["components"]) == set(COMPONENTS) | {"youtube", "curiosity gap"}
+    assert set(data["components"]["length"]) == {"value", "weight", "reason", "improvement", "source"}
+    assert data["components"]["youtube"]["source"] == "YouTube channel histories"
     md = result.to_markdown()
     assert f"{result.score:.1f}/100 ({result.grade})" in md and "| length |" in md
     if any(c.improvement for c in result.components):
@@ -216,9 +219,11 @@ def test_compare_picks_the_higher_score_and_is_symmetric(uploads):
     a, b = "I timed everything for 30 days", "Because The World Needs Another Podcast"
     ab, ba = compare_titles(a, b), compare_titles(b, a)
     assert math.isclose(ab.p_a_wins, 1 - ba.p_a_wins, abs_tol=0.002)
-    assert ab.winner == ("a" if ab.p_a_wins > 0.5 else "b") and ba.winner != ab.winner
+    expected = "tie" if abs(ab.p_a_wins - 0.5) < ab.TIE_BAND else "a" if ab.p_a_wins > 0.5 else "b"
+    assert ab.winner == expected and ba.winner == {"a": "b", "b": "a", "tie": "tie"}[expected]
     assert (ab.margin > 0) == (ab.p_a_wins > 0.5)
-    assert ab.reasons and ab.reasons[0].split(":")[0] in COMPONENTS
+    assert ab.reasons and ab.reasons[0].split(":")[0] in (*COMPONENTS, "youtube")
+    assert ab.basis == "youtube" and (ab.winner == "tie" or (ab.a.score >= ab.b.score) == (ab.winner == "a"))
     assert json.loads(json.dumps(ab.to_dict()))["winner"] == ab.winner
     assert a in ab.to_markdown() and b in ab.to_markdown()
 
@@ -262,14 +267,22 @@ def test_channel_mode_with_too_few_titles_falls_back_to_the_general_score():
 # --- the fitted weights ----------------------------------------------------------------------------------------------
 
 
-def test_weights_file_is_what_the_score_uses(weights, real_titles):
+def test_weights_files_are_what_the_score_uses(weights, real_titles):
     assert tuple(weights["features"]) == FEATURE_NAMES
+    youtube = json.loads(YOUTUBE_WEIGHTS_PATH.read_text(encoding="utf-8"))
+    blend = youtube["blend"]
     scorer = default_scorer()
     title = real_titles[123]
     raw, _, _ = scorer.features([title])
     x = np.clip(raw[0], weights["clip_low"], weights["clip_high"])
-    s = float(((x - np.array(weights["mean"])) / np.array(weights["scale"])) @ np.array(weights["coef"]))
-    expected = np.interp(s, weights["score_quantiles"], np.linspace(0, 100, len(weights["score_quantiles"])))
+    z = (x - np.array(weights["mean"])) / np.array(weights["scale"])
+    s = float(z @ np.array(weights["coef"]))
+    out = youtube["outcome"]
+    row = np.concatenate([z * out["pack_scale"], get_embedder(EMBEDDING_MODEL).embed([title])[0] * EMBEDDING_SCALE,
+                          [float(is_short_title(title))]])
+    y = float((row - np.array(out["design_mean"])) @ np.array(out["coef"]))
+    b = blend["w_headline"] * s / blend["sd_headline"] + blend["w_youtube"] * y / blend["sd_youtube"]
+    expected = np.interp(b, blend["score_quantiles"], np.linspace(0, 100, len(blend["score_quantiles"])))
     assert score_title(title).score == round(float(expected), 1)
 
 
