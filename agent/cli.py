@@ -361,6 +361,7 @@ def score(
     output is piped (each line: title, score, grade, components with value, reason and improvement, warnings).
     With --history FILE.csv: each upload's predicted outlier multiplier from the channel's earlier uploads only
     (JSON lines: title, published_at, score, predicted_multiplier, basis)."""
+    from tools.scoring.report import too_long_titles
     from tools.scoring.scorer import score_titles
 
     if history is not None:
@@ -377,6 +378,8 @@ def score(
     items = titles or [line.rstrip("\n") for line in sys.stdin if line.strip()]
     if not items:
         _fail("Give titles as arguments, or one per line on standard input.")
+    if too_long := too_long_titles(items):
+        _fail(too_long)
     results = score_titles(items)
     if as_json or not console.is_terminal:
         for result in results:

@@ -32,7 +32,7 @@ def test_config_masks_secrets(monkeypatch):
 def test_score_reads_stdin_and_prints_json_lines():
     result = runner.invoke(app, ["score"], input="I Built a Giant Lego Volcano\n\n7 Mistakes Every Beginner Makes\n")
     assert result.exit_code == 0, result.output
-    rows = [json.loads(line) for line in result.output.splitlines()]
+    rows = [json.loads(line) for line in result.stdout.splitlines()]  # stderr may show a first-use progress bar
     assert [r["title"] for r in rows] == ["I Built a Giant Lego Volcano", "7 Mistakes Every Beginner Makes"]
     for r in rows:
         assert 0 <= r["score"] <= 100 and r["grade"] in {"A+", "A", "B", "C", "D", "F"}
@@ -44,6 +44,12 @@ def test_score_without_titles_says_what_to_do():
     result = runner.invoke(app, ["score"], input="")
     assert result.exit_code == 1
     assert "one per line" in result.output
+
+
+def test_a_paragraph_is_not_scored_as_a_title():
+    result = runner.invoke(app, ["score", "I Built a Giant Lego Volcano " * 200])  # 5,800 characters
+    assert result.exit_code == 1
+    assert "5,800 characters: that is not a title" in " ".join(result.output.split())
 
 
 def test_ask_json_shows_the_tool_call(db):

@@ -24,6 +24,21 @@ NO_TITLE = "Give me a title to score, in quotes: e.g. Score “I Built a Giant L
 """The answer to a request with no title in it."""
 
 
+MAX_TITLE_CHARS = 300
+"""Longest text scored as a title (characters): three times YouTube's limit of 100, so a title over the limit still
+gets its score and the advice to cut it, while a pasted paragraph or script is refused, not graded."""
+
+
+def too_long_titles(titles: Sequence[str]) -> str | None:
+    """What to do when a title passes ``MAX_TITLE_CHARS``, naming it by its start; None when all fit."""
+    for title in titles:
+        if len(title) > MAX_TITLE_CHARS:
+            return (f"“{title[:60].strip()}…” is {len(title):,} characters: that is not a title (YouTube allows 100). "
+                    f"Paste only the title, under {MAX_TITLE_CHARS} characters; for a script or transcript, ask for "
+                    "its hooks or titles instead.")
+    return None
+
+
 async def score_report(
     titles: Sequence[str],
     channel: str | None = None,
@@ -44,6 +59,8 @@ async def score_report(
     titles = [t for t in titles if t and t.strip()]
     if not titles:
         return NO_TITLE, {}
+    if too_long := too_long_titles(titles):
+        return too_long, {}
     if compare and len(titles) == 2:
         result = compare_titles(titles[0], titles[1])
         trace("score.compare", winner=result.winner, margin=result.margin)
