@@ -44,6 +44,7 @@ used, because each would change behaviour:
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from langchain.agents.middleware.human_in_the_loop import ActionRequest, Decision, HITLRequest, ReviewConfig
@@ -183,6 +184,32 @@ def read_decisions(answer: Any, actions: int) -> list[Decision]:
         if "message" in d and not isinstance(d["message"], str):
             raise ValueError("A decision's message must be text (the reason for a rejection).")
     return decisions
+
+
+_APPROVE = re.compile(
+    r"^(?:yes|yeah|yep|yup|y|ok|okay|sure|approve[d]?|confirm(?:ed)?|go ahead|go for it|do it|please do|"
+    r"sounds good|that'?s fine|fine|correct|right|absolutely|of course|let'?s do it|let'?s go)"
+    r"(?:[\s,!.]+(?:please|thanks|thank you|go ahead|do it|approve(?:d)?|sure|save it|use it))*[\s!.👍]*$",
+    re.IGNORECASE,
+)
+_REJECT = re.compile(
+    r"^(?:no|nope|nah|n|cancel|stop|don'?t|do not|reject(?:ed)?|decline[d]?|never ?mind|not now|abort|wait)"
+    r"(?:[\s,!.]+(?:thanks|thank you|cancel(?: it)?|don'?t|do not|do it|stop|not yet|leave it|forget it|keep it))*[\s!.👎]*$",
+    re.IGNORECASE,
+)
+
+
+def typed_decision(text: str) -> Literal["approve", "reject"] | None:
+    """A creator's typed answer to a waiting approval: "approve" ("yes", "go ahead", "sure, do it"), "reject" ("no",
+    "no, cancel", "never mind"), or None when the message is something else (a new request)."""
+    text = text.strip()
+    if len(text) > 40:
+        return None
+    if _APPROVE.match(text):
+        return "approve"
+    if _REJECT.match(text):
+        return "reject"
+    return None
 
 
 def after_model(state: ConversationState) -> str:

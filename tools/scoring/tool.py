@@ -28,4 +28,5 @@ async def score_title(
     return await score_report(titles, channel, compare, known_channels=await ctx.channel_names(), pool=db.pool)
 
 
-tool = cortex_tool(score_title, examples=offline.EXAMPLES, extract=offline.extract_args, ask=offline.ASK)
+tool = cortex_tool(score_title, examples=offline.EXAMPLES, extract=offline.extract_args, ask=offline.ASK,
+                   action=offline.ACTION, resolve=offline.resolve)
