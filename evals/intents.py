@@ -106,7 +106,7 @@ TEMPLATES: dict[str, list[str]] = {
         "I wrote \"{title}\" as a title, how strong is it", "what score would \"{title}\" get",
         "evaluate my title: {title}", "need a score for this title -> {title}", "score my title",
         "can you rate a title for me?", "judge my youtube title", "check if my title is good",
-        "which one is better, {n} or {n2}?", "rate number {n}", "score the {ord} one", "how strong is the {ord} title",
+        "between {n} and {n2}, which scores higher", "give #{n} a score", "can you rate number {n} for me", "how would you rate #{n}", "rate the {ord} title", "rate #{n} and #{n2}", "what score does the {ord} get", "give the {ord} title a score", "how strong is the {ord} title",
         "compare #{n} and #{n2}", "score all of them", "which of those titles is the strongest according to your score",
         "give the {ord} title a score against {channel}", "rate my tittle: {title}", "scor this title {title}",
         "i have a title, can you tell me how good it is: {title}", "please to evaluate this title: {title}",
@@ -130,7 +130,7 @@ TEMPLATES: dict[str, list[str]] = {
         "any overperforming videos on {topic} from {channel} or {channel2}?", "give me viral examples on {topic}",
         "research {topic}: which videos crushed it", "find me videos about {topic} that did {mult} times better than usual",
         "top outliers in the {niche} niche", "examples of {topic} videos that outperformed", "outlers about {topic}",
-        "wich {topic} videos overperfomed", "show me what went viral about {topic} pls", "find outliers",
+        "wich {topic} videos overperfomed", "show me what went viral about {topic} pls", "look for outliers",
         "search outliers", "show me outlier videos", "i want inspiration: {topic} videos that beat the median",
         "{topic} vids that got way more views than the channel usually gets", "find high multiplier videos on {topic}",
         "which uploads from {channel} overperformed since {year}", "outlier videos {topic} long form only",
@@ -145,13 +145,13 @@ TEMPLATES: dict[str, list[str]] = {
         "biggest {topic} outliers since {year}, long videos only", "videos about {topic} that exploded",
     ],
     "pull_analytics": [
-        "how are my last {n} uploads performing", "my {metric} for the last {n} videos", "which of my videos has the best {metric}",
+        "how are my last {n} uploads performing", "my {metric} for the last {n} videos", "best {metric} among my videos?",
         "top {n} of my videos by {metric}", "how is my newest upload doing vs my average", "compare my latest video with my normal performance",
         "show my channel numbers", "pull up my stats", "my analytics please", "how did my recent videos do",
-        "what's my {metric} looking like lately", "which of my uploads got the most {metric}", "is my last video underperforming?",
+        "what's my {metric} looking like lately", "which upload of mine has the most {metric}", "is my last video underperforming?",
         "my views are down, show me the data for my recent uploads", "analytics for my channel \"{channel}\"",
-        "how many views did my last {n} videos get", "which of my titles had the highest {metric}",
-        "what do my best {metric} videos have in common", "show my {metric}", "how is my channel doing this month",
+        "how many views did my last {n} videos get", "{metric}: which of my titles is on top",
+        "common traits of my top {metric} videos", "show my {metric}", "how is my channel doing this month",
         "whats my ctr on recent vids", "did my newest video beat my usual numbers?", "my top videos",
         "which upload of mine performed worst", "lowest {metric} among my videos", "how's my watch time trending",
         "show me my impressions and ctr", "hw r my vids doing", "stats on my last {n} uploads pls",
@@ -165,12 +165,12 @@ TEMPLATES: dict[str, list[str]] = {
     "analyze_script": [
         "what hooks does this transcript have", "find the strongest moments of my script", "rate the hooks in this script",
         "where are the hooks in my video", "check my intro for a hook", "is the opening of this script strong",
-        "analyse this transcript", "break my script into time buckets", "what's the first 30 seconds like in this script",
+        "analyse this transcript", "split the transcript into time buckets", "what's the first 30 seconds like in this script",
         "what is this video about and who is it for", "find hooks", "look at my transcript and tell me the hooks",
         "where would viewers drop off in this script", "just hooks, no titles", "give me the hook analysis only",
         "analyze the captions i attached", "does my video grab attention early?", "how strong is my hook",
         "find the attention grabbers in this srt", "hook analysis of my script pls", "scan the transcript for hooks",
-        "what are the best lines in this script", "check the first minute of my script", "analyse my script",
+        "what are the best lines in this script", "check the first minute of my script", "go through my script",
         "analise my srt file", "tell me the topic, audience and hooks of this video", "is my intro boring?",
         "which timestamps have the best hooks", "score the hooks of this video", "review my script\'s opening 10 seconds",
         "hooks only please, titles later", "don't write titles, just find the hooks", "no titles yet, what grabs attention here",
@@ -197,7 +197,7 @@ TEMPLATES: dict[str, list[str]] = {
     ],
     "search_creators": [
         "find {niche} creators on youtube", "{niche} influencers on instagram over {size} followers",
-        "who could I collab with in {niche}", "youtubers like {creator} but smaller", "creators similar to {creator}",
+        "who could I collab with in {niche}", "youtubers like {creator} but smaller", "accounts similar to {creator}",
         "{niche} youtubers under {size} subscribers", "instagram {niche} accounts with high engagement",
         "{demonym} {niche} creators", "{niche} creators in {country}", "micro influencers for {niche}",
         "find me {niche} channels between {size} and {size2} subs", "brands: find {niche} influencers for a campaign",
@@ -213,7 +213,7 @@ TEMPLATES: dict[str, list[str]] = {
         "search for {niche} youtubers from {country} with over {size} subs",
     ],
     "use_title": [
-        "I'll go with the {ord} one", "using number {n}", "I pick #{n}", "my title will be \"{title}\"",
+        "I think I'll pick the {ord}", "number {n}, that's what I'm using", "I pick #{n}", "my title will be \"{title}\"",
         "I'm going to call it \"{title}\"", "let's use the {ord} title", "going with option {n}",
         "#{n} is the one, I'm using it", "I choose the {ord} suggestion", "final answer: \"{title}\"",
         "I'll name the video '{title}'", "ok I'm using {n}", "taking the {ord} one", "decided on number {n}",
@@ -236,7 +236,7 @@ TEMPLATES: dict[str, list[str]] = {
         "I changed #{n} a little: \"{title}\"", "remove #{n} from the list", "nice, the {ord} is strong", "put #{n} on my shortlist",
     ],
     "show_memory": [
-        "what do you know about me", "what have you learnt from my feedback", "show my preferences",
+        "tell me what you know about me", "what have you learnt from my feedback", "show my preferences",
         "what's in my creator dna", "show me my voice profile", "what do you remember about me",
         "what kind of titles do I like according to you", "show what you've learned", "my learned preferences?",
         "how do I talk in my videos according to you", "what's my channel's performance memory",
@@ -264,16 +264,16 @@ TEMPLATES: dict[str, list[str]] = {
         "study my transcripts and learn my style", "create my creator dna from my channel {channel}",
         "learn my voice from these transcripts", "figure out my speaking style from my videos",
         "analyse how I talk across my channel {channel}", "make a voice profile for me",
-        "learn my style from 3Blue1Brown, that's my channel", "build my creator dna", "learn my writing voice",
+        "learn my style from 3Blue1Brown, that's my channel", "set up my creator dna", "learn my writing voice",
         "pick up my tone from my {channel} transcripts", "remember how I talk, here are my scripts",
         "learn my voice", "study the way I talk on {channel}", "learn my speaking style from {channel}'s videos",
         "make my creator dna from my {channel} channel", "analyse my voice from these scripts and remember it",
     ],
     "followup": [
-        "narrow it to shorts", "only shorts", "just long-form please", "long form only, no shorts", "now only {year} onwards",
+        "filter those to shorts only", "only shorts", "just long-form please", "long form only, no shorts", "now only {year} onwards",
         "just from {year}", "only ones since {year}", "between {year} and {year2} only", "last 6 months only",
         "same thing for {channel}", "same but for {channel}", "now do {channel}", "and for {channel}?",
-        "what about {channel}?", "try {channel} instead", "and on instagram?", "what about youtube instead",
+        "what about {channel}?", "try {channel} instead", "how about instagram", "what about youtube instead",
         "same but on instagram", "only above {mult}x", "just the {mult}x ones", "only the big outliers",
         "same search but shorts", "can you filter that to {year}", "drop the shorts", "exclude shorts please",
         "do the same for {channel} and {channel2}", "now only the ones with more than {mult}x", "more like that but from {year}",
@@ -283,14 +283,14 @@ TEMPLATES: dict[str, list[str]] = {
         "and the previous year?", "same query, long videos only", "ok now filter shorts out",
     ],
     "none.greeting": [
-        "yo", "hiya", "hello!!", "heyy", "sup", "good morning cortex", "hey there 👋", "hola", "morning!", "hey hey",
+        "yo", "hiya", "hello!!", "heyyyy", "sup", "good morning cortex", "hey there 👋", "hola", "morning!", "hey hey",
         "hello cortex", "hi there, I'm new here", "greetings", "hey, how are you?", "hi im a new youtuber",
-        "howdy", "hello, anyone there?", "hey cortex!", "hi hi", "what\'s up", "good afternoon", "hallo", "hey friend",
-        "hi, nice to meet you", "good evening to you", "hey! quick hello", "yo cortex", "hello hello", "hey 😊",
+        "howdy", "hello, anyone there?", "hey there cortex!", "hi hi", "what\'s up", "good afternoon", "hallo", "hey friend",
+        "hi, nice to meet you", "good evening to you", "hey! quick hello", "yo cortex", "hello hello", "heya 😊",
         "hi, I just signed up", "bonjour", "morning team", "hey whats good",
     ],
     "none.thanks": [
-        "thx", "thank you so much", "cheers!", "appreciate it 🙏", "great, thanks a lot", "perfect ty", "awesome thank u",
+        "thx", "massive thanks", "cheers!", "appreciate it 🙏", "great, thanks a lot", "perfect ty", "awesome thank u",
         "nice, that helps", "thanks mate", "cool, thank you", "super useful, thanks", "ty!", "many thanks",
         "that's great, thank you", "ok got it", "alright, cool", "sweet", "nice one", "thanks, that's all for now",
         "perfect, that\'s what I needed", "ok thank you bye", "great job", "love it, thanks", "ok",
@@ -309,7 +309,7 @@ TEMPLATES: dict[str, list[str]] = {
         "is my data private", "what does the grade mean", "what model are you",
     ],
     "none.advice": [
-        "does title length even matter?", "what should I name my channel?", "how often should I post?",
+        "do shorter titles get more clicks in general?", "what should I name my channel?", "how often should I post?",
         "is it better to upload shorts or long videos?", "how do I get more subscribers fast", "should I put numbers in my titles?",
         "what's a good CTR for a small channel?", "how long should a youtube intro be", "should I use all caps in titles",
         "is clickbait bad for the algorithm", "how do I make better thumbnails", "what time of day should I upload",
@@ -351,7 +351,7 @@ TEMPLATES: dict[str, list[str]] = {
         "what about this", "check this", "my video", "help me with youtube",
         "anything else?", "next", "more", "why?", "tell me more",
         "help pls", "i dont get it", "views are low", "fix it", "can you do something", "improve my channel",
-        "what should i do", "any suggestions", "do something cool", "nothing works", "help me get famous",
+        "what do i do now", "any suggestions", "do something cool", "nothing works", "help me get famous",
     ],
 }
 """Templates per label; the slots are filled from the lists above."""
@@ -442,13 +442,13 @@ def _style(text: str, label: str, rng: random.Random) -> str:
 
 def build(seed: int = SEED) -> list[dict]:
     """Every training request (see the module docstring), deterministic for a seed."""
-    rng = random.Random(seed)
     rows: list[dict] = []
     for label, templates in TEMPLATES.items():
         target = TARGET["none"] if label.startswith("none.") else TARGET.get(label, TOOL_TARGET)
         per = max(1, round(target / len(templates)))
         seen: set[str] = set()
         for t_index, template in enumerate(templates):
+            rng = random.Random(f"{seed}:{label}:{template}")  # one stream per template: editing one changes no other
             slots = bool(re.search(r"\{\w+\}", template))
             for k in range(per if slots else min(per, 3)):
                 text, mentions = _fill(template, rng)
