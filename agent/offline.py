@@ -175,12 +175,16 @@ class OfflineEngine(BaseChatModel):
         """The abstention threshold in use (``threshold``, else the fitted one)."""
         return self.threshold if self.threshold is not None else get_intent_model().threshold
 
-    def intents(self, text: str, allowed: set[str], mentions: Sequence[str] = ()) -> list[tuple[str, float]]:
-        """(label, probability), best first, over the ``allowed`` labels (renormalised): tool names, ``followup`` and
-        ``none.<kind>``."""
-        probs = {k: v for k, v in get_intent_model().classify(text, mentions).items() if k in allowed}
-        total = sum(probs.values()) or 1.0
-        return [(k, v / total) for k, v in sorted(probs.items(), key=lambda kv: -kv[1])]
+    def intents(self, texts: Sequence[str], allowed: set[str], mentions: Sequence[str] = ()) -> list[list[tuple[str, float]]]:
+        """Per text, (label, probability), best first, over the ``allowed`` labels (renormalised): tool names,
+        ``followup`` and ``none.<kind>``. One batch through the model."""
+        model = get_intent_model()
+        out = []
+        for row in model.probabilities(texts, mentions):
+            probs = {k: float(v) for k, v in zip(model.labels, row) if k in allowed}
+            total = sum(probs.values()) or 1.0
+            out.append([(k, v / total) for k, v in sorted(probs.items(), key=lambda kv: -kv[1])])
+        return out
 
     def _action(self, name: str) -> str:
         tool = next((t for t in self.tools if t.name == name), None)
@@ -229,13 +233,15 @@ class OfflineEngine(BaseChatModel):
         if claims:
             meta["claimed_by"] = list(claims)
             request = next(iter(claims.values()))
-            ranked = await asyncio.to_thread(self.intents, request, set(claims), mentions) if request.strip() else []
+            ranked = (await asyncio.to_thread(self.intents, [request], set(claims), mentions))[0] if request.strip() else []
             plan = [(ranked[0][0] if ranked else next(iter(claims)), text, {})]
         else:
             allowed = names | {FOLLOWUP} | {label for label in get_intent_model().labels if label.startswith(NONE_PREFIX)}
-            ranked = await asyncio.to_thread(self.intents, text, allowed, mentions)
+            parts = split_requests(text)
+            every = await asyncio.to_thread(self.intents, [text, *parts] if len(parts) > 1 else [text], allowed, mentions)
+            ranked = every[0]
             meta["routing"] = [{"tool": n, "probability": round(p, 3)} for n, p in ranked[:3]]
-            plan_or_reply = await asyncio.to_thread(self._plan, text, ranked, allowed, mentions, messages, names)
+            plan_or_reply = self._plan(text, ranked, list(zip(parts, every[1:])), messages, names)
             if isinstance(plan_or_reply, str):
                 return AIMessage(plan_or_reply, response_metadata=meta)
             plan = plan_or_reply
@@ -258,16 +264,16 @@ class OfflineEngine(BaseChatModel):
             return AIMessage(asks[0], response_metadata=meta)
         return AIMessage("", tool_calls=calls, response_metadata=meta)
 
-    def _plan(self, text: str, ranked: list[tuple[str, float]], allowed: set[str], mentions: Sequence[str],
+    def _plan(self, text: str, ranked: list[tuple[str, float]], parts: list[tuple[str, list[tuple[str, float]]]],
               messages: Sequence[BaseMessage], names: set[str]) -> list[tuple[str, str, dict]] | str:
-        """What to do with a message that claims no pasted material: ``[(tool, text for its extractor, arguments to
-        start from)]`` or the reply (small talk, a clarifying question)."""
+        """What to do with a message that claims no pasted material, from its intents (``ranked``) and, when it has
+        several parts, each part's: ``[(tool, text for its extractor, arguments to start from)]`` or the reply
+        (small talk, a clarifying question)."""
         cutoff = self.cutoff()
-        parts = split_requests(text)
-        if len(parts) > 1:
+        if parts:
             chosen: dict[str, str] = {}
-            for part in parts:
-                label, p = self.intents(part, allowed, mentions)[0]
+            for part, part_ranked in parts:
+                label, p = part_ranked[0]
                 if label in names and p >= cutoff:
                     chosen.setdefault(label, part)
             if len(chosen) > 1:

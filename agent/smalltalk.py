@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 ADVICE: list[tuple[str, str]] = [
-    (r"title.*(length|long|short)|(length|long|short).*title",
+    (r"title.*(length|long|short|characters)|(length|long|short|characters).*title",
      "Length matters less than the first words: YouTube cuts titles at about 70 characters on desktop and fewer on "
      "phones, so put the hook up front and keep the whole title readable on a phone."),
     (r"how often|post(ing)? (schedule|frequency)|upload (schedule|frequency)|how many videos",

@@ -309,7 +309,7 @@ TEMPLATES: dict[str, list[str]] = {
         "is my data private", "what does the grade mean", "what model are you",
     ],
     "none.advice": [
-        "do shorter titles get more clicks in general?", "what should I name my channel?", "how often should I post?",
+        "does title length even matter?", "what should I name my channel?", "how often should I post?",
         "is it better to upload shorts or long videos?", "how do I get more subscribers fast", "should I put numbers in my titles?",
         "what's a good CTR for a small channel?", "how long should a youtube intro be", "should I use all caps in titles",
         "is clickbait bad for the algorithm", "how do I make better thumbnails", "what time of day should I upload",

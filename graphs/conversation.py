@@ -25,7 +25,7 @@ used, because each would change behaviour:
   ``create_agent``'s graph (``HumanInTheLoopMiddleware.after_model`` between ``model`` and ``tools``), so the
   ``approve`` and ``answer`` nodes that the tests, evals, the API's ``interrupt_before`` and the UI's step names read
   would be gone. Called by hand inside ``approve`` it still differs: a rejection reads "User rejected the tool call
-  for `use_title` with reason: ..." where ours says "`use_title` did not run: you declined it, so nothing was
+  for `use_title` with reason: ..." where ours says "That step did not run: you declined it, so nothing was
   changed (...)" (the answer and the tests quote it); it reads only ``{"decisions": [...]}``
   (``interrupt(...)["decisions"]``) where resumes may also be "approve", "reject" or one decision for every action,
   checked before the run starts (the API's 422 says what is expected); and it leaves rejected calls on the model's
@@ -221,7 +221,7 @@ def after_model(state: ConversationState) -> str:
 
 
 def _not_run(call: ToolCall, why: str) -> ToolMessage:
-    return ToolMessage(f"`{call['name']}` did not run: {why}", name=call["name"], tool_call_id=call["id"],
+    return ToolMessage(f"That step did not run: {why}", name=call["name"], tool_call_id=call["id"],
                        status="error")
 
 

@@ -82,7 +82,7 @@ async def test_declined_and_unanswered_requests_change_nothing(db):
     messages, state = await _turn(graph, thread, Command(resume={"type": "reject", "message": "wrong video"}))
     rejected = messages[-2]
     assert isinstance(rejected, ToolMessage) and rejected.status == "error"
-    assert rejected.content == "`use_title` did not run: you declined it, so nothing was changed (wrong video)"
+    assert rejected.content == "That step did not run: you declined it, so nothing was changed (wrong video)"
     assert "you declined it" in messages[-1].content and state.next == ()
 
     _, state = await _turn(graph, thread, {"messages": [("user", "I'll use 'Moon Drift, Finally Explained'")]})
