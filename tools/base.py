@@ -89,7 +89,7 @@ def cortex_tool(
     examples: list[str],
     extract: Extractor,
     ask: str,
-    action: str,
+    action: str = "",
     claim: Claim | None = None,
     side_effect: DescribeEffect | None = None,
     applies: Applies | None = None,

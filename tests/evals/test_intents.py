@@ -15,6 +15,7 @@ from rapidfuzz import fuzz, process
 
 from agent.embeddings import MINILM, get_embedder
 from agent.intent import load_training
+from agent.offline import offline_spec
 from evals.intents import PATH, build
 from tools import all_tools
 
@@ -56,6 +57,7 @@ def test_training_set_covers_every_tool_and_kind_of_small_talk():
     assert sum(counts.values()) >= 1500
     for tool in all_tools():
         assert counts[tool.name] >= 20, tool.name
+        assert offline_spec(tool).action, f"{tool.name}: give it an ACTION, offered in clarifying questions"
     for kind in ("greeting", "thanks", "help", "advice", "off_topic", "vague"):
         assert counts[f"none.{kind}"] >= 30, kind
     assert counts["followup"] >= 100
