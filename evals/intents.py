@@ -161,6 +161,9 @@ TEMPLATES: dict[str, list[str]] = {
         "which of my videos do people watch the longest", "my channel performance last {n} videos", "my worst {metric}",
         "how many impressions did my latest uploads get", "did my {metric} go up on recent videos", "check my numbers",
         "how is my latest video performing", "what are my stats looking like", "which of my uploads flopped",
+        "titles with the highest {metric} on my channel", "best {metric} titles on my channel", "my top titles by {metric}",
+        "what titles earned my best click-through rate", "which video titles of mine pull the most {metric}",
+        "which titles did best for {metric}", "titles that got the most clicks on my channel",
     ],
     "analyze_script": [
         "what hooks does this transcript have", "find the strongest moments of my script", "rate the hooks in this script",
