@@ -235,6 +235,8 @@ class OfflineEngine(BaseChatModel):
             request = next(iter(claims.values()))
             ranked = (await asyncio.to_thread(self.intents, [request], set(claims), mentions))[0] if request.strip() else []
             plan = [(ranked[0][0] if ranked else next(iter(claims)), text, {})]
+            meta["routing"] = ([{"tool": n, "probability": round(p, 3)} for n, p in ranked[:3]]
+                               or [{"tool": plan[0][0], "probability": None}])  # a bare paste: the first claim
         else:
             allowed = names | {FOLLOWUP} | {label for label in get_intent_model().labels if label.startswith(NONE_PREFIX)}
             parts = split_requests(text)
