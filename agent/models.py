@@ -22,7 +22,7 @@ from agent.settings import Settings, get_settings
 
 Tier = Literal["premium", "long", "fast"]
 OPENROUTER_BASE_URL = "https://openrouter.ai/api/v1"
-OFFLINE_LABEL = "offline engine (no LLM: routing by embedding similarity, answers written from tool results)"
+OFFLINE_LABEL = "offline engine (no LLM: a trained intent model routes, answers written from tool results)"
 
 
 def _model_name(settings: Settings, tier: Tier) -> str:

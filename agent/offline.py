@@ -1,19 +1,24 @@
 """The offline engine: a LangChain chat model that needs no API key.
 
-- Routing by meaning: the request is embedded with the local model and compared (cosine) with each bound
-  tool's example requests; the best tool is called when its similarity reaches ``threshold``
-  (``CORTEX_ROUTER_THRESHOLD``), else the engine asks a clarifying question naming the closest tools.
-  Greetings and "what can you do" match a small-talk class and get the list of capabilities.
-- Pasted material (a transcript) is claimed by the tools that handle it (``OfflineSpec.claim``): only they
-  compete, on the request's own words (the paste itself says nothing about the request), and the first
-  claiming tool in routing order takes a message whose words reach no tool's threshold (a bare paste).
-- Tools that cannot apply to the conversation yet (``OfflineSpec.applies``: feedback on titles before any were
-  generated) do not compete.
-- Arguments come from the tool's own extractor (``OfflineSpec.extract``, given the run's context so it can look
-  up channel names without a global database): quoted or pasted titles, channel names matched against the corpus,
-  numbers. A missing required argument gets the tool's question.
-- Answers are written from the tool results (their markdown content), never invented.
-- It streams its answer token by token, like an LLM, so the UI behaves the same.
+- **Intent**: a trained model (``agent.intent``: MiniLM sentence embedding and character n-grams of the message with
+  its payload masked, logistic regression, calibrated) reads what the message asks for: a tool, a follow-up to the
+  previous request, or a message no tool answers (greeting, thanks, "what can you do?", general advice, off-topic,
+  too vague). Below the abstention threshold (``threshold``, default the one fitted on the training set's dev split)
+  the engine asks one short question offering the two likeliest actions, in a creator's words.
+- **Two requests in one message** ("score X and find outliers about Y") become two tool calls: the message is split at
+  its joins and each part classified; parts that confidently ask for different tools each get a call.
+- **Dialogue state** (from the thread's messages): a follow-up ("narrow it to Shorts", "same thing for Mark Rober",
+  "and on Instagram?") calls the previous tool again with its arguments changed by the follow-up's; a request for
+  the same tool as before that misses what it needs takes it from that call; references to shown items ("rate number
+  3", "going with number 2") are the tool's to resolve (``OfflineSpec.resolve``).
+- Pasted material (a transcript) is claimed by the tools that handle it (``OfflineSpec.claim``): only they compete,
+  on the request's own words, and the first claiming tool in routing order takes a bare paste.
+- Tools that cannot apply to the conversation yet (``OfflineSpec.applies``) do not compete.
+- Arguments come from the tool's own extractor (``OfflineSpec.extract``, given the run's context so it can look up
+  channel names without a global database); a call that still misses what it needs gets the tool's question.
+- Small talk and out-of-scope messages get short replies in a person's words (``agent.smalltalk``); no tool's
+  internal name appears in anything the engine writes.
+- Answers are written from the tool results (their markdown content), never invented; streamed token by token.
 """
 
 from __future__ import annotations
@@ -24,10 +29,8 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-import numpy as np
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.chat_models import agenerate_from_stream
@@ -37,33 +40,45 @@ from langchain_core.tools import BaseTool
 from langgraph.runtime import get_runtime
 from pydantic import Field, ValidationError
 
-from agent.embeddings import get_embedder
+from agent import smalltalk
+from agent.intent import QUOTED, get_intent_model
 
 Extractor = Callable[[str, Any], Awaitable[dict[str, Any]]]
 """``async (text, context) -> args``: a tool's arguments from a request; ``context`` is the run's context
 (``tools.base.CortexContext``: channel names, the database), passed through untouched by the engine."""
 Claim = Callable[[str], str | None]
 Applies = Callable[[list[BaseMessage]], bool]
+Resolve = Callable[[str, dict[str, Any], list[BaseMessage]], dict[str, Any] | None]
+"""``(text, args, messages) -> args | None``: the extracted arguments completed from the conversation (a shown title
+named by its number, the transcript pasted earlier), or None when the call cannot run yet (the engine asks)."""
+
+FOLLOWUP = "followup"
+NONE_PREFIX = "none."
 
 
 @dataclass(frozen=True)
 class OfflineSpec:
     """How the offline engine reaches a tool (``tools.base.cortex_tool`` attaches it as ``metadata["offline"]``):
 
-    - ``examples``: requests this tool answers (routing compares a request with them);
+    - ``examples``: requests a creator can send as they are (the greeting and the help text show them; routing
+      learns from the training set, ``agent.intent``);
     - ``extract``: the ``Extractor`` that pulls the tool's arguments out of a request;
     - ``ask``: the clarifying question when a required argument is missing;
+    - ``action``: what the tool does in a creator's words, completing "do you want me to ..." ("score a title");
     - ``claim`` (optional): ``(text) -> str | None`` for pasted material the tool handles (a transcript): the
       request's own words when the message carries such material, else None;
     - ``applies`` (optional): ``(messages) -> bool``, whether the tool can apply to the conversation so far
-      (feedback on generated titles needs generated titles); the engine leaves it out of routing when it cannot.
+      (feedback on generated titles needs generated titles); the engine leaves it out of routing when it cannot;
+    - ``resolve`` (optional): the ``Resolve`` that completes the arguments from the conversation.
     """
 
     examples: tuple[str, ...]
     extract: Extractor
     ask: str
+    action: str = ""
     claim: Claim | None = None
     applies: Applies | None = None
+    resolve: Resolve | None = None
 
 
 def offline_spec(tool: BaseTool) -> OfflineSpec | None:
@@ -78,24 +93,6 @@ def run_context() -> Any:
     except RuntimeError:
         return None
 
-SMALL_TALK = (
-    "hi",
-    "hello there",
-    "thanks!",
-    "what can you do?",
-    "help",
-    "who are you?",
-    "how does this work?",
-    "good morning",
-)
-ROUTING_CHARS = 600
-"""Only the start of a long message (a pasted transcript) is compared with the examples."""
-
-
-@lru_cache(maxsize=64)
-def _example_vectors(examples: tuple[str, ...]) -> np.ndarray:
-    return get_embedder().embed(list(examples))
-
 
 def message_text(message: BaseMessage) -> str:
     """The plain text of a message whose content is a string or a list of content parts."""
@@ -104,10 +101,53 @@ def message_text(message: BaseMessage) -> str:
     return "\n".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in message.content)
 
 
-class OfflineEngine(BaseChatModel):
-    """Chat model that routes to tools by embedding similarity and answers from their results."""
+_JOIN = re.compile(
+    r"\s*(?:[,;.]?\s+and then\s+|[,;.]?\s+then\s+|[;]\s*|[,.]?\s+and also\s+|[,.]?\s+(?:and|&|\+|also)\s+(?=(?:"
+    r"score|rate|grade|check|compare|find|show|search|look|get|pull|give|write|make|generate|suggest|analy[sz]e|"
+    r"tell|list|learn|save|forget)\b))",
+    re.IGNORECASE,
+)
 
-    threshold: float = 0.42
+
+def split_requests(text: str) -> list[str]:
+    """The parts of a message that may hold several requests, split at joins ("and then", ", then", "; ", "and"
+    before a verb such as score / find / write), never inside a quoted title."""
+    quoted = [m.span() for m in QUOTED.finditer(text)]
+    parts, start = [], 0
+    for m in _JOIN.finditer(text):
+        if any(a <= m.start() < b for a, b in quoted):
+            continue
+        parts.append(text[start:m.start()])
+        start = m.end()
+    parts.append(text[start:])
+    return [p.strip(" ,.;") for p in parts if p.strip(" ,.;")]
+
+
+def last_call(messages: Sequence[BaseMessage], names: set[str]) -> dict[str, Any] | None:
+    """The latest tool call in the conversation to one of ``names``."""
+    for m in reversed(messages):
+        if isinstance(m, AIMessage):
+            for call in reversed(m.tool_calls):
+                if call["name"] in names:
+                    return call
+    return None
+
+
+async def _channel_names(context: Any) -> list[str]:
+    names = getattr(context, "channel_names", None)
+    if not callable(names):
+        return []
+    try:
+        return list(await names())
+    except Exception:  # no database reachable: route without masking channel names
+        return []
+
+
+class OfflineEngine(BaseChatModel):
+    """Chat model that routes with a trained intent model and answers from tool results."""
+
+    threshold: float | None = None
+    """Minimum calibrated probability to act on an intent; None: the model's fitted threshold."""
     tools: list[BaseTool] = Field(default_factory=list)
     context: Any = None
     """The run context given to extractors; None: the context of the graph run the engine is called in."""
@@ -131,50 +171,142 @@ class OfflineEngine(BaseChatModel):
         generated titles needs generated titles in the thread) is left out when it does not hold."""
         return [t for t in self.tools if not (spec := offline_spec(t)) or spec.applies is None or spec.applies(messages)]
 
-    def rank_tools(self, text: str, tools: Sequence[BaseTool] | None = None) -> list[tuple[str, float]]:
-        """(tool name or 'small_talk', best cosine similarity to its examples), best first, over ``tools`` (default:
-        every bound tool)."""
-        query = get_embedder().embed_one(text[:ROUTING_CHARS])
-        ranked = [("small_talk", float((_example_vectors(SMALL_TALK) @ query).max()))]
-        for tool in self.tools if tools is None else tools:
-            spec = offline_spec(tool)
-            if spec:
-                ranked.append((tool.name, float((_example_vectors(spec.examples) @ query).max())))
-        return sorted(ranked, key=lambda x: -x[1])
+    def cutoff(self) -> float:
+        """The abstention threshold in use (``threshold``, else the fitted one)."""
+        return self.threshold if self.threshold is not None else get_intent_model().threshold
+
+    def intents(self, texts: Sequence[str], allowed: set[str], mentions: Sequence[str] = ()) -> list[list[tuple[str, float]]]:
+        """Per text, (label, probability), best first, over the ``allowed`` labels (renormalised): tool names,
+        ``followup`` and ``none.<kind>``. One batch through the model."""
+        model = get_intent_model()
+        out = []
+        for row in model.probabilities(texts, mentions):
+            probs = {k: float(v) for k, v in zip(model.labels, row) if k in allowed}
+            total = sum(probs.values()) or 1.0
+            out.append([(k, v / total) for k, v in sorted(probs.items(), key=lambda kv: -kv[1])])
+        return out
+
+    def _action(self, name: str) -> str:
+        tool = next((t for t in self.tools if t.name == name), None)
+        spec = offline_spec(tool) if tool else None
+        return spec.action if spec and spec.action else ""
+
+    def _actions(self) -> list[str]:
+        return [a for t in self.tools if (a := self._action(t.name))]
+
+    def _examples(self) -> list[str]:
+        """One example request per tool that needs no pasted material, in routing order."""
+        return [spec.examples[0] for t in self.tools if (spec := offline_spec(t)) and spec.examples and not spec.claim]
+
+    def _clarify(self, ranked: Sequence[tuple[str, float]]) -> str:
+        options = [a for label, _ in ranked if (a := self._action(label))][:2]
+        return smalltalk.clarify(options)
+
+    def _small_talk(self, kind: str, text: str, ranked: Sequence[tuple[str, float]]) -> str:
+        if kind == "greeting":
+            return smalltalk.greeting(self._examples())
+        if kind == "thanks":
+            return smalltalk.thanks()
+        if kind == "help":
+            return smalltalk.help_text(self._actions(), self._examples())
+        if kind == "advice":
+            return smalltalk.advice(text, self._actions())
+        if kind == "off_topic":
+            return smalltalk.off_topic(self._actions())
+        return self._clarify(ranked)
 
     async def respond(self, messages: list[BaseMessage]) -> AIMessage:
-        """The engine's next message: a tool call, a clarifying question, or an answer from tool results."""
+        """The engine's next message: tool calls, a clarifying question, a short reply, or an answer from tool
+        results."""
         last = messages[-1] if messages else HumanMessage("")
         if isinstance(last, ToolMessage):
             return AIMessage(self._answer_from_tools(messages), response_metadata={"engine": "offline"})
         text = message_text(last).strip()
         if not text:
             return AIMessage("Send me a message: a title to score, or a topic to find outliers about.")
+        context = self.context if self.context is not None else run_context()
         tools = self.applicable(messages)
+        names = {t.name for t in tools}
+        mentions = await _channel_names(context)
         claims = self._claims(text, tools)
-        request = next(iter(claims.values())) if claims else text
-        ranked = await asyncio.to_thread(self.rank_tools, request or text, tools)
-        if claims:
-            ranked = [r for r in ranked if r[0] in claims]
-            if ranked[0][1] < self.threshold:
-                ranked = sorted(ranked, key=lambda r: list(claims).index(r[0]))
-        meta = {"engine": "offline", "routing": [{"tool": n, "similarity": round(s, 3)} for n, s in ranked[:3]]}
-        best, score = ranked[0]
+        meta: dict[str, Any] = {"engine": "offline"}
         if claims:
             meta["claimed_by"] = list(claims)
-        elif best == "small_talk" and score >= self.threshold:
-            return AIMessage(self._capabilities(), response_metadata=meta)
-        elif score < self.threshold:
-            return AIMessage(self._clarify(ranked), response_metadata=meta)
-        tool = next(t for t in self.tools if t.name == best)
-        spec = offline_spec(tool)
-        args = await spec.extract(text, self.context if self.context is not None else run_context())
-        try:
-            tool.tool_call_schema.model_validate(args)
-        except ValidationError:
-            return AIMessage(spec.ask, response_metadata=meta)
-        call = {"name": tool.name, "args": args, "id": f"call_{uuid.uuid4().hex[:24]}", "type": "tool_call"}
-        return AIMessage("", tool_calls=[call], response_metadata=meta)
+            request = next(iter(claims.values()))
+            ranked = (await asyncio.to_thread(self.intents, [request], set(claims), mentions))[0] if request.strip() else []
+            plan = [(ranked[0][0] if ranked else next(iter(claims)), text, {})]
+            meta["routing"] = ([{"tool": n, "probability": round(p, 3)} for n, p in ranked[:3]]
+                               or [{"tool": plan[0][0], "probability": None}])  # a bare paste: the first claim
+        else:
+            allowed = names | {FOLLOWUP} | {label for label in get_intent_model().labels if label.startswith(NONE_PREFIX)}
+            parts = split_requests(text)
+            every = await asyncio.to_thread(self.intents, [text, *parts] if len(parts) > 1 else [text], allowed, mentions)
+            ranked = every[0]
+            meta["routing"] = [{"tool": n, "probability": round(p, 3)} for n, p in ranked[:3]]
+            plan_or_reply = self._plan(text, ranked, list(zip(parts, every[1:])), messages, names)
+            if isinstance(plan_or_reply, str):
+                return AIMessage(plan_or_reply, response_metadata=meta)
+            plan = plan_or_reply
+        calls, asks = [], []
+        for name, part, base in plan:
+            tool = next(t for t in self.tools if t.name == name)
+            spec = offline_spec(tool)
+            args = await self._arguments(spec, part, base, context, messages)
+            try:
+                if args is None:
+                    raise ValueError(name)
+                tool.tool_call_schema.model_validate(args)
+            except (ValidationError, ValueError):
+                asks.append(spec.ask)
+                continue
+            calls.append({"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:24]}", "type": "tool_call"})
+        if {c["name"] for c in calls} >= {"analyze_script", "generate_titles"}:
+            calls = [c for c in calls if c["name"] != "analyze_script"]  # titles include the hooks
+        if not calls:
+            return AIMessage(asks[0], response_metadata=meta)
+        return AIMessage("", tool_calls=calls, response_metadata=meta)
+
+    def _plan(self, text: str, ranked: list[tuple[str, float]], parts: list[tuple[str, list[tuple[str, float]]]],
+              messages: Sequence[BaseMessage], names: set[str]) -> list[tuple[str, str, dict]] | str:
+        """What to do with a message that claims no pasted material, from its intents (``ranked``) and, when it has
+        several parts, each part's: ``[(tool, text for its extractor, arguments to start from)]`` or the reply
+        (small talk, a clarifying question)."""
+        cutoff = self.cutoff()
+        if parts:
+            chosen: dict[str, str] = {}
+            for part, part_ranked in parts:
+                label, p = part_ranked[0]
+                if label in names and p >= cutoff:
+                    chosen.setdefault(label, part)
+            if len(chosen) > 1:
+                return [(name, part, {}) for name, part in chosen.items()]
+        label, p = ranked[0]
+        if label.startswith(NONE_PREFIX):
+            return self._small_talk(label.removeprefix(NONE_PREFIX), text, [r for r in ranked if r[0] in names])
+        if p < cutoff:
+            return self._clarify([r for r in ranked if r[0] in names])
+        if label == FOLLOWUP:
+            previous = last_call(messages, names)
+            if previous is None:
+                return smalltalk.unclear_followup()
+            return [(previous["name"], text, dict(previous["args"]))]
+        return [(label, text, {})]
+
+    async def _arguments(self, spec: OfflineSpec, text: str, base: dict[str, Any], context: Any,
+                         messages: list[BaseMessage]) -> dict[str, Any] | None:
+        """The call's arguments: the extractor's, over ``base`` (a follow-up's previous arguments), completed by the
+        tool's ``resolve``; when that leaves the call short and the tool was called before in this conversation,
+        again over that call's arguments (the topic carries over)."""
+        extracted = await spec.extract(text, context)
+        args = {**base, **{k: v for k, v in extracted.items() if v not in (None, "", [], {})}}
+        done = spec.resolve(text, args, messages) if spec.resolve else args
+        if done is None and not base:
+            tool = next(t for t in self.tools if offline_spec(t) is spec)
+            previous = last_call(messages, {tool.name})
+            if previous is not None:
+                args = {**previous["args"], **args}
+                done = spec.resolve(text, args, messages) if spec.resolve else args
+        return done
 
     def _claims(self, text: str, tools: Sequence[BaseTool]) -> dict[str, str]:
         """{tool name: the request's own words} of the ``tools`` that claim the message, in routing order."""
@@ -184,21 +316,6 @@ class OfflineEngine(BaseChatModel):
             if spec and spec.claim and (request := spec.claim(text)) is not None:
                 claims[tool.name] = request
         return claims
-
-    def _capabilities(self) -> str:
-        lines = ["I'm Creator Cortex. Here is what I can do right now:"]
-        for tool in self.tools:
-            lines.append(f"- **{tool.name}**: {tool.description.splitlines()[0]}")
-        lines.append("\nTry: Score this title: “I Built a Giant Lego Volcano”.")
-        return "\n".join(lines)
-
-    def _clarify(self, ranked: list[tuple[str, float]]) -> str:
-        by_name = {t.name: t for t in self.tools}
-        options = [by_name[n] for n, _ in ranked if n in by_name][:2]
-        lines = ["I'm not sure what you'd like me to do. Did you mean one of these?"]
-        lines += [f"- **{t.name}**: {t.description.splitlines()[0]}" for t in options]
-        lines.append("Tell me a bit more, e.g. quote the title to score or name the topic to search.")
-        return "\n".join(lines)
 
     @staticmethod
     def _answer_from_tools(messages: list[BaseMessage]) -> str:

@@ -77,9 +77,10 @@ class Settings(BaseSettings):
         description="Embedding model of the title corpus (ingest, outlier retrieval, niches): all-MiniLM-L6-v2, "
         "minilm-static or openai:<model>. Unset: embedding_model. Each model has its own vector table.",
     )
-    router_threshold: float = Field(
-        default=0.42,
-        description="Offline engine: minimum cosine similarity between a request and a tool's examples to call it.",
+    router_threshold: float | None = Field(
+        default=None,
+        description="Offline engine: minimum calibrated probability of a request's intent to act on it (below it the "
+        "engine asks). Unset: the threshold read off the training set's risk-coverage curve (agent.intent).",
     )
     # Creator search
     creator_link_threshold: float = Field(

@@ -3,7 +3,9 @@ HTTP API (``agent.api.runs``) and the CLI (``agent.cli``), and the trajectories 
 the eval grades the turns creators get. A driver says how to show a run and how to ask for an
 approval; ``run_turn`` does the rest:
 
-1. close a turn the thread left unfinished (a run cancelled mid-way, an approval never answered) with
+1. when the thread waits for an approval and the new message answers it in words ("yes", "go ahead", "no,
+   cancel": ``graphs.conversation.typed_decision``), resume it with that answer; otherwise close a turn the thread
+   left unfinished (a run cancelled mid-way, an approval never answered) with
    ``graphs.conversation.close_unfinished_turn(..., NEW_MESSAGE)``, so the new message starts on a whole thread;
 2. stream the graph (checkpointed with ``DURABILITY``, every completed step kept) and hand the stream to the
    driver's ``on_stream``, which consumes it (renders steps, prints traces, forwards server-sent events);
@@ -29,7 +31,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, Durability
 
 from agent.tracing import with_tracing
-from graphs.conversation import DURABILITY, NEW_MESSAGE, close_unfinished_turn
+from graphs.conversation import DURABILITY, NEW_MESSAGE, close_unfinished_turn, typed_decision
 from tools.base import CortexContext
 
 Stream = AsyncIterator[tuple[str, Any]]
@@ -62,6 +64,27 @@ class TurnResult:
     def messages(self) -> list[BaseMessage]:
         """The thread's messages, this turn's last."""
         return self.values.get("messages", [])
+
+
+async def typed_answer(graph: CompiledStateGraph, config: dict, payload: Any) -> str | None:
+    """"approve" or "reject" when ``payload`` is one creator message that answers the approval the thread waits for
+    in words (``graphs.conversation.typed_decision``); None otherwise (no approval waits, or the message is another
+    request)."""
+    messages = payload.get("messages") if isinstance(payload, dict) else None
+    if not isinstance(messages, list) or len(messages) != 1:
+        return None
+    message = messages[0]
+    if isinstance(message, tuple):
+        role, text = message
+    elif isinstance(message, dict):
+        role, text = message.get("role", message.get("type")), message.get("content")
+    else:
+        role, text = getattr(message, "type", None), getattr(message, "content", None)
+    if role not in ("user", "human") or not isinstance(text, str) or (decision := typed_decision(text)) is None:
+        return None
+    state = await graph.aget_state(config)
+    waiting = any(isinstance(i.value, dict) and "action_requests" in i.value for i in state.interrupts)
+    return decision if waiting else None
 
 
 async def run_turn(
@@ -99,7 +122,11 @@ async def run_turn(
     thread = thread_config or config
     try:
         if close_first:
-            await close_unfinished_turn(graph, thread, NEW_MESSAGE)
+            decision = await typed_answer(graph, thread, payload)
+            if decision is not None:
+                payload = Command(resume=decision)
+            else:
+                await close_unfinished_turn(graph, thread, NEW_MESSAGE)
         while True:
             await on_stream(graph.astream(payload, config, context=context, stream_mode=list(stream_modes),
                                           durability=durability, interrupt_before=interrupt_before,

@@ -95,9 +95,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         if res.get("files"):
             lines += ["", "Files: " + ", ".join(f"`{f}`" for f in res["files"])]
         if res.get("confusion"):
-            lines += ["", "Confusion (expected -> predicted: count):", ""]
-            lines += [f"- {exp} -> " + ", ".join(f"{p}: {n}" for p, n in preds.items())
-                      for exp, preds in res["confusion"].items()]
+            lines += ["", *confusion_table(res["confusion"])]
         if suite == "trajectories" and res.get("cases"):
             lines += ["", "| scenario | passed trials | tools per turn, first trial (expected) | strict match |",
                       "|---|---:|---|---:|"]
@@ -120,6 +118,18 @@ def render_markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def confusion_table(confusion: dict[str, dict[str, int]]) -> list[str]:
+    """The confusion matrix as markdown lines: a row per expected class, a column per predicted class (tools, "(no
+    tool)", several tools joined with "+"), counts in the cells, the diagonal in bold."""
+    predicted = sorted({p for row in confusion.values() for p in row})
+    lines = ["Confusion matrix (rows: expected, columns: predicted):", "",
+             "| expected \\ predicted | " + " | ".join(predicted) + " |", "|---|" + "---:|" * len(predicted)]
+    for expected, row in confusion.items():
+        cells = [(f"**{row[p]}**" if p == expected else str(row[p])) if row.get(p) else "" for p in predicted]
+        lines.append(f"| {expected} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def _failure_md(suite: str, f: dict[str, Any], with_trace: bool = True) -> str:
     """One failure as a list item; trajectories with their trace folded (the first failing trial of a scenario only:
     report.json has every trial's)."""
@@ -127,7 +137,7 @@ def _failure_md(suite: str, f: dict[str, Any], with_trace: bool = True) -> str:
         msg = f["inputs"]["message"][:160].replace("\n", " ")
         attached = f["inputs"].get("attachments", [])
         attach = f" (+ {', '.join(Path(a).name for a in attached)})" if attached else ""
-        route = "; ".join(f"{c['tool']} {c['similarity']}" for e in f["trace"]
+        route = "; ".join(f"{c['tool']} {c['probability']}" for e in f["trace"]
                           for c in (e.get("data") or {}).get("candidates", []))
         what = f"error: {f['error']}" if f.get("error") else "wrong arguments" if f["right"] else "wrong route"
         want = f" {json.dumps(f['reference']['args'])}" if f["reference"].get("args") else ""

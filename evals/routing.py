@@ -20,8 +20,9 @@ conversation are skipped and reported.
 Metrics (Wilson 95 % intervals): ``accuracy`` (right tool, or rightly no tool, over every case run),
 ``tool_accuracy`` (cases that expect a tool: a tool was called and every tool called is the expected one or an
 ``also_ok``), ``no_tool_accuracy`` (cases that expect none: nothing called), ``args_accuracy`` (right-tool cases
-with reference arguments: the expected call has them), per category and per tool (recall; precision over the
-predictions of that tool).
+with reference arguments: the expected call has them), per category, and per class (each tool and "(no tool)":
+recall over the cases that expect it; precision over the cases where it was predicted, right when it was also the
+expected one), next to the confusion matrix (expected -> predicted).
 """
 
 from __future__ import annotations
@@ -149,11 +150,12 @@ def routing_metrics(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     for category in sorted({r["category"] for r in results}):
         rows = [r for r in results if r["category"] == category]
         metrics[f"category.{category}"] = wilson(sum(r["right"] for r in rows), len(rows))
-    for tool in sorted({r["expected"] for r in tool_cases}):
-        rows = [r for r in tool_cases if r["expected"] == tool]
-        metrics[f"recall.{tool}"] = wilson(sum(r["right"] for r in rows), len(rows))
-        predicted = [r for r in results if tool in r["predicted"]]
-        metrics[f"precision.{tool}"] = wilson(sum(r["right"] for r in predicted), len(predicted))
+    for label in sorted({r["expected"] for r in results}):
+        rows = [r for r in results if r["expected"] == label]
+        metrics[f"recall.{label}"] = wilson(sum(r["right"] for r in rows), len(rows))
+        predicted = [r for r in results if label in r["predicted"]]
+        metrics[f"precision.{label}"] = wilson(sum(r["right"] and r["expected"] == label for r in predicted),
+                                               len(predicted))
     return metrics
 
 
@@ -163,3 +165,35 @@ def confusion(results: Sequence[dict[str, Any]]) -> dict[str, dict[str, int]]:
     for r in results:
         table.setdefault(r["expected"], Counter())["+".join(r["predicted"])] += 1
     return {k: dict(v) for k, v in sorted(table.items())}
+
+
+BASELINE = Path(__file__).parent / "baselines" / "routing.json"
+"""The last recorded routing figure (offline engine, full split): dataset file, version and SHA-256, accuracy as
+successes / n. ``tests/evals/test_routing_floor.py`` fails when a run falls below its lower Wilson bound."""
+
+
+def record_baseline(report_json: Path, path: Path = BASELINE) -> dict[str, Any]:
+    """Write the routing suite of a run's ``report.json`` (an offline run of the full split) as the baseline; returns
+    it. Raises ValueError when the report has no such routing result."""
+    import json
+
+    report = json.loads(Path(report_json).read_text(encoding="utf-8"))
+    res = report.get("suites", {}).get("routing", {})
+    if res.get("status") != "ok" or res.get("dataset", {}).get("split") != "full" or report["engine"]["name"] != "offline":
+        raise ValueError(f"{report_json}: record an offline run of the routing suite on the full split.")
+    accuracy = res["metrics"]["accuracy"]
+    baseline = {"run_id": report["run_id"], "dataset": res["dataset"], "successes": accuracy["successes"],
+                "n": accuracy["n"], "accuracy": round(accuracy["value"], 4),
+                "ci95": [round(x, 4) for x in accuracy["ci95"]],
+                "command": "cortex eval run routing --split full --engine offline"}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(baseline, indent=2) + "\n", encoding="utf-8")
+    return baseline
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m evals.routing reports/<run-id>/report.json  (records the routing baseline)")
+    print(record_baseline(Path(sys.argv[1])))

@@ -25,7 +25,7 @@ used, because each would change behaviour:
   ``create_agent``'s graph (``HumanInTheLoopMiddleware.after_model`` between ``model`` and ``tools``), so the
   ``approve`` and ``answer`` nodes that the tests, evals, the API's ``interrupt_before`` and the UI's step names read
   would be gone. Called by hand inside ``approve`` it still differs: a rejection reads "User rejected the tool call
-  for `use_title` with reason: ..." where ours says "`use_title` did not run: you declined it, so nothing was
+  for `use_title` with reason: ..." where ours says "That step did not run: you declined it, so nothing was
   changed (...)" (the answer and the tests quote it); it reads only ``{"decisions": [...]}``
   (``interrupt(...)["decisions"]``) where resumes may also be "approve", "reject" or one decision for every action,
   checked before the run starts (the API's 422 says what is expected); and it leaves rejected calls on the model's
@@ -44,6 +44,7 @@ used, because each would change behaviour:
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from langchain.agents.middleware.human_in_the_loop import ActionRequest, Decision, HITLRequest, ReviewConfig
@@ -209,6 +210,32 @@ def read_decisions(answer: Any, actions: int) -> list[Decision]:
     return decisions
 
 
+_APPROVE = re.compile(
+    r"^(?:yes|yeah|yep|yup|y|ok|okay|sure|approve[d]?|confirm(?:ed)?|go ahead|go for it|do it|please do|"
+    r"sounds good|that'?s fine|fine|correct|right|absolutely|of course|let'?s do it|let'?s go)"
+    r"(?:[\s,!.]+(?:please|thanks|thank you|go ahead|do it|approve(?:d)?|sure|save it|use it))*[\s!.👍]*$",
+    re.IGNORECASE,
+)
+_REJECT = re.compile(
+    r"^(?:no|nope|nah|n|cancel|stop|don'?t|do not|reject(?:ed)?|decline[d]?|never ?mind|not now|abort|wait)"
+    r"(?:[\s,!.]+(?:thanks|thank you|cancel(?: it)?|don'?t|do not|do it|stop|not yet|leave it|forget it|keep it))*[\s!.👎]*$",
+    re.IGNORECASE,
+)
+
+
+def typed_decision(text: str) -> Literal["approve", "reject"] | None:
+    """A creator's typed answer to a waiting approval: "approve" ("yes", "go ahead", "sure, do it"), "reject" ("no",
+    "no, cancel", "never mind"), or None when the message is something else (a new request)."""
+    text = text.strip()
+    if len(text) > 40:
+        return None
+    if _APPROVE.match(text):
+        return "approve"
+    if _REJECT.match(text):
+        return "reject"
+    return None
+
+
 def after_model(state: ConversationState) -> str:
     """'approve' when a tool call would have side effects, 'tools' for other tool calls, else 'answer'."""
     last = state["messages"][-1]
@@ -218,7 +245,7 @@ def after_model(state: ConversationState) -> str:
 
 
 def _not_run(call: ToolCall, why: str) -> ToolMessage:
-    return ToolMessage(f"`{call['name']}` did not run: {why}", name=call["name"], tool_call_id=call["id"],
+    return ToolMessage(f"That step did not run: {why}", name=call["name"], tool_call_id=call["id"],
                        status="error")
 
 

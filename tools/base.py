@@ -2,8 +2,9 @@
 
 A tool lives in its capability's package (``tools/<capability>/tool.py``) and is built with ``cortex_tool``, which
 attaches, in the tool's ``metadata``, the offline engine's ``OfflineSpec`` (``agent.offline``: example requests,
-an argument extractor, the clarifying question, and optionally a claim on pasted material and a test of whether the
-tool applies to the conversation so far); the package's ``offline.py`` holds those.
+an argument extractor, the clarifying question, the action in a creator's words, and optionally a claim on pasted
+material, a test of whether the tool applies to the conversation so far and a resolver that completes arguments from
+it); the package's ``offline.py`` holds those.
 
 A tool that changes something outside the conversation (records a creator's choice, writes to YouTube) passes
 ``side_effect``: ``(args, messages) -> str | None``, the change one call would make in words the creator
@@ -27,7 +28,7 @@ from typing import Any
 from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.config import get_stream_writer
 
-from agent.offline import Applies, Claim, Extractor, OfflineSpec
+from agent.offline import Applies, Claim, Extractor, OfflineSpec, Resolve
 from agent.settings import Settings, get_settings
 from memory.corpus.channels import channel_names
 from memory.db import Database, get_database
@@ -88,14 +89,19 @@ def cortex_tool(
     examples: list[str],
     extract: Extractor,
     ask: str,
+    action: str = "",
     claim: Claim | None = None,
     side_effect: DescribeEffect | None = None,
     applies: Applies | None = None,
+    resolve: Resolve | None = None,
 ) -> BaseTool:
-    """Wrap an async tool function (docstring = description) as a LangChain tool with its offline spec, and for a
-    tool with side effects the function that describes a call's change (see the module docstring)."""
-    metadata: dict[str, Any] = {"offline": OfflineSpec(tuple(examples), extract, ask, claim, applies),
-                                "side_effect": side_effect is not None}
+    """Wrap an async tool function (docstring = description) as a LangChain tool with its offline spec
+    (``agent.offline.OfflineSpec``: example requests, extractor, question, the action in a creator's words, and the
+    optional claim, applies and resolve), and for a tool with side effects the function that describes a call's
+    change (see the module docstring)."""
+    spec = OfflineSpec(examples=tuple(examples), extract=extract, ask=ask, action=action, claim=claim, applies=applies,
+                       resolve=resolve)
+    metadata: dict[str, Any] = {"offline": spec, "side_effect": side_effect is not None}
     if side_effect is not None:
         metadata["describe_effect"] = side_effect
     return StructuredTool.from_function(

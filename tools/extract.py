@@ -1,19 +1,26 @@
 """Argument extraction from a creator's words, for the offline engine: quoted or pasted titles, channel
-names matched against the corpus, multipliers, formats and dates."""
+names matched against the corpus, multipliers, formats, dates (with ``dateparser`` for "last 6 months" and "since
+March 2022") and references to listed items ("number 3", "2 or 4", "the top one")."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 
+import dateparser
 from rapidfuzz import fuzz
 
-_QUOTED = re.compile(r"[\"“”«»]([^\"“”«»]{2,200})[\"“”«»]|(?<!\w)'([^']{2,200})'(?!\w)")
+from agent.intent import QUOTED
 
 
 def quoted(text: str) -> list[str]:
     """Every span in double quotes (straight, curly or guillemets) or single quotes, in order."""
-    return [a or b for a, b in _QUOTED.findall(text)]
+    return [a or b for a, b in QUOTED.findall(text)]
+
+
+def without_quoted(text: str) -> str:
+    """``text`` with its quoted spans (titles) blanked, so their words and numbers are not read as the request's."""
+    return QUOTED.sub(" ", text)
 
 
 _TITLE_LEADS = re.compile(
@@ -23,21 +30,41 @@ _TITLE_LEADS = re.compile(
 )
 
 
+_POLITE = re.compile(r"^(?:pls|plz|please|for me|now|again)\b[\s,.!]*|[\s,.!]*\b(?:pls|plz|please|for me)[\s.!?]*$", re.I)
+_AFTER = re.compile(r"(?::|→|->|=>|—|–)\s*(.+)$", re.DOTALL)
+_ALTERNATIVES = re.compile(r"\s+(?:or|vs\.?|versus)\s+", re.IGNORECASE)
+
+
+def _title_like(text: str) -> bool:
+    words = re.findall(r"[A-Za-z][\w']*", text)
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+
+
+def alternatives(title: str) -> list[str]:
+    """A pasted 'A or B' (or 'A vs B') as its two titles when both sides read as titles (mostly capitalised
+    words), else ``[title]``: 'I Tried Yoga or 30 Days of Yoga' -> both; 'Yes or No Questions' -> itself."""
+    parts = _ALTERNATIVES.split(title.strip(" ?"))
+    if len(parts) == 2 and all(_title_like(p) for p in parts):
+        return [p.strip() for p in parts]
+    return [title]
+
+
 def pasted_title(text: str) -> str | None:
     """The title a request asks about: a quoted span, else the text after a colon or after the verb.
 
-    'Score this title: I Built a Giant Lego Volcano' -> 'I Built a Giant Lego Volcano'.
+    'Score this title: I Built a Giant Lego Volcano' -> 'I Built a Giant Lego Volcano'; an arrow ('→', '->') or a
+    dash works like the colon.
     Returns None when nothing title-like is left.
     """
     spans = quoted(text)
     if spans:
         return spans[0].strip()
-    if ":" in text:
-        after = text.split(":", 1)[1].strip()
+    if m := _AFTER.search(text):
+        after = m.group(1).strip()
         if after:
             return after.splitlines()[0].strip()
-    stripped = _TITLE_LEADS.sub("", text.strip(), count=1).strip()
-    if stripped and stripped != text.strip() and len(stripped) >= 3:
+    stripped = _POLITE.sub("", _TITLE_LEADS.sub("", text.strip(), count=1).strip()).strip()
+    if stripped and stripped != text.strip() and len(stripped.split()) >= 2:
         return stripped.splitlines()[0].strip(" ?")
     return None
 
@@ -78,18 +105,30 @@ def strip_channels(text: str, names: list[str]) -> str:
     return re.sub(r"\s+", " ", out).strip(" ,.?!")
 
 
-_MULT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:x|×|times)\b", re.IGNORECASE)
+_MULT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:x|×)(?!\w)|(\d+(?:\.\d+)?)\s+times\s+(?=(?:more|better|bigger|higher|"
+                   r"the|their|its|as|above|over|normal|usual|views|median|average)\b)|"
+                   r"\bat least\s+(\d+(?:\.\d+)?)\s+times\b", re.IGNORECASE)
 
 
 def multiplier(text: str) -> float | None:
-    """A multiplier such as '5x', '3.5×' or '10 times' mentioned in the text."""
-    m = _MULT.search(text)
-    return float(m.group(1)) if m else None
+    """A multiplier such as '5x', '3.5×', '10 times more views' or 'at least 3 times' named in the request; numbers
+    inside a quoted title ('The 10 Times I Almost Quit') are not read."""
+    m = _MULT.search(without_quoted(text))
+    return float(next(g for g in m.groups() if g)) if m else None
+
+
+_NOT_SHORTS = re.compile(r"\b(?:not|no|without|exclude|excluding|skip|drop|minus|except|but not)\s+(?:the\s+|any\s+)?shorts?\b"
+                         r"|\bshorts?\s+(?:out|excluded)\b|\bnon[- ]shorts?\b")
+_NOT_LONG = re.compile(r"\b(?:not|no|without|exclude|excluding|skip|drop)\s+(?:the\s+|any\s+)?(?:long[- ]?form|long videos?)\b")
 
 
 def video_format(text: str) -> str:
-    """'short' if the text asks for Shorts, 'long' for long-form, else 'any'."""
-    t = text.lower()
+    """'short' if the text asks for Shorts, 'long' for long-form (also 'not shorts', 'drop the shorts'), else 'any'."""
+    t = without_quoted(text).lower()
+    if _NOT_SHORTS.search(t):
+        return "long"
+    if _NOT_LONG.search(t):
+        return "short"
     if re.search(r"\bshorts?\b", t) and not re.search(r"\bshort[- ]form\b.*\blong", t):
         return "short"
     if re.search(r"\blong[- ]?form\b|\blong videos?\b|\bfull[- ]length\b", t):
@@ -97,14 +136,68 @@ def video_format(text: str) -> str:
     return "any"
 
 
-def date_range(text: str) -> tuple[date | None, date | None]:
-    """(published_after, published_before) from 'since 2020', 'after 2019', 'before 2015', 'in 2023'."""
-    t = text.lower()
+_YEAR = r"((?:19|20)\d\d)"
+_MONTH_YEAR = r"((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:19|20)\d\d)"
+_RELATIVE = re.compile(r"\b(?:last|past|previous)\s+(\d+|a|one|two|three|six|twelve)?\s*(day|week|month|year)s?\b")
+_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "six": 6, "twelve": 12}
+
+
+def _parse_day(phrase: str, today: date, relative: bool = False) -> date | None:
+    settings = {"PREFER_DATES_FROM": "past", "RELATIVE_BASE": datetime.combine(today, datetime.min.time())}
+    if not relative:
+        settings["PREFER_DAY_OF_MONTH"] = "first"
+    parsed = dateparser.parse(phrase, languages=["en"], settings=settings)  # type: ignore[arg-type]
+    return parsed.date() if parsed else None
+
+
+def date_range(text: str, today: date | None = None) -> tuple[date | None, date | None]:
+    """(published_after, published_before) named in a request: 'since 2020', 'after 2019', '2023 onwards', 'before
+    2015', 'in 2023', 'from 2019 to 2021' / 'between 2019 and 2021' (both years whole), 'since March 2022', 'last 6
+    months' / 'past year' (counted back from ``today``, default the current date, with dateparser). Quoted titles are
+    not read."""
+    t = without_quoted(text).lower()
+    today = today or date.today()
+    if m := re.search(rf"\b(?:from|between)\s+{_YEAR}\s*(?:to|and|-|–|until|through)\s*{_YEAR}\b|\b{_YEAR}\s*(?:-|–|to)\s*{_YEAR}\b", t):
+        a, b = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        lo, hi = sorted((int(a), int(b)))
+        return date(lo, 1, 1), date(hi + 1, 1, 1)
+    if m := _RELATIVE.search(t):
+        count = m.group(1) or "1"
+        n = int(count) if count.isdigit() else _WORDS[count]
+        if m.group(2) == "day":
+            return today - timedelta(days=n), None
+        return _parse_day(f"{n} {m.group(2)}s ago", today, relative=True) or today - timedelta(days=30 * n), None
     after = before = None
-    if m := re.search(r"\b(?:since|after|from)\s+((?:19|20)\d\d)\b", t):
-        after = date(int(m.group(1)), 1, 1)
-    if m := re.search(r"\b(?:before|until|prior to)\s+((?:19|20)\d\d)\b", t):
+    if m := re.search(rf"\b(?:since|after|from)\s+{_MONTH_YEAR}", t):
+        after = _parse_day(m.group(1), today)
+    elif m := re.search(rf"\b(?:since|after|from)\s+{_YEAR}\b|\b{_YEAR}\s*(?:onwards?|and later|or later|and after|\+)", t):
+        after = date(int(m.group(1) or m.group(2)), 1, 1)
+    if m := re.search(rf"\b(?:before|until|prior to)\s+{_YEAR}\b", t):
         before = date(int(m.group(1)), 1, 1)
-    if m := re.search(r"\b(?:in|during)\s+((?:19|20)\d\d)\b", t):
+    if m := re.search(rf"\b(?:in|during|just|only)\s+{_YEAR}\b(?!\s*(?:onwards?|and later|or later|\+))", t):
         after, before = date(int(m.group(1)), 1, 1), date(int(m.group(1)) + 1, 1, 1)
     return after, before
+
+
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+            "ninth": 9, "tenth": 10, "top": 1, "best": 1, "last": -1}
+"""Words that point at a listed item by its place (-1: the last)."""
+_REFERENCE = re.compile(
+    r"(?:#|\bno\.?\s*|\bnumbers?\s+|\boptions?\s+|\btitles?\s+|\bideas?\s+)(\d{1,2})\b|\b(\d{1,2})(?:st|nd|rd|th)\b"
+    r"|\b(" + "|".join(ORDINALS) + r")\b(?=\s+(?:one|title|option|idea|suggestion|two|three)s?\b)"
+    r"|\b(?:the\s+)?(" + "|".join(k for k in ORDINALS if k not in ("top", "best")) + r")\b"
+    r"|(?<![\w#$])(\d{1,2})(?=\s*(?:,|or|and|vs\.?|versus|\?|$))",
+    re.IGNORECASE,
+)
+
+
+def references(text: str) -> list[int]:
+    """The listed items a message points at, in order, by number ('number 3', '#2', 'the 3rd', 'which is better,
+    2 or 4?') or by place ('the second one', 'the top one', 'the last one' -> -1). Quoted titles are not read."""
+    found: list[int] = []
+    for m in _REFERENCE.finditer(without_quoted(text)):
+        digits = m.group(1) or m.group(2) or m.group(5)
+        value = int(digits) if digits else ORDINALS[(m.group(3) or m.group(4)).lower()]
+        if value not in found and value != 0:
+            found.append(value)
+    return found

@@ -106,6 +106,21 @@ async def test_wait_interrupt_and_resume_in_process(app, keys, db):
     assert nothing.value.response.status_code == 409
 
 
+async def test_a_typed_yes_or_no_answers_a_waiting_approval_over_http(app, keys, db):
+    client = in_process(app, keys["Alice Test"])
+    for answer, stored in (("yes, go ahead", ["My Lego Volcano Erupted"]), ("no, cancel", [])):
+        thread = (await client.threads.create())["thread_id"]
+        values = await client.runs.wait(thread, "agent", input=user(USE_OWN))
+        assert values["__interrupt__"]
+        values = await client.runs.wait(thread, "agent", input=user(answer))
+        assert "__interrupt__" not in values
+        async with db.pool.connection() as conn:
+            cur = await conn.execute("SELECT title FROM title_choices WHERE thread_id = %s", (thread,))
+            assert [r["title"] for r in await cur.fetchall()] == stored
+        last = values["messages"][-1]["content"]
+        assert last.startswith("Recorded") if stored else "declined" in last
+
+
 async def test_keys_and_isolation(app, keys, db):
     alice, bob = in_process(app, keys["Alice Test"]), in_process(app, keys["bob-test"])
     thread = await alice.threads.create(metadata={"owner": "alice"})

@@ -23,6 +23,7 @@ from graphs.conversation import (
     build_graph,
     close_unfinished_turn,
     read_decisions,
+    typed_decision,
 )
 from memory.learning import get_block, put_block
 from tools.base import CortexContext
@@ -81,7 +82,7 @@ async def test_declined_and_unanswered_requests_change_nothing(db):
     messages, state = await _turn(graph, thread, Command(resume={"type": "reject", "message": "wrong video"}))
     rejected = messages[-2]
     assert isinstance(rejected, ToolMessage) and rejected.status == "error"
-    assert rejected.content == "`use_title` did not run: you declined it, so nothing was changed (wrong video)"
+    assert rejected.content == "That step did not run: you declined it, so nothing was changed (wrong video)"
     assert "you declined it" in messages[-1].content and state.next == ()
 
     _, state = await _turn(graph, thread, {"messages": [("user", "I'll use 'Moon Drift, Finally Explained'")]})
@@ -107,6 +108,15 @@ def test_answers_to_an_approval_request():
         with pytest.raises(ValueError) as error:
             read_decisions(wrong, 3 if wrong is both else 1)
         assert words in str(error.value), wrong
+
+
+@pytest.mark.parametrize("text, decision", [
+    ("yes", "approve"), ("Yes please!", "approve"), ("go ahead", "approve"), ("sure, do it", "approve"),
+    ("ok 👍", "approve"), ("no", "reject"), ("no, cancel", "reject"), ("Nope.", "reject"), ("never mind", "reject"),
+    ("yes but score it first", None), ("no idea what to call it", None), ("what about number 3?", None),
+])
+def test_a_typed_answer_to_an_approval_is_read(text, decision):
+    assert typed_decision(text) == decision
 
 
 async def test_use_title_reads_the_creators_words():

@@ -9,18 +9,10 @@ from typing import Any
 EXAMPLES = [
     "How did my last 10 videos do?",
     "Which of my titles got the best CTR?",
-    "which of my titles had the best click-through rate, and what do they share?",
-    "Compare my last upload with my usual video",
-    "How is my latest video doing compared to my average?",
-    "Show me my channel analytics",
-    "What are my most viewed videos?",
-    "Which of my videos gained the most subscribers?",
-    "How are my recent uploads performing: impressions, CTR and watch time?",
-    "Which of my videos have the best average view duration?",
-    "my channel stats for my last 5 uploads",
-    "Did my last video do better than usual?",
 ]
-"""Requests the offline engine routes to pull_analytics by embedding similarity."""
+"""Requests a creator can send as they are (shown in the greeting and the help text)."""
+ACTION = "look at your channel's numbers (views, CTR, watch time)"
+"""What the tool does, in a creator's words."""
 ASK = (
     "Which numbers would you like: your last uploads, your best titles by CTR or views, "
     "or your last upload against your usual video?"

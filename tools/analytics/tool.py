@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from langgraph.prebuilt import ToolRuntime
 
-from tools.analytics.offline import ASK, EXAMPLES, extract_args
+from tools.analytics.offline import ACTION, ASK, EXAMPLES, extract_args
 from tools.analytics.views import Metric, channel_analytics
 from tools.base import context_of, cortex_tool
 
@@ -35,4 +35,4 @@ async def pull_analytics(
     return await channel_analytics(db.pool, ctx.config(), ctx.creator_id or "anonymous", view, metric, limit, channel)
 
 
-tool = cortex_tool(pull_analytics, examples=EXAMPLES, extract=extract_args, ask=ASK)
+tool = cortex_tool(pull_analytics, examples=EXAMPLES, extract=extract_args, ask=ASK, action=ACTION)

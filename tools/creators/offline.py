@@ -13,19 +13,12 @@ from memory.creators.search import find_account_by_name
 from tools.base import context_of
 
 EXAMPLES = [
-    "find science educators on YouTube like Veritasium but smaller",
+    "Find science educators on YouTube like Veritasium but smaller",
     "Instagram fitness creators with over 100k followers",
-    "who should I collaborate with? creators in personal finance",
-    "find YouTube channels about AI under 100k subscribers",
-    "beauty influencers on Instagram with high engagement",
-    "which creators are similar to Mark Rober?",
-    "travel influencers from Brazil",
-    "recommend food creators for a brand collab",
-    "gaming youtubers in India with over 1M subscribers",
-    "find micro-influencers in fashion",
-    "creators to partner with for a sponsorship about tech gadgets",
 ]
-"""Requests the offline engine routes to search_creators by embedding similarity."""
+"""Requests a creator can send as they are (shown in the greeting and the help text)."""
+ACTION = "find creators to work with"
+"""What the tool does, in a creator's words."""
 ASK = "What kind of creators should I look for? For example: “science educators on YouTube under 500k subscribers”."
 """The clarifying question, when the extracted arguments do not fit the tool."""
 
@@ -57,7 +50,8 @@ _FILLER = re.compile(
     r"instagrammers?|content|people|collab(?:orat(?:e|ion|ors?))?|partners?|sponsor(?:ship)?s?|brands?|looking|"
     r"youtube|instagram|insta|ig|yt|followers|subscribers|subs|audience|engagement|rate|high|highly|smaller|bigger|"
     r"larger|but|more|less|than|top|best|good|great|similar|like|are|is|that|who|make|makes|making|do|does|"
-    r"videos?|posts?|work|working|want|need|new|someone|somebody|about)\b",
+    r"videos?|posts?|work|working|want|need|new|someone|somebody|about|instead|same|thing|now|just|only|again|"
+    r"ones?|too|also|ok|okay|search|narrow|filter|it)\b",
     re.I,
 )
 

@@ -17,7 +17,7 @@ from memory.creators.sources import country_code
 from memory.creators.store import creators_are_empty
 from tools.base import context_of, cortex_tool, trace
 from tools.creators.audience import short_count
-from tools.creators.offline import ASK, EXAMPLES, extract_args
+from tools.creators.offline import ACTION, ASK, EXAMPLES, extract_args
 from tools.creators.search import CreatorQuery, FusionWeights, SearchResult, search
 
 HIGH_ENGAGEMENT_PCT = 0.75
@@ -97,4 +97,4 @@ async def search_creators(
     return results_markdown(result), artifact
 
 
-tool = cortex_tool(search_creators, examples=EXAMPLES, extract=extract_args, ask=ASK)
+tool = cortex_tool(search_creators, examples=EXAMPLES, extract=extract_args, ask=ASK, action=ACTION)

@@ -1,7 +1,8 @@
 """The offline engine's spec of the five learning tools (``agent.offline.OfflineSpec``): per tool its example
-requests (``*_EXAMPLES``, the routing's anchors), its clarifying question (``*_ASK``), its argument extractor
-(``extract_*(text, context)``) and, where it has them, its claim on a message (``claim_*``: a message that is the
-tool's whatever its words) and its test of whether it applies to the conversation so far (``applies_*``).
+requests (``*_EXAMPLES``, shown to creators), its clarifying question (``*_ASK``), its action in a creator's words
+(``*_ACTION``), its argument extractor (``extract_*(text, context)``) and, where it has them, its claim on a message
+(``claim_*``: a message that is the tool's whatever its words), its test of whether it applies to the conversation
+so far (``applies_*``) and its resolver of arguments from the conversation (``resolve_*``).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 
 from tools import extract
 from tools.base import context_of
@@ -26,28 +27,18 @@ CLAIM_MAX_CHARS = 400
 # ---------------------------------------------------------------------------------------------------------------
 
 USE_TITLE_EXAMPLES = [
-    "I'm using the second one",
-    "I'll use the first title",
-    "Let's go with number 3",
-    "I'm going with the last one",
+    "I'm going with the third title",
     "I'll use \"My Lego Volcano Erupted\" as my title",
-    "I picked option 2 for my video",
-    "I'm choosing the third title you wrote",
-    "That one's my title: I'll call the video 'How I Paid Off $50,000'",
 ]
 USE_TITLE_ASK = WHICH_TITLE
 """The question the tool itself asks when no title is named (``tools.learning.choices.WHICH_TITLE``)."""
+USE_TITLE_ACTION = "note the title you're going with"
 
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-            "ninth": 9, "tenth": 10, "top": 1, "best": 1, "last": -1}
-_ORDINAL = re.compile(r"\b(" + "|".join(ORDINALS) + r")\b(?:\s+(?:one|title|option|idea|suggestion))?", re.I)
 _DECLARED = re.compile(
     r"\b(?:(?:I|we)(?:'ll|'m|'re| will| am| are)?\s+(?:going\s+to\s+)?|let'?s\s+)"
     r"(?:use|using|go(?:ing)?\s+with|pick(?:ing)?|choos(?:e|ing)|tak(?:e|ing)|nam(?:e|ing)|call(?:ing)?)\b",
     re.I,
 )
-_NUMBER = re.compile(r"(?:#|\bno\.?\s*|\bnumber\s+|\boption\s+|\btitle\s+|\bidea\s+)(\d{1,2})\b"
-                     r"|\b(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 
 
 def claim_use_title(text: str) -> str | None:
@@ -66,14 +57,24 @@ def claim_use_title(text: str) -> str | None:
 
 async def extract_use_title(text: str, context: Any = None) -> dict:
     """A quoted title ("I'll use 'X'"), else the number of a listed title ("the second one", "number 3", "#2",
-    "the 3rd", "the last one")."""
+    "the 3rd", "the last one": ``tools.extract.references``)."""
     if quoted := extract.quoted(text):
         return {"title": quoted[0]}
-    if m := _NUMBER.search(text):
-        return {"choice": int(m.group(1) or m.group(2))}
-    if m := _ORDINAL.search(text):
-        return {"choice": ORDINALS[m.group(1).lower()]}
+    if found := extract.references(text):
+        return {"choice": found[0]}
     return {}
+
+
+def resolve_use_title(text: str, args: dict, messages: list[BaseMessage]) -> dict:
+    """With no title named ("great, that's the one I'm using"), the title the creator just had scored, when one
+    title was; else the arguments as they are (the tool asks which title)."""
+    if args.get("title") or args.get("choice"):
+        return args
+    for m in reversed(messages):
+        if isinstance(m, AIMessage) and (calls := [c for c in m.tool_calls if c["name"] == "score_title"]):
+            titles = calls[-1]["args"].get("titles") or []
+            return {"title": titles[0]} if len(titles) == 1 else args
+    return args
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -81,19 +82,12 @@ async def extract_use_title(text: str, context: Any = None) -> dict:
 # ---------------------------------------------------------------------------------------------------------------
 
 RECORD_FEEDBACK_EXAMPLES = [
-    "Save the second one",
-    "thumbs up on number 1",
-    "Thumbs down on the third title",
-    "I don't like the last one",
-    "Reject number 4, too clickbaity",
-    "I love the first title you wrote",
-    "copy the second title for me",
-    "I changed the first title to my own wording",
-    "I edited the third one a bit",
-    "these generated titles are great",
+    "Save the third title",
+    "Thumbs down on #1, too clickbaity",
 ]
 RECORD_FEEDBACK_ASK = WHICH_FEEDBACK
 """The question the tool itself asks when no title is named (``tools.learning.choices.WHICH_FEEDBACK``)."""
+RECORD_FEEDBACK_ACTION = "note what you think of a title I wrote"
 
 _EDIT_CUE = re.compile(r"\b(chang|edit|tweak|rewr|reword|rephras|renam|modif)\w*\b.*\b(to|into|as)\b", re.I)
 _SIGNAL_CUES: list[tuple[str, re.Pattern[str]]] = [
@@ -150,14 +144,10 @@ def applies_record_feedback(messages: list[BaseMessage]) -> bool:
 
 SHOW_MEMORY_EXAMPLES = [
     "What have you learned about me?",
-    "what do you know about me and my titles",
     "Show me my Creator DNA",
-    "What's my voice profile?",
-    "what do you remember about my preferences",
-    "Show my learned title preferences",
-    "How do I usually talk in my videos?",
 ]
 SHOW_MEMORY_ASK = "Ask me “what have you learned about me?” to see everything I keep about you."
+SHOW_MEMORY_ACTION = "show what I've learned about you"
 
 _BLOCK_CUES = {"dna": ("dna", "voice", "style", "how i talk", "how i speak"),
                "performance": ("best", "worst", "perform", "top video", "ctr"),
@@ -184,15 +174,11 @@ async def extract_show_memory(text: str, context: Any = None) -> dict:
 
 EDIT_MEMORY_EXAMPLES = [
     "Forget that I like questions",
-    "forget the thing about numbers in titles",
-    "Stop assuming I hate listicles",
-    "Erase my preferences",
-    "Erase everything you learned about me",
-    "delete my Creator DNA",
-    "reset what you know about my taste in titles",
+    "Erase my Creator DNA",
 ]
 EDIT_MEMORY_ASK = ("What should I forget? E.g. “forget that I like questions”, “erase my preferences”, “erase my "
                    "Creator DNA”, or “erase everything you learned about me”.")
+EDIT_MEMORY_ACTION = "forget something I've learned about you"
 
 _ERASE = re.compile(r"\b(erase|delete|wipe|reset|clear|remove)\b", re.I)
 
@@ -220,13 +206,11 @@ async def extract_edit_memory(text: str, context: Any = None) -> dict:
 LEARN_VOICE_EXAMPLES = [
     "Learn my voice from my channel 3Blue1Brown",
     "Build my Creator DNA from my transcripts",
-    "learn how I talk from these transcripts",
-    "Create my voice profile from my channel Nischa",
-    "analyze my speaking style across my videos and remember it",
 ]
 LEARN_VOICE_ASK = ("Which transcripts are yours? Name your channel (e.g. “learn my voice from my channel 3Blue1Brown”; "
                    f"channels with transcripts in the data: {', '.join(TRANSCRIPT_CHANNELS)}), or paste a few of your "
                    "transcripts and say “learn my voice from these”.")
+LEARN_VOICE_ACTION = "learn your voice from your transcripts"
 
 
 def claim_learn_voice(text: str) -> str | None:

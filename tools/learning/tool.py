@@ -159,21 +159,22 @@ async def learn_voice(runtime: ToolRuntime[Any, Any], channel: str | None = None
 
 use_title_tool = cortex_tool(
     use_title, examples=offline.USE_TITLE_EXAMPLES, extract=offline.extract_use_title, ask=offline.USE_TITLE_ASK,
-    claim=offline.claim_use_title, side_effect=describe_use,
+    action=offline.USE_TITLE_ACTION, claim=offline.claim_use_title, side_effect=describe_use,
+    resolve=offline.resolve_use_title,
 )
 record_feedback_tool = cortex_tool(
     record_feedback, examples=offline.RECORD_FEEDBACK_EXAMPLES, extract=offline.extract_record_feedback,
-    ask=offline.RECORD_FEEDBACK_ASK, claim=offline.claim_record_feedback, applies=offline.applies_record_feedback,
+    ask=offline.RECORD_FEEDBACK_ASK, action=offline.RECORD_FEEDBACK_ACTION, claim=offline.claim_record_feedback, applies=offline.applies_record_feedback,
 )
 show_memory_tool = cortex_tool(
     show_memory, examples=offline.SHOW_MEMORY_EXAMPLES, extract=offline.extract_show_memory,
-    ask=offline.SHOW_MEMORY_ASK,
+    ask=offline.SHOW_MEMORY_ASK, action=offline.SHOW_MEMORY_ACTION,
 )
 edit_memory_tool = cortex_tool(
     edit_memory, examples=offline.EDIT_MEMORY_EXAMPLES, extract=offline.extract_edit_memory,
-    ask=offline.EDIT_MEMORY_ASK, side_effect=describe_edit,
+    ask=offline.EDIT_MEMORY_ASK, action=offline.EDIT_MEMORY_ACTION, side_effect=describe_edit,
 )
 learn_voice_tool = cortex_tool(
     learn_voice, examples=offline.LEARN_VOICE_EXAMPLES, extract=offline.extract_learn_voice,
-    ask=offline.LEARN_VOICE_ASK, claim=offline.claim_learn_voice,
+    ask=offline.LEARN_VOICE_ASK, action=offline.LEARN_VOICE_ACTION, claim=offline.claim_learn_voice,
 )

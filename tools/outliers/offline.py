@@ -6,27 +6,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from langchain_core.messages import BaseMessage
+
 from tools import extract
 from tools.base import context_of
 from tools.outliers.search import resolve_niche
 
 EXAMPLES = [
-    "Show me outliers about space experiments",
-    "Find outlier videos about budgeting for beginners",
-    "What videos went viral about science experiments?",
-    "Which titles overperformed on Mark Rober's channel?",
-    "outliers about cooking challenges from MrBeast",
-    "Find top performing videos about cameras and photography",
-    "show me 10x outliers about minimalism",
-    "What works in my niche? Show me viral examples about personal finance",
-    "Find me successful videos like this topic: building robots",
-    "Give me examples of breakout Shorts about makeup",
+    "Show me outliers about space experiments from Mark Rober or Veritasium",
     "What works for Veritasium?",
-    "What works across science channels?",
-    "Which title patterns win for MrBeast?",
 ]
-"""Example requests the offline engine routes by (similarity to the creator's message)."""
-
+"""Requests a creator can send as they are (shown in the greeting and the help text)."""
+ACTION = "find videos on a topic that beat their channel's usual views"
+"""What the tool does, in a creator's words."""
 ASK = "What topic should I look for outliers about? For example: “outliers about space experiments from Veritasium”, or “what works for Veritasium?”."
 """The clarifying question when a request names no topic, channel or niche."""
 
@@ -34,9 +26,19 @@ _TOPIC = re.compile(r"\b(?:about|on|for|regarding|related to|around|with|like)\s
 _FILLER = re.compile(
     r"\b(?:show|find|get|give|list|me|some|any|the|top|best|outliers?|videos?|titles?|that|which|"
     r"performed|overperformed|did well|went viral|viral|shorts?|long[- ]?form|since|after|before|in|"
-    r"\d+(?:\.\d+)?\s*(?:x|×|times)|(?:19|20)\d\d|at least|over|above|min(?:imum)?|multiplier|please)\b",
+    r"\d+(?:\.\d+)?\s*(?:x|×|times)|(?:19|20)\d\d|at least|over|above|min(?:imum)?|multiplier|please|"
+    r"same|thing|search|query|instead|now|just|only|ones?|those|these|it|narrow|filter|onwards?|drop|exclude|"
+    r"not|no|without|between|last|past|did|blew|blown|months?|years?|weeks?|days?|what|about|ok|okay|but|too|also)\b",
     re.IGNORECASE,
 )
+_SLANG = re.compile(
+    r"\b(?:like crazy|crushed it|blew up|blown up|blow up|blows up|exploded|smashed|went viral|did (?:way |really |so )?"
+    r"(?:better|well|great)|(?:way |far )?(?:above|better than|past|over) (?:their |the |its )?(?:channel'?s? )?"
+    r"(?:average|normal|usual|median)(?: views| numbers)?|than (?:normal|usual)|(?:over|out)perform\w*|"
+    r"performed|in the dataset|lately|recently|right now)\b", re.IGNORECASE)
+"""Ways of saying "outlier" that are not the topic ("what budgeting videos blew up?")."""
+_EDGE_WORDS = re.compile(r"^(?:(?:and|or|to|for|of|with|on|in|at|by|a|an|the|it|its|their|my|your)\b\s*)+|"
+                         r"(?:\s*\b(?:and|or|to|for|of|with|on|in|at|by|a|an|the|it|its|their|my|your))+$", re.IGNORECASE)
 _WHAT_WORKS = re.compile(
     r"\bwhat(?:'s|\s+is)?\s+(?:works?|working|performs?|performing|wins?|winning)\b|\bwhich (?:title )?patterns?\b",
     re.IGNORECASE,
@@ -48,7 +50,8 @@ _NICHE_PHRASE = re.compile(
 
 async def extract_args(text: str, context: Any = None) -> dict:
     """Offline engine: the topic, channels, niche, minimum multiplier, format and dates named in a request.
-    'What works for <channel>' / 'across <niche> channels' carries no topic (the what-works report)."""
+    'What works for <channel>' / 'across <niche> channels' carries no topic (the what-works report). The filters
+    come back also without a topic (a follow-up: "narrow it to Shorts"); ``resolve`` says whether the call can run."""
     known = await context_of(context).channel_names()
     channels = extract.match_channels(text, known)
     rest = extract.strip_channels(text, channels)
@@ -63,9 +66,11 @@ async def extract_args(text: str, context: Any = None) -> dict:
     if _WHAT_WORKS.search(text) and (channels or "niche" in args):
         topic = ""
     else:
+        rest = _SLANG.sub(" ", rest)
         m = _TOPIC.search(rest)
         topic = m.group(1) if m else rest
         topic = re.sub(r"\s+", " ", _FILLER.sub(" ", topic)).strip(" ,.?!")
+        topic = _EDGE_WORDS.sub("", topic).strip(" ,.?!")
     after, before = extract.date_range(text)
     if topic:
         args["query"] = topic
@@ -79,4 +84,10 @@ async def extract_args(text: str, context: Any = None) -> dict:
         args["published_after"] = after.isoformat()
     if before:
         args["published_before"] = before.isoformat()
-    return args if (topic or channels or "niche" in args) else {}
+    return args
+
+
+def resolve(text: str, args: dict, messages: list[BaseMessage]) -> dict | None:
+    """The arguments when they name a topic, a channel or a niche to search; else None (the engine asks, or
+    carries the previous search's over)."""
+    return args if args.get("query") or args.get("channels") or args.get("niche") else None

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from langgraph.prebuilt import ToolRuntime
 
 from tools.base import context_of, cortex_tool
-from tools.outliers.offline import ASK, EXAMPLES, extract_args
+from tools.outliers.offline import ACTION, ASK, EXAMPLES, extract_args, resolve
 from tools.outliers.report import outlier_report
 from tools.outliers.search import DEFAULT_MIN_MULTIPLIER
 
@@ -49,4 +49,5 @@ async def retrieve_outliers(
         return str(exc), []
 
 
-tool = cortex_tool(retrieve_outliers, examples=EXAMPLES, extract=extract_args, ask=ASK)
+tool = cortex_tool(retrieve_outliers, examples=EXAMPLES, extract=extract_args, ask=ASK, action=ACTION,
+                   resolve=resolve)

@@ -31,4 +31,5 @@ async def score_title(
                               my_channel=my_channel, creator_id=ctx.creator_id)
 
 
-tool = cortex_tool(score_title, examples=offline.EXAMPLES, extract=offline.extract_args, ask=offline.ASK)
+tool = cortex_tool(score_title, examples=offline.EXAMPLES, extract=offline.extract_args, ask=offline.ASK,
+                   action=offline.ACTION, resolve=offline.resolve)

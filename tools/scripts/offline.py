@@ -5,19 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from langchain_core.messages import BaseMessage
+
 from tools.scripts.parsing import split_message
-from tools.scripts.transcript import NO_TRANSCRIPT
+from tools.scripts.transcript import NO_TRANSCRIPT, find_transcript
 
 EXAMPLES = [
     "Here's my transcript, find the hooks",
-    "Analyze my script and find the strongest hooks",
-    "What are the hooks in my video script?",
-    "Find the best moments in this transcript",
-    "Which parts of my video grab attention in the first 30 seconds?",
-    "Check the opening of my script: is the hook strong enough?",
-    "Break down my transcript by time: what happens in the first minute?",
-    "here are my captions (SRT), analyse the intro",
 ]
+"""A request a creator can send with a transcript (shown in the help text)."""
+ACTION = "find the hooks in a transcript"
+"""What the tool does, in a creator's words."""
 
 ASK = NO_TRANSCRIPT
 
@@ -32,3 +30,9 @@ def claim(text: str) -> str | None:
     """The request's own words when the message carries a transcript (``split_message``), else None."""
     request, transcript = split_message(text)
     return request if transcript is not None else None
+
+
+def resolve(text: str, args: dict, messages: list[BaseMessage]) -> dict | None:
+    """The arguments when the conversation holds a transcript (this message or an earlier one), else None (the
+    engine asks for one)."""
+    return args if find_transcript(messages) else None

@@ -41,5 +41,6 @@ async def analyze_script(runtime: ToolRuntime[Any, Any], transcript: str = "") -
 
 
 tool = cortex_tool(
-    analyze_script, examples=offline.EXAMPLES, extract=offline.extract_args, ask=offline.ASK, claim=offline.claim
+    analyze_script, examples=offline.EXAMPLES, extract=offline.extract_args, ask=offline.ASK, action=offline.ACTION,
+    claim=offline.claim, resolve=offline.resolve,
 )

@@ -1,26 +1,27 @@
-"""generate_titles' offline-engine spec: the example requests and the argument extractor. Its clarifying question
-and its claim on a message that carries a transcript are analyze_script's (``tools.scripts.transcript``: ``NO_TRANSCRIPT``
-and ``claim``): both tools need the same transcript, read the same way."""
+"""generate_titles' offline-engine spec: the example requests, the argument extractor, the claim on a message that
+carries a transcript (analyze_script's, ``tools.scripts.offline.claim``, unless the request says it wants no titles)
+and the resolver. Its clarifying question is analyze_script's (``tools.scripts.transcript.NO_TRANSCRIPT``): both tools
+need the same transcript, read the same way."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from langchain_core.messages import BaseMessage
 
 from tools import extract
 from tools.base import context_of
+from tools.scripts.offline import claim as transcript_claim
 from tools.scripts.parsing import split_message
+from tools.scripts.transcript import find_transcript
 
 EXAMPLES = [
     "Here's my transcript, write titles for it",
-    "Give me title ideas for this video script",
-    "Generate YouTube titles from this SRT",
-    "What should I call this video? Here's the transcript",
-    "Turn the best hooks of my script into titles",
-    "Suggest titles for my video based on the transcript",
-    "title ideas from my captions for my channel",
-    "Write me a title for this script",
 ]
-"""Example requests the offline engine routes by (similarity to the creator's message)."""
+"""A request a creator can send with a transcript (shown in the help text)."""
+ACTION = "write titles for a video (paste its transcript)"
+"""What the tool does, in a creator's words."""
 
 
 async def extract_args(text: str, context: Any = None) -> dict:
@@ -29,3 +30,19 @@ async def extract_args(text: str, context: Any = None) -> dict:
     request, _ = split_message(text)
     channels = extract.match_channels(request, await context_of(context).channel_names()) if request else []
     return {"channel": channels[0]} if channels else {}
+
+
+def resolve(text: str, args: dict, messages: list[BaseMessage]) -> dict | None:
+    """The arguments when there is something to title: a transcript in the conversation, or a described topic
+    (``topic``); else None (the engine asks for a transcript)."""
+    return args if args.get("topic") or find_transcript(messages) else None
+
+
+_NO_TITLES = re.compile(r"\b(?:no|not|don'?t|do not|dont|without|skip)\b[^.!?]{0,25}\btitles?\b|\btitles? later\b", re.I)
+
+
+def claim(text: str) -> str | None:
+    """The request's own words when the message carries a transcript and does not turn titles down ("just the
+    hooks, no titles yet"), else None."""
+    request = transcript_claim(text)
+    return None if request is None or _NO_TITLES.search(request) else request

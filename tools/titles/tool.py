@@ -11,11 +11,10 @@ from langgraph.prebuilt import ToolRuntime
 from memory.db import Database
 from memory.learning import get_block, put_block, record_views
 from tools.base import context_of, cortex_tool
-from tools.scripts.offline import claim
 from tools.scripts.transcript import NO_TRANSCRIPT, find_transcript, previous_analysis
 from tools.titles.candidates import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS, DEFAULT_TITLES_PER_HOOK
 from tools.titles.graph import TitleGenContext, TitleGenState, result_artifact, result_markdown, run_title_graph
-from tools.titles.offline import EXAMPLES, extract_args
+from tools.titles.offline import ACTION, EXAMPLES, claim, extract_args, resolve
 
 
 async def generate_titles(
@@ -81,4 +80,5 @@ async def _remember_generation(
         await put_block(db.store, creator, "profile", {"channel": channel, "from": "named in a title request"})
 
 
-tool = cortex_tool(generate_titles, examples=EXAMPLES, extract=extract_args, ask=NO_TRANSCRIPT, claim=claim)
+tool = cortex_tool(generate_titles, examples=EXAMPLES, extract=extract_args, ask=NO_TRANSCRIPT, action=ACTION, claim=claim,
+                   resolve=resolve)

@@ -142,7 +142,7 @@ def test_missing_file_is_named(tmp_path):
 
 
 def engine() -> OfflineEngine:
-    return OfflineEngine(threshold=0.42).bind_tools([*all_tools(), pull_analytics.tool])
+    return OfflineEngine().bind_tools([*all_tools(), pull_analytics.tool])
 
 
 @pytest.mark.parametrize(

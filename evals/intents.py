@@ -1,0 +1,484 @@
+"""The offline router's training set: requests a creator types, labelled with the tool that answers them, a
+follow-up to the previous request, or one of the kinds of message no tool answers.
+
+``python -m evals.intents`` writes ``evals/datasets/training/intents.v1.jsonl`` (deterministic: seed ``SEED``), one
+line per request::
+
+    {"text": "rate my titel pls → The 10 Times I Almost Quit", "label": "score_title", "group": "score_title:3",
+     "mentions": []}
+
+- ``label``: a tool name, ``followup`` (changes the previous request: "narrow it to Shorts", "same for Mark Rober"),
+  or ``none.<kind>`` with kind ``greeting``, ``thanks``, ``help`` (what can you do), ``advice`` (general YouTube
+  questions no tool answers, including hard negatives that share a tool's words: "does title length even
+  matter?"), ``off_topic`` or ``vague``;
+- ``group``: the template the request came from; the router's dev split is drawn by group, so no template has
+  requests on both sides (``agent.intent``);
+- ``mentions``: the corpus channel names filled in (as written), which the router masks like it masks titles and
+  numbers.
+
+Requests come from hand-written templates, each filled from slot lists (titles, topics, channels, numbers, dates,
+platforms, countries) and passed through the ways creators write: lowercase, typos, slang, emoji, a greeting in front,
+a long preamble about their channel. Written apart from the eval sets (``evals/datasets/routing``, ``trajectories``):
+``tests/evals/test_intents.py`` fails when any eval message is a near-copy (edit distance or MiniLM cosine) of a
+training request.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+SEED = 15
+PATH = Path(__file__).parent / "datasets" / "training" / "intents.v1.jsonl"
+
+TITLES = [
+    "The 10 Times I Almost Quit", "I Tried 7 Budget Microphones So You Don't Have To", "My Van Broke Down in Iceland",
+    "Why Every Beginner Buys the Wrong Lens", "I Ate Like a Sumo Wrestler for a Week", "Cheap vs Expensive Running Shoes",
+    "How I Edit a Video in 20 Minutes", "3 Money Habits That Made Me Rich at 30", "Building a Treehouse With No Nails",
+    "The Lake That Turns Animals to Stone", "We Rebuilt a 1970s Camper From Scratch", "Stop Making This Bread Mistake",
+    "I Learned Piano in 30 Days", "Why Airplane Food Tastes Different", "Tokyo on $40 a Day",
+    "The Ultimate Home Gym Under $500", "I Gave My Cat a Smart Collar", "Everything Wrong With My First Apartment",
+    "Can You Survive on Gas Station Coffee?", "How Octopuses Escape Anything", "My Honest Review of the Cheapest Drone",
+    "5 Things Nobody Tells You About Freelancing", "The Day I Deleted Instagram", "A Week Living Like a Monk",
+    "Testing Weird Kitchen Gadgets From Temu", "Why Trains in Japan Are Never Late", "Drawing Every Day for a Year",
+    "I Paid Off My Student Loans in 18 Months", "The Science of Perfect Pancakes", "Surviving 48 Hours in the Desert",
+    "Is This the Best Budget Phone of 2024?", "Beginner Guitar Mistakes (and Fixes)", "Rating Every Fast Food Burger",
+    "How to Study When You Have Zero Motivation", "I Built a Robot Bartender", "The 100 Dollar Wardrobe Challenge",
+    "Our Tiny House Tour After 2 Years", "Why You Feel Tired All the Time", "Making Sushi With a Michelin Chef",
+    "The Mistake That Cost Me 10,000 Subscribers", "What 1 Year of Running Did to My Body", "Fixing a Rusty Bike",
+    "Day in the Life of a Night Nurse", "Why Bees Build Hexagons", "Unboxing a Mystery Pallet of Returns",
+    "I Quit Sugar for 60 Days", "The Weirdest Museum in Europe", "Minimal Desk Setup 2025",
+    "How I Grew a Lemon Tree Indoors", "Exploring an Abandoned Mall", "I Tried the 5 AM Club for 2 Weeks",
+]
+TOPICS = [
+    "home gym builds", "sourdough", "van life", "budget travel", "skincare routines", "camera lenses", "study tips",
+    "passive income", "lego builds", "robotics", "rocket launches", "street food", "minimal desks", "productivity apps",
+    "credit card debt", "drone footage", "chemistry demos", "ocean animals", "bike repair", "electric cars",
+    "japanese trains", "meal prep", "guitar lessons", "abandoned places", "tiny houses", "coffee brewing",
+    "hair tutorials", "stock market basics", "card tricks", "gardening", "magic tricks", "space telescopes",
+    "frugal living", "woodworking", "mechanical keyboards", "weight loss journeys", "language learning",
+    "home organisation", "thrift flips", "fishing", "car detailing", "retro gaming", "astronomy", "slow motion fire",
+    "extreme weather", "origami", "cat behaviour", "chess openings", "3d printing", "birthday pranks",
+]
+CHANNELS = ["Mark Rober", "Veritasium", "MrBeast", "Nischa", "Peter McKinnon", "Matt D'Avella", "NikkieTutorials",
+            "The Slow Mo Guys", "Rachel & Jun's Adventures!", "Alex Hawkers", "Tipa", "Nude Project", "Feid"]
+CHANNEL_SPELLINGS = {"Mark Rober": ["mark rober", "Mark Robers"], "MrBeast": ["mr beast", "mrbeast"],
+                     "The Slow Mo Guys": ["slow mo guys", "Slow Mo Guys"], "Veritasium": ["veritasium"],
+                     "Matt D'Avella": ["matt davella"], "Peter McKinnon": ["peter mckinnon"],
+                     "Rachel & Jun's Adventures!": ["Rachel and Jun"], "NikkieTutorials": ["nikkie tutorials"]}
+CREATORS = ["Ali Abdaal", "Marques Brownlee", "Emma Chamberlain", "Kurzgesagt", "Graham Stephan", "Mark Rober",
+            "Veritasium", "MrBeast", "Casey Neistat", "Linus Tech Tips", "Nischa", "Peter McKinnon"]
+NICHES = ["fitness", "personal finance", "cooking", "beauty", "tech", "travel", "gaming", "education", "fashion",
+          "science", "music", "parenting", "photography", "comedy", "food", "pets", "home decor", "crypto", "yoga"]
+COUNTRIES = ["Germany", "Brazil", "the UK", "Canada", "Mexico", "Nigeria", "Indonesia", "Spain", "Australia", "Korea",
+             "France", "the Philippines", "Italy", "Turkey"]
+DEMONYMS = ["German", "Brazilian", "British", "Canadian", "Mexican", "Indian", "Spanish", "Australian", "French"]
+METRICS = ["CTR", "click-through rate", "impressions", "watch time", "average view duration", "AVD", "views",
+           "subscribers gained", "likes", "comments", "retention"]
+ORDS = ["first", "second", "third", "fourth", "fifth", "last", "1st", "2nd", "3rd", "4th"]
+SIZES = ["50k", "100k", "200k", "500k", "1M", "10k", "20k", "2M", "300k"]
+YEARS = ["2018", "2019", "2020", "2021", "2022", "2023", "2024"]
+MULTS = ["3", "4", "5", "8", "10", "2.5"]
+NS = ["3", "4", "5", "6", "8", "10", "12", "15", "20"]
+REASONS = ["too long", "sounds like clickbait", "not my style", "too generic", "boring", "too many caps"]
+
+# ------------------------------------------------------------------------------------------------------------------
+# Templates: {title} {title2} {topic} {channel} {creator} {niche} {country} {demonym} {metric} {ord} {size}
+# {size2} {year} {year2} {mult} {n} {reason}
+# ------------------------------------------------------------------------------------------------------------------
+
+TEMPLATES: dict[str, list[str]] = {
+    "score_title": [
+        "rate this title for me: {title}", "how does \"{title}\" score", "score \"{title}\" out of 100",
+        "grade my title → {title}", "thoughts on my title {title}?", "is \"{title}\" a strong title or nah",
+        "would you click on \"{title}\"?", "quick title check: \"{title}\"", "{title} - how good is this title?",
+        "how would you rate the title '{title}'", "pls score my vid title: {title}", "is my title any good? {title}",
+        "score both: \"{title}\" vs \"{title2}\"", "\"{title}\" or \"{title2}\", which one would get more clicks?",
+        "compare \"{title}\" with \"{title2}\"", "which title wins: '{title}' or '{title2}'",
+        "A) {title} B) {title2} which is stronger", "rank these titles: \"{title}\", \"{title2}\"",
+        "give my title a grade: \"{title}\"", "analyse the title \"{title}\" for weaknesses",
+        "how clickable is \"{title}\"", "does \"{title}\" work as a title for {channel}?",
+        "score \"{title}\" against {channel}'s titles", "how would \"{title}\" do on {channel}'s channel",
+        "my title is \"{title}\", is it too long?", "is \"{title}\" too clickbaity?",
+        "can u grade this title pls {title}", "title feedback please: {title}", "rate it: \"{title}\"",
+        "I wrote \"{title}\" as a title, how strong is it", "what score would \"{title}\" get",
+        "evaluate my title: {title}", "need a score for this title -> {title}", "score my title",
+        "can you rate a title for me?", "judge my youtube title", "check if my title is good",
+        "between {n} and {n2}, which scores higher", "give #{n} a score", "can you rate number {n} for me", "how would you rate #{n}", "rate the {ord} title", "rate #{n} and #{n2}", "what score does the {ord} get", "give the {ord} title a score", "how strong is the {ord} title",
+        "compare #{n} and #{n2}", "score all of them", "which of those titles is the strongest according to your score",
+        "give the {ord} title a score against {channel}", "rate my tittle: {title}", "scor this title {title}",
+        "i have a title, can you tell me how good it is: {title}", "please to evaluate this title: {title}",
+        "be brutal, is \"{title}\" weak?", "would \"{title}\" get clicks or flop", "sanity check this title pls: {title}",
+        "my editor hates \"{title}\", who's right?", "pick the better title: {title} / {title2}",
+        "is \"{title}\" better than \"{title2}\"?", "{title} vs {title2}", "out of 100 how's \"{title}\"",
+        "what grade does my title get? {title}", "does \"{title}\" sound clickable to you", "title review → {title}",
+        "thinking of naming my video \"{title}\", thoughts?", "how does \"{title}\" compare to {channel}'s best titles",
+        "is this title good for my channel? \"{title}\"", "{title} (title) - score?", "how good is my headline \"{title}\"",
+    ],
+    "retrieve_outliers": [
+        "outliers on {topic}", "which {topic} videos overperformed", "show videos about {topic} that beat their channel average",
+        "find breakout videos on {topic}", "what {topic} videos went way above normal views",
+        "{channel}'s biggest outliers", "what were {channel}'s best performing videos about {topic}",
+        "{channel} videos about {topic} that blew up", "find {mult}x outliers about {topic}",
+        "videos about {topic} with at least {mult}x views", "outlier shorts about {topic}",
+        "long-form outliers about {topic}, not shorts", "{topic} outliers since {year}", "{topic} outliers from {year} to {year2}",
+        "outliers about {topic} in the last 6 months", "show me {topic} videos that went viral in {year}",
+        "which videos about {topic} did unusually well", "what works in {niche} right now? show outliers",
+        "what's working for {channel}", "which title patterns work for {channel}", "what patterns win across {niche} channels",
+        "any overperforming videos on {topic} from {channel} or {channel2}?", "give me viral examples on {topic}",
+        "research {topic}: which videos crushed it", "find me videos about {topic} that did {mult} times better than usual",
+        "top outliers in the {niche} niche", "examples of {topic} videos that outperformed", "outlers about {topic}",
+        "wich {topic} videos overperfomed", "show me what went viral about {topic} pls", "look for outliers",
+        "search outliers", "show me outlier videos", "i want inspiration: {topic} videos that beat the median",
+        "{topic} vids that got way more views than the channel usually gets", "find high multiplier videos on {topic}",
+        "which uploads from {channel} overperformed since {year}", "outlier videos {topic} long form only",
+        "show shorts that blew up on {channel}", "what {topic} content is outperforming lately",
+        "me I want see videos of {topic} with many views more than normal", "top performing videos {topic} {channel}",
+        "what kind of {topic} videos go viral", "find me proven video ideas about {topic}",
+        "I'm planning a video on {topic}, which ones did great for others?", "{topic} videos that punched above their weight",
+        "show me {topic} hits from {year} onwards", "what {topic} uploads beat the median by a lot",
+        "any {topic} videos on {channel} that did way better than usual?", "{channel} outliers but only long form",
+        "which {niche} videos broke out recently", "best performing {topic} shorts", "overperformers about {topic} pls",
+        "find viral {topic} content from the last 6 months", "{topic}: which videos outperformed their channel",
+        "biggest {topic} outliers since {year}, long videos only", "videos about {topic} that exploded",
+    ],
+    "pull_analytics": [
+        "how are my last {n} uploads performing", "my {metric} for the last {n} videos", "best {metric} among my videos?",
+        "top {n} of my videos by {metric}", "how is my newest upload doing vs my average", "compare my latest video with my normal performance",
+        "show my channel numbers", "pull up my stats", "my analytics please", "how did my recent videos do",
+        "what's my {metric} looking like lately", "which upload of mine has the most {metric}", "is my last video underperforming?",
+        "my views are down, show me the data for my recent uploads", "analytics for my channel \"{channel}\"",
+        "how many views did my last {n} videos get", "{metric}: which of my titles is on top",
+        "common traits of my top {metric} videos", "show my {metric}", "how is my channel doing this month",
+        "whats my ctr on recent vids", "did my newest video beat my usual numbers?", "my top videos",
+        "which upload of mine performed worst", "lowest {metric} among my videos", "how's my watch time trending",
+        "show me my impressions and ctr", "hw r my vids doing", "stats on my last {n} uploads pls",
+        "how my channel is going? the numbers please", "my last upload vs typical, how did it go",
+        "how many subscribers did my videos bring", "which videos of mine have the best retention",
+        "are my uploads getting better or worse lately", "how's my newest video compared to what I usually get",
+        "which of my videos do people watch the longest", "my channel performance last {n} videos", "my worst {metric}",
+        "how many impressions did my latest uploads get", "did my {metric} go up on recent videos", "check my numbers",
+        "how is my latest video performing", "what are my stats looking like", "which of my uploads flopped",
+        "titles with the highest {metric} on my channel", "best {metric} titles on my channel", "my top titles by {metric}",
+        "what titles earned my best click-through rate", "which video titles of mine pull the most {metric}",
+        "which titles did best for {metric}", "titles that got the most clicks on my channel",
+    ],
+    "analyze_script": [
+        "what hooks does this transcript have", "find the strongest moments of my script", "rate the hooks in this script",
+        "where are the hooks in my video", "check my intro for a hook", "is the opening of this script strong",
+        "analyse this transcript", "split the transcript into time buckets", "what's the first 30 seconds like in this script",
+        "what is this video about and who is it for", "find hooks", "look at my transcript and tell me the hooks",
+        "where would viewers drop off in this script", "just hooks, no titles", "give me the hook analysis only",
+        "analyze the captions i attached", "does my video grab attention early?", "how strong is my hook",
+        "find the attention grabbers in this srt", "hook analysis of my script pls", "scan the transcript for hooks",
+        "what are the best lines in this script", "check the first minute of my script", "go through my script",
+        "analise my srt file", "tell me the topic, audience and hooks of this video", "is my intro boring?",
+        "which timestamps have the best hooks", "score the hooks of this video", "review my script\'s opening 10 seconds",
+        "hooks only please, titles later", "don't write titles, just find the hooks", "no titles yet, what grabs attention here",
+        "show me where this script hooks viewers", "how catchy is the start of this transcript", "hook breakdown by time",
+        "what entities and topics are in this transcript", "does anything in here hook the viewer",
+    ],
+    "generate_titles": [
+        "write some titles for this transcript", "title ideas please", "give me {n} titles for this video",
+        "what should i title this", "help me title this video", "make me titles from this script",
+        "suggest some clickable titles for my upload", "turn this transcript into title options",
+        "I need a good title for this one", "can you name my video", "come up with titles based on the hooks",
+        "generate titles for my channel {channel}", "titles for this script for {channel}", "titles from those hooks",
+        "now write titles", "write titles based on the hooks you found", "brainstorm titles for my video",
+        "{n} title ideas for a video where I {activity}", "title ideas for a video about {topic}",
+        "I'm making a video about {topic}, what should I call it?", "help me name a video where I {activity}",
+        "need titles for my next video on {topic}", "gimme titles for my new vid", "titel ideas for this",
+        "can u make a title for my video", "write me a catchy title for this srt", "i dont know how to call this video, help",
+        "generate youtube titles", "titles please, transcript below", "what could i name this upload",
+        "give me title options for this short", "some title ideas for my {topic} video",
+        "name ideas for this upload", "what would be a good title for this", "write {n} titles from this transcript",
+        "titles for a video where I {activity}", "title suggestions for my video about {topic}",
+        "can you come up with a title for a video about {topic}", "i need a catchy name for my {topic} vid",
+        "help me title a video where I {activity}", "pls write titles for my new upload",
+    ],
+    "search_creators": [
+        "find {niche} creators on youtube", "{niche} influencers on instagram over {size} followers",
+        "who could I collab with in {niche}", "youtubers like {creator} but smaller", "accounts similar to {creator}",
+        "{niche} youtubers under {size} subscribers", "instagram {niche} accounts with high engagement",
+        "{demonym} {niche} creators", "{niche} creators in {country}", "micro influencers for {niche}",
+        "find me {niche} channels between {size} and {size2} subs", "brands: find {niche} influencers for a campaign",
+        "who are the top {niche} creators on instagram", "recommend {niche} youtubers for a sponsorship",
+        "find partners for a collab, I do {niche}", "list {niche} creators with good engagement",
+        "which creators are like {creator}", "find creators to work with", "looking for {niche} instagrammers from {country}",
+        "youtube channels about {niche} with less than {size} subscribers", "nano influencers in {niche}",
+        "we're a brand in {niche}, who should we sponsor", "creators in {niche} I could do a collab video with",
+        "channels like {creator} that are still small", "top {niche} accounts on instagram", "who makes {niche} content in {country}",
+        "{niche} creators with engaged audiences", "find youtubers similar to {creator}", "influencers for a {niche} campaign under {size}",
+        "find people like {creator} on instagram", "collab ideas: {niche} creators around {size} subs",
+        "who shud i collab with", "find infuencers in {niche}", "any {niche} creators bigger than {creator}?",
+        "search for {niche} youtubers from {country} with over {size} subs",
+    ],
+    "use_title": [
+        "I think I'll pick the {ord}", "number {n}, that's what I'm using", "I pick #{n}", "my title will be \"{title}\"",
+        "I'm going to call it \"{title}\"", "let's use the {ord} title", "going with option {n}",
+        "#{n} is the one, I'm using it", "I choose the {ord} suggestion", "final answer: \"{title}\"",
+        "I'll name the video '{title}'", "ok I'm using {n}", "taking the {ord} one", "decided on number {n}",
+        "that's my title then", "I'll use that one", "im going w the {ord}", "the {ord} one, that's the title I'll upload with",
+        "set \"{title}\" as my title", "I\'m using my own title \"{title}\"", "changing my mind, the {ord} one instead",
+        "that's the one I'll publish with", "publishing with #{n}", "we're going with \"{title}\"", "gonna use the {ord}",
+        "the title is going to be \"{title}\"", "I'll upload it as \"{title}\"", "i choose number {n}",
+        "{ord} one please, that's my pick", "my pick is #{n}", "go with the {ord} title",
+        "actually number {n} instead", "use \"{title}\" for this video",
+    ],
+    "record_feedback": [
+        "bookmark the {ord} title", "keep number {n} for later", "👍 on #{n}", "👎 for the {ord}", "I like #{n}",
+        "number {n} is terrible", "drop the {ord} one, {reason}", "not a fan of the {ord} one", "love number {n}!",
+        "star the {ord} title", "copied #{n}", "I tweaked #{n} to \"{title}\"", "I edited the {ord} one into \"{title}\"",
+        "reject {n}, {reason}", "the {ord} title is {reason}", "save #{n}", "ditch the {ord}", "number {n} is great",
+        "these titles are awesome", "none of these are good", "I rewrote number {n} as '{title}'", "the {ord} is meh",
+        "keep the {ord} one", "thumbs up to the {ord}", "dislike number {n}",
+        "number {n} is trash", "the {ord} one is my favourite", "hate #{n}", "good one, #{n}", "#{n} is too long",
+        "the {ord} feels {reason}", "not #{n}, {reason}", "{n} is nice, save it", "meh on the {ord}", "I copied the {ord} one",
+        "I changed #{n} a little: \"{title}\"", "remove #{n} from the list", "nice, the {ord} is strong", "put #{n} on my shortlist",
+    ],
+    "show_memory": [
+        "tell me what you know about me", "what have you learnt from my feedback", "show my preferences",
+        "what's in my creator dna", "show me my voice profile", "what do you remember about me",
+        "what kind of titles do I like according to you", "show what you've learned", "my learned preferences?",
+        "how do I talk in my videos according to you", "what's my channel's performance memory",
+        "which of my uploads do you remember as best", "tell me what you learned about my style",
+        "what do u remember abt my taste", "show my profile", "what did you learn from my choices",
+        "do you remember which titles I rejected", "what patterns did you notice in my picks", "show my saved preferences",
+        "whats my dna", "recap what you know about my channel and me",
+        "what have you picked up about my style", "what do you think I like in titles", "show me my taste profile",
+        "what's stored about me", "how would you describe my voice", "which titles have I liked so far",
+        "show my feedback history", "what did you learn about my preferences",
+    ],
+    "edit_memory": [
+        "forget that I hate numbers in titles", "stop thinking I like listicles", "delete my preferences",
+        "wipe my voice profile", "reset my creator dna", "erase all you know about me", "clear my learned preferences",
+        "forget about the question titles thing", "remove everything you learned", "forget my style",
+        "forget I said I like long titles", "reset everything about me", "pls delete what u learned about me",
+        "I don't want you to remember my taste anymore", "forget that I prefer short titles",
+        "undo what you learned from my last feedback", "you got me wrong, forget I like emojis", "clear my dna please",
+        "wipe my data", "erase what you know about my voice",
+        "forget my preferences please", "start over, forget everything about me", "delete my creator dna",
+        "forget that I don't like questions", "that's wrong, forget it", "erase my title preferences",
+    ],
+    "learn_voice": [
+        "learn how I speak from my channel {channel}", "build my voice profile from {channel}",
+        "study my transcripts and learn my style", "create my creator dna from my channel {channel}",
+        "learn my voice from these transcripts", "figure out my speaking style from my videos",
+        "analyse how I talk across my channel {channel}", "make a voice profile for me",
+        "learn my style from 3Blue1Brown, that's my channel", "set up my creator dna", "learn my writing voice",
+        "pick up my tone from my {channel} transcripts", "remember how I talk, here are my scripts",
+        "learn my voice", "study the way I talk on {channel}", "learn my speaking style from {channel}'s videos",
+        "make my creator dna from my {channel} channel", "analyse my voice from these scripts and remember it",
+    ],
+    "followup": [
+        "filter those to shorts only", "only shorts", "just long-form please", "long form only, no shorts", "now only {year} onwards",
+        "just from {year}", "only ones since {year}", "between {year} and {year2} only", "last 6 months only",
+        "same thing for {channel}", "same but for {channel}", "now do {channel}", "and for {channel}?",
+        "what about {channel}?", "try {channel} instead", "how about instagram", "what about youtube instead",
+        "same but on instagram", "only above {mult}x", "just the {mult}x ones", "only the big outliers",
+        "same search but shorts", "can you filter that to {year}", "drop the shorts", "exclude shorts please",
+        "do the same for {channel} and {channel2}", "now only the ones with more than {mult}x", "more like that but from {year}",
+        "just {channel}", "only {channel} please", "only {country}", "same but smaller creators", "same but under {size}",
+        "now bigger ones, over {size}", "and with high engagement?", "what about in {country}?",
+        "now show me the top {n}", "just the last {n}", "same for the last {n} uploads", "by {metric} instead",
+        "and the previous year?", "same query, long videos only", "ok now filter shorts out",
+    ],
+    "none.greeting": [
+        "yo", "hiya", "hello!!", "heyyyy", "sup", "good morning cortex", "hey there 👋", "hola", "morning!", "hey hey",
+        "hello cortex", "hi there, I'm new here", "greetings", "hey, how are you?", "hi im a new youtuber",
+        "howdy", "hello, anyone there?", "hey there cortex!", "hi hi", "what\'s up", "good afternoon", "hallo", "hey friend",
+        "hi, nice to meet you", "good evening to you", "hey! quick hello", "yo cortex", "hello hello", "heya 😊",
+        "hi, I just signed up", "bonjour", "morning team", "hey whats good",
+    ],
+    "none.thanks": [
+        "thx", "massive thanks", "cheers!", "appreciate it 🙏", "great, thanks a lot", "perfect ty", "awesome thank u",
+        "nice, that helps", "thanks mate", "cool, thank you", "super useful, thanks", "ty!", "many thanks",
+        "that's great, thank you", "ok got it", "alright, cool", "sweet", "nice one", "thanks, that's all for now",
+        "perfect, that\'s what I needed", "ok thank you bye", "great job", "love it, thanks", "ok",
+        "thank you!!", "ty so much", "thanks for the help", "got it, thanks", "amazing, thank you", "cool cool",
+        "noted, thanks", "awesome", "great stuff", "that was helpful", "okay great", "thanks a bunch 🙌",
+    ],
+    "none.help": [
+        "what are you able to do", "how do i use this", "what are your features", "who built you", "are you an AI?",
+        "what is creator cortex", "what kind of things can I ask you", "how does this thing work", "what do you do exactly",
+        "help", "what can you help me with", "what are you", "can you explain what this tool is for",
+        "is this free?", "what data do you use", "how do you score titles", "where does your data come from",
+        "show me what you can do", "list your capabilities", "what should I ask you", "are you chatgpt",
+        "how are the scores calculated", "what is an outlier multiplier",
+        "what can I do here", "what are you good at", "what features do you have", "how do I get started",
+        "what questions can you answer", "tell me about yourself", "who are you exactly", "what is this app",
+        "is my data private", "what does the grade mean", "what model are you",
+    ],
+    "none.advice": [
+        "does title length even matter?", "what should I name my channel?", "how often should I post?",
+        "is it better to upload shorts or long videos?", "how do I get more subscribers fast", "should I put numbers in my titles?",
+        "what's a good CTR for a small channel?", "how long should a youtube intro be", "should I use all caps in titles",
+        "is clickbait bad for the algorithm", "how do I make better thumbnails", "what time of day should I upload",
+        "how many tags should i use", "does deleting videos hurt my channel", "how do I monetize my channel",
+        "should I buy a better camera or better mic first", "how do I deal with hate comments",
+        "is it too late to start a youtube channel", "how do i write a good video description",
+        "do hashtags help on youtube", "how do sponsorships work", "should I show my face on camera",
+        "how do I come up with video ideas", "what editing software should I use", "what's the youtube partner program",
+        "how do I get my first 1000 subscribers", "should my titles be questions?", "is it ok to reupload a video",
+        "how can I grow on instagram reels", "does the algorithm like long videos", "how to make my channel name catchy",
+        "what makes a good hook in general", "why did my views drop suddenly", "should I change my channel niche",
+        "how much do youtubers earn per view", "what\'s the best video length for youtube",
+        "are long titles bad?", "should my channel name include my niche", "how many times a week should I upload",
+        "do shorts hurt long form views", "is a 3% ctr bad", "should I use emojis in titles", "what's a good title length",
+        "how do I pick a niche", "what's the best camera for beginners", "how do I get more comments",
+        "is it worth buying subscribers", "should I post on weekends", "how do I write a good hook in general",
+    ],
+    "none.off_topic": [
+        "capital of canada?", "book me a hotel in rome", "write a javascript function that reverses a string",
+        "what's 45 divided by 9", "tell me a fun fact about dolphins", "who won the world cup in 2018",
+        "best sushi restaurant in town?", "translate thank you into japanese", "my laptop won't turn on, help",
+        "will it rain this weekend", "what's the meaning of life", "recommend a netflix series", "how tall is mount everest",
+        "convert 100 usd to euros", "what should I eat for dinner", "write a poem about the sea",
+        "how do I file my taxes", "who is the president of france", "explain quantum computing",
+        "set an alarm for 7am", "what's the score of the lakers game", "how do I bake banana bread",
+        "give me a workout plan", "can you order me a pizza", "what year did the titanic sink", "summarize the news today",
+        "how many legs does a spider have", "fix my excel formula", "what's bitcoin worth right now",
+        "write my college essay", "how do I change a tire",
+        "what's the best laptop for gaming", "plan my trip to lisbon", "what is 15% of 80", "who painted the mona lisa",
+        "recommend a book", "help me write a cover letter", "what's a healthy breakfast", "how far is the moon",
+        "tell me a riddle", "debug my python code", "is it going to snow tomorrow", "what time is it in tokyo",
+        "how do you say \"see you later\" in italian", "what does \"carpe diem\" mean", "spell check this: \"recieve\"",
+        "is \"irregardless\" a real word", "rhymes for \"orange\"?",
+    ],
+    "none.vague": [
+        "idk what to do", "make it better", "can you help me grow", "my channel is dying", "fix my stuff", "what now",
+        "thoughts?", "do your thing", "help me out", "i want to go viral", "any ideas?", "something is wrong with my channel",
+        "improve it", "what do you think", "can you look at it", "i'm stuck", "give me advice", "hmm", "do it again",
+        "what about this", "check this", "my video", "help me with youtube",
+        "anything else?", "next", "more", "why?", "tell me more",
+        "help pls", "i dont get it", "views are low", "fix it", "can you do something", "improve my channel",
+        "what do i do now", "any suggestions", "do something cool", "nothing works", "help me get famous",
+    ],
+}
+"""Templates per label; the slots are filled from the lists above."""
+
+ACTIVITIES = ["build a cabin in the woods", "test cheap vs expensive knives", "learn to skate at 35",
+              "cook every meal in a rice cooker for a week", "fix up my grandpa's old car", "try to go a month without my phone",
+              "hike across Scotland alone", "review the weirdest gadgets on amazon", "run my first marathon",
+              "turn my garage into a studio", "visit every pizza place in my city"]
+
+TARGET = {"none": 90, "followup": 200}
+"""Requests per label (tools: ``TOOL_TARGET``); a template is used at least once."""
+TOOL_TARGET = 150
+
+PREFIXES = ["hey, ", "quick question: ", "ok so ", "yo ", "hi! ", "hey cortex, ", "so, ", "um ", "please ", "can you ", ""]
+PREAMBLES = [
+    "I've been uploading for a year and growth is slow. ", "my channel is about {niche} and I'm at {size} subs. ",
+    "so I run a small {niche} channel and I'm trying to figure things out. ",
+    "context: I post twice a week, mostly {niche}, and views have been flat since {year}. ",
+    "I'm not a native speaker sorry for my english. ",
+]
+EMOJI = [" 🙏", " 🔥", " 😅", " 👀", " 🚀", " :)", " lol", " 🤔", "!!"]
+SLANG = [(r"\byou\b", "u"), (r"\byour\b", "ur"), (r"\bplease\b", "pls"), (r"\bvideos\b", "vids"),
+         (r"\babout\b", "abt"), (r"\bthanks\b", "thx"), (r"\bwith\b", "w"), (r"\bbecause\b", "bc")]
+
+
+def _fill(template: str, rng: random.Random) -> tuple[str, list[str]]:
+    mentions: list[str] = []
+    values: dict[str, str] = {}
+
+    def channel(key: str) -> str:
+        name = rng.choice([c for c in CHANNELS if c not in mentions] or CHANNELS)
+        mentions.append(name)
+        spelled = rng.choice([name, *CHANNEL_SPELLINGS.get(name, [])]) if rng.random() < 0.3 else name
+        if spelled != name:
+            mentions.append(spelled)
+        return spelled
+
+    def creator(key: str) -> str:
+        name = rng.choice(CREATORS)
+        if name in CHANNELS:  # the router masks the corpus's channel names, as it does at run time
+            mentions.append(name)
+        return name
+
+    a, b = sorted(rng.sample(YEARS, 2))
+    n, n2 = rng.sample(NS[:6], 2)
+    s1, s2 = sorted(rng.sample(SIZES[:6], 2), key=lambda s: float(s[:-1]) * (1e6 if s.endswith("M") else 1e3))
+    plain = {"title": rng.choice(TITLES), "topic": rng.choice(TOPICS), "niche": rng.choice(NICHES),
+             "country": rng.choice(COUNTRIES), "demonym": rng.choice(DEMONYMS), "metric": rng.choice(METRICS),
+             "ord": rng.choice(ORDS), "size": s1, "size2": s2, "year": a, "year2": b, "mult": rng.choice(MULTS),
+             "n": n, "n2": n2, "reason": rng.choice(REASONS), "activity": rng.choice(ACTIVITIES)}
+    plain["title2"] = rng.choice([t for t in TITLES if t != plain["title"]])
+    for key in re.findall(r"\{(\w+)\}", template):
+        if key in values:
+            continue
+        values[key] = channel(key) if key.startswith("channel") else creator(key) if key == "creator" else plain[key]
+    return template.format(**values), mentions
+
+
+def _typo(text: str, rng: random.Random) -> str:
+    words = text.split(" ")
+    spots = [i for i, w in enumerate(words) if w.isalpha() and len(w) > 4 and not w[0].isupper()]
+    if not spots:
+        return text
+    i = rng.choice(spots)
+    w = words[i]
+    j = rng.randrange(1, len(w) - 1)
+    words[i] = rng.choice([w[:j] + w[j + 1:], w[:j] + w[j + 1] + w[j] + w[j + 2:], w[:j] + w[j] + w[j:]])
+    return " ".join(words)
+
+
+def _style(text: str, label: str, rng: random.Random) -> str:
+    if rng.random() < 0.2:
+        text = _typo(text, rng)
+    if rng.random() < 0.25:
+        for pattern, short in SLANG:
+            text = re.sub(pattern, short, text)
+    if label not in ("none.greeting", "none.thanks") and rng.random() < 0.15:
+        text = rng.choice(PREFIXES) + text
+    if not label.startswith("none.") and rng.random() < 0.07:
+        preamble, _ = _fill(rng.choice(PREAMBLES), rng)
+        text = preamble + text
+    if rng.random() < 0.35:
+        text = text.lower()
+    if rng.random() < 0.1:
+        text = text.rstrip("?.!") + rng.choice(EMOJI)
+    return text
+
+
+def build(seed: int = SEED) -> list[dict]:
+    """Every training request (see the module docstring), deterministic for a seed."""
+    rows: list[dict] = []
+    for label, templates in TEMPLATES.items():
+        target = TARGET["none"] if label.startswith("none.") else TARGET.get(label, TOOL_TARGET)
+        per = max(1, round(target / len(templates)))
+        seen: set[str] = set()
+        for t_index, template in enumerate(templates):
+            rng = random.Random(f"{seed}:{label}:{template}")  # one stream per template: editing one changes no other
+            slots = bool(re.search(r"\{\w+\}", template))
+            for k in range(per if slots else min(per, 3)):
+                text, mentions = _fill(template, rng)
+                if k > 0 or (not slots and rng.random() < 0.5):
+                    text = _style(text, label, rng)
+                key = text.lower().strip()
+                if key in seen:
+                    continue
+                seen.add(key)
+                rows.append({"text": text, "label": label, "group": f"{label}:{t_index}", "mentions": mentions})
+    return rows
+
+
+def main() -> None:
+    """Write the training set to ``PATH`` and print its size per label."""
+    rows = build()
+    PATH.parent.mkdir(parents=True, exist_ok=True)
+    with PATH.open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["label"]] = counts.get(row["label"], 0) + 1
+    print(f"{len(rows)} requests -> {PATH}")
+    for label, count in sorted(counts.items()):
+        print(f"  {label}: {count}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Argument extraction the offline engine's extractors share (``tools.extract``): dates and ranges, negation,
+multipliers that are not part of a title, 'A or B', titles after an arrow, references to listed items."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tools import extract
+
+TODAY = date(2026, 12, 7)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("outliers about baking since 2020", (date(2020, 1, 1), None)),
+    ("from 2019 to 2021", (date(2019, 1, 1), date(2022, 1, 1))),
+    ("between 2021 and 2018 please", (date(2018, 1, 1), date(2022, 1, 1))),
+    ("just 2023 onwards", (date(2023, 1, 1), None)),
+    ("in 2023", (date(2023, 1, 1), date(2024, 1, 1))),
+    ("before 2015", (None, date(2015, 1, 1))),
+    ("since March 2022", (date(2022, 3, 1), None)),
+    ("in the last 6 months", (date(2026, 6, 7), None)),
+    ("past year only", (date(2025, 12, 7), None)),
+    ('score "Best of 2019" for me', (None, None)),
+])
+def test_dates_and_ranges(text, expected):
+    assert extract.date_range(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize("text, fmt", [
+    ("long-form, not shorts", "long"), ("drop the shorts", "long"), ("no long videos, shorts only", "short"),
+    ("shorts that blew up", "short"), ("long form only", "long"), ('outliers like "Shorts Are Dead"', "any"),
+])
+def test_format_with_negation(text, fmt):
+    assert extract.video_format(text) == fmt
+
+
+@pytest.mark.parametrize("text, mult", [
+    ("5x outliers", 5.0), ("at least 3 times", 3.0), ("videos that did 10 times better than usual", 10.0),
+    ('outliers like "The 10 Times I Almost Quit"', None), ("The 10 Times I Almost Quit", None),
+])
+def test_numbers_inside_a_title_are_not_a_multiplier(text, mult):
+    assert extract.multiplier(text) == mult
+
+
+def test_a_title_after_an_arrow_and_a_or_b():
+    assert extract.pasted_title("thoughts → Testing Viral Life Hacks") == "Testing Viral Life Hacks"
+    assert extract.alternatives("I Tried Yoga or 30 Days of Yoga") == ["I Tried Yoga", "30 Days of Yoga"]
+    assert extract.alternatives("Yes or No Questions Answered") == ["Yes or No Questions Answered"]
+    assert extract.pasted_title("rate my title pls") is None
+
+
+@pytest.mark.parametrize("text, refs", [
+    ("rate number 3", [3]), ("which is better, 2 or 4?", [2, 4]), ("the second one", [2]), ("#1 and #3", [1, 3]),
+    ("the last one", [-1]), ("score the top one", [1]), ('use "Top 5 Cameras"', []),
+])
+def test_references_to_listed_items(text, refs):
+    assert extract.references(text) == refs
