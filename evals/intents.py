@@ -116,6 +116,8 @@ TEMPLATES: dict[str, list[str]] = {
         "what grade does my title get? {title}", "does \"{title}\" sound clickable to you", "title review → {title}",
         "thinking of naming my video \"{title}\", thoughts?", "how does \"{title}\" compare to {channel}'s best titles",
         "is this title good for my channel? \"{title}\"", "{title} (title) - score?", "how good is my headline \"{title}\"",
+        "how would \"{title}\" do on my channel", "predict how {title} would perform for me",
+        "would my audience click \"{title}\"? based on my past videos", "how would {title} do on {channel}",
     ],
     "retrieve_outliers": [
         "outliers on {topic}", "which {topic} videos overperformed", "show videos about {topic} that beat their channel average",
