@@ -1,9 +1,10 @@
-"""generate_titles' offline-engine spec: the example requests and the argument extractor. Its clarifying question
-and its claim on a message that carries a transcript are analyze_script's (``tools.scripts.transcript``: ``NO_TRANSCRIPT``
-and ``claim``): both tools need the same transcript, read the same way."""
+"""generate_titles' offline-engine spec: the example requests, the argument extractor and the question it asks. Its
+claim on a message that carries a transcript is analyze_script's (``tools.scripts.offline.claim``): both tools need the
+same transcript, read the same way (``tools.scripts.transcript``)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tools import extract
@@ -19,13 +20,46 @@ EXAMPLES = [
     "Suggest titles for my video based on the transcript",
     "title ideas from my captions for my channel",
     "Write me a title for this script",
+    "10 title ideas for a video where I test 5 budgeting apps for a month",
+    "Give me titles for a video about how compound interest works",
 ]
 """Example requests the offline engine routes by (similarity to the creator's message)."""
 
+ASK = (
+    "Which video should I write titles for? Paste or attach its transcript (SRT, WebVTT, timestamped lines or plain "
+    "text), or describe it in a sentence: e.g. “10 title ideas for a video where I test 5 budgeting apps”."
+)
+"""What generate_titles says (and the offline engine asks) when there is neither a transcript nor a described idea."""
+
+_IDEA = re.compile(
+    r"\b(?:video|short|vlog|episode|reel)s?\s+(?:where|in which|that|about|on)\s+(?P<a>.+)"
+    r"|\btitles?(?:\s+ideas?)?\s+(?:for|about|on)\s+(?!(?:this|my|the)\s+(?:script|transcript|captions|srt)\b)"
+    r"(?:(?:a|an|my|the)\s+)?(?:(?:new|next|youtube)\s+)?(?:video\s+)?(?:(?:about|on|where|in which)\s+)?(?P<b>.+)"
+    r"|\b(?:call|title|name)\s+(?:a|my)\s+video\s+(?:about|where|on)\s+(?P<c>.+)",
+    re.IGNORECASE | re.DOTALL,
+)
+_FOR_CHANNEL = re.compile(r"[,;]?\s*\bfor my channel\b.*$|\bon my channel\b.*$", re.IGNORECASE)
+
+
+def described_idea(request: str) -> str:
+    """The video idea a request describes ("10 title ideas for a video where I test 5 apps" -> "I test 5 apps"),
+    or "" when it describes none (it asks about a transcript, or names nothing)."""
+    m = _IDEA.search(request)
+    if not m:
+        return ""
+    idea = _FOR_CHANNEL.sub("", next(g for g in m.groups() if g is not None)).strip(" .?!\"'“”")
+    return idea if re.search(r"[A-Za-z]{3,}", idea) and idea.lower() not in {"it", "this", "this video", "that"} else ""
+
 
 async def extract_args(text: str, context: Any = None) -> dict:
-    """Offline engine: the channel named in the request's own words ("for my channel Nischa"); the transcript
-    is read from the message by the tool (``tools.scripts.transcript`` explains why)."""
-    request, _ = split_message(text)
+    """Offline engine: the channel named in the request's own words ("for my channel Nischa"); with no transcript in
+    the message, the described video idea as ``topic``. The transcript is read from the conversation by the tool
+    (``tools.scripts.transcript`` explains why)."""
+    request, transcript = split_message(text)
+    args: dict = {}
+    if transcript is None and (idea := described_idea(request)):
+        args["topic"] = idea
     channels = extract.match_channels(request, await context_of(context).channel_names()) if request else []
-    return {"channel": channels[0]} if channels else {}
+    if channels:
+        args["channel"] = channels[0]
+    return args

@@ -26,7 +26,8 @@ from tools.learning.ranking import preference_adjustment, rerank
 from tools.scripts.hooks import analyze_offline
 from tools.scripts.parsing import parse_script
 from tools.titles.candidates import ANGLES, METHODS, JudgedTitle, Judgement, Packaging, select_hooks
-from tools.titles.drafting import hook_slots, offline_titles, postprocess, script_vocabulary
+from tools.titles.drafting import hook_slots, offline_titles, postprocess
+from tools.titles.fluency import Evidence
 from tools.titles.judge import ANCHORS, judge_offline
 from tools.titles.report import shown_titles
 
@@ -41,11 +42,11 @@ def judgement(data_dir: Path) -> Judgement:
         encoding="utf-8")
     analysis = analyze_offline(parse_script(captions), captions)
     hooks, _ = select_hooks(analysis.hooks)
-    vocabulary = script_vocabulary(captions)
+    evidence = Evidence.from_text(captions)
     exemplars = tuple(e for _, e in ANCHORS)  # real titles with their real outlier multipliers
     packaging = Packaging("the judge's anchors", exemplars[:4], exemplars[4:])
     candidates = [t for h in hooks for m in METHODS for a in ANGLES
-                  for t in offline_titles(h, m, a, hook_slots(h, analysis, vocabulary), exemplars, packaging)]
+                  for t in offline_titles(h, m, a, hook_slots(h, analysis, evidence), exemplars, packaging)]
     kept, _ = postprocess(candidates)
     return judge_offline(kept)
 
