@@ -119,10 +119,11 @@ FORMULAS: tuple[Formula, ...] = (
         "topic: hook",
         r":\s|\s[-–—|]\s",
         {
-            "curiosity": ("{S} and {S2}, Visualized", "{S}: {C}", "{S}, {S2} and {S3}: How They Connect"),
+            "curiosity": ("{S} and {S2}, Visualized", "{S}: {C}", "{S}, {S2} and {S3}: How They Connect",
+                          "Understanding {S}: The Intuition Behind {It_obj}"),
             "stakes": ("{S}: What Most People Get Wrong", "{S}: The Part Everyone Skips"),
             "newcomer": ("{S}, {S2} and {S3}, Explained Visually", "{S} and {S2}: The Intuition",
-                         "{S}, Explained Visually From Scratch"),
+                         "{S}, Explained Visually From Scratch", "{S} and {S2}: A Visual Guide"),
         },
     ),
 )
@@ -263,6 +264,9 @@ def hook_slots(hook: Hook, analysis: ScriptAnalysis, evidence: Evidence) -> Slot
     first-person clause are kept only when they pass the fluency guard against ``evidence`` and name a concept."""
     concepts = list(analysis.concepts) or list(analysis.key_entities) or \
         [t.strip() for t in analysis.topic.split(",") if t.strip() and analysis.topic != "unknown"]
+    if concepts and _is_name(concepts[0]) and (thing := next((c for c in concepts[1:3] if not _is_name(c)), None)):
+        concepts.remove(thing)  # a person or a place is what the video is about less often than a thing it explains
+        concepts.insert(0, thing)
     subject = concepts[0] if concepts else None
     hook_low = hook.text.lower()
     others = [c for c in concepts[1:] if subject and c.lower().removeprefix("the ") not in subject.lower()]
@@ -299,8 +303,13 @@ def hook_slots(hook: Hook, analysis: ScriptAnalysis, evidence: Evidence) -> Slot
         F=first_person,
         plural=bool(subject and is_plural(subject)),
         visual=bool(evidence.words & VISUAL_WORDS),
-        name=bool(subject and all(w[:1].isupper() for w in subject.split() if w.lower() not in _SMALL_WORDS)),
+        name=bool(subject and _is_name(subject)),
     )
+
+
+def _is_name(concept: str) -> bool:
+    """Every word of the concept is capitalised (a person, a place, a named puzzle: "Johann Bernoulli")."""
+    return all(w[:1].isupper() for w in concept.split() if w.lower() not in _SMALL_WORDS)
 
 
 def _phrase(concept: str | None) -> str | None:
@@ -314,11 +323,11 @@ def _phrase(concept: str | None) -> str | None:
 
 def fill(template: str, slots: Slots) -> str | None:
     """The template with its slots filled, or None when a slot it uses is missing, it promises visuals the script
-    does not have, it says how a name "works", or two slots repeat a word."""
+    does not have, it asks how a name "works" or what a name "is", or two slots repeat a word."""
     values = asdict(slots)
     needed = set(re.findall(r"\{(\w+)\}", template)) - {"Is", "s", "It", "It_obj", "es"}
     if any(values.get(k) is None for k in needed) or ("Visual" in template and not slots.visual) or \
-            (slots.name and "Work{s}" in template):
+            (slots.name and ("Work{s}" in template or "{Is} {S}" in template)):
         return None
     words = [w for k in needed for w in set(re.findall(r"[a-z]{4,}", values[k].lower()))]
     if len(words) != len(set(words)):

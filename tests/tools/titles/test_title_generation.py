@@ -181,7 +181,8 @@ async def test_offline_subgraph_on_a_real_srt(db, captions):
         c = j.candidate
         assert 40 <= len(c.title) <= 70 and 0 <= j.score <= 100 and j.grade
         assert c.hook_id in {h.id for h in final["hooks"]} and c.formula
-        assert c.exemplars or c.method == "creator_hooks"
+        assert c.method == "creator_hooks" or all(c.formula in detect_formulas(e.title) for e in c.exemplars)
+        assert check_title(c.title).ok
         assert all(e.multiplier >= 2.0 for e in c.exemplars)
     assert any(c.exemplars for c in (j.candidate for j in ranked))
     cuts = next(e for e in events if e["name"] == "titles.cuts")["data"]["cut"]
