@@ -35,7 +35,6 @@ from rapidfuzz import fuzz
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from tools.scripts.parsing import Passage, Script, ScriptFormat, fingerprint, format_time, word_count
-from tools.scripts.topic import SPOKEN_FILLERS as SPOKEN_FILLERS  # noqa: F401 (tools.learning.voice reads it here)
 from tools.scripts.topic import TopicUnderstanding, concept_phrases, understand
 
 HOOK_TYPES: tuple[str, ...] = (

@@ -4,7 +4,8 @@
   package: unsupervised statistical keyphrase extraction from one document: casing, position, frequency, spread
   and context of each term), kept when the text says them at least ``MIN_MENTIONS`` times (singular and plural
   counted together: "Hamming code" / "Hamming codes"); each is ranked by how central it is to the whole text, how
-  often it is said and whether the opening says it: ``score = cosine(phrase, text) x sqrt(log2(1 + mentions)) x
+  often it is said and whether the opening says it (a phrase inside a better one is dropped, and a phrase that
+  contains a better one replaces it when said at least half as often): ``score = cosine(phrase, text) x sqrt(log2(1 + mentions)) x
   MULTIWORD_BONUS (phrases of two or more words) x (1 + INTRO_BONUS if said in the first INTRO_WORDS words)``
   (the opening states what a video is about: first-position weighting as in PositionRank, Florescu & Caragea 2017),
   where the text's vector is the mean of the bundled MiniLM's vectors of ``DOC_CHUNKS`` evenly spaced
@@ -69,8 +70,16 @@ SPOKEN_FILLERS = frozenset(
 )
 """Words of speech that carry no topic (with scikit-learn's English stop words: what a keyphrase never starts or
 ends with)."""
-_STOP = ENGLISH_STOP_WORDS | SPOKEN_FILLERS | frozenset(
-    "equals equal times plus minus squared cubed divided guys let's here's that's there's it's what's you'll we'll i'll you're we're they're i'm i've you've we've "
+CONTENT_IN_SKLEARN = frozenset(
+    "interest amount bill system fire bottom top front side name part thick thin empty full serious".split()
+)
+"""Content words in scikit-learn's English stop list (its surprising entries are discussed by Nothman, Qin & Yurchak
+2018, "Stop Word Lists in Free Open-source Software Packages"): "compound interest" is a concept."""
+STOP_WORDS = frozenset((ENGLISH_STOP_WORDS - CONTENT_IN_SKLEARN) | SPOKEN_FILLERS)
+"""The stop list: scikit-learn's English list (the one the project uses) without its content words, plus the spoken
+fillers (``tools.learning.voice`` uses it too)."""
+_STOP = STOP_WORDS | frozenset(
+    "equals equal times plus minus squared cubed divided works happens matters helps changes guys let's here's that's there's it's what's you'll we'll i'll you're we're they're i'm i've you've we've "
     "gets getting makes making looks looking means saying says doing done goes".split()
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -211,9 +220,26 @@ def _usable(phrase: str) -> bool:
         return False
     if len(words) == 1 and zipf_frequency(words[0], "en") > COMMON_ZIPF:
         return False
+    if any(w in _STOP and w not in ("of", "and") for w in words[1:-1]):
+        return False  # "build a treehouse" is a clause; "Towers of Hanoi", "weights and biases" are names of things
     if sum(w not in _STOP for w in words) < (len(words) + 1) // 2:
         return False
     return all(len(w) > 2 or w in {"ai", "pi"} for w in words if w not in _STOP)
+
+
+def _word_runs(text: str) -> list[str]:
+    """Runs of up to three consecutive words with no stop word among them ("compound interest"), for short texts."""
+    runs, current = [], []
+    for token in re.findall(r"[A-Za-z][A-Za-z'’-]*|[^\sA-Za-z]", text):
+        if _WORD.fullmatch(token) and token.lower() not in _STOP:
+            current.append(token)
+            continue
+        if current:
+            runs.append(" ".join(current[-3:]))
+        current = []
+    if current:
+        runs.append(" ".join(current[-3:]))
+    return runs
 
 
 def text_vector(text: str) -> np.ndarray:
@@ -236,8 +262,9 @@ def key_concepts(text: str, max_concepts: int = MAX_CONCEPTS, vector: np.ndarray
     merged: dict[str, tuple[str, int]] = {}
     flat = " ".join(text.split())
     opening = " ".join(flat.split()[:INTRO_CANDIDATE_WORDS])
+    runs = _word_runs(flat) if words < SHORT_TEXT_WORDS else []  # a sentence is too short for YAKE's statistics
     for phrase, _ in [*_yake(3, YAKE_CANDIDATES).extract_keywords(flat),
-                      *_yake(3, INTRO_CANDIDATES).extract_keywords(opening)]:
+                      *_yake(3, INTRO_CANDIDATES).extract_keywords(opening), *((r, 0.0) for r in runs)]:
         phrase = " ".join(phrase.split())
         if not _usable(phrase):
             continue
@@ -264,7 +291,11 @@ def key_concepts(text: str, max_concepts: int = MAX_CONCEPTS, vector: np.ndarray
     kept: list[Concept] = []
     for c in scored:
         k = f" {_key(c.phrase)} "
-        if any(k in f" {_key(o.phrase)} " or f" {_key(o.phrase)} " in k for o in kept):
+        inside = next((i for i, o in enumerate(kept) if f" {_key(o.phrase)} " in k), None)
+        if inside is not None and c.mentions * 2 >= kept[inside].mentions:
+            kept[inside] = c  # the longer phrase, said about as often, names the concept better ("compound interest")
+            continue
+        if inside is not None or any(k in f" {_key(o.phrase)} " for o in kept):
             continue
         kept.append(c)
         if len(kept) == max_concepts:

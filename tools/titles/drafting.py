@@ -101,9 +101,9 @@ FORMULAS: tuple[Formula, ...] = (
         "first-person story",
         r"^(?:i|we)\b|\b(?:i|we) (?:tried|spent|built|made|bought|read|quit|tested|asked)\b",
         {
-            "curiosity": ("{F}", "{F}: Here's What Happened"),
-            "stakes": ("{F}: Here's What Happened", "{F}, and It Changed How I See {S}"),
-            "newcomer": ("{F}: What I Learned About {S}",),
+            "curiosity": ("{F}", "{F}: Here's What Happened", "{F}: The Results"),
+            "stakes": ("{F}: Here's What Happened", "{F}, and It Changed How I See {S}", "{F}: Was It Worth It?"),
+            "newcomer": ("{F}: What I Learned About {S}", "{F}: What Worked and What Didn't"),
         },
     ),
     Formula(
@@ -282,6 +282,8 @@ def hook_slots(hook: Hook, analysis: ScriptAnalysis, evidence: Evidence) -> Slot
         if len(q) <= 80 and len(q.split()) >= 4:
             question = _guarded(title_case(q[0].upper() + q[1:]), subjects, evidence)
     claim = _clause(hook.text)
+    if claim and hook.id == "idea":  # a described plan ("I test 5 apps") is titled as done ("I Tested 5 Apps")
+        claim = re.sub(r"^((?:i|we)\s+)(\w+)", lambda m: m.group(1) + past_tense(m.group(2)), claim, flags=re.IGNORECASE)
     if claim and ("," in claim or len(claim.split()) > MAX_CLAIM_WORDS):
         claim = None  # a long or comma-spliced clause of speech reads as a sentence, not a title
     claim_title = _guarded(title_case(claim[0].upper() + claim[1:]), subjects, evidence) if claim else None
@@ -305,6 +307,26 @@ def hook_slots(hook: Hook, analysis: ScriptAnalysis, evidence: Evidence) -> Slot
         visual=bool(evidence.words & VISUAL_WORDS),
         name=bool(subject and _is_name(subject)),
     )
+
+
+_IRREGULAR_PAST = {"build": "built", "spend": "spent", "make": "made", "buy": "bought", "quit": "quit", "eat": "ate",
+                   "run": "ran", "read": "read", "go": "went", "try": "tried", "sell": "sold", "find": "found",
+                   "get": "got", "take": "took", "give": "gave", "become": "became", "do": "did", "cut": "cut"}
+
+
+def past_tense(verb: str) -> str:
+    """The simple past of an English verb ("test" -> "tested", "try" -> "tried", "build" -> "built"); a verb already
+    in the past ("tested", "built") is returned as it is."""
+    low = verb.lower()
+    if low in _IRREGULAR_PAST.values() or low.endswith("ed"):
+        return verb
+    if low in _IRREGULAR_PAST:
+        return _IRREGULAR_PAST[low]
+    if low.endswith("e"):
+        return verb + "d"
+    if re.search(r"[^aeiou]y$", low):
+        return verb[:-1] + "ied"
+    return verb + "ed"
 
 
 def _is_name(concept: str) -> bool:
@@ -375,7 +397,8 @@ def offline_titles(
 
     outlier_patterns: the formulas of the hook's retrieved outliers (best evidence first); proven_packaging: the
     formulas of ``packaging.best`` not favoured by ``packaging.worst``; then, when the exemplars' formulas could not
-    be filled, the library's other formulas in ``FALLBACK_ORDER`` (with no exemplar: the evidence says so); creator_hooks:
+    be filled, the library's other formulas (with no exemplar: the evidence says so), those the hook's own specifics
+    fill first (a first-person experience, its question, a number), then ``FALLBACK_ORDER``; creator_hooks:
     the hook's own words. Up to ``per_task`` titles (the first template of every formula before the second of any;
     which template is first turns with the hook and the method, so that branches sharing the video's concepts write
     different titles),
@@ -390,8 +413,10 @@ def offline_titles(
         plans = [(name, _rotate(_FORMULA[name].templates[angle], turn), exs[:3])
                  for name, exs in formula_ranking(source, avoid)]
         used = {name for name, _, _ in plans}
-        plans += [(name, _rotate(_FORMULA[name].templates[angle], turn), []) for name in FALLBACK_ORDER
-                  if name not in used]
+        own = [name for name, slot in (("first-person story", slots.F), ("question", slots.Q),
+                                       ("number-first", slots.N)) if slot]  # the hook's own specifics first
+        plans += [(name, _rotate(_FORMULA[name].templates[angle], turn), [])
+                  for name in dict.fromkeys([*own, *FALLBACK_ORDER]) if name not in used]
     out: list[TitleCandidate] = []
     filled = [(turn, order, name, title, exemplars) for order, (name, templates, exemplars) in enumerate(plans)
               for turn, title in enumerate(t for t in (fill(tpl, slots) for tpl in templates) if t)]

@@ -5,7 +5,8 @@ grade is gated by it (``tools.titles.judge``): a fragment is never graded A.
 A title fails for any of these problems (each said in a creator's words):
 
 - **dangling word**: it ends on an article, conjunction, preposition, auxiliary or possessive ("... and the"),
-  except a question that ends on a preposition ("What Is It Made Of?");
+  except a question that ends on a preposition ("What Is It Made Of?") and an auxiliary after its subject ("... the
+  Way They Do");
 - **starts mid-sentence**: it opens with a connector ("And", "But", "Which", "Because", "Than" ...);
 - **clause without a main clause**: a subordinate clause alone ("When Both of Them Are Played"), unless it speaks to
   the viewer ("When You ...") or asks;
@@ -67,6 +68,7 @@ STOCK_SUFFIXES = (
     ": a simple explanation for everyone", " (it's not what you think)",
 )
 """Stock endings a drafter glues on; the part before one must be a title by itself."""
+_SUBJECTS = {"i", "you", "we", "they", "it", "he", "she"}
 _WH = {"what", "why", "how", "who", "whom", "which", "where", "when", "whose"}
 _SMALL = {"the", "and", "for", "with", "that", "this", "from", "your", "what", "into", "than", "when", "then", "they",
           "them", "have", "will", "more", "most", "much", "just"}
@@ -142,7 +144,8 @@ def _structure_problems(title: str) -> list[str]:
     question = title.rstrip().endswith("?")
     last = low[-1]
     asks_back = question and (last in _POSSESSIVES or (low[0] in _WH | _AUXILIARIES and last in _PREPOSITIONS))
-    if last in DANGLING_END and not asks_back:  # "What Is It Made Of?", "..., Really?" are whole questions
+    elliptic = last in _AUXILIARIES and len(low) > 2 and low[-2] in _SUBJECTS and low[-3] in {"way", "as", "than"}
+    if last in DANGLING_END and not asks_back and not elliptic:  # "What Is It Made Of?", "..., Really?" are whole
         problems.append(f"ends on “{words[-1]}”, so it stops mid-phrase")
     if low[0] in DANGLING_START:
         problems.append(f"starts with “{words[0]}”, as if it continued a sentence")

@@ -291,7 +291,9 @@ async def generate(branch: Branch, runtime: Runtime[TitleGenContext]) -> dict:
     if is_offline(model):
         hook = hooks[task.hook_ids[0]]
         slots = hook_slots(hook, analysis, branch["evidence"])
-        titles = offline_titles(hook, task.method, task.angles[0], slots, branch["outliers"].get(hook.id, ()), branch["packaging"])
+        per_task = max(3, 9 // len(hooks))  # fewer hooks, more titles from each: at least 8 reach the creator
+        titles = offline_titles(hook, task.method, task.angles[0], slots, branch["outliers"].get(hook.id, ()),
+                                branch["packaging"], per_task=per_task)
         return {"candidates": titles}
     messages = generation_prompt(task, hooks, analysis, branch["outliers"], branch["packaging"],
                                  min_chars=branch["min_chars"], max_chars=branch["max_chars"],
