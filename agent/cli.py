@@ -574,7 +574,7 @@ eval_app = typer.Typer(
     cls=_EvalGroup,
     help="Eval suites and their reports. `cortex eval [SUITE...] [--split smoke|full] [--engine offline|llm] [--k N]` "
     "runs suites (default: all) and writes reports/<run-id>/report.md and report.json; `cortex eval compare A B` "
-    "shows what improved and what regressed. Suites: routing, trajectories, scorer, retrieval, creators.",
+    "shows what improved and what regressed. Suites: routing, trajectories, scorer, retrieval, creators, titles.",
 )
 app.add_typer(eval_app, name="eval")
 
@@ -582,7 +582,7 @@ app.add_typer(eval_app, name="eval")
 @eval_app.command("run")
 def eval_run(
     suites: Annotated[list[str] | None, typer.Argument(help="Suites to run (default: all): routing, trajectories, "
-                                                         "scorer, retrieval, creators.")] = None,
+                                                         "scorer, retrieval, creators, titles.")] = None,
     split: Annotated[str, typer.Option(help="smoke (about 20 cases a suite, no key needed) or full.")] = "smoke",
     engine: Annotated[str | None, typer.Option(help="offline | llm (default: CORTEX_ENGINE).")] = None,
     k: Annotated[int, typer.Option("--k", help="Trials per multi-turn scenario (pass^1..pass^k).")] = 1,

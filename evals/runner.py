@@ -7,10 +7,11 @@ Suites (``SUITES``):
   (``inputs``, ``reference_outputs``, ``metadata``); ``metadata.splits`` says which splits it belongs to:
   ``smoke`` (about 20 cases, no key needed, run in CI) is a subset of ``full``. Run by ``evals.routing`` and
   ``evals.trajectories``.
-- ``scorer``, ``retrieval``, ``creators``: the suites of their own issues, imported only when run
-  (``evals.scorer.run_scorer_eval``, ``evals.retrieval.run_retrieval_eval``, ``evals.creators.run_creator_eval``). A
+- ``scorer``, ``retrieval``, ``creators``, ``titles``: the suites of their own issues, imported only when run
+  (``evals.scorer.run_scorer_eval``, ``evals.retrieval.run_retrieval_eval``, ``evals.creators.run_creator_eval``,
+  ``evals.titles.run_title_eval``). A
   missing module makes the suite "unavailable" in the report, and an exception inside one makes it "error" with the
-  message; the other suites still run. Their contract: ``fn(out_dir, [split], [data_dir])``, sync or async, writes
+  message; the other suites still run. Their contract: ``fn(out_dir, [split], [data_dir], [engine])``, sync or async, writes
   its own files into ``out_dir`` (``reports/<run-id>/<suite>/``) and returns a JSON-ready dict; every dict in it that
   holds ``"ci95": [low, high]`` next to exactly one other number, or ``mean``, ``lo`` and ``hi``, becomes a metric of
   the combined report, named by its path (``upworthy_heldout.all.model.accuracy``, ``systems.hybrid.metrics.nDCG@10``). Async ones run on the runner's event loop with the run's
@@ -50,11 +51,12 @@ from graphs.conversation import build_graph
 from memory.db import use_database
 from tools import all_tools
 
-SUITES = ("routing", "trajectories", "scorer", "retrieval", "creators")
+SUITES = ("routing", "trajectories", "scorer", "retrieval", "creators", "titles")
 EXTERNAL = {
     "scorer": ("evals.scorer", "run_scorer_eval"),
     "retrieval": ("evals.retrieval", "run_retrieval_eval"),
     "creators": ("evals.creators", "run_creator_eval"),
+    "titles": ("evals.titles", "run_title_eval"),
 }
 """Suites whose run function lives in another module: suite -> (module, function)."""
 EXTERNAL_SPLITS = {"creators": {"full": "test"}, "retrieval": {"full": "test"}}
@@ -187,7 +189,8 @@ def extract_metrics(result: Any, prefix: str = "") -> dict[str, dict[str, Any]]:
 # --- running -----------------------------------------------------------------------------------------------------------
 
 
-async def _run_external(suite: str, out_dir: Path, split: str, settings: Settings) -> dict[str, Any]:
+async def _run_external(suite: str, out_dir: Path, split: str, settings: Settings, engine: str | None = None
+                        ) -> dict[str, Any]:
     module_name, function = EXTERNAL[suite]
     try:
         module = importlib.import_module(module_name)
@@ -204,6 +207,8 @@ async def _run_external(suite: str, out_dir: Path, split: str, settings: Setting
         kwargs["split"] = EXTERNAL_SPLITS.get(suite, {}).get(split, split)
     if "data_dir" in params:
         kwargs["data_dir"] = settings.data_dir
+    if "engine" in params and engine:
+        kwargs["engine"] = engine
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
         if inspect.iscoroutinefunction(fn):
@@ -308,7 +313,7 @@ async def run_evals(
         if suite in EXTERNAL:
             if progress:
                 progress(suite, 0, 1)
-            result = await _run_external(suite, run_dir / suite, split, settings)
+            result = await _run_external(suite, run_dir / suite, split, settings, engine)
             use_database(db)  # a suite that opened its own database cleared the process's one when it closed
             if progress:
                 progress(suite, 1, 1)

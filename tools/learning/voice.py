@@ -63,11 +63,11 @@ from functools import cache
 from importlib.metadata import version
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from wordfreq import get_frequency_dict
 
-from tools.scripts.hooks import NUMBER_PATTERN, SPOKEN_FILLERS
+from tools.scripts.hooks import NUMBER_PATTERN
 from tools.scripts.parsing import MAX_PASSAGE_WORDS, Script, ScriptInputError, parse_script
+from tools.scripts.topic import STOP_WORDS
 
 PROFILE_VERSION = 1
 """Version of the stored shape (``VoiceProfile.to_dict``); ``from_dict`` refuses other versions."""
@@ -118,13 +118,6 @@ they are "not measurable: no punctuation" (a single punctuated video among auto-
 MIN_WPM_SPAN_S = 30.0
 """Shortest spoken span (s) a timed transcript needs to count toward pacing."""
 
-# The stop list: scikit-learn's English list (the one the project uses) without the content words in it (its surprising
-# entries are discussed by Nothman, Qin & Yurchak 2018, "Stop Word Lists in Free Open-source Software Packages"), plus
-# the spoken fillers of ``tools.scripts.hooks``.
-_CONTENT_IN_SKLEARN = frozenset(
-    "interest amount bill system fire bottom top front side name part thick thin empty full serious".split()
-)
-STOP_WORDS = frozenset((ENGLISH_STOP_WORDS - _CONTENT_IN_SKLEARN) | SPOKEN_FILLERS)
 _PHRASE_EDGE_START = frozenset({"a", "an", "the"})
 _PHRASE_EDGE_END = frozenset({"a", "an", "the", "and", "or", "but"})
 

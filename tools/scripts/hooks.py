@@ -19,8 +19,8 @@ or a curiosity gap: something the viewer now wants closed); 2 x |VADER compound|
 viewers decide to stay).
 
 What the offline heuristics cannot see: delivery, tone, visuals, on-screen text and music; hook types come from
-phrase patterns, named things from capital letters (lower-case auto-captions have none), topic and audience
-from word counts.
+phrase patterns, named things from capital letters (lower-case auto-captions have none); topic, concepts, promise
+and audience come from ``tools.scripts.topic`` (keyphrases ranked with the bundled MiniLM).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from rapidfuzz import fuzz
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from tools.scripts.parsing import Passage, Script, ScriptFormat, fingerprint, format_time, word_count
+from tools.scripts.topic import TopicUnderstanding, concept_phrases, understand
 
 HOOK_TYPES: tuple[str, ...] = (
     "question",
@@ -255,7 +256,9 @@ class Hook:
 
 @dataclass(frozen=True)
 class ScriptAnalysis:
-    """The analysis of one script: its shape, its hooks (strongest first), topic, audience, key entities.
+    """The analysis of one script: its shape, its hooks (strongest first), topic, audience, key entities, its key
+    ``concepts`` (best first, with the article the script uses: "the Fourier transform", ``tools.scripts.topic``) and
+    its ``promise`` (what the viewer is told they will learn or see; "" when none).
 
     ``engine``: "offline" or the model that found the hooks. ``notes``: what the analysis could not see or had
     to assume. ``fingerprint``: identifies the script text (reuse of an analysis for the same script)."""
@@ -272,6 +275,8 @@ class ScriptAnalysis:
     engine: str
     fingerprint: str
     notes: tuple[str, ...] = field(default=())
+    concepts: tuple[str, ...] = field(default=())
+    promise: str = ""
 
     def to_dict(self) -> dict:
         """JSON-ready data (the tool's artifact)."""
@@ -284,67 +289,14 @@ class ScriptAnalysis:
         fields["hooks"] = tuple(Hook(**h) for h in data["hooks"])
         fields["key_entities"] = tuple(data["key_entities"])
         fields["notes"] = tuple(data.get("notes", ()))
+        fields["concepts"] = tuple(data.get("concepts", ()))
         return cls(**fields)
 
 
-_NICHES: tuple[tuple[str, str], ...] = (
-    ("personal finance", r"money|invest\w*|budget\w*|debt|income|salary|savings?|tax(?:es)?|stocks?|pension|rich|wealth"),
-    ("math", r"theorem|equations?|proofs?|functions?|geometry|calculus|matri(?:x|ces)|probability|integers?|primes?|vectors?"),
-    ("science", r"physics|atoms?|energy|experiments?|molecules?|gravity|quantum|particles?|light|chemistry|biology"),
-    ("tech and AI", r"\bai\b|models?|neural|software|code|coding|computers?|algorithms?|data|chatgpt|apps?"),
-    ("fitness and health", r"workouts?|muscles?|protein|gym|exercise|calories|sleep|diet|health"),
-    ("beauty and fashion", r"makeup|skin|skincare|foundation|lipstick|outfits?|fashion|hair"),
-    ("food", r"recipes?|cook\w*|bake\w*|flavou?r|kitchen|meals?|dinner"),
-    ("filmmaking and photography", r"cameras?|lens(?:es)?|shots?|editing|footage|photos?|cinematic"),
-)
-
-
-SPOKEN_FILLERS = frozenset(
-    "just like really actually going gonna know think thing things way right okay yeah kind lot want say said "
-    "point time bit let make look get got new good sort pretty mean maybe stuff little don doesn didn isn aren "
-    "wasn won ll ve re today video videos basically literally need use used start end able different number "
-    "example case question answer idea came come does did went".split()
-)
-
-
-def _topic_and_entities(script: Script) -> tuple[str, str, tuple[str, ...]]:
-    """(topic, audience, key entities) from word counts: the honest offline version."""
-    text = " ".join(p.text for p in script.passages)
+def _understanding(script: Script) -> TopicUnderstanding:
+    """Key concepts, entities, promise, niche and audience of the script (``tools.scripts.topic.understand``)."""
     names = Counter(n for p in script.passages for n in named_things(p.text))
-    entities = tuple(n for n, c in names.most_common(12) if c >= 2)[:8]
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
-
-    try:
-        vec = CountVectorizer(
-            stop_words=list(ENGLISH_STOP_WORDS | SPOKEN_FILLERS), ngram_range=(1, 2), max_features=60,
-            token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z-]{2,}\b",
-        )
-        counts = vec.fit_transform([text]).toarray()[0]
-        phrases = sorted(zip(vec.get_feature_names_out(), counts), key=lambda x: -x[1] * (2.5 if " " in x[0] else 1))
-    except ValueError:  # only stop words
-        phrases = []
-    top: list[str] = []
-    for phrase, _ in phrases:
-        if not any(phrase in t or t in phrase for t in top):
-            top.append(phrase)
-        if len(top) == 3:
-            break
-    topic = ", ".join(top) if top else "unknown"
-    if not entities:
-        entities = tuple(top)
-    low = text.lower()
-    per_k = 1000 / max(script.words, 1)
-    niche_hits = [(len(re.findall(rf"\b(?:{rx})\b", low)) * per_k, name) for name, rx in _NICHES]
-    density, niche = max(niche_hits)
-    you = len(re.findall(r"\byou(?:r|'re|'ll)?\b", low)) * per_k
-    level = "beginners" if len(re.findall(r"\b(?:beginners?|basics|simple|simply|easy|start(?:ing)? out)\b", low)) >= 2 else "curious viewers"
-    audience = (
-        f"{level} interested in {niche} (guess from vocabulary: {density:.0f} {niche} words per 1,000)"
-        if density >= 4
-        else "unknown offline (no niche vocabulary stands out)"
-    )
-    audience += f"; the script says “you” {you:.0f} times per 1,000 words"
-    return topic, audience, entities
+    return understand(" ".join(p.text for p in script.passages), names)
 
 
 def offline_candidates(script: Script) -> list[Hook]:
@@ -392,14 +344,46 @@ def analyze_offline(script: Script, text: str, max_hooks: int = MAX_HOOKS) -> Sc
         if len(kept) == max_hooks:
             break
     kept = [Hook(**{**asdict(h), "id": f"h{i}"}) for i, h in enumerate(kept, 1)]
-    topic, audience, entities = _topic_and_entities(script)
+    topic = _understanding(script)
+    entities = topic.entities or tuple(c.phrase for c in topic.concepts[:3])
     notes = (
         *script.notes,
         "Offline heuristics: hook types come from phrase patterns and scores from the rubrics; delivery, tone, "
         "visuals and on-screen text are not visible.",
     )
     return ScriptAnalysis(
-        script.format, script.words, script.timed, script.duration_s, len(script.passages), tuple(kept), topic,
-        audience, entities, "offline", fingerprint(text), notes,
+        script.format, script.words, script.timed, script.duration_s, len(script.passages), tuple(kept), topic.topic,
+        topic.audience, entities, "offline", fingerprint(text), notes, concept_phrases(topic), topic.promise,
     )
 
+
+
+IDEA_MAX_WORDS = 200
+"""A described video idea longer than this is a script, not a description."""
+
+
+def analyze_idea(text: str) -> ScriptAnalysis:
+    """A described video idea ("a video where I test 5 budgeting apps for a month") read as a one-passage script:
+    its concepts, promise, niche and audience (``tools.scripts.topic.understand``) and one hook, the description
+    itself (id "idea", its type and scores by the same rubrics). Format "idea": no timestamps, no transcript.
+    Raises ``ScriptInputError`` when the description is empty or longer than ``IDEA_MAX_WORDS`` words."""
+    from tools.scripts.parsing import ScriptInputError
+
+    idea = " ".join(text.split())
+    if not idea:
+        raise ScriptInputError("Describe the video in a sentence, e.g. “a video where I test 5 budgeting apps”.")
+    if word_count(idea) > IDEA_MAX_WORDS:
+        raise ScriptInputError(f"That description is {word_count(idea)} words: describe the video in under "
+                               f"{IDEA_MAX_WORDS} words, or paste it as a transcript.")
+    topic = understand(idea)
+    kind = hook_type(idea) or "promise"
+    spec, found = specificity(idea)
+    strength, reasons = hook_strength(idea, kind, spec, 0.0)
+    hook = Hook("idea", kind, idea, 0.0, "estimated", "0-5s", 0.0, spec, strength,
+                "; ".join(["your description of the video", *reasons, *found]))
+    return ScriptAnalysis(
+        "idea", word_count(idea), False, 0.0, 1, (hook,), topic.topic, topic.audience,
+        topic.entities or tuple(c.phrase for c in topic.concepts[:3]), "offline", fingerprint(idea),
+        ("From your description of the video: no transcript, so no timestamps or spoken hooks.",),
+        concept_phrases(topic), topic.promise,
+    )

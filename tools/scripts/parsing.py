@@ -22,7 +22,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Literal
 
-ScriptFormat = Literal["srt", "webvtt", "timestamped", "paragraphs", "plain"]
+ScriptFormat = Literal["srt", "webvtt", "timestamped", "paragraphs", "plain", "idea"]
+"""How a script came: a transcript format, or "idea" (a described video idea, ``tools.scripts.hooks.analyze_idea``)."""
 
 TIME_BUCKETS: tuple[tuple[float, float, str], ...] = (
     (0, 5, "0-5s"),

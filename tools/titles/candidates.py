@@ -78,7 +78,8 @@ class GenerationTask:
 @dataclass(frozen=True)
 class TitleCandidate:
     """A generated title and its evidence. ``self_score``: the generator's own 0-100 estimate (an LLM's, or
-    offline the strength of the hook it drew on x 10). ``generator``: "offline" or the model's name."""
+    offline the strength of the hook it drew on x 10). ``generator``: "offline" or the model's name. ``weak``: why it
+    is shown although it failed a check (only when no draft passed: ``tools.titles.drafting.weak_drafts``), else ""."""
 
     title: str
     hook_id: str
@@ -88,6 +89,7 @@ class TitleCandidate:
     exemplars: tuple[Exemplar, ...]
     self_score: float
     generator: str
+    weak: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ class Cut:
     """A title removed in post-processing: the rule that cut it and why."""
 
     title: str
-    rule: Literal["length", "near-duplicate", "opener cap"]
+    rule: Literal["fluency", "length", "near-duplicate", "opener cap"]
     reason: str
 
 

@@ -16,8 +16,8 @@
   premium-tier call per method covering every hook and angle (``tools.titles.prompts``), so the run stays within
   ``LLM_CALL_BUDGET``.
 - ``postprocess``: length window, near-duplicates, opener caps, each cut with its reason.
-- ``judge``: the fast-tier rubric with pairwise comparisons in both orders, or offline the title scorer
-  (``tools.titles.judge``).
+- ``judge``: the fast-tier rubric with pairwise comparisons in both orders, or offline the title scorer with
+  faithfulness to the video (``tools.titles.judge``); the fluency guard gates either judge's grade.
 - ``personalize``: re-rank the judged titles with the creator's memory (``tools.learning.ranking.rerank``: learned
   preferences, plus the voice fit and the channel's winning patterns); every move is explained in the
   ``titles.personalized`` trace and the artifact. Without memory the judge's order stands.
@@ -58,10 +58,11 @@ from tools.base import trace
 from tools.learning.blocks import MemoryBlocks, load_memory
 from tools.learning.ranking import rerank
 from tools.outliers.search import OutlierHit, find_outliers
-from tools.scripts.hooks import Hook, ScriptAnalysis
+from tools.scripts.hooks import Hook, ScriptAnalysis, analyze_idea
 from tools.scripts.llm import StructuredOutputError, is_offline, model_name, run_analysis, structured_call
 from tools.scripts.parsing import ScriptInputError, fingerprint
 from tools.scripts.report import analysis_markdown
+from tools.scripts.topic import text_vector
 from tools.titles.candidates import (
     ANGLES,
     DEFAULT_MAX_CHARS,
@@ -76,7 +77,8 @@ from tools.titles.candidates import (
     TitleCandidate,
     select_hooks,
 )
-from tools.titles.drafting import hook_slots, offline_titles, plan_tasks, postprocess, script_vocabulary
+from tools.titles.drafting import hook_slots, offline_titles, plan_tasks, postprocess, weak_drafts
+from tools.titles.fluency import Evidence
 from tools.titles.judge import judge_offline, pairwise_pairs
 from tools.titles.prompts import (
     GenerationOut,
@@ -115,10 +117,15 @@ class TitleGenContext:
 
 
 class TitleGenState(TypedDict, total=False):
-    """The subgraph's state. Inputs: transcript, channel, titles_per_hook, min_chars, max_chars and optionally
-    analysis (a previous analysis of the same transcript). ``error`` ends the run with a message to show."""
+    """The subgraph's state. Inputs: transcript (or ``topic``, a described video idea, when there is no
+    transcript), channel, titles_per_hook, min_chars, max_chars and optionally analysis (a previous analysis of the
+    same transcript). ``evidence``: what the video holds, for the fluency guard's promise checks; ``weak``: why the
+    titles shown are weak drafts ("" when they passed). ``error`` ends the run with a message to show."""
 
     transcript: str
+    topic: str
+    evidence: Evidence
+    weak: str
     channel: str | None
     titles_per_hook: int
     min_chars: int
@@ -148,7 +155,7 @@ class Branch(TypedDict):
     packaging: Packaging | None
     min_chars: int
     max_chars: int
-    vocabulary: Counter[str]
+    evidence: Evidence
     creator_context: str
 
 
@@ -174,14 +181,25 @@ def _creator_context(state: TitleGenState) -> str:
 
 
 async def analyze(state: TitleGenState, runtime: Runtime[TitleGenContext]) -> dict:
-    """Reuse the analysis of the same transcript, or make it (``tools.scripts.llm.run_analysis``)."""
+    """Reuse the analysis of the same transcript, or make it (``tools.scripts.llm.run_analysis``); with no transcript,
+    read the described idea (``tools.scripts.hooks.analyze_idea``). Sets the evidence the guard checks promises by."""
+    text = state.get("transcript") or ""
+    if not text:
+        try:
+            analysis = analyze_idea(state.get("topic") or "")
+        except ScriptInputError as exc:
+            return {"error": str(exc)}
+        trace("idea.read", concepts=list(analysis.concepts), audience=analysis.audience, promise=analysis.promise)
+        return {"analysis": analysis, "evidence": Evidence.from_text(analysis.hooks[0].text)}
+    evidence = Evidence.from_text(text)
     previous = state.get("analysis")
-    if previous is not None and previous.fingerprint == fingerprint(state["transcript"]):
+    if previous is not None and previous.fingerprint == fingerprint(text):
         trace("hooks.found", engine=previous.engine, reused="the analyze_script result earlier in this conversation",
               hooks=[{"id": h.id, "at": h.at, "type": h.type, "strength": h.strength} for h in previous.hooks])
-        return {"analysis": previous}
+        return {"analysis": previous, "evidence": evidence}
     try:
-        return {"analysis": await run_analysis(state["transcript"], _model(runtime, "long"), _creator_context(state))}
+        return {"analysis": await run_analysis(text, _model(runtime, "long"), _creator_context(state)),
+                "evidence": evidence}
     except ScriptInputError as exc:
         return {"error": str(exc)}
 
@@ -257,7 +275,7 @@ def fan_out(state: TitleGenState, runtime: Runtime[TitleGenContext]) -> list[Sen
     grouped = not is_offline(_model(runtime, "premium"))
     tasks = plan_tasks(state["hooks"], list(METHODS), list(ANGLES), grouped=grouped)
     shared = {
-        "vocabulary": Counter() if grouped else script_vocabulary(state["transcript"]),
+        "evidence": state["evidence"],
         "hooks": state["hooks"], "analysis": state["analysis"], "outliers": state["outliers"],
         "packaging": state["packaging"], "min_chars": state.get("min_chars", DEFAULT_MIN_CHARS),
         "max_chars": state.get("max_chars", DEFAULT_MAX_CHARS), "creator_context": _creator_context(state),
@@ -272,8 +290,10 @@ async def generate(branch: Branch, runtime: Runtime[TitleGenContext]) -> dict:
     model = _model(runtime, "premium")
     if is_offline(model):
         hook = hooks[task.hook_ids[0]]
-        slots = hook_slots(hook, analysis, branch["vocabulary"])
-        titles = offline_titles(hook, task.method, task.angles[0], slots, branch["outliers"].get(hook.id, ()), branch["packaging"])
+        slots = hook_slots(hook, analysis, branch["evidence"])
+        per_task = max(3, 9 // len(hooks))  # fewer hooks, more titles from each: at least 8 reach the creator
+        titles = offline_titles(hook, task.method, task.angles[0], slots, branch["outliers"].get(hook.id, ()),
+                                branch["packaging"], per_task=per_task)
         return {"candidates": titles}
     messages = generation_prompt(task, hooks, analysis, branch["outliers"], branch["packaging"],
                                  min_chars=branch["min_chars"], max_chars=branch["max_chars"],
@@ -287,7 +307,8 @@ async def generate(branch: Branch, runtime: Runtime[TitleGenContext]) -> dict:
 
 
 async def post(state: TitleGenState) -> dict:
-    """Fan-in: trace what the branches wrote, then cut by length, near-duplicates and opener caps."""
+    """Fan-in: trace what the branches wrote, then cut by the fluency guard, length, near-duplicates and opener caps.
+    When nothing passes, the best drafts go on marked weak (``weak_drafts``), and ``weak`` says why in words."""
     candidates = state.get("candidates", [])
     trace(
         "titles.generated",
@@ -297,9 +318,35 @@ async def post(state: TitleGenState) -> dict:
         by_angle=dict(Counter(c.angle for c in candidates)),
         rejected=state.get("rejected", []),
     )
-    kept, cuts = postprocess(candidates, state.get("min_chars", DEFAULT_MIN_CHARS), state.get("max_chars", DEFAULT_MAX_CHARS))
-    trace("titles.cuts", kept=len(kept), cut=[{"title": c.title, "rule": c.rule, "reason": c.reason} for c in cuts])
-    return {"kept": kept, "cuts": cuts}
+    kept, cuts = postprocess(candidates, state.get("min_chars", DEFAULT_MIN_CHARS),
+                             state.get("max_chars", DEFAULT_MAX_CHARS), evidence=state.get("evidence"))
+    weak = ""
+    if not kept:
+        kept = weak_drafts(candidates, cuts)
+        weak = nothing_passed(candidates, cuts, state.get("min_chars", DEFAULT_MIN_CHARS),
+                              state.get("max_chars", DEFAULT_MAX_CHARS))
+    trace("titles.cuts", kept=len(kept), cut=[{"title": c.title, "rule": c.rule, "reason": c.reason} for c in cuts],
+          **({"weak": weak} if weak else {}))
+    return {"kept": kept, "cuts": cuts, "weak": weak}
+
+
+def nothing_passed(candidates: list[TitleCandidate], cuts: list[Cut], min_chars: int, max_chars: int) -> str:
+    """Why no title passed, in a creator's words, from the cuts' rules ("" never: there is always a reason)."""
+    if not candidates:
+        return ("No title could be drafted: the hooks name none of the video's key concepts in a usable way. Say in a "
+                "sentence what the video is about (e.g. “titles for a video where I explain X”), or paste the full "
+                "transcript.")
+    rules = Counter(c.rule for c in cuts)
+    reasons = []
+    if rules["fluency"]:
+        reasons.append(f"{rules['fluency']} read as fragments of speech rather than titles (or promised something the "
+                       "transcript does not say)")
+    if rules["length"]:
+        reasons.append(f"{rules['length']} fell outside the {min_chars}-{max_chars} character window")
+    if rules["near-duplicate"] or rules["opener cap"]:
+        reasons.append(f"{rules['near-duplicate'] + rules['opener cap']} repeated another draft")
+    return (f"None of the {len(candidates)} drafts passed the checks: " + "; ".join(reasons) + ". The best drafts "
+            "are shown below, marked weak: edit them before using, or widen the length window.")
 
 
 async def judge(state: TitleGenState, runtime: Runtime[TitleGenContext]) -> dict:
@@ -307,7 +354,8 @@ async def judge(state: TitleGenState, runtime: Runtime[TitleGenContext]) -> dict
     kept = state["kept"]
     model = _model(runtime, "fast")
     if not kept or is_offline(model):
-        judgement = judge_offline(kept)
+        about = await asyncio.to_thread(text_vector, state.get("transcript") or state.get("topic") or "") if kept else None
+        judgement = judge_offline(kept, about)
     else:
         messages, asked = judge_prompt(kept, {h.id: h for h in state["hooks"]}, pairwise_pairs(kept))
         try:
@@ -373,7 +421,8 @@ def result_markdown(state: TitleGenState) -> str:
     parts = [
         analysis_markdown(analysis),
         hooks_used_markdown(state["hooks"], state["dropped"]),
-        titles_markdown(analysis, state["hooks"], state["judgement"], state["cuts"], per_hook, state.get("channel")),
+        titles_markdown(analysis, state["hooks"], state["judgement"], state["cuts"], per_hook, state.get("channel"),
+                        state.get("weak", "")),
         personalized_markdown(state.get("memory"), state.get("personalized") or [], shown),
     ]
     return "\n\n".join(p for p in parts if p)
@@ -392,6 +441,7 @@ def result_artifact(state: TitleGenState) -> dict:
         "pairs": [asdict(p) for p in j.pairs],
         "cuts": [asdict(c) for c in state["cuts"]],
         "rejected": state.get("rejected", []),
+        "weak": state.get("weak", ""),
         "memory": state["memory"].used() if state.get("memory") else [],
         "personalized": state.get("personalized", []),
     }

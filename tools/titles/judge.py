@@ -2,19 +2,30 @@
 real titles and their real outlier multipliers), turned into 0-100 by ``rubric_score``; pairwise verdicts asked in
 both orders, where a disagreement counts as a tie (``resolve_pair``), applied to the ranking (``apply_pairwise``);
 and the offline judge, the deterministic title scorer (``tools.scoring.scorer``). With an LLM the fast tier scores
-the rubric and decides the pairs (its prompt and the reading of its answer: ``tools.titles.prompts``). Either way a
-gap of ``GAP_FLAG_POINTS`` or more between the generator's self-score and the judge's score is flagged."""
+the rubric and decides the pairs (its prompt and the reading of its answer: ``tools.titles.prompts``). Either way the
+fluency guard gates the grade (a fragment or a weak draft scores at most ``FRAGMENT_CAP``: never an A), and a gap of
+more than ``GAP_FLAG_POINTS`` between the generator's self-score and the judge's score is flagged with which of the
+two to trust and why (``trust_note``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from agent.embeddings import get_embedder
+from tools.scoring.results import grade_for
 from tools.scoring.scorer import score_titles
 from tools.titles.candidates import Exemplar, JudgedTitle, Judgement, PairVerdict, TitleCandidate
+from tools.titles.fluency import check_title
 
-GAP_FLAG_POINTS = 25.0
-"""A self-score and a judge score this far apart (0-100 scale) are flagged: one of them misjudges the title."""
+GAP_FLAG_POINTS = 30.0
+"""A self-score and a judge score more than this apart (0-100 scale) are flagged: one of them misjudges the title, and
+the answer says which to trust."""
+
+FRAGMENT_CAP = 49.0
+"""The highest score of a title the fluency guard rejects (or a weak draft): grade D at best, never an A."""
 
 PAIRWISE_TOP = 4
 """The leading titles (by the deterministic scorer) compared pairwise, neighbour with neighbour, in both orders."""
@@ -117,18 +128,68 @@ def judged_title(
     candidate: TitleCandidate, score: float, grade: str, criteria: dict[str, float], note: str
 ) -> JudgedTitle:
     """A ``JudgedTitle``: the candidate with the judge's score (0-100), grade, criteria and note, its self-score gap
-    (self_score - score, rounded to 0.1) and whether the gap is flagged (|gap| >= ``GAP_FLAG_POINTS``)."""
+    (self_score - score, rounded to 0.1) and whether the gap is flagged (|gap| > ``GAP_FLAG_POINTS``). The guard gates
+    the grade: a title it rejects, or a weak draft, is capped at ``FRAGMENT_CAP`` and the note says why."""
+    verdict = check_title(candidate.title)
+    problem = candidate.weak or "; ".join(verdict.problems)
+    if problem and score > FRAGMENT_CAP:
+        score, grade = FRAGMENT_CAP, grade_for(FRAGMENT_CAP)
+        note = f"capped at {FRAGMENT_CAP:.0f}: the title {problem}" + (f" ({note})" if note else "")
     gap = round(candidate.self_score - score, 1)
-    return JudgedTitle(candidate, score, grade, criteria, note, gap, abs(gap) >= GAP_FLAG_POINTS)
+    return JudgedTitle(candidate, score, grade, criteria, note, gap, abs(gap) > GAP_FLAG_POINTS)
 
 
-def judge_offline(candidates: Sequence[TitleCandidate]) -> Judgement:
+def trust_note(j: JudgedTitle) -> str:
+    """Which of the generator's and the judge's scores to trust for a flagged title, and why, in plain words."""
+    c = j.candidate
+    if c.generator == "offline":
+        why = ("the drafter's number is the strength of the moment it drew on, not of this wording; the judge scores "
+               "the wording itself against what won real headline A/B tests")
+        if j.gap > 0:
+            return (f"The drafter rated it {c.self_score:.0f} and the judge {j.score:.0f}: trust the judge. The moment "
+                    f"behind it is strong, but {why}, so try another wording of it.")
+        return (f"The drafter rated it {c.self_score:.0f} and the judge {j.score:.0f}: trust the judge for the wording "
+                f"({why}), and check that the video delivers what it promises.")
+    if j.gap > 0:
+        return (f"The writer model rated its own title {c.self_score:.0f}, the judge {j.score:.0f}: trust the judge. A "
+                "model grading its own writing tends to favour it; the judge scored it separately on a fixed rubric.")
+    return (f"The writer model rated it {c.self_score:.0f}, the judge {j.score:.0f}: the judge's higher score comes from "
+            "a fixed rubric applied separately, so trust it, and check the title against the video yourself.")
+
+
+FAITHFULNESS_WEIGHT = 0.50
+"""Share of the offline judge's score that is faithfulness to the video; the rest is the title scorer's, which was
+fitted on news headlines and knows nothing of the video. Chosen on the dev half of ``cortex eval titles`` (how often
+the top title finds the video's real title among all 141, top-1 / top-5: weight 0.2 (the rubric's own
+"faithfulness" weight) 0.41 / 0.68, 0.3 0.42 / 0.70, 0.4 0.42 / 0.72, 0.5 0.47 / 0.76, 0.6 0.47 / 0.76); the
+eval reports the held-out half."""
+
+FAITH_ZERO_COSINE, FAITH_FULL_COSINE = 0.30, 0.59
+"""MiniLM cosines between a title and the video's text vector (``tools.scripts.topic.text_vector``) that earn 0 and
+100 faithfulness (linear between). Measured on the 71 3Blue1Brown videos of the eval's dev half (``evals.titles``):
+a real title and another video's transcript: median 0.13, 90th percentile 0.30 (a title that close could be about
+another video); a real title and its own transcript: median 0.51, 75th percentile 0.59."""
+
+
+def faithfulness(titles: Sequence[str], about: np.ndarray) -> list[float]:
+    """0-100 per title: how close it is in meaning to the video (MiniLM cosine with ``about``, the video's unit text
+    vector), scaled from ``FAITH_ZERO_COSINE`` (0) to ``FAITH_FULL_COSINE`` (100)."""
+    if not titles:
+        return []
+    cosines = get_embedder().embed(list(titles)) @ about
+    span = FAITH_FULL_COSINE - FAITH_ZERO_COSINE
+    return [round(100 * float(np.clip((c - FAITH_ZERO_COSINE) / span, 0, 1)), 1) for c in cosines]
+
+
+def judge_offline(candidates: Sequence[TitleCandidate], about: np.ndarray | None = None) -> Judgement:
     """The deterministic scorer as the judge: score 0-100, grade and components per title, best first; the note
     names the strongest and the weakest weighted component (0-100, penalties aside) and the scorer's fix for the
-    weakest. No pairwise step: the scorer has no order."""
+    weakest. With ``about`` (the video's text vector) ``FAITHFULNESS_WEIGHT`` of the score is the title's
+    ``faithfulness`` to the video, as in the LLM judge's rubric. No pairwise step: the scorer has no order."""
     scores = score_titles([c.title for c in candidates])
+    faith = faithfulness([c.title for c in candidates], about) if about is not None else [None] * len(candidates)
     judged = []
-    for c, s in zip(candidates, scores):
+    for c, s, f in zip(candidates, scores, faith):
         comps = sorted((k for k in s.components if k.weight > 0 and k.name != "penalties"), key=lambda k: -k.value)
         note = "; ".join(s.warnings)
         if comps:
@@ -136,7 +197,16 @@ def judge_offline(candidates: Sequence[TitleCandidate]) -> Judgement:
             note = (f"strongest: {best.name} ({best.value:.0f}); weakest: {worst.name} ({worst.value:.0f})"
                     if best is not worst else f"{best.name}: {best.value:.0f}")
             note += f": {worst.improvement}" if worst.improvement else ""
-        judged.append(judged_title(c, s.score, s.grade, {k.name: k.value for k in s.components}, note))
+        criteria = {k.name: k.value for k in s.components}
+        score, grade = s.score, s.grade
+        if f is not None:
+            criteria["faithfulness"] = f
+            score = round((1 - FAITHFULNESS_WEIGHT) * s.score + FAITHFULNESS_WEIGHT * f, 1)
+            grade = grade_for(score)
+            note = f"{note}; faithful to the video: {f:.0f}/100" if note else f"faithful to the video: {f:.0f}/100"
+        judged.append(judged_title(c, score, grade, criteria, note))
     judged.sort(key=lambda j: -j.score)
-    return Judgement(judged, [], "the offline title scorer (fitted on YouTube channel histories and headline A/B tests)")
+    how = "fitted on YouTube channel histories and headline A/B tests" + (
+        ", and how close each is to the video" if about is not None else "")
+    return Judgement(judged, [], f"the offline title scorer ({how})")
 

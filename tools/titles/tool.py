@@ -11,42 +11,47 @@ from langgraph.prebuilt import ToolRuntime
 from memory.db import Database
 from memory.learning import get_block, put_block, record_views
 from tools.base import context_of, cortex_tool
-from tools.scripts.transcript import NO_TRANSCRIPT, find_transcript, previous_analysis
+from tools.scripts.transcript import find_transcript, previous_analysis
 from tools.titles.candidates import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS, DEFAULT_TITLES_PER_HOOK
 from tools.titles.graph import TitleGenContext, TitleGenState, result_artifact, result_markdown, run_title_graph
-from tools.titles.offline import ACTION, EXAMPLES, claim, extract_args, resolve
+from tools.titles.offline import ACTION, ASK, EXAMPLES, claim, extract_args, resolve
 
 
 async def generate_titles(
     runtime: ToolRuntime[Any, Any],
     transcript: str = "",
+    topic: str = "",
     channel: str | None = None,
     titles_per_hook: int = DEFAULT_TITLES_PER_HOOK,
     min_chars: int = DEFAULT_MIN_CHARS,
     max_chars: int = DEFAULT_MAX_CHARS,
 ) -> tuple[str, dict]:
-    """Write YouTube titles from a video's transcript: finds its hooks (with timestamps), grounds titles in
-    real outlier videos and the channel's own best and worst titles, judges and ranks them, each with its
-    evidence (hook, exemplars with outlier multipliers, formula) and score.
+    """Write YouTube titles from a video's transcript, or from a described video idea when there is none: finds
+    its hooks (with timestamps) and key concepts, grounds titles in real outlier videos and the channel's own best and
+    worst titles, checks each reads as a complete title, judges and ranks them, each with its evidence (hook,
+    exemplars with outlier multipliers, formula) and score.
 
     Args: transcript (leave it empty: the transcript the creator pasted or attached is read from the
-    conversation; pass text only for a short script typed inline, never copy a long one), channel (the
+    conversation; pass text only for a short script typed inline, never copy a long one), topic (the video idea in
+    the creator's words when there is no transcript, e.g. "I test 5 budgeting apps for a month"), channel (the
     creator's channel name, optional), titles_per_hook (1-5, default 3), min_chars / max_chars (the title
     length window, default 40-70).
     """
     text = transcript.strip() or find_transcript(runtime.state.get("messages", [])) or ""
-    if not text:
-        return NO_TRANSCRIPT, {}
+    idea = "" if text else topic.strip()
+    if not text and not idea:
+        return ASK, {}
     if not 10 <= min_chars < max_chars <= 100:
         return (f"The length window {min_chars}-{max_chars} characters is not usable: pick a minimum of at least 10 "
                 "below a maximum of at most 100 (YouTube's limit), e.g. 40-70."), {}
     inputs: TitleGenState = {
         "transcript": text,
+        "topic": idea,
         "channel": channel,
         "titles_per_hook": max(1, min(titles_per_hook, 5)),
         "min_chars": min_chars,
         "max_chars": max_chars,
-        "analysis": previous_analysis(runtime.state.get("messages", []), text),
+        "analysis": previous_analysis(runtime.state.get("messages", []), text) if text else None,
     }
     ctx = context_of(runtime.context)
     db = await ctx.database()
@@ -80,5 +85,5 @@ async def _remember_generation(
         await put_block(db.store, creator, "profile", {"channel": channel, "from": "named in a title request"})
 
 
-tool = cortex_tool(generate_titles, examples=EXAMPLES, extract=extract_args, ask=NO_TRANSCRIPT, action=ACTION, claim=claim,
+tool = cortex_tool(generate_titles, examples=EXAMPLES, extract=extract_args, ask=ASK, action=ACTION, claim=claim,
                    resolve=resolve)

@@ -23,31 +23,54 @@ from tools.learning.preferences import (
     preferences_markdown,
 )
 from tools.learning.ranking import preference_adjustment, rerank
+from tools.scoring.results import grade_for
 from tools.scripts.hooks import analyze_offline
 from tools.scripts.parsing import parse_script
-from tools.titles.candidates import ANGLES, METHODS, JudgedTitle, Judgement, Packaging, select_hooks
-from tools.titles.drafting import hook_slots, offline_titles, postprocess, script_vocabulary
-from tools.titles.judge import ANCHORS, judge_offline
+from tools.titles.candidates import ANGLES, METHODS, JudgedTitle, Judgement, TitleCandidate, select_hooks
+from tools.titles.drafting import postprocess
+from tools.titles.fluency import Evidence
+from tools.titles.judge import ANCHORS, judged_title
 from tools.titles.report import shown_titles
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 SHOWN_PER_HOOK = 5
 
 
+SHOWN = [  # (formula, title): titles for the brachistochrone video (2016_brachistochrone) on the drafter's formulas,
+    # in the judge's order (a fixed order: these tests are about learning from reactions, not about the judge)
+    ("how/why explainer", "How the Brachistochrone Beats Every Straight Line"),
+    ("question", "Why Is the Fastest Path Down a Ramp Not Straight?"),
+    ("the hook's own words", "Light Finds the Fastest Path, and So Does a Ball"),
+    ("reveal", "The Hidden Physics Behind the Fastest Slide Ever"),
+    ("question", "Can You Guess Which Slide Gets the Ball Down First?"),
+    ("topic: hook", "The Brachistochrone: Light, Gravity and a Cycloid"),
+    ("how/why explainer", "Why the Cycloid Is the Fastest Slide of Them All"),
+    ("question", "What Did Johann Bernoulli See That Others Missed?"),
+    ("the hook's own words", "Bernoulli Challenged Europe's Best Minds in 1696"),
+    ("reveal", "The Truth About Shortcuts That Physics Teaches Us"),
+    ("question", "Is the Shortest Path Ever the Fastest Way Down?"),
+]
+"""What a creator is shown in these tests: a mix of formulas, every title 45-60 characters."""
+
+
 @pytest.fixture(scope="module")
 def judgement(data_dir: Path) -> Judgement:
-    """The offline generation path on a real transcript: hooks -> formulas x angles x methods -> cuts -> judge."""
+    """A judged list as a title run ends: each title tied to one of the hooks the offline analysis finds in the
+    brachistochrone captions, through the post-processing cuts (guard, length, duplicates, openers), then given
+    the judge's scores 60, 59, ... in ``SHOWN`` order (the judge is not under test here)."""
     captions = (data_dir / "transcripts_3blue1brown" / "videos" / "2016_brachistochrone" / "captions.srt").read_text(
         encoding="utf-8")
     analysis = analyze_offline(parse_script(captions), captions)
     hooks, _ = select_hooks(analysis.hooks)
-    vocabulary = script_vocabulary(captions)
     exemplars = tuple(e for _, e in ANCHORS)  # real titles with their real outlier multipliers
-    packaging = Packaging("the judge's anchors", exemplars[:4], exemplars[4:])
-    candidates = [t for h in hooks for m in METHODS for a in ANGLES
-                  for t in offline_titles(h, m, a, hook_slots(h, analysis, vocabulary), exemplars, packaging)]
-    kept, _ = postprocess(candidates)
-    return judge_offline(kept)
+    candidates = [TitleCandidate(title, hooks[i % len(hooks)].id, list(METHODS)[i % 4 % 3], list(ANGLES)[i % 5 % 3], formula,
+                                 exemplars[:1], hooks[i % len(hooks)].strength * 10, "offline")
+                  for i, (formula, title) in enumerate(SHOWN)]
+    kept, cuts = postprocess(candidates, max_same_opener=3, evidence=Evidence.from_text(captions))
+    assert not cuts, cuts
+    order = {title: i for i, (_, title) in enumerate(SHOWN)}
+    return Judgement([judged_title(c, 60.0 - order[c.title], grade_for(60.0 - order[c.title]), {}, "")
+                      for c in sorted(kept, key=lambda c: order[c.title])])
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +78,7 @@ def shown(judgement) -> list[JudgedTitle]:
     titles = shown_titles(judgement, SHOWN_PER_HOOK)
     formulas = [j.candidate.formula for j in titles]
     assert formulas.count("question") >= 3 and formulas.count("how/why explainer") >= 2, formulas
+    assert all(45 <= len(j.candidate.title) <= 60 for j in titles)
     return titles
 
 
@@ -250,14 +274,14 @@ def test_edits_give_edit_rate_final_length_and_typical_edits(creator, shown):
     assert f"average {learned.avg_final_length:.0f} characters" in text
 
 
-def test_a_creators_own_title_counts_by_the_formulas_it_uses(creator):
+def test_a_creators_own_title_counts_by_the_formulas_it_uses(creator, shown):
     own = "Why Does the Fastest Path Curve Downward?"
     learned = learn_preferences(creator + [FeedbackEvent("use", own, None, None, None, T0 + timedelta(minutes=9))])
     stat = learned.features["formula:question"]
     assert stat.own == 1 and stat.signals == {"save": 2, "use": 2}
     assert learned.features["formula:how/why explainer"].own == 1  # detect_formulas finds both in it
     assert next(p["evidence"] for p in learned.preferred if p["feature"] == "formula:question").endswith(
-        "of the 4 titles on the “question” formula you saw or wrote (1 your own)")
+        f"of the {len(of(shown, 'question')) + 1} titles on the “question” formula you saw or wrote (1 your own)")
     assert learned.avg_final_length == pytest.approx(
         (len(own) + sum(len(e.title) for e in creator if e.signal in ("save", "use"))) / 4, abs=0.05)
 

@@ -179,7 +179,7 @@ def test_offline_hooks_on_a_real_srt(b1b):
 def test_offline_hooks_on_nischa_plain_text(nischa):
     analysis = analyze_offline(parse_script(nischa[5]), nischa[5])
     assert analysis.hooks and all(h.timing == "estimated" and h.at.startswith("~") for h in analysis.hooks)
-    assert "personal finance" in analysis.audience
+    assert "finance & business" in analysis.audience
     assert not any(re.search(r"first \d+ people|link in the description", h.text) for h in analysis.hooks)  # sponsor reads
 
 
