@@ -17,6 +17,7 @@ import pytest
 from langgraph_sdk import get_client
 
 from agent import auth
+from agent.models import OFFLINE_LABEL
 from agent.server import ServiceError, free_port, spawned_service
 from agent.settings import get_settings
 from agent.turns import run_config
@@ -349,8 +350,7 @@ async def test_a_failing_llm_falls_back_to_the_offline_engine_and_says_why(app, 
     assert len(fallbacks) == 1 and reason in fallbacks[0]["data"]["reason"]  # later steps go offline at once
     messages = parts[-2].data["messages"]
     assert [m["name"] for m in messages if m["type"] == "tool"] == ["score_title"]
-    assert f"offline engine (no LLM: routing by embedding similarity, answers written from tool results), because " \
-           f"the LLM provider {reason}" in messages[-1]["content"]
+    assert f"{OFFLINE_LABEL}, because the LLM provider {reason}" in messages[-1]["content"]
     assert (await client.threads.get(tid))["status"] == "idle"
 
 
