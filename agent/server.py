@@ -1,9 +1,11 @@
 """The service: one FastAPI process with the HTTP API (LangGraph's threads/runs API, ``agent.api``; OpenAPI page
 at /docs), /health, and the chat UI (Chainlit, mounted at the root last, so the API routes win).
 
-On start it opens the database (starting the embedded Postgres unless DATABASE_URL is set), applies
-migrations, and ingests the demo corpus when it is empty (``CORTEX_AUTO_INGEST``). On stop it cancels the API
-runs in progress (each leaves its thread whole) and flushes Langfuse traces.
+The port answers at once; start-up runs after it (``start_up``, ``agent.startup``): it opens the database (starting
+the embedded Postgres unless DATABASE_URL is set), applies migrations, and ingests the demo corpus when it is empty
+(``CORTEX_AUTO_INGEST``), while /health and the chat page show its progress; then the creator-search index is built
+in the background. On stop it cancels the API runs in progress (each leaves its thread whole) and flushes Langfuse
+traces.
 
 ``spawned_service`` starts `cortex serve` as a child process on a free port of 127.0.0.1 (for tests and benchmarks).
 """
@@ -22,14 +24,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
 
 from agent import tracing
@@ -37,10 +39,15 @@ from agent.api.routes import router as api_router
 from agent.api.runs import RUNS
 from agent.models import engine_label
 from agent.settings import PROJECT_ROOT, Settings, get_settings
+from agent.startup import LaunchApp, StartupState, ThreadJob
 
 log = logging.getLogger("cortex")
 
 CHAT_PATH = "/"
+TITLE_JOB = "title index"
+CREATOR_JOB = "creator index"
+"""The background jobs' names in /health and `cortex serve`'s progress: the corpus titles' vectors and channel niches,
+then the creator-search index."""
 
 
 def auth_secret(settings: Settings) -> str:
@@ -77,19 +84,34 @@ def prepare_chainlit(settings: Settings) -> None:
     os.environ["CHAINLIT_AUTH_SECRET"] = auth_secret(settings)
 
 
-async def ensure_corpus(pool, settings: Settings, progress=None) -> None:
-    """Ingest the demo corpus when the videos table is empty."""
+async def ensure_corpus(pool, settings: Settings, progress=None, embed: bool = True) -> None:
+    """Ingest the demo corpus when the videos table is empty (with its title vectors unless ``embed`` is False:
+    the service embeds them in the background, ``index_titles``)."""
     from memory.corpus.ingest import corpus_is_empty, ingest_corpus
 
     if settings.auto_ingest and await corpus_is_empty(pool):
-        log.warning("The corpus is empty: ingesting %s (once, about half a minute).", settings.data_dir)
-        report = await ingest_corpus(pool, settings.data_dir, progress=progress)
+        log.warning("The corpus is empty: ingesting %s (once).", settings.data_dir)
+        report = await ingest_corpus(pool, settings.data_dir, progress=progress, embed=embed)
         log.warning("Ingested %d videos of %d channels in %.1f s.", report.videos_read, report.channels, report.seconds)
 
 
-async def ensure_creators(pool, settings: Settings) -> None:
+async def index_titles(pool, progress=None) -> None:
+    """Embed the corpus titles that have no vector yet and assign channel niches (``memory.corpus.ingest``); a
+    failure is logged with what to run, and the service stays up."""
+    from memory.corpus.ingest import index_titles as index
+
+    try:
+        embedded, model = await index(pool, progress)
+    except Exception:
+        log.exception("Indexing the corpus titles failed: run `cortex ingest` to retry.")
+        return
+    if embedded:
+        log.warning("Title index ready: %d titles embedded (%s).", embedded, model)
+
+
+async def ensure_creators(pool, settings: Settings, progress=None) -> None:
     """Build the creator-search index when no creator is loaded (once; minutes on 2 cores). The service runs
-    it in the background, so the chat is up at once; search_creators says so until it is done."""
+    it in the background (``agent.startup``), so the chat is up at once; search_creators says so until it is done."""
     from agent.embeddings import get_embedder
     from memory.creators.store import creators_are_empty
     from tools.creators.enrich import build_creator_index
@@ -97,8 +119,11 @@ async def ensure_creators(pool, settings: Settings) -> None:
     if not (settings.auto_ingest and await creators_are_empty(pool)):
         return
     log.warning("No creators yet: building the creator-search index in the background (once, a few minutes).")
+    if progress:
+        progress("loading the creator tables", 0, 1)
     try:
-        built = await build_creator_index(pool, settings.data_dir, settings, get_embedder(settings.embedding_model))
+        built = await build_creator_index(pool, settings.data_dir, settings, get_embedder(settings.embedding_model),
+                                          progress=progress)
     except Exception:  # the service stays up; the log says what to run
         log.exception("Building the creator index failed: run `cortex enrich-creators` to retry.")
         return
@@ -106,39 +131,104 @@ async def ensure_creators(pool, settings: Settings) -> None:
                 built.resolution.creators, built.seconds)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def warm_up() -> None:
+    """Load what a first answer would otherwise wait for: the graph and tool modules, the offline router's example
+    vectors and the title scorer (run in a worker thread while the corpus is ingested)."""
+    from agent.offline import OfflineEngine
+    from graphs.conversation import build_graph  # noqa: F401  (imports every tool module)
+    from tools import all_tools
+    from tools.scoring.scorer import score_title
+
+    OfflineEngine(tools=all_tools()).rank_tools("Score this title: I Built a Giant Lego Volcano")
+    score_title("I Built a Giant Lego Volcano")
+
+
+async def _in_own_database(settings: Settings, work) -> None:
+    """``await work(pool)`` on a pool of its own (for a ``ThreadJob``: a pool belongs to one event loop)."""
+    from memory.db import Database
+
+    async with Database.open(settings, max_size=2) as db:
+        await work(db.pool)
+
+
+async def boot(launch: LaunchApp, settings: Settings) -> None:
+    """`cortex serve`'s start-up, run by ``LaunchApp`` once the port is open: build the app (imports, Chainlit) in a
+    worker thread, then ``start_up``; the app takes the requests once ``launch.state`` is ready."""
+    launch.app = await asyncio.to_thread(create_app, settings, launch.state)
+    await start_up(settings, launch.state, launch.stack)
+
+
+async def start_up(settings: Settings, state: StartupState, stack: contextlib.AsyncExitStack) -> None:
+    """The service's start-up, after the port is open: start the embedded Postgres and load the embedding model
+    (worker threads), open the database (the process database, ``memory.db.use_database``), ingest the corpus when
+    it is empty (``CORTEX_AUTO_INGEST``; a ``ThreadJob``) while loading the tools (``warm_up``), mark ``state`` ready,
+    then in the background (a ``ThreadJob`` whose embedding yields to requests) embed the titles that have no vector
+    yet and build the creator index. Progress goes to ``state``; what to undo on stop goes on ``stack`` (jobs
+    cancelled, runs in progress cancelled, traces flushed, the database closed); errors propagate."""
+    from agent.embeddings import background_work, get_embedder, get_title_embedder
+    from memory.corpus.ingest import corpus_is_empty
+    from memory.db import Database, conninfo, use_database
+
+    state.progress("starting the database")
+    await asyncio.to_thread(conninfo, settings)  # pgserver blocks while Postgres starts
+    state.progress("loading the embedding model")
+    await asyncio.to_thread(get_embedder, settings.embedding_model)
+    await asyncio.to_thread(get_title_embedder)
+    state.progress("opening the database")
+    db = await stack.enter_async_context(Database.open(settings))
+    use_database(db)
+
+    async def stop_runs() -> None:  # before the database closes: each cancelled run leaves its thread whole
+        await RUNS.shutdown()
+        tracing.flush()
+        use_database(None)
+
+    stack.push_async_callback(stop_runs)
+    warming = asyncio.create_task(asyncio.to_thread(warm_up))
+    if settings.auto_ingest and await corpus_is_empty(db.pool):
+        async def ingest() -> None:
+            await _in_own_database(settings, lambda pool: ensure_corpus(pool, settings, state.reporter(), embed=False))
+
+        job = ThreadJob("ingest", ingest).start()
+        stack.push_async_callback(job.stop)
+        await job.wait()
+    state.progress("loading the tools")
+    await warming
+    state.ready()
+    log.warning("Creator Cortex is up after %.0f s: chat at http://%s:%d%s (engine: %s)", state.ready_after_s,
+                settings.host, settings.port, CHAT_PATH, engine_label(settings))
+    if not settings.auto_ingest:
+        return
+
+    async def indexes(pool) -> None:
+        with background_work():
+            await index_titles(pool, state.reporter(TITLE_JOB))
+            state.finished(TITLE_JOB)
+            await ensure_creators(pool, settings, state.reporter(CREATOR_JOB))
+
+    for name in (TITLE_JOB, CREATOR_JOB):
+        state.progress("waiting", job=name)
+    job = ThreadJob("indexes", lambda: _in_own_database(settings, indexes)).start()
+    stack.push_async_callback(job.stop)
+    try:
+        await job.wait()
+    finally:
+        state.finished(TITLE_JOB)
+        state.finished(CREATOR_JOB)
+
+
+def create_app(settings: Settings | None = None, state: StartupState | None = None) -> FastAPI:
     """The ASGI app: the API (``agent.api``), /health, and the Chainlit UI at the root (registered last, so API
-    routes win)."""
+    routes win), on the process database (``memory.db.get_database``). ``state``: the start-up /health reports
+    (`cortex serve` builds the app inside ``agent.startup.LaunchApp``, see ``boot``); None: always ready (an app on a
+    database opened by its host, as the tests' in-process clients)."""
     settings = settings or get_settings()
     prepare_chainlit(settings)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from memory.db import Database, use_database
-
-        async with Database.open(settings) as db:
-            use_database(db)
-            await ensure_corpus(db.pool, settings)
-            creators = asyncio.create_task(ensure_creators(db.pool, settings))
-            app.state.db = db
-            log.warning(
-                "Creator Cortex is up: chat at http://%s:%d%s (engine: %s)",
-                settings.host, settings.port, CHAT_PATH, engine_label(settings),
-            )
-            try:
-                yield
-            finally:
-                creators.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await creators
-                await RUNS.shutdown()
-                tracing.flush()
-                use_database(None)
+    state = state or StartupState(status="ready")
 
     app = FastAPI(
         title="Creator Cortex",
         version="0.1.0",
-        lifespan=lifespan,
         description="The Creator Cortex agent over HTTP, speaking the LangGraph Platform threads/runs API: use "
         "`langgraph_sdk.get_client(url=..., api_key=...)` or LangGraph JS `useStream` with assistant id "
         "`creator_cortex` (or `agent`). Every route but /health and these docs needs an API key "
@@ -151,21 +241,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
 
     @app.get("/health")
-    async def health() -> dict:
-        """Liveness and what answers: the engine label and whether the corpus is loaded."""
+    async def health(response: Response) -> dict:
+        """Liveness and readiness: 200 with status 'ok', the engine label, whether the corpus is loaded and the
+        background jobs still running, once the chat answers; 503 with status 'starting' (the stage and its
+        progress) or 'failed' (the error) before (``agent.startup.StartupState.as_json``)."""
         from memory.corpus.ingest import corpus_is_empty
+        from memory.db import get_database
 
-        return {
-            "status": "ok",
-            "engine": engine_label(settings),
-            "corpus_loaded": not await corpus_is_empty(app.state.db.pool),
-        }
+        body = state.as_json()
+        if state.status != "ready":
+            response.status_code = 503
+            return body
+        return {**body, "status": "ok", "engine": engine_label(settings),
+                "corpus_loaded": not await corpus_is_empty((await get_database()).pool)}
 
     from chainlit.utils import mount_chainlit
 
     from ui.feedback import router as feedback_router  # after prepare_chainlit: Chainlit reads its env at import
+    from ui.storage import router as files_router
 
     app.include_router(feedback_router)  # before the mount: these answer before Chainlit's own feedback routes
+    app.include_router(files_router)
     mount_chainlit(app=app, target=str(PROJECT_ROOT / "ui" / "app.py"), path=CHAT_PATH)
     return app
 
@@ -200,9 +296,10 @@ def _tail(output: str, lines: int) -> str:
 
 @contextmanager
 def spawned_service(
-    env: Mapping[str, str] | None = None, timeout_s: float = 180.0, tail_lines: int = 40
+    env: Mapping[str, str] | None = None, timeout_s: float = 180.0, tail_lines: int = 40, ready: bool = True
 ) -> Iterator[SpawnedService]:
-    """Start `cortex serve` on a free port of 127.0.0.1 and yield it once /health answers 200; stop it on exit.
+    """Start `cortex serve` on a free port of 127.0.0.1 and yield it once /health answers 200 (ready), or once it
+    answers at all when ``ready`` is False (the service still starting); stop it on exit.
 
     ``env``: variables set for the process on top of this process's environment. Its stdout and stderr go to a
     temporary file (no pipe to fill up), kept in ``SpawnedService.output`` after the stop: SIGTERM, then SIGKILL
@@ -238,7 +335,7 @@ def spawned_service(
                     raise ServiceError(f"cortex serve exited with code {proc.returncode} before answering /health:\n"
                                        + _tail(stop(), tail_lines))
                 try:
-                    if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    if httpx.get(f"{url}/health", timeout=2).status_code == 200 or not ready:
                         break
                 except httpx.HTTPError:
                     pass

@@ -104,6 +104,11 @@ class Settings(BaseSettings):
         description="Secret that signs chat UI sessions. Unset: generated once into .cortex/auth_secret.",
     )
     state_dir: Path = Field(default=PROJECT_ROOT / ".cortex", description="Local state: secrets, embedded DB.")
+    files_s3_bucket: str | None = Field(
+        default=None,
+        description="Chat files (charts, attachments) in this S3-compatible bucket (boto3 and the AWS_* variables). "
+        "Unset: on local disk in <state_dir>/files.",
+    )
     api_on_disconnect: Literal["cancel", "continue"] = Field(
         default="cancel",
         description="HTTP API: what a streamed run does when its client disconnects: cancel it (the thread keeps "

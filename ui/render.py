@@ -79,17 +79,41 @@ TITLE_ACTIONS: list[tuple[str, str, str]] = [
 """The feedback buttons under each generated title: (signal, label, lucide icon)."""
 
 
+def _title_buttons(generation_id: str | None, rank: int) -> list[cl.Action]:
+    """The feedback buttons of the title ``rank`` of a generation (``TITLE_ACTIONS``)."""
+    payload = {"generation_id": generation_id, "rank": rank}
+    return [cl.Action(name="title_feedback", payload={**payload, "signal": signal}, label=label, icon=icon,
+                      tooltip=signal.replace("_", " ")) for signal, label, icon in TITLE_ACTIONS]
+
+
 async def title_actions(generation: dict[str, Any]) -> None:
     """One message per shown title with its feedback buttons (``TITLE_ACTIONS``); each click carries the signal,
-    the title's number and the generation it came from."""
+    the title's number and the generation it came from, which the message keeps in its metadata (``TITLE_KEY``) so
+    a resumed chat gets its buttons back (``restore_title_actions``)."""
+    generation_id = generation.get("generation_id")
     for rank, title in enumerate(generation["shown"], 1):
-        payload = {"generation_id": generation.get("generation_id"), "rank": rank}
-        await cl.Message(
-            content=f"**{rank}.** {title}",
-            actions=[cl.Action(name="title_feedback", payload={**payload, "signal": signal}, label=label, icon=icon,
-                               tooltip=signal.replace("_", " ")) for signal, label, icon in TITLE_ACTIONS],
-            author="Titles",
-        ).send()
+        await cl.Message(content=f"**{rank}.** {title}", actions=_title_buttons(generation_id, rank), author="Titles",
+                         metadata={TITLE_KEY: {"generation_id": generation_id, "rank": rank}}).send()
+
+
+TITLE_KEY = "cortex_title"
+"""Metadata key of a generated title's message: ``{"generation_id", "rank"}``."""
+
+
+async def restore_title_actions(thread: dict[str, Any]) -> int:
+    """Send again the feedback buttons of every generated title in a resumed chat (Chainlit keeps messages, not
+    their buttons); returns how many titles got them."""
+    restored = 0
+    for step in thread.get("steps") or []:
+        metadata = step.get("metadata") or {}
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata or "{}")
+        title = metadata.get(TITLE_KEY)
+        if isinstance(title, dict) and title.get("generation_id"):
+            for action in _title_buttons(title["generation_id"], int(title["rank"])):
+                await action.send(for_id=step["id"])
+            restored += 1
+    return restored
 
 
 async def render_run(stream: AsyncIterator[tuple[str, Any]]) -> cl.Message:
