@@ -71,11 +71,13 @@ def _merged(base: dict, overrides: Mapping) -> dict:
 
 
 def prepare_chainlit(settings: Settings) -> None:
-    """Environment Chainlit reads at import: its app root (config from ui/chainlit.toml, uploads) in the
-    state dir, the session secret, and the English UI texts: Chainlit's own ``en-US.json`` with the product's
-    words laid over it (``ui/translations.json``: the login asks for a creator name, not an e-mail address)."""
+    """Environment Chainlit reads at import: its app root (config from ui/chainlit.toml, the logo and the welcome
+    line's style from ui/public, uploads) in the state dir, the session secret, and the English UI texts:
+    Chainlit's own ``en-US.json`` with the product's words laid over it (``ui/translations.json``: the login asks
+    for a creator name, not an e-mail address)."""
     root = Path(os.environ.setdefault("CHAINLIT_APP_ROOT", str(settings.state_dir / "chainlit")))
     (root / ".chainlit" / "translations").mkdir(parents=True, exist_ok=True)
+    shutil.copytree(PROJECT_ROOT / "ui" / "public", root / "public", dirs_exist_ok=True)  # logo, welcome line
     shutil.copyfile(PROJECT_ROOT / "ui" / "chainlit.toml", root / ".chainlit" / "config.toml")
     bundled = json.loads((resources.files("chainlit") / "translations" / "en-US.json").read_text(encoding="utf-8"))
     ours = json.loads((PROJECT_ROOT / "ui" / "translations.json").read_text(encoding="utf-8"))
@@ -259,9 +261,11 @@ def create_app(settings: Settings | None = None, state: StartupState | None = No
 
     from ui.feedback import router as feedback_router  # after prepare_chainlit: Chainlit reads its env at import
     from ui.storage import router as files_router
+    from ui.threads import router as threads_router
 
     app.include_router(feedback_router)  # before the mount: these answer before Chainlit's own feedback routes
     app.include_router(files_router)
+    app.include_router(threads_router)  # another creator's conversation: "not found" instead of Chainlit's page
     mount_chainlit(app=app, target=str(PROJECT_ROOT / "ui" / "app.py"), path=CHAT_PATH)
     return app
 

@@ -54,4 +54,6 @@ async def test_chat_answers_streams_steps_and_survives_reload(service):
         other = await browser.new_page()
         await login(other, service, "someone-else")
         assert await other.get_by_text("Score this title: I Built a Giant Lego Volcano").count() == 0
+        opened = await other.goto(thread_url)  # not even by its address
+        assert opened.status == 404 and await other.get_by_text("Conversation not found").count() == 1
         await browser.close()
