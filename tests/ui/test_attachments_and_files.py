@@ -4,6 +4,7 @@ buttons a resumed chat gets back."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from types import SimpleNamespace
 
@@ -97,7 +98,7 @@ async def test_a_resumed_chat_gets_the_title_buttons_back():
     ctx.emitter = Emitter(ctx.session)
     thread = {"steps": [
         {"id": "m1", "metadata": {TITLE_KEY: {"generation_id": "call_gen1", "rank": 1}}},
-        {"id": "m2", "metadata": '{"%s": {"generation_id": "call_gen1", "rank": 2}}' % TITLE_KEY},
+        {"id": "m2", "metadata": json.dumps({TITLE_KEY: {"generation_id": "call_gen1", "rank": 2}})},  # as stored
         {"id": "m3", "metadata": {}},  # an answer, not a title
     ]}
     assert await restore_title_actions(thread) == 2
