@@ -72,6 +72,11 @@ class Settings(BaseSettings):
         description="Embedding model of the title corpus (ingest, outlier retrieval, niches): all-MiniLM-L6-v2, "
         "minilm-static or openai:<model>. Unset: embedding_model. Each model has its own vector table.",
     )
+    device: str = Field(
+        default="cpu",
+        description="Where the local MiniLM runs: cpu, or a torch device such as cuda or mps (with a torch build for "
+        "it installed).",
+    )
     router_threshold: float = Field(
         default=0.42,
         description="Offline engine: minimum cosine similarity between a request and a tool's examples to call it.",

@@ -180,3 +180,29 @@ def test_background_embedding_is_batched_and_equal_to_a_request(monkeypatch):
         behind = embedder.embed(texts)
     assert turns == [False, True, True]  # one turn for the request, one per batch of background work
     np.testing.assert_allclose(foreground, behind, atol=1e-5)
+
+
+def test_background_batches_hold_back_while_a_turn_runs(monkeypatch):
+    """A conversation turn in progress keeps background batches waiting (they would take its CPU), for at most
+    MAX_YIELD_S per batch, so background work still advances under a steady stream of turns."""
+    monkeypatch.setattr(embeddings, "MAX_YIELD_S", 0.5)
+    turns, started = _EncoderTurns(), []
+
+    def background() -> None:
+        with turns.turn(background=True):
+            started.append(time.monotonic())
+
+    with turns.active():  # a turn runs for longer than a batch may wait
+        begun = time.monotonic()
+        thread = threading.Thread(target=background)
+        thread.start()
+        thread.join(10)
+        assert started and started[0] - begun >= 0.45  # waited for the turn, up to the limit
+    with turns.active():
+        thread = threading.Thread(target=background)
+        thread.start()
+        time.sleep(0.1)
+        assert len(started) == 1  # still holding back
+        ended = time.monotonic()
+    thread.join(10)  # the turn ended before the limit: the batch went then
+    assert len(started) == 2 and ended <= started[1] < ended + 0.4
