@@ -138,6 +138,7 @@ def serve(
     ingests the corpus (progress bars here, on /health and on the chat page), then builds the creator index in the
     background."""
     import importlib
+    import signal
 
     import uvicorn
 
@@ -162,6 +163,9 @@ def serve(
         service = await asyncio.to_thread(importlib.import_module, "agent.server")
         await service.boot(launch, settings)
 
+    # uvicorn re-raises the SIGTERM it stopped on: exit through Python then, so the atexit handlers run (the last
+    # process using the embedded Postgres stops it) instead of dying of the signal and leaving Postgres running
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
     state = StartupState(listeners=[update])
     server = uvicorn.Server(uvicorn.Config(LaunchApp(state, boot, on_failure=stop), host=settings.host,
                                            port=settings.port, log_level="warning", lifespan="on"))

@@ -1,11 +1,11 @@
 """The service: one FastAPI process with the HTTP API (LangGraph's threads/runs API, ``agent.api``; OpenAPI page
 at /docs), /health, and the chat UI (Chainlit, mounted at the root last, so the API routes win).
 
-The port answers at once; start-up runs after it (``start_up``, ``agent.startup``): it opens the database (starting
-the embedded Postgres unless DATABASE_URL is set), applies migrations, and ingests the demo corpus when it is empty
-(``CORTEX_AUTO_INGEST``), while /health and the chat page show its progress; then the creator-search index is built
-in the background. On stop it cancels the API runs in progress (each leaves its thread whole) and flushes Langfuse
-traces.
+`cortex serve` runs it inside ``agent.startup.LaunchApp``, which answers on the port at once; ``boot`` then builds the
+app and runs ``start_up``: it opens the database (starting the embedded Postgres unless DATABASE_URL is set), applies
+migrations and ingests the demo corpus when it is empty (``CORTEX_AUTO_INGEST``), while /health and the chat page
+show its progress; once ready, the title index and the creator-search index are built in the background. On stop it
+cancels the API runs in progress (each leaves its thread whole) and flushes Langfuse traces.
 
 ``spawned_service`` starts `cortex serve` as a child process on a free port of 127.0.0.1 (for tests and benchmarks).
 """
