@@ -10,7 +10,8 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
-from chainlit.context import init_http_context
+from chainlit.context import ChainlitContext, context_var
+from chainlit.session import HTTPSession
 from fastapi import FastAPI
 
 import ui.storage
@@ -87,7 +88,8 @@ async def test_a_chat_file_is_served_to_its_owner_only(tmp_path, monkeypatch):
 
 
 async def test_a_resumed_chat_gets_the_title_buttons_back():
-    ctx = init_http_context(thread_id=str(uuid.uuid4()))
+    ctx = ChainlitContext(HTTPSession(id=str(uuid.uuid4()), thread_id=str(uuid.uuid4()), client_type="webapp"))
+    context_var.set(ctx)  # as init_http_context does, without asking for Chainlit's data layer (the database)
     sent = []
 
     class Emitter(RecordingEmitter):

@@ -59,8 +59,10 @@ async def test_first_run_from_start_up_to_a_reload(tmp_path, data_dir):
             await page.get_by_text("Creator name").first.wait_for(timeout=30_000)
             await login(page, served.url, "first-run")
             await _send(page, "Score this title: I Built a Giant Lego Volcano")
-            await page.get_by_text("How to improve").wait_for(timeout=180_000)
+            await page.get_by_text("How to improve").last.wait_for(timeout=180_000)  # (also in the open step)
             answer_s = time.monotonic() - launched
+            await _idle(page)
+            assert await page.get_by_text("How to improve").count() == 1  # the steps collapsed once done
             await page.screenshot(path=SHOTS.format("2-scored"))
 
             # an SRT attached: hooks and titles, each with its buttons
