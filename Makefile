@@ -9,8 +9,8 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	# torch first, from the machine's local CPU build (else pip pulls the CUDA build)
-	$(BIN)/python -m pip install --quiet torch==2.13.0
+	# torch first, the CPU build pinned in constraints.txt (else pip pulls the CUDA build)
+	$(BIN)/python -m pip install --quiet -c constraints.txt torch
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 

@@ -136,22 +136,50 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default CORTEX_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default CORTEX_PORT).")] = None,
 ) -> None:
-    """Start the service: the chat UI at / on the embedded database (ingests the corpus if empty)."""
+    """Start the service: the chat UI at / on the embedded database. The port answers at once; the first start
+    ingests the corpus (progress bars here, on /health and on the chat page), then builds the creator index in the
+    background."""
+    import importlib
+
     import uvicorn
 
     from agent.auth import is_loopback
-    from agent.server import create_app
+    from agent.startup import LaunchApp, StartupState
 
     settings = get_settings()
     if host:
         settings.host = host
     if port:
         settings.port = port
+    bar, update = _progress()
+    bar.start()  # before the loggers: their lines then print above the bars
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     if not is_loopback(settings.host):
         err.print(f"[yellow]Serving on {settings.host}, beyond this machine: the shared CORTEX_UI_PASSWORD no longer "
                   "signs anyone in; give each creator a password with `cortex users create NAME`.[/]")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    server: uvicorn.Server | None = None
+
+    def stop() -> None:
+        if server:
+            server.should_exit = True
+
+    async def boot(launch: LaunchApp) -> None:  # the heavy imports happen here, after the port opened
+        launch.state.progress("loading the application")
+        service = await asyncio.to_thread(importlib.import_module, "agent.server")
+        await service.boot(launch, settings)
+
+    # uvicorn re-raises the SIGTERM it stopped on: exit through Python then, so the atexit handlers run (the last
+    # process using the embedded Postgres stops it) instead of dying of the signal and leaving Postgres running
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+    state = StartupState(listeners=[update])
+    server = uvicorn.Server(uvicorn.Config(LaunchApp(state, boot, on_failure=stop), host=settings.host,
+                                           port=settings.port, log_level="warning", lifespan="on"))
+    try:
+        server.run()
+    finally:
+        bar.stop()
+    if state.status == "failed":
+        raise typer.Exit(1)
 
 
 STOPPED = "you pressed Ctrl-C"

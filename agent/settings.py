@@ -77,6 +77,11 @@ class Settings(BaseSettings):
         description="Embedding model of the title corpus (ingest, outlier retrieval, niches): all-MiniLM-L6-v2, "
         "minilm-static or openai:<model>. Unset: embedding_model. Each model has its own vector table.",
     )
+    device: str = Field(
+        default="cpu",
+        description="Where the local MiniLM runs: cpu, or a torch device such as cuda or mps (with a torch build for "
+        "it installed).",
+    )
     router_threshold: float | None = Field(
         default=None,
         description="Offline engine: minimum calibrated probability of a request's intent to act on it (below it the "
@@ -110,6 +115,11 @@ class Settings(BaseSettings):
         description="Secret that signs chat UI sessions. Unset: generated once into .cortex/auth_secret.",
     )
     state_dir: Path = Field(default=PROJECT_ROOT / ".cortex", description="Local state: secrets, embedded DB.")
+    files_s3_bucket: str | None = Field(
+        default=None,
+        description="Chat files (charts, attachments) in this S3-compatible bucket (boto3 and the AWS_* variables). "
+        "Unset: on local disk in <state_dir>/files.",
+    )
     api_on_disconnect: Literal["cancel", "continue"] = Field(
         default="cancel",
         description="HTTP API: what a streamed run does when its client disconnects: cancel it (the thread keeps "

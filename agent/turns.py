@@ -30,6 +30,7 @@ from langchain_core.messages import BaseMessage
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, Durability
 
+from agent.embeddings import foreground
 from agent.tracing import with_tracing
 from graphs.conversation import DURABILITY, NEW_MESSAGE, close_unfinished_turn, typed_decision
 from tools.base import CortexContext
@@ -128,10 +129,11 @@ async def run_turn(
             else:
                 await close_unfinished_turn(graph, thread, NEW_MESSAGE)
         while True:
-            await on_stream(graph.astream(payload, config, context=context, stream_mode=list(stream_modes),
-                                          durability=durability, interrupt_before=interrupt_before,
-                                          interrupt_after=interrupt_after))
-            state = await graph.aget_state(thread)
+            with foreground():  # background embedding holds back while the graph runs (not while approvals wait)
+                await on_stream(graph.astream(payload, config, context=context, stream_mode=list(stream_modes),
+                                              durability=durability, interrupt_before=interrupt_before,
+                                              interrupt_after=interrupt_after))
+                state = await graph.aget_state(thread)
             approval = state.interrupts[0].value if state.interrupts else None
             if approval is None or on_approval is None:
                 return TurnResult(state.values, approval)

@@ -174,6 +174,22 @@ def _out_of_range(values: dict) -> tuple[str, str] | None:
     return None
 
 
+def is_studio_export(path: Path) -> bool:
+    """Whether the file's first line is the header of a YouTube Studio video export (the required columns of
+    ``STUDIO_COLUMNS``), by content, whatever the file is called; False for a missing or unreadable file."""
+    try:
+        with Path(path).open("rb") as f:
+            first = f.readline(64_000)
+    except OSError:
+        return False
+    try:
+        line = decode_text(first, Path(path).name, "a CSV")
+    except NotTextError:
+        return False
+    header = {h.strip() for h in next(csv.reader([line.strip()]), [])}
+    return all(any(name in header for name in STUDIO_COLUMNS[field]) for field in REQUIRED_STUDIO_FIELDS)
+
+
 def read_studio_export(path: Path) -> list[VideoMetrics]:
     """The videos of a YouTube Studio export (Analytics > Advanced mode > Content > export as CSV).
 

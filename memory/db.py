@@ -229,9 +229,11 @@ class Database:
     async def open(cls, settings: Settings | None = None, max_size: int = 10,
                    supervise: bool = False) -> AsyncIterator[Database]:
         """Connect (starting the embedded server if needed), migrate, set up checkpointer and store; with
-        ``supervise`` keep probing it and recover from outages (``Database.supervise``, the module docstring)."""
+        ``supervise`` keep probing it and recover from outages (``Database.supervise``, the module docstring).
+        Starting the server and loading the embedding model run in worker threads: hosts such as `langgraph dev`
+        refuse blocking calls in their event loop."""
         settings = settings or get_settings()
-        url = conninfo(settings)
+        url = await asyncio.to_thread(conninfo, settings)
         try:
             async with await AsyncConnection.connect(url, autocommit=True) as conn:
                 await conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
@@ -259,7 +261,7 @@ class Database:
             await migrate(pool)
             checkpointer = AsyncPostgresSaver(pool)
             await checkpointer.setup()
-            embedder = get_embedder()
+            embedder = await asyncio.to_thread(get_embedder)
             store = AsyncPostgresStore(
                 pool,
                 index={"dims": embedder.dim, "embed": LangChainEmbeddings(embedder.name), "fields": ["text"]},

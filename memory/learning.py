@@ -129,6 +129,23 @@ async def count_actions(pool: AsyncConnectionPool, creator_id: str) -> int:
         return (await cur.fetchone())["n"]
 
 
+async def title_counts(pool: AsyncConnectionPool, creator_id: str) -> dict[str, int]:
+    """How the creator met the generated titles: ``seen`` (distinct titles shown, per generation), ``reacted``
+    (distinct titles of those they acted on: saved, copied, used, rejected, rated or edited), ``actions`` (every
+    feedback event other than a view, thumbs on a whole answer included)."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            """SELECT count(DISTINCT (generation_id, title)) FILTER (WHERE signal = 'view') AS seen,
+                      count(DISTINCT (generation_id, title)) FILTER (WHERE signal <> 'view' AND title IS NOT NULL
+                                                                       AND generation_id IS NOT NULL) AS reacted,
+                      count(*) FILTER (WHERE signal <> 'view') AS actions
+               FROM feedback_events WHERE creator_id = %s""",
+            (creator_id,),
+        )
+        row = await cur.fetchone()
+    return {"seen": row["seen"], "reacted": row["reacted"], "actions": row["actions"]}
+
+
 async def delete_feedback(pool: AsyncConnectionPool, creator_id: str, keep: Sequence[str] = ("use",)) -> int:
     """Delete a creator's feedback events except the signals in ``keep`` (by default the titles they used stay
     recorded); returns how many were deleted."""

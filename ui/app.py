@@ -8,7 +8,6 @@ tool uses."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import chainlit as cl
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
@@ -23,10 +22,11 @@ from memory.db import get_database, sqlalchemy_url
 from tools.base import CortexContext
 from tools.learning.choices import feedback_reply
 from tools.learning.signals import record_signal, record_thumbs, shown_choice
-from ui.render import render_turn
+from ui.attachments import DEFAULT_QUESTION, attachments_text, offer_import, studio_exports
+from ui.render import render_turn, restore_title_actions
+from ui.storage import storage_client, use_local_store
 
 log = logging.getLogger(__name__)
-MAX_ATTACHMENT_CHARS = 2_000_000
 
 
 EDIT_TIMEOUT_S = 300
@@ -48,8 +48,11 @@ class CortexDataLayer(SQLAlchemyDataLayer):
 
 @cl.data_layer
 def data_layer() -> SQLAlchemyDataLayer:
-    """Chainlit's SQL data layer on the project's Postgres (tables from memory/migrations/0002)."""
-    return CortexDataLayer(conninfo=sqlalchemy_url())
+    """Chainlit's SQL data layer on the project's Postgres (tables from memory/migrations/0002), with element files
+    (charts, attachments) kept by ``ui.storage`` so they come back after a reload."""
+    storage = storage_client(get_settings())
+    use_local_store(storage)
+    return CortexDataLayer(conninfo=sqlalchemy_url(), storage_provider=storage)
 
 
 @cl.password_auth_callback
@@ -84,7 +87,9 @@ async def chat_start() -> None:
 
 @cl.on_chat_resume
 async def chat_resume(thread: dict) -> None:
-    """Resuming needs nothing more: the thread's messages are in the LangGraph checkpoint."""
+    """The thread's messages are in the LangGraph checkpoint and its charts in the file store (``ui.storage``);
+    the buttons under generated titles are sent again (``restore_title_actions``)."""
+    await restore_title_actions(thread)
 
 
 def _creator() -> str:
@@ -106,7 +111,12 @@ async def on_title_feedback(action: cl.Action) -> None:
         return
     edited = None
     if signal == "edit":
-        answer = await cl.AskUserMessage(content=f"Your version of “{choice.title}”:", timeout=EDIT_TIMEOUT_S).send()
+        try:
+            answer = await cl.AskUserMessage(content=f"Your version of “{choice.title}”:", timeout=EDIT_TIMEOUT_S).send()
+        finally:
+            # Chainlit runs action callbacks over HTTP with no task around them, but its ask ends with a "task
+            # started" signal: end it, or the page stays busy (Stop lit, input and buttons disabled)
+            await cl.context.emitter.task_end()
         edited = (answer or {}).get("output", "").strip()
         if not edited:
             await cl.Message(content="No edit received: nothing recorded.").send()
@@ -123,28 +133,23 @@ async def on_title_feedback(action: cl.Action) -> None:
     await cl.Message(content=reply, author="Titles").send()
 
 
-def _attachments_text(message: cl.Message) -> str:
-    parts = []
-    for element in message.elements or []:
-        path = getattr(element, "path", None)
-        if path and Path(path).is_file():
-            text = Path(path).read_text(encoding="utf-8", errors="replace")[:MAX_ATTACHMENT_CHARS]
-            parts.append(f"\n\n[Attached file: {element.name}]\n{text}")
-    return "".join(parts)
-
-
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
     """Run the conversation graph on the creator's message and render it as it runs (asking for approval before
-    actions with side effects)."""
+    actions with side effects). Attached Studio exports are offered for import first (``ui.attachments``); a message
+    that was only an export then asks how the last videos did, which answers with the chart."""
     creator = _creator()
     thread_id = cl.context.session.thread_id
     db = await get_database()
     if not await claim_or_owned(db.pool, thread_id, creator):
         await cl.ErrorMessage(content="This conversation belongs to another creator: start a new chat.").send()
         return
+    imported = [await offer_import(db.pool, creator, name, path) for name, path in studio_exports(message)]
+    text = message.content.strip() or (DEFAULT_QUESTION if any(imported) else "")
+    text += attachments_text(message)
+    if not text.strip():
+        return
     graph = persistent_graph(db)
-    text = message.content + _attachments_text(message)
     context = CortexContext(creator_id=creator, db=db, settings=get_settings())
     try:
         await render_turn(graph, text, run_config(thread_id, creator), context)

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import chainlit as cl
+from chainlit.utils import utc_now
 from langchain.agents.middleware.human_in_the_loop import Decision, HITLRequest, HITLResponse
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolMessage
 from langgraph.graph.state import CompiledStateGraph
@@ -24,7 +25,7 @@ from agent.turns import run_turn
 from tools.base import CortexContext
 
 NODE_TITLES = {"model": "Model", "approve": "Approval", "tools": "Tools", "answer": "Answer"}
-STREAM_MODES = ["updates", "messages", "custom"]
+STREAM_MODES = ["tasks", "updates", "messages", "custom"]
 APPROVAL_TIMEOUT_S = 600
 """How long an approval request waits for the creator's click; unanswered, it counts as declined."""
 STOPPED = "you stopped it"
@@ -79,59 +80,116 @@ TITLE_ACTIONS: list[tuple[str, str, str]] = [
 """The feedback buttons under each generated title: (signal, label, lucide icon)."""
 
 
+def _title_buttons(generation_id: str | None, rank: int) -> list[cl.Action]:
+    """The feedback buttons of the title ``rank`` of a generation (``TITLE_ACTIONS``)."""
+    payload = {"generation_id": generation_id, "rank": rank}
+    return [cl.Action(name="title_feedback", payload={**payload, "signal": signal}, label=label, icon=icon,
+                      tooltip=signal.replace("_", " ")) for signal, label, icon in TITLE_ACTIONS]
+
+
 async def title_actions(generation: dict[str, Any]) -> None:
     """One message per shown title with its feedback buttons (``TITLE_ACTIONS``); each click carries the signal,
-    the title's number and the generation it came from."""
+    the title's number and the generation it came from, which the message keeps in its metadata (``TITLE_KEY``) so
+    a resumed chat gets its buttons back (``restore_title_actions``)."""
+    generation_id = generation.get("generation_id")
     for rank, title in enumerate(generation["shown"], 1):
-        payload = {"generation_id": generation.get("generation_id"), "rank": rank}
-        await cl.Message(
-            content=f"**{rank}.** {title}",
-            actions=[cl.Action(name="title_feedback", payload={**payload, "signal": signal}, label=label, icon=icon,
-                               tooltip=signal.replace("_", " ")) for signal, label, icon in TITLE_ACTIONS],
-            author="Titles",
-        ).send()
+        await cl.Message(content=f"**{rank}.** {title}", actions=_title_buttons(generation_id, rank), author="Titles",
+                         metadata={TITLE_KEY: {"generation_id": generation_id, "rank": rank}}).send()
+
+
+TITLE_KEY = "cortex_title"
+"""Metadata key of a generated title's message: ``{"generation_id", "rank"}``."""
+
+
+async def restore_title_actions(thread: dict[str, Any]) -> int:
+    """Send again the feedback buttons of every generated title in a resumed chat (Chainlit keeps messages, not
+    their buttons); returns how many titles got them."""
+    restored = 0
+    for step in thread.get("steps") or []:
+        metadata = step.get("metadata") or {}
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata or "{}")
+        title = metadata.get(TITLE_KEY)
+        if isinstance(title, dict) and title.get("generation_id"):
+            for action in _title_buttons(title["generation_id"], int(title["rank"])):
+                await action.send(for_id=step["id"])
+            restored += 1
+    return restored
+
+
+def _open_step(name: str, parent_id: str | None, step_type: str = "run") -> cl.Step:
+    """A step shown as running ("Using ..."), open while it runs and collapsed once it ends."""
+    step = cl.Step(name=name, type=step_type, parent_id=parent_id, default_open=True, auto_collapse=True)
+    step.input = ""
+    step.start = utc_now()
+    return step
+
+
+async def _close_step(step: cl.Step, output: str, error: bool = False) -> None:
+    step.output = output
+    step.is_error = error
+    step.end = utc_now()
+    await step.update()
 
 
 async def render_run(stream: AsyncIterator[tuple[str, Any]]) -> cl.Message:
     """Show a run as it happens; returns the answer message (sent, with its final content).
 
-    Node and trace steps nest under one "Run" step sent first, so they read above the answer.
+    One "Run" step is sent first, in the message handler's step as the answer is, so the steps read above the answer;
+    inside it a step per node opens when the node
+    starts (stream mode "tasks") and closes with its summary when it ends ("updates"), and each trace event of a
+    node is a step inside that node's. Steps are open while they run and collapse when they end.
     """
-    run = cl.Step(name="Run", type="run")
-    run.input = ""
+    handler = cl.context.current_step  # Chainlit's on_message step, which also holds the answer
+    run = _open_step("Run", handler.id if handler else None)
     await run.send()
     answer = cl.Message(content="", elements=[])
     final: str | None = None
     generation: dict[str, Any] | None = None
+    running: dict[str, cl.Step] = {}  # node name -> its open step
     shown = 0
-    async for mode, chunk in stream:
-        if mode == "messages":
-            token, meta = chunk
-            if meta.get("langgraph_node") == "model" and isinstance(token, AIMessageChunk):
-                if isinstance(token.content, str) and token.content:
-                    await answer.stream_token(token.content)
-        elif mode == "custom" and isinstance(chunk, dict) and chunk.get("type") == "trace":
-            shown += 1
-            async with cl.Step(name=chunk["name"], type="tool", parent_id=run.id) as step:
-                step.input = ""
-                step.output = json.dumps(chunk.get("data", {}), indent=2, default=str)
-                step.language = "json"
-        elif mode == "updates":
-            for node, update in chunk.items():
-                if node.startswith("__"):
-                    continue  # __interrupt__ and other internal keys
-                step_input, step_output = _summarise_update(node, update)
+    try:
+        async for mode, chunk in stream:
+            if mode == "tasks" and not chunk.get("name", "").startswith("__"):
+                if "input" in chunk:  # a node starts
+                    running[chunk["name"]] = step = _open_step(NODE_TITLES.get(chunk["name"], chunk["name"]), run.id)
+                    await step.send()
+                    shown += 1
+                elif chunk.get("error") and (step := running.pop(chunk["name"], None)):
+                    await _close_step(step, str(chunk["error"]), error=True)
+            elif mode == "messages":
+                token, meta = chunk
+                if meta.get("langgraph_node") == "model" and isinstance(token, AIMessageChunk):
+                    if isinstance(token.content, str) and token.content:
+                        await answer.stream_token(token.content)
+            elif mode == "custom" and isinstance(chunk, dict) and chunk.get("type") == "trace":
                 shown += 1
-                async with cl.Step(name=NODE_TITLES.get(node, node), type="run", parent_id=run.id) as step:
+                parent = next(reversed(running.values()), run)  # the node that emitted it
+                async with cl.Step(name=chunk["name"], type="tool", parent_id=parent.id) as step:
+                    step.input = ""
+                    step.output = json.dumps(chunk.get("data", {}), indent=2, default=str)
+                    step.language = "json"
+            elif mode == "updates":
+                for node, update in chunk.items():
+                    if node.startswith("__"):
+                        continue  # __interrupt__ and other internal keys
+                    step_input, step_output = _summarise_update(node, update)
+                    step = running.pop(node, None)
+                    if step is None:  # a node whose start was not streamed
+                        step = _open_step(NODE_TITLES.get(node, node), run.id)
+                        await step.send()
+                        shown += 1
                     step.input = step_input
-                    step.output = step_output
-                if node == "tools":
-                    answer.elements.extend(_charts(update))
-                    generation = _generation(update) or generation
-                if node == "answer":
-                    final = str(update["messages"][-1].content)
-    run.output = f"{shown} steps"
-    await run.update()
+                    await _close_step(step, step_output)
+                    if node == "tools":
+                        answer.elements.extend(_charts(update))
+                        generation = _generation(update) or generation
+                    if node == "answer":
+                        final = str(update["messages"][-1].content)
+    finally:  # also when stopped for an approval, or cancelled: nothing is left "running"
+        for step in running.values():
+            await _close_step(step, "stopped")
+        await _close_step(run, f"{shown} steps")
     if final is not None:
         answer.content = final
     if generation is not None:  # the answer's thumbs rate the whole generation (ui.app's data layer)

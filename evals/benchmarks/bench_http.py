@@ -142,6 +142,8 @@ def main(
     titles = _titles(data_dir or get_settings().data_dir, runs)
     try:
         with spawned_service(timeout_s=600) as service:
+            while httpx.get(f"{service.url}/health", timeout=10).json()["background"]:  # a first start's indexes
+                time.sleep(2)
             key = asyncio.run(_api_key())
             print(f"cortex serve at {service.url} (offline engine), machine: {os.cpu_count()} CPUs")
             asyncio.run(_latency(service.url, key, titles))

@@ -125,9 +125,13 @@ async def ingest_corpus(
     data_dir: Path,
     sources: Iterable[str] = tuple(SOURCES),
     progress: Progress | None = None,
+    embed: bool = True,
 ) -> IngestReport:
-    """Load the sources into Postgres, compute multipliers, refresh keyword statistics, embed new titles and assign
-    channel niches.
+    """Load the sources into Postgres, compute multipliers, refresh keyword statistics, then (``embed``, else left
+    to a later ``index_titles``, as the service does in the background) embed new titles and assign channel niches.
+
+    Progress phases, in order: 'reading the data sets' (sources read), 'writing videos' (0 or 1), 'embedding titles'
+    (titles), 'building the vector index' (bulk loads only), 'assigning channel niches' (0 or 1).
 
     Raises FileNotFoundError naming the missing file when a source is absent from ``data_dir``, ValueError for an
     unknown source name.
@@ -135,7 +139,10 @@ async def ingest_corpus(
     started = time.perf_counter()
     report = IngestReport()
     rows: list[VideoRow] = []
-    for name in sorted(sources, key=lambda n: n not in FULL_HISTORY_SOURCES):  # full histories first: they win
+    ordered = sorted(sources, key=lambda n: n not in FULL_HISTORY_SOURCES)  # full histories first: they win
+    for done, name in enumerate(ordered):
+        if progress:
+            progress("reading the data sets", done, len(ordered))
         if name not in SOURCES:
             raise ValueError(f"Unknown source {name!r}; choose from {', '.join(SOURCES)}.")
         try:
@@ -157,6 +164,9 @@ async def ingest_corpus(
     channels = _channels(rows)
     report.channels = len(channels)
     report.full_history_channels = sum(c.full_history for c in channels.values())
+    if progress:
+        progress("reading the data sets", len(ordered), len(ordered))
+        progress(f"writing {len(rows):,} videos", 0, 1)
 
     async with pool.connection() as conn:
         async with conn.transaction():
@@ -197,13 +207,27 @@ async def ingest_corpus(
         async with pool.connection() as conn:
             await conn.execute("ANALYZE videos")
             await conn.execute("ANALYZE channels")
-    embedder = get_title_embedder()
-    report.titles_embedded = await embed_titles(pool, embedder, progress=progress)
-    await assign_niches(pool, embedder)
-    await sync_title_vectors(pool)  # multipliers, formats... and niches changed since the vectors were written
-    report.embedding_model = embedder.name
+    if progress:
+        progress(f"writing {len(rows):,} videos", 1, 1)
+    if embed:
+        report.titles_embedded, report.embedding_model = await index_titles(pool, progress)
     report.seconds = time.perf_counter() - started
     return report
+
+
+async def index_titles(pool: AsyncConnectionPool, progress: Progress | None = None) -> tuple[int, str]:
+    """Embed the titles whose vector is missing or stale with the title embedder, assign channel niches from them
+    and copy the filter columns into the vector tables; idempotent. Returns (titles embedded, model name).
+    Progress phases: 'embedding titles', 'building the vector index' (bulk loads), 'assigning channel niches'."""
+    embedder = get_title_embedder()
+    embedded = await embed_titles(pool, embedder, progress=progress)
+    if progress:
+        progress("assigning channel niches", 0, 1)
+    await assign_niches(pool, embedder)
+    await sync_title_vectors(pool)  # multipliers, formats... and niches changed since the vectors were written
+    if progress:
+        progress("assigning channel niches", 1, 1)
+    return embedded, embedder.name
 
 
 def _upsert(table: str, cols: list[str], key: str, guard: str) -> str:

@@ -103,6 +103,18 @@ async def title_vector_table(pool: AsyncConnectionPool, model: str) -> str | Non
     return await vector_table(pool, TITLE_VECTORS.kind, model)
 
 
+async def titles_indexed(pool: AsyncConnectionPool, model: str) -> tuple[int, int]:
+    """(titles with a vector of ``model``, videos in the corpus): equal once the title index is complete."""
+    table = await title_vector_table(pool, model)
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT (SELECT count(*) FROM videos) AS videos"
+            + (f", (SELECT count(*) FROM {table}) AS embedded" if table else ", 0 AS embedded")
+        )
+        row = await cur.fetchone()
+    return int(row["embedded"]), int(row["videos"])
+
+
 def title_hash(title: str) -> str:
     """md5 of a title: tells whether a stored vector was made from the current title."""
     return hashlib.md5(title.encode()).hexdigest()

@@ -195,7 +195,7 @@ async def test_approval_in_the_browser(db):
             await page.locator("#chat-input").fill("I'll use 'My Browser Volcano'")
             await page.locator("#chat-submit").click()
             await page.get_by_role("button", name="Approve").click(timeout=90_000)
-            await page.get_by_text("Recorded: you are using “My Browser Volcano”").wait_for(timeout=60_000)
+            await page.get_by_text("Recorded: you are using “My Browser Volcano”").last.wait_for(timeout=60_000)
             await browser.close()
     async with db.pool.connection() as conn:
         cur = await conn.execute("SELECT title FROM title_choices WHERE creator_id = %s", (creator,))

@@ -37,7 +37,8 @@ async def test_chat_answers_streams_steps_and_survives_reload(service):
             await page.get_by_text("offline engine", exact=False).last.wait_for(timeout=90_000)
         finally:
             await page.screenshot(path="/tmp/browser-test.png")
-        assert await page.get_by_text("How to improve").count() == 1
+        await page.locator("#stop-button").wait_for(state="detached", timeout=30_000)  # the run is over
+        assert await page.get_by_text("How to improve").count() == 1  # its steps collapsed
         assert await page.get_by_text("Used Run").count() == 1  # the steps of the run
         await page.locator("button.positive-feedback-off").last.click()  # thumbs up on the answer, through the
         async with page.expect_response(lambda r: r.url.endswith("/feedback")) as rated:  # ownership check
@@ -54,4 +55,6 @@ async def test_chat_answers_streams_steps_and_survives_reload(service):
         other = await browser.new_page()
         await login(other, service, "someone-else")
         assert await other.get_by_text("Score this title: I Built a Giant Lego Volcano").count() == 0
+        opened = await other.goto(thread_url)  # not even by its address
+        assert opened.status == 404 and await other.get_by_text("Conversation not found").count() == 1
         await browser.close()

@@ -15,7 +15,7 @@ from support import RecordingEmitter
 
 
 async def test_render_emits_a_step_per_node_and_trace(db):
-    from ui.render import render_run
+    from ui.render import STREAM_MODES, render_run
 
     ctx = init_http_context(thread_id=str(uuid.uuid4()))
     emitter = RecordingEmitter(ctx.session)
@@ -25,12 +25,19 @@ async def test_render_emits_a_step_per_node_and_trace(db):
     stream = graph.astream(
         {"messages": [("user", "Show me outliers about space experiments from Mark Rober or Veritasium")]},
         run_config(thread, "tester"), context=CortexContext(creator_id="tester"),
-        stream_mode=["updates", "messages", "custom"],
+        stream_mode=STREAM_MODES,
     )
     answer = await render_run(stream)
     names = [s["name"] for s in emitter.steps if s.get("type") in ("run", "tool")]
     run_id = next(s["id"] for s in emitter.steps if s["name"] == "Run")
-    assert all(s.get("parentId") == run_id for s in emitter.steps if s["name"] in ("Model", "route"))
+    nodes = {s["id"]: s["name"] for s in emitter.steps if s.get("parentId") == run_id}
+    assert set(nodes.values()) == {"Model", "Tools", "Answer"}  # a step per node, inside the run's
+    parents = {s["name"]: nodes.get(s.get("parentId")) for s in emitter.steps if s.get("type") == "tool"}
+    assert parents["route"] == "Model" and parents["rag.retrieval"] == "Tools"  # each trace event in its node's
+    for step in (s for s in emitter.steps if s.get("type") == "run" and s["name"] in ("Run", *nodes.values())):
+        assert step["defaultOpen"] and step["autoCollapse"] and step["start"]  # open while running, then closed
+    last = {s["id"]: s for s in emitter.steps}  # each step as last sent: every one ended
+    assert all(s["end"] for s in last.values() if s.get("type") in ("run", "tool"))
     for expected in ("Model", "Tools", "Answer", "route", "rag.retrieval"):
         assert expected in names, (expected, names)
     assert names.index("route") < names.index("rag.retrieval") < names.index("Answer")

@@ -178,6 +178,13 @@ def shared_traits(
 # --- the three views ------------------------------------------------------------------------------------
 
 
+CHART_GRID = "rgba(138, 143, 152, 0.25)"
+CHART_LAYOUT = {"template": "none", "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+                "font": {"color": "#8a8f98"}, "legend": {"bgcolor": "rgba(0,0,0,0)"}}
+"""The charts follow the chat's light or dark theme: no template of their own, transparent backgrounds, and a
+mid-grey text and grid that read on both."""
+
+
 def _bar_figure(
     titles: list[str],
     values: list[float | None],
@@ -200,10 +207,11 @@ def _bar_figure(
         fig.add_bar(x=labels, y=y, text=text, hovertext=titles, name=LABEL[field])
         if reference is not None:
             fig.add_hline(y=reference, line_dash="dash", annotation_text=f"{ref_name}: {fmt(field, reference)}")
-    fig.update_layout(
-        title=title, template="plotly_white", showlegend=False, margin={"l": 10, "r": 10, "t": 50, "b": 10}
-    )
+    fig.update_layout(title=title, showlegend=False, margin={"l": 10, "r": 10, "t": 50, "b": 10}, **CHART_LAYOUT)
+    fig.update_xaxes(gridcolor=CHART_GRID, zerolinecolor=CHART_GRID)
+    fig.update_yaxes(gridcolor=CHART_GRID, zerolinecolor=CHART_GRID)
     return fig
+
 
 
 def recent_view(videos: list[VideoMetrics], limit: int) -> tuple[list[str], dict, go.Figure]:
@@ -251,7 +259,8 @@ def recent_view(videos: list[VideoMetrics], limit: int) -> tuple[list[str], dict
             mode="lines+markers",
             name="CTR (%)",
         )
-        fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "CTR (%)"}, showlegend=True)
+        fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "CTR (%)", "showgrid": False,
+                                  "tickformat": ".1f"}, showlegend=True)  # one decimal: no repeated tick
     data = {"videos": [metrics_dict(v) for v in recent], "channel_median": med}
     return [*lines, "", *summary], data, fig
 
@@ -380,10 +389,11 @@ def last_vs_usual_view(
     fig.add_hline(y=100, line_dash="dash", annotation_text="your usual video = 100 %")
     fig.update_layout(
         title=f"Last upload as % of your usual video ({basis.split(' (')[0]})",
-        template="plotly_white",
         yaxis_title="% of usual",
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        **CHART_LAYOUT,
     )
+    fig.update_yaxes(gridcolor=CHART_GRID, zerolinecolor=CHART_GRID)
     data = {"last": metrics_dict(mine), "basis": basis, "usual_n": len(usual), "comparison": rows}
     return lines, data, fig
 
@@ -392,13 +402,14 @@ def last_vs_usual_view(
 
 
 def not_connected(creator_id: str) -> str:
-    """How to give the tool data, for a creator with no channel yet (never any number)."""
+    """How to give the tool data, for a creator with no channel yet (never any number): attach the Studio export
+    in the chat, or from a terminal import it or connect the channel (the commands name the creator)."""
     return (
-        f"I have no analytics for your channel yet (creator id `{creator_id}`), so I can't give numbers. "
-        "Connect one of two ways:\n\n"
-        "1. **Import a YouTube Studio export**: in YouTube Studio open Analytics > Advanced mode, keep the "
-        "Content (video) table, pick the period, and export the current view as comma-separated values; then run\n"
-        f'   `cortex import-analytics "Table data.csv" --channel "Your channel" --creator {creator_id}`\n'
+        "I have no analytics for your channel yet, so I can't give numbers. Add them one of two ways:\n\n"
+        "1. **Attach a YouTube Studio export here** (the paperclip): in YouTube Studio open Analytics > Advanced "
+        "mode, keep the Content (video) table, pick the period, and export the current view as comma-separated "
+        "values. I show what it holds and import it once you confirm. From a terminal: "
+        f'`cortex import-analytics "Table data.csv" --channel "Your channel" --creator {creator_id}`.\n'
         "2. **Connect the channel with Google** (live numbers, 7- and 30-day snapshots): set "
         "`CORTEX_GOOGLE_CLIENT_SECRETS` to your OAuth client file and run "
         f"`cortex connect-youtube --creator {creator_id}` (README: *Connect a YouTube channel*)."

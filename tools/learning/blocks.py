@@ -33,7 +33,7 @@ from psycopg_pool import AsyncConnectionPool
 from memory.analytics import channel_videos as analytics_videos
 from memory.analytics import list_channels
 from memory.corpus.channels import channel_names, channel_titles
-from memory.learning import count_actions, get_block, put_block
+from memory.learning import get_block, put_block, title_counts
 from tools import extract
 from tools.base import trace
 from tools.learning.preferences import Preferences, preferences_markdown
@@ -216,37 +216,94 @@ async def load_memory(pool: AsyncConnectionPool, store: BaseStore, creator_id: s
     )
 
 
-def memory_markdown(blocks: MemoryBlocks, actions: int, block: str = "all") -> str:
-    """"What have you learned about me?": every block, what it holds, and how to change it. ``block``
-    ("preferences", "dna" or "performance") shows that block alone when the creator has it; "all" (or a block they
-    do not have yet) shows every block."""
+SOURCE_WORDS = {"studio_export": "a YouTube Studio export", "youtube_api": "connected with Google"}
+
+
+@dataclass
+class ConnectedChannel:
+    """A channel whose numbers the creator gave: its name, where they came from (``SOURCE_WORDS``), the videos
+    stored, when they were read, and its best and worst titles by CTR (title, CTR in percent, impressions) among
+    videos with ``MIN_CTR_IMPRESSIONS`` impressions or more."""
+
+    name: str
+    source: str
+    videos: int
+    synced_at: Any
+    ctr_best: list[tuple[str, float, int]] = field(default_factory=list)
+    ctr_worst: list[tuple[str, float, int]] = field(default_factory=list)
+
+    def markdown(self) -> str:
+        """The channel as a creator reads it."""
+        when = f", read {self.synced_at:%Y-%m-%d}" if self.synced_at else ""
+        lines = [f"- **{self.name}**: {self.videos:,} videos from {SOURCE_WORDS.get(self.source, self.source)}{when}"]
+        if self.ctr_best:
+            lines.append("  - best CTR: " + "; ".join(f"“{t}” ({c:.1f} %)" for t, c, _ in self.ctr_best))
+            lines.append("  - worst CTR: " + "; ".join(f"“{t}” ({c:.1f} %)" for t, c, _ in self.ctr_worst))
+        return "\n".join(lines)
+
+
+async def connected_channels(pool: AsyncConnectionPool, creator_id: str) -> list[ConnectedChannel]:
+    """The creator's channels with analytics (imported exports and channels connected with Google), most recently
+    read first, each with its best and worst CTR titles."""
+    channels = []
+    for ch in await list_channels(pool, creator_id):
+        rated = sorted((v for v in await analytics_videos(pool, ch.channel_pk)
+                        if v.ctr_pct is not None and (v.impressions or 0) >= MIN_CTR_IMPRESSIONS),
+                       key=lambda v: -v.ctr_pct)
+        channels.append(ConnectedChannel(
+            ch.name, ch.source, ch.videos, ch.synced_at,
+            [(v.title, v.ctr_pct, v.impressions) for v in rated[:PERFORMANCE_TITLES]],
+            [(v.title, v.ctr_pct, v.impressions) for v in rated[-PERFORMANCE_TITLES:][::-1]] if rated else []))
+    return channels
+
+
+def titles_markdown(counts: dict[str, int]) -> str:
+    """The generated titles the creator saw and acted on (``memory.learning.title_counts``), in words."""
+    if not counts["seen"] and not counts["actions"]:
+        return "**Your titles**: I haven't written titles for you yet."
+    return (f"**Your titles**: I've shown you {counts['seen']} generated title(s); you reacted to "
+            f"{counts['reacted']} of them ({counts['actions']} reaction(s) in all, thumbs on whole answers included).")
+
+
+def memory_markdown(blocks: MemoryBlocks, counts: dict[str, int], block: str = "all",
+                    channels: list[ConnectedChannel] | None = None) -> str:
+    """"What have you learned about me?": every block, what it holds, and how to change it: the titles seen and
+    reacted to (``counts``), preferences, Creator DNA, performance memory and the channels whose numbers the
+    creator gave (``channels``). ``block`` ("preferences", "dna" or "performance") shows that block alone when the
+    creator has it; "all" (or a block they do not have yet) shows every block."""
     if block == "preferences" and blocks.preferences is not None:
         return preferences_markdown(blocks.preferences)
     if block == "dna" and blocks.voice is not None:
         return voice_markdown(blocks.voice)
     if block == "performance" and blocks.performance is not None:
         return blocks.performance.markdown()
-    parts = []
+    parts = [titles_markdown(counts)]
     if blocks.preferences is not None:
         parts.append(preferences_markdown(blocks.preferences))
     else:
-        parts.append(f"**Preferences**: not learned yet ({actions} reaction(s) to generated titles so far; I learn "
-                     "from every 5: save, copy, use, reject, thumbs up or down, or edit a title).")
+        parts.append(f"**Preferences**: not learned yet ({counts['actions']} reaction(s) to generated titles so "
+                     "far; I learn from every 5: save, copy, use, reject, thumbs up or down, or edit a title).")
     parts.append(voice_markdown(blocks.voice) if blocks.voice is not None else
                  "**Creator DNA**: not built yet. Say “learn my voice from my channel 3Blue1Brown” (a channel with "
                  "transcripts in the data), or paste a few of your transcripts and say “learn my voice from these”.")
-    parts.append(blocks.performance.markdown() if blocks.performance is not None else
-                 "**Performance memory**: no channel yet: name yours when you ask for titles (“for my channel "
-                 "Nischa”), build your Creator DNA from it, or import your analytics.")
+    if blocks.performance is not None:
+        parts.append(blocks.performance.markdown())
+    elif not channels:
+        parts.append("**Performance memory**: no channel yet: name yours when you ask for titles (“for my channel "
+                     "Nischa”), build your Creator DNA from it, or attach your YouTube Studio export here.")
+    if channels:
+        parts.append("**Your channels' numbers**\n" + "\n".join(c.markdown() for c in channels))
     parts.append("_Change it: “forget that I like questions”, “erase my preferences”, “erase my Creator DNA”, or "
                  "`cortex forget --creator <you>` to delete everything kept for you._")
     return "\n\n".join(parts)
 
 
 async def learned_summary(pool: AsyncConnectionPool, store: BaseStore, creator_id: str,
-                          channel: str | None = None) -> tuple[MemoryBlocks, int]:
-    """The creator's blocks and their count of actions (non-view feedback events), for ``memory_markdown``."""
-    return await load_memory(pool, store, creator_id, channel), await count_actions(pool, creator_id)
+                          channel: str | None = None) -> tuple[MemoryBlocks, dict[str, int], list[ConnectedChannel]]:
+    """The creator's blocks, their title counts (``memory.learning.title_counts``) and their channels with
+    analytics (``connected_channels``), for ``memory_markdown``."""
+    return (await load_memory(pool, store, creator_id, channel), await title_counts(pool, creator_id),
+            await connected_channels(pool, creator_id))
 
 
 async def remember_voice(store: BaseStore, creator_id: str, profile: VoiceProfile, channel: str | None) -> None:

@@ -103,17 +103,19 @@ async def show_memory(
     ctx = context_of(runtime.context)
     db = await ctx.database()
     creator = ctx.creator_id or "anonymous"
-    blocks, actions = await learned_summary(db.pool, db.store, creator, channel)
-    trace("memory.shown", creator=creator, block=block, blocks=blocks.used(), actions=actions)
+    blocks, counts, channels = await learned_summary(db.pool, db.store, creator, channel)
+    trace("memory.shown", creator=creator, block=block, blocks=blocks.used(), **counts,
+          channels=[c.name for c in channels])
     artifact = {
         "creator_id": creator,
         "blocks": blocks.used(),
-        "actions": actions,
+        **counts,
+        "channels": [{**asdict(c), "synced_at": c.synced_at.isoformat() if c.synced_at else None} for c in channels],
         "preferences": blocks.preferences.to_dict() if blocks.preferences else None,
         "dna": blocks.voice.to_dict() if blocks.voice else None,
         "performance": asdict(blocks.performance) if blocks.performance else None,
     }
-    return memory_markdown(blocks, actions, block), artifact
+    return memory_markdown(blocks, counts, block, channels), artifact
 
 
 async def edit_memory(runtime: ToolRuntime[Any, Any], action: Action, item: str | None = None) -> tuple[str, dict]:

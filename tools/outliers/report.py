@@ -12,8 +12,10 @@ from datetime import date
 
 from psycopg_pool import AsyncConnectionPool
 
+from agent.embeddings import get_title_embedder
 from memory.corpus.channels import channel_profiles, channel_videos
 from memory.corpus.search import OutlierFilters
+from memory.corpus.vectors import titles_indexed
 from memory.outliers import OUTLIER_FROM, TIERS, tier_label
 from tools.base import trace
 from tools.outliers.patterns import (
@@ -195,15 +197,36 @@ async def outlier_report(
 ) -> tuple[str, list[dict]]:
     """(markdown, hit dicts): with a ``query``, the outliers about it (``find_outliers``) and the patterns several
     of them share; without one, what works for ``channels`` or the ``niche`` (``what_works``; one of them is
-    needed). An unknown channel or niche raises ValueError listing the known ones."""
+    needed). An unknown channel or niche raises ValueError listing the known ones. While the title index is still
+    being built (a first start), the answer ends with a note saying how far it is (``index_note``)."""
+    note = await index_note(pool)
     if not query:
         resolved = await channels_for(pool, channels)
         filters = OutlierFilters(tuple(resolved), min_multiplier, video_format, published_after,
                                  published_before, (), min_views)
-        return await what_works(pool, resolved, resolve_niche(niche) if niche else None, filters, limit)
+        text, data = await what_works(pool, resolved, resolve_niche(niche) if niche else None, filters, limit)
+        return text + note, data
     hits = await find_outliers(pool, query, channels, min_multiplier, video_format, published_after,
                                published_before, limit, niche, min_views)
     pattern_lines, pattern_data = await shared_patterns(pool, hits)
     if pattern_data:
         trace("outliers.patterns", query=query, patterns=pattern_data)
-    return outliers_markdown(query, hits, pattern_lines), [asdict(h) for h in hits]
+    return outliers_markdown(query, hits, pattern_lines) + note, [asdict(h) for h in hits]
+
+
+_indexed: set[str] = set()
+"""Title-embedding models whose index was complete once (later ingests embed their new titles at once)."""
+
+
+async def index_note(pool: AsyncConnectionPool) -> str:
+    """'' once every title has a vector of the title embedder; before (the service embeds them in the background on
+    its first start), a note with how many are done, since results and niches cover only those."""
+    model = get_title_embedder().name
+    if model in _indexed:
+        return ""
+    embedded, videos = await titles_indexed(pool, model)
+    if embedded >= videos:
+        _indexed.add(model)
+        return ""
+    return (f"\n\n_Still indexing the corpus on this first start: {embedded:,} of {videos:,} titles so far, so "
+            "these results may miss some videos. Ask again in a few minutes for the full picture._")

@@ -26,7 +26,7 @@ from memory.analytics import AnalyticsInputError, VideoMetrics, read_studio_expo
 from tools import all_tools
 from tools.analytics import tool as pull_analytics
 from tools.analytics.sources import AnalyticsConfig, YouTubeSource, connect_channel, import_studio_export, sync_channel
-from tools.analytics.views import channel_analytics
+from tools.analytics.views import channel_analytics, recent_view
 from tools.analytics.youtube import (
     SCOPES,
     QuotaExhausted,
@@ -204,10 +204,23 @@ async def test_recent_and_last_vs_usual_views(db, settings, imported):
     assert views["last"] == 4383 and "lifetime totals" in artifact["basis"]
 
 
+def test_charts_read_in_both_themes(data_dir):
+    """No template of their own and transparent backgrounds (the chat's theme shows through), a mid-grey text, and
+    the CTR axis with one decimal (whole-number ticks repeated "3" for 2.5, 3.0 and 3.5)."""
+    videos = read_studio_export(data_dir / "youtube_studio_analytics_kenjee" / "Aggregated_Metrics_By_Video.csv")
+    _, _, fig = recent_view(videos, 10)
+    layout = fig.to_plotly_json()["layout"]
+    assert layout["paper_bgcolor"] == layout["plot_bgcolor"] == "rgba(0,0,0,0)"
+    assert layout["template"] == {} or not layout["template"].get("layout")  # "none": no white template
+    assert layout["yaxis2"]["tickformat"] == ".1f" and layout["yaxis2"]["showgrid"] is False
+    assert layout["font"]["color"] == "#8a8f98"
+
+
 async def test_without_data_the_tool_explains_how_to_connect(db, settings):
     text, artifact = await channel_analytics(db.pool, settings, "newcomer", "top", "ctr")
     assert artifact == {"connected": False, "creator_id": "newcomer"}
     assert "cortex import-analytics" in text and "--creator newcomer" in text and "cortex connect-youtube" in text
+    assert "Attach a YouTube Studio export here" in text  # in the chat, no terminal needed
     assert "%" not in text  # no invented numbers
 
 

@@ -238,3 +238,28 @@ async def test_chainlit_thumbs_on_a_titles_answer_rate_that_generation(db):
     async with db.pool.connection() as conn:
         cur = await conn.execute('SELECT count(*) AS n FROM feedbacks WHERE "threadId" = %s', (thread,))
         assert (await cur.fetchone())["n"] == 2  # Chainlit's own rows are kept too
+
+
+async def test_what_you_learned_counts_titles_and_names_the_imported_channel(graph, db, data_dir):
+    """The titles seen and reacted to are counted per title (a title acted on twice is one title; a thumbs on a
+    whole answer is a reaction on no title), and a Studio export imported for the creator shows up with its CTR."""
+    from memory.learning import insert_feedback, record_views
+    from tools.analytics.sources import import_studio_export
+
+    dana, thread = f"memory-dana-{uuid.uuid4().hex[:6]}", str(uuid.uuid4())
+    await record_views(db.pool, dana, thread, "call_g1", [(1, "First Title", None), (2, "Second Title", None),
+                                                           (3, "Third Title", None)])
+    await record_views(db.pool, dana, thread, "call_g2", [(1, "First Title", None)])  # shown again, new generation
+    for signal, title, gen in (("save", "First Title", "call_g1"), ("copy", "First Title", "call_g1"),
+                               ("reject", "Third Title", "call_g1"), ("thumbs_up", None, "call_g2")):
+        await insert_feedback(db.pool, creator_id=dana, thread_id=thread, signal=signal, title=title,
+                              generation_id=gen)
+    export = data_dir / "youtube_studio_analytics_kenjee" / "Aggregated_Metrics_By_Video.csv"
+    await import_studio_export(db.pool, export, dana, "Ken Jee")
+
+    seen = result(await turn(graph, str(uuid.uuid4()), dana, "what have you learned about me?"), "show_memory")
+    assert (seen.artifact["seen"], seen.artifact["reacted"], seen.artifact["actions"]) == (4, 2, 4)
+    assert "I've shown you 4 generated title(s); you reacted to 2 of them (4 reaction(s)" in seen.content
+    assert "**Ken Jee**: 223 videos from a YouTube Studio export" in seen.content
+    assert "best CTR: “Why I Quit Data Science”" in seen.content  # its highest CTR (8.62 %), as pull_analytics says
+    assert [c["name"] for c in seen.artifact["channels"]] == ["Ken Jee"]

@@ -155,3 +155,21 @@ async def test_unknown_channel_or_niche_says_what_exists(db):
     assert hits == [] and "Known channels" in content and "Veritasium" in content
     content, hits = await retrieve_outliers(tool_runtime(db), "rockets", niche="underwater basket weaving")
     assert hits == [] and "Niches:" in content
+
+
+async def test_answers_say_when_the_title_index_is_still_being_built(db, monkeypatch):
+    """On a first start the service answers while it embeds the titles in the background: until every title has a
+    vector, outlier answers say how far it is (their results cover only those titles)."""
+    from tools.outliers import report
+
+    monkeypatch.setattr(report, "_indexed", set())
+    assert await report.index_note(db.pool) == ""  # the session's corpus is fully embedded
+
+    async def partial(pool, model):
+        return 2580, 8683
+
+    monkeypatch.setattr(report, "_indexed", set())
+    monkeypatch.setattr(report, "titles_indexed", partial)
+    text, hits = await report.outlier_report(db.pool, "space experiments", ["Mark Rober"])
+    assert hits and text.endswith("Ask again in a few minutes for the full picture._")
+    assert "Still indexing the corpus on this first start: 2,580 of 8,683 titles so far" in text
