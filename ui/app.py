@@ -146,7 +146,10 @@ async def on_message(message: cl.Message) -> None:
         return
     imported = [await offer_import(db.pool, creator, name, path) for name, path in studio_exports(message)]
     text = message.content.strip() or (DEFAULT_QUESTION if any(imported) else "")
-    text += attachments_text(message)
+    attached, refusals = attachments_text(message)
+    for refusal in refusals:
+        await cl.ErrorMessage(content=refusal).send()
+    text += attached
     if not text.strip():
         return
     graph = persistent_graph(db)

@@ -12,6 +12,7 @@ import chainlit as cl
 from psycopg_pool import AsyncConnectionPool
 
 from memory.analytics import AnalyticsInputError, VideoMetrics, is_studio_export, read_studio_export
+from memory.files import NotTextError, decode_text
 from tools.analytics.sources import import_studio_export
 from tools.analytics.views import fmt
 
@@ -33,11 +34,21 @@ def studio_exports(message: cl.Message) -> list[tuple[str, Path]]:
     return [(name, path) for name, path in _files(message) if is_studio_export(path)]
 
 
-def attachments_text(message: cl.Message) -> str:
-    """The text of the attached files that are not Studio exports, each under an '[Attached file: name]' line."""
-    return "".join(f"\n\n[Attached file: {name}]\n"
-                   + path.read_text(encoding="utf-8", errors="replace")[:MAX_ATTACHMENT_CHARS]
-                   for name, path in _files(message) if not is_studio_export(path))
+def attachments_text(message: cl.Message) -> tuple[str, list[str]]:
+    """(text, refusals): the text of the attached files that are not Studio exports, each under an '[Attached file:
+    name]' line, and for each file that is not text (an image renamed .srt: ``memory.files.decode_text`` tells by
+    content) what to send instead; such a file is left out of the text."""
+    parts, refusals = [], []
+    for name, path in _files(message):
+        if is_studio_export(path):
+            continue
+        try:
+            text = decode_text(path.read_bytes(), name, "the transcript or script as text (.srt, .vtt or .txt)")
+        except NotTextError as exc:
+            refusals.append(str(exc))
+            continue
+        parts.append(f"\n\n[Attached file: {name}]\n{text[:MAX_ATTACHMENT_CHARS]}")
+    return "".join(parts), refusals
 
 
 def preview(name: str, videos: list[VideoMetrics]) -> str:

@@ -38,11 +38,15 @@ def test_a_studio_export_is_told_from_a_transcript_by_its_content(data_dir, tmp_
     assert is_studio_export(export) and is_studio_export(cp1252) and is_studio_export(renamed)
     assert not is_studio_export(srt) and not is_studio_export(other_csv) and not is_studio_export(tmp_path / "x")
 
-    message = _message(srt, export)
+    image = tmp_path / "captions.srt"  # an image named like a transcript is refused by its content
+    image.write_bytes(bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + bytes(40))
+    message = _message(srt, export, image)
     assert [name for name, _ in studio_exports(message)] == ["Aggregated_Metrics_By_Video.csv"]
-    text = attachments_text(message)
-    assert "[Attached file: captions.srt]" in text and "Bayes" in text
+    text, refusals = attachments_text(message)
+    assert "[Attached file: captions.srt]" in text and "Bayes" in text and text.count("[Attached file:") == 1
     assert "Impressions click-through rate" not in text  # the export is not handed to the agent as a transcript
+    assert refusals == ["captions.srt is not text (it looks like a Portable Network Graphics file): send the "
+                        "transcript or script as text (.srt, .vtt or .txt)."]
 
 
 def test_the_preview_says_what_the_export_holds(data_dir):
