@@ -139,14 +139,16 @@ async def ensure_creators(pool, settings: Settings, progress=None) -> None:
 
 
 def warm_up() -> None:
-    """Load what a first answer would otherwise wait for: the graph and tool modules, the offline router's example
-    vectors and the title scorer (run in a worker thread while the corpus is ingested)."""
+    """Load what a first answer would otherwise wait for: the graph and tool modules, the offline router's intent
+    model (fitted once per training set, then loaded from the state dir) and the title scorer (run in a worker thread
+    while the corpus is ingested)."""
     from agent.offline import OfflineEngine
     from graphs.conversation import build_graph  # noqa: F401  (imports every tool module)
     from tools import all_tools
     from tools.scoring.scorer import score_title
 
-    OfflineEngine(tools=all_tools()).rank_tools("Score this title: I Built a Giant Lego Volcano")
+    engine = OfflineEngine(tools=all_tools())  # fits (or loads) the intent model, encodes a first request
+    engine.intents(["Score this title: I Built a Giant Lego Volcano"], {t.name for t in engine.tools})
     score_title("I Built a Giant Lego Volcano")
 
 

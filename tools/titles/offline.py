@@ -21,7 +21,7 @@ EXAMPLES = [
     "10 title ideas for a video where I test 5 budgeting apps for a month",
 ]
 """Requests a creator can send as they are (shown in the greeting and the help text)."""
-ACTION = "write titles for a video (paste its transcript, or describe the idea)"
+ACTION = "write titles for a video from its transcript or a described idea"
 """What the tool does, in a creator's words."""
 
 ASK = (
