@@ -23,7 +23,7 @@ from fastapi.responses import FileResponse
 from agent.settings import Settings
 
 ROUTE = "/cortex-files"
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # the chat UI's own routes, not the public API
 User = Annotated[Any, Depends(get_current_user)]
 
 

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from agent.auth import owned_thread, thread_has_owner
 from memory.db import get_database
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # the chat UI's own routes, not the public API
 
 NOT_FOUND_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Creator Cortex: conversation not found</title>
