@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from playwright.async_api import async_playwright
+from playwright.async_api import async_playwright, expect
 
 from agent.server import spawned_service
 
@@ -38,7 +38,8 @@ async def test_chat_answers_streams_steps_and_survives_reload(service):
         finally:
             await page.screenshot(path="/tmp/browser-test.png")
         await page.locator("#stop-button").wait_for(state="detached", timeout=30_000)  # the run is over
-        assert await page.get_by_text("How to improve").count() == 1  # its steps collapsed
+        # its steps collapse once the run is done (the update can land just after the Stop button goes)
+        await expect(page.get_by_text("How to improve")).to_have_count(1, timeout=30_000)
         assert await page.get_by_text("Used Run").count() == 1  # the steps of the run
         await page.locator("button.positive-feedback-off").last.click()  # thumbs up on the answer, through the
         async with page.expect_response(lambda r: r.url.endswith("/feedback")) as rated:  # ownership check
