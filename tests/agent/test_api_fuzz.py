@@ -29,7 +29,7 @@ async def test_schemathesis_finds_no_server_error_and_no_schema_violation(db, tm
             [str(Path(sys.executable).parent / "st"), "run", f"{service.url}/openapi.json", "--checks", "all",
              "--exclude-checks", "positive_data_acceptance", "--max-examples", str(MAX_EXAMPLES), "--seed", "1",
              "-H", f"x-api-key: {key}", "--report", "junit", "--report-dir", str(tmp_path)],
-            capture_output=True, text=True, timeout=900,
+            capture_output=True, text=True, timeout=900, cwd=tmp_path,  # its cache stays out of the tree
         )
     report = result.stdout + result.stderr
     assert result.returncode == 0, report[-6000:]
