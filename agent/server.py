@@ -276,12 +276,14 @@ def create_app(settings: Settings | None = None, state: StartupState | None = No
 
     from chainlit.utils import mount_chainlit
 
+    from ui.connect import router as connect_router
     from ui.feedback import router as feedback_router  # after prepare_chainlit: Chainlit reads its env at import
     from ui.storage import router as files_router
     from ui.threads import router as threads_router
 
     app.include_router(feedback_router)  # before the mount: these answer before Chainlit's own feedback routes
     app.include_router(files_router)
+    app.include_router(connect_router)  # connecting YouTube with Google's consent page, from the chat
     app.include_router(threads_router)  # another creator's conversation: "not found" instead of Chainlit's page
     mount_chainlit(app=app, target=str(PROJECT_ROOT / "ui" / "app.py"), path=CHAT_PATH)
     return app

@@ -129,3 +129,48 @@ def in_process(app, key: str | None) -> LangGraphClient:
     headers = {"x-api-key": key} if key else {}
     return LangGraphClient(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test",
                                              headers=headers, timeout=120))
+
+
+# --- Google's answers, replayed with googleapiclient's HttpMockSequence ---------------------------------------------
+
+
+def google_ok(body: dict) -> tuple[dict, str]:
+    """One 200 answer for googleapiclient's HttpMockSequence: (headers, JSON body)."""
+    return {"status": "200"}, json.dumps(body)
+
+
+def youtube_channel(channel_id: str, title: str) -> dict:
+    """A channels.list answer (YouTube Data API v3, documented shape) with one channel and its uploads list."""
+    return {
+        "kind": "youtube#channelListResponse",
+        "etag": "e1",
+        "pageInfo": {"totalResults": 1, "resultsPerPage": 5},
+        "items": [
+            {
+                "kind": "youtube#channel",
+                "etag": "e2",
+                "id": channel_id,
+                "snippet": {"title": title, "description": "", "publishedAt": "2016-03-01T10:00:00Z"},
+                "contentDetails": {"relatedPlaylists": {"likes": "", "uploads": "UU" + channel_id[2:]}},
+                "statistics": {
+                    "viewCount": "250000",
+                    "subscriberCount": "1200",
+                    "hiddenSubscriberCount": False,
+                    "videoCount": "2",
+                },
+            }
+        ],
+    }
+
+
+def youtube_playlist(video_ids: list[str]) -> dict:
+    """A playlistItems.list answer (YouTube Data API v3, documented shape) listing ``video_ids``."""
+    return {
+        "kind": "youtube#playlistItemListResponse",
+        "etag": "e3",
+        "pageInfo": {"totalResults": len(video_ids), "resultsPerPage": 50},
+        "items": [
+            {"kind": "youtube#playlistItem", "etag": "e4", "id": f"item{i}", "contentDetails": {"videoId": v}}
+            for i, v in enumerate(video_ids)
+        ],
+    }

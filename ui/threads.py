@@ -28,8 +28,8 @@ place-items: center; min-height: 100vh; margin: 0; }} a {{ color: #f25c54; }}</s
 """
 
 
-def _creator(request: Request) -> str | None:
-    """The logged-in creator of the request (Chainlit's session cookie), or None."""
+def session_creator(request: Request) -> str | None:
+    """The creator logged in to the chat in this request (Chainlit's session cookie), or None."""
     token = get_token_from_cookies(dict(request.cookies))
     if not token:
         return None
@@ -42,7 +42,7 @@ def _creator(request: Request) -> str | None:
 @router.get("/thread/{thread_id}")
 async def thread_page(request: Request, thread_id: str) -> Response:
     """Chainlit's chat page for your own conversation; 404 "Conversation not found" for another creator's."""
-    creator = _creator(request)
+    creator = session_creator(request)
     if creator is not None:
         pool = (await get_database()).pool
         if await thread_has_owner(pool, thread_id) and not await owned_thread(pool, thread_id, creator):

@@ -401,18 +401,33 @@ def last_vs_usual_view(
 # --- the answer -----------------------------------------------------------------------------------------
 
 
-def not_connected(creator_id: str) -> str:
+CONNECT_LINK = "/connect/youtube"
+"""The chat's "Connect with Google" page (``ui.connect``), served when CORTEX_GOOGLE_CLIENT_SECRETS is set."""
+
+
+def not_connected(creator_id: str, google_connect: bool = False) -> str:
     """How to give the tool data, for a creator with no channel yet (never any number): attach the Studio export
-    in the chat, or from a terminal import it or connect the channel (the commands name the creator)."""
+    in the chat, or connect the channel with Google: through the chat's link when ``google_connect`` (an OAuth
+    client is configured), else from a terminal (the commands name the creator)."""
+    if google_connect:
+        connect = (
+            "2. **Connect the channel with Google** (live numbers, 7- and 30-day snapshots): "
+            f"[open Google's consent page]({CONNECT_LINK}), allow read-only access to your channel and its "
+            "analytics, then come back here and ask again."
+        )
+    else:
+        connect = (
+            "2. **Connect the channel with Google** (live numbers, 7- and 30-day snapshots): set "
+            "`CORTEX_GOOGLE_CLIENT_SECRETS` to your OAuth client file and run "
+            f"`cortex connect-youtube --creator {creator_id}` (README: *Connect a YouTube channel*)."
+        )
     return (
         "I have no analytics for your channel yet, so I can't give numbers. Add them one of two ways:\n\n"
         "1. **Attach a YouTube Studio export here** (the paperclip): in YouTube Studio open Analytics > Advanced "
         "mode, keep the Content (video) table, pick the period, and export the current view as comma-separated "
         "values. I show what it holds and import it once you confirm. From a terminal: "
         f'`cortex import-analytics "Table data.csv" --channel "Your channel" --creator {creator_id}`.\n'
-        "2. **Connect the channel with Google** (live numbers, 7- and 30-day snapshots): set "
-        "`CORTEX_GOOGLE_CLIENT_SECRETS` to your OAuth client file and run "
-        f"`cortex connect-youtube --creator {creator_id}` (README: *Connect a YouTube channel*)."
+        + connect
     )
 
 
@@ -449,7 +464,8 @@ async def channel_analytics(
     used to refresh an API-connected channel whose numbers are older than STALE_AFTER."""
     channels = await store.list_channels(pool, creator_id)
     if not channels:
-        return not_connected(creator_id), {"connected": False, "creator_id": creator_id}
+        return not_connected(creator_id, settings.google_client_secrets is not None), {
+            "connected": False, "creator_id": creator_id}
     try:
         chosen = store.channel_matches(channel, channels) if channel else channels[0]
     except AnalyticsInputError as exc:

@@ -371,19 +371,55 @@ class TokenVault:
         return credentials
 
 
-def authorize_installed_app(client_secrets: Path, port: int = 0) -> Credentials:
-    """Run Google's OAuth consent for a desktop app: opens the browser, waits for the redirect to
-    http://localhost:<port>/ and returns credentials with a refresh token for ``SCOPES``.
-    Raises YouTubeError when the client secrets file is missing or not an OAuth client."""
-    from google_auth_oauthlib.flow import InstalledAppFlow
-
+def _client_flow(flow_class: type, client_secrets: Path, **kwargs: Any) -> Any:
+    """A google_auth_oauthlib flow of ``flow_class`` for ``SCOPES`` from the OAuth client file. Raises YouTubeError
+    when the file is missing or not an OAuth client ('Desktop app' or 'Web application')."""
     if not Path(client_secrets).is_file():
         raise YouTubeError(
             f"No OAuth client file at {client_secrets}. Download the 'Desktop app' OAuth client JSON from the "
             "Google Cloud console (APIs & Services > Credentials) and set CORTEX_GOOGLE_CLIENT_SECRETS to it."
         )
     try:
-        flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets), scopes=list(SCOPES))
+        return flow_class.from_client_secrets_file(str(client_secrets), scopes=list(SCOPES), **kwargs)
     except ValueError as exc:
         raise YouTubeError(f"{client_secrets} is not an OAuth client secrets file ({exc}).") from exc
+
+
+def authorize_installed_app(client_secrets: Path, port: int = 0) -> Credentials:
+    """Run Google's OAuth consent for a desktop app: opens the browser, waits for the redirect to
+    http://localhost:<port>/ and returns credentials with a refresh token for ``SCOPES``.
+    Raises YouTubeError when the client secrets file is missing or not an OAuth client."""
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    flow = _client_flow(InstalledAppFlow, client_secrets)
     return flow.run_local_server(port=port, access_type="offline", prompt="consent", open_browser=True)
+
+
+def consent_url(client_secrets: Path, redirect_uri: str) -> tuple[str, str, str]:
+    """Google's consent page for connecting a channel from the browser (OAuth 2.0 authorization-code flow with
+    PKCE, RFC 7636): returns (url, state, code_verifier). The caller keeps state and verifier (the chat keeps them
+    in a signed cookie) and hands them to ``exchange_code`` when Google redirects to ``redirect_uri``. A 'Desktop
+    app' client accepts a loopback redirect (http://localhost:PORT/...); a 'Web application' client needs
+    ``redirect_uri`` registered in the Google Cloud console. Raises YouTubeError for a missing or invalid file."""
+    from google_auth_oauthlib.flow import Flow
+
+    flow = _client_flow(Flow, client_secrets, redirect_uri=redirect_uri, autogenerate_code_verifier=True)
+    url, state = flow.authorization_url(access_type="offline", prompt="consent", include_granted_scopes="true")
+    return url, state, flow.code_verifier
+
+
+def exchange_code(client_secrets: Path, redirect_uri: str, code: str, code_verifier: str) -> Credentials:
+    """Trade the authorization ``code`` Google sent to ``redirect_uri`` for credentials with a refresh token
+    (blocking HTTPS call to the client's token_uri: run it in a thread). Raises YouTubeError when Google refuses
+    the code (expired, used twice, or a verifier that does not match)."""
+    from google_auth_oauthlib.flow import Flow
+    from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+
+    flow = _client_flow(Flow, client_secrets, redirect_uri=redirect_uri, code_verifier=code_verifier)
+    try:
+        flow.fetch_token(code=code)
+    except OAuth2Error as exc:
+        raise YouTubeError(
+            f"Google did not accept the authorization ({exc.error}): start the connection again."
+        ) from exc
+    return flow.credentials

@@ -39,12 +39,12 @@ from tools.analytics.youtube import (
 )
 from tools.base import CortexContext
 
+from support import google_ok as ok
+from support import youtube_channel as _channel
+from support import youtube_playlist as _playlist
+
 KENJEE = "youtube_studio_analytics_kenjee"
 CREATOR = "kenjee-" + uuid.uuid4().hex[:6]
-
-
-def ok(body: dict) -> tuple[dict, str]:
-    return {"status": "200"}, json.dumps(body)
 
 
 def error(status: int, reason: str) -> tuple[dict, str]:
@@ -232,41 +232,6 @@ async def test_creators_are_isolated(db, settings, imported):
 
 
 # --- the YouTube APIs ---------------------------------------------------------------------------------
-
-
-def _channel(channel_id: str, title: str) -> dict:
-    return {
-        "kind": "youtube#channelListResponse",
-        "etag": "e1",
-        "pageInfo": {"totalResults": 1, "resultsPerPage": 5},
-        "items": [
-            {
-                "kind": "youtube#channel",
-                "etag": "e2",
-                "id": channel_id,
-                "snippet": {"title": title, "description": "", "publishedAt": "2016-03-01T10:00:00Z"},
-                "contentDetails": {"relatedPlaylists": {"likes": "", "uploads": "UU" + channel_id[2:]}},
-                "statistics": {
-                    "viewCount": "250000",
-                    "subscriberCount": "1200",
-                    "hiddenSubscriberCount": False,
-                    "videoCount": "2",
-                },
-            }
-        ],
-    }
-
-
-def _playlist(video_ids: list[str]) -> dict:
-    return {
-        "kind": "youtube#playlistItemListResponse",
-        "etag": "e3",
-        "pageInfo": {"totalResults": len(video_ids), "resultsPerPage": 50},
-        "items": [
-            {"kind": "youtube#playlistItem", "etag": "e4", "id": f"item{i}", "contentDetails": {"videoId": v}}
-            for i, v in enumerate(video_ids)
-        ],
-    }
 
 
 def _videos(rows: list[tuple[str, str, datetime, str]]) -> dict:
