@@ -148,7 +148,8 @@ class Settings(BaseSettings):
     )
     google_client_secrets: Path | None = Field(
         default=None,
-        description="OAuth client JSON (type 'Desktop app') from the Google Cloud console, for cortex connect-youtube.",
+        description="OAuth client JSON ('Desktop app', or 'Web application' for a public address) from the Google "
+        "Cloud console: the chat's Connect with Google link and cortex connect-youtube.",
     )
     youtube_api_keys: SecretStr | None = Field(
         default=None,
