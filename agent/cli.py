@@ -328,10 +328,10 @@ def import_analytics(
     from tools.analytics.sources import import_studio_export
 
     try:
-        read_studio_export(file)  # the file's faults first, before the database starts
+        rows = read_studio_export(file)  # the file's faults first, before the database starts
     except AnalyticsInputError as exc:
         _fail(str(exc))
-    report = _on_database(lambda db: import_studio_export(db.pool, file, creator, channel), AnalyticsInputError)
+    report = _on_database(lambda db: import_studio_export(db.pool, file, creator, channel, rows), AnalyticsInputError)
     console.print(
         f"Imported {report.videos:,} videos of “{report.channel.name}” for creator '{creator}'. "
         "Ask: “which of my titles had the best CTR?”"

@@ -22,7 +22,7 @@ from memory.db import get_database, sqlalchemy_url
 from tools.base import CortexContext
 from tools.learning.choices import feedback_reply
 from tools.learning.signals import record_signal, record_thumbs, shown_choice
-from ui.attachments import DEFAULT_QUESTION, attachments_text, offer_import, studio_exports
+from ui.attachments import DEFAULT_QUESTION, offer_import, read_attachments
 from ui.render import render_turn, restore_title_actions
 from ui.storage import storage_client, use_local_store
 
@@ -144,12 +144,12 @@ async def on_message(message: cl.Message) -> None:
     if not await claim_or_owned(db.pool, thread_id, creator):
         await cl.ErrorMessage(content="This conversation belongs to another creator: start a new chat.").send()
         return
-    imported = [await offer_import(db.pool, creator, name, path) for name, path in studio_exports(message)]
+    attached = read_attachments(message)
+    imported = [await offer_import(db.pool, creator, name, path) for name, path in attached.exports]
     text = message.content.strip() or (DEFAULT_QUESTION if any(imported) else "")
-    attached, refusals = attachments_text(message)
-    for refusal in refusals:
+    for refusal in attached.refusals:
         await cl.ErrorMessage(content=refusal).send()
-    text += attached
+    text += attached.text
     if not text.strip():
         return
     graph = persistent_graph(db)

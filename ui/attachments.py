@@ -6,6 +6,7 @@ every other file is read as text and handed to the agent with the message (a tra
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import chainlit as cl
@@ -29,26 +30,31 @@ def _files(message: cl.Message) -> list[tuple[str, Path]]:
             if getattr(e, "path", None) and Path(e.path).is_file()]
 
 
-def studio_exports(message: cl.Message) -> list[tuple[str, Path]]:
-    """(name, path) of the attached files that are YouTube Studio exports."""
-    return [(name, path) for name, path in _files(message) if is_studio_export(path)]
+@dataclass
+class Attachments:
+    """A message's attached files, sorted: ``exports`` (name, path) of the YouTube Studio exports; ``text``: every
+    other file's text under an '[Attached file: name]' line; ``refusals``: for each file that is not text (an image
+    renamed .srt: ``memory.files.decode_text`` tells by content) what to send instead (it is left out of the text)."""
+
+    exports: list[tuple[str, Path]] = field(default_factory=list)
+    text: str = ""
+    refusals: list[str] = field(default_factory=list)
 
 
-def attachments_text(message: cl.Message) -> tuple[str, list[str]]:
-    """(text, refusals): the text of the attached files that are not Studio exports, each under an '[Attached file:
-    name]' line, and for each file that is not text (an image renamed .srt: ``memory.files.decode_text`` tells by
-    content) what to send instead; such a file is left out of the text."""
-    parts, refusals = [], []
+def read_attachments(message: cl.Message) -> Attachments:
+    """Sort the attached files by content (each file's header is read once): Studio exports apart, the rest as text."""
+    found = Attachments()
     for name, path in _files(message):
         if is_studio_export(path):
+            found.exports.append((name, path))
             continue
         try:
             text = decode_text(path.read_bytes(), name, "the transcript or script as text (.srt, .vtt or .txt)")
         except NotTextError as exc:
-            refusals.append(str(exc))
+            found.refusals.append(str(exc))
             continue
-        parts.append(f"\n\n[Attached file: {name}]\n{text[:MAX_ATTACHMENT_CHARS]}")
-    return "".join(parts), refusals
+        found.text += f"\n\n[Attached file: {name}]\n{text[:MAX_ATTACHMENT_CHARS]}"
+    return found
 
 
 def preview(name: str, videos: list[VideoMetrics]) -> str:
@@ -91,7 +97,7 @@ async def offer_import(pool: AsyncConnectionPool, creator: str, name: str, path:
         await cl.Message(content=f"No channel name received: {name} was not imported.").send()
         return False
     try:
-        report = await import_studio_export(pool, path, creator, channel)
+        report = await import_studio_export(pool, path, creator, channel, videos)
     except AnalyticsInputError as exc:
         await cl.ErrorMessage(content=str(exc)).send()
         return False

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 import ui.storage
 from memory.analytics import is_studio_export, read_studio_export
-from ui.attachments import attachments_text, preview, studio_exports
+from ui.attachments import preview, read_attachments
 from ui.render import TITLE_KEY, restore_title_actions
 from ui.storage import LocalStorageClient, router
 
@@ -41,8 +41,9 @@ def test_a_studio_export_is_told_from_a_transcript_by_its_content(data_dir, tmp_
     image = tmp_path / "captions.srt"  # an image named like a transcript is refused by its content
     image.write_bytes(bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + bytes(40))
     message = _message(srt, export, image)
-    assert [name for name, _ in studio_exports(message)] == ["Aggregated_Metrics_By_Video.csv"]
-    text, refusals = attachments_text(message)
+    attached = read_attachments(message)
+    assert [name for name, _ in attached.exports] == ["Aggregated_Metrics_By_Video.csv"]
+    text, refusals = attached.text, attached.refusals
     assert "[Attached file: captions.srt]" in text and "Bayes" in text and text.count("[Attached file:") == 1
     assert "Impressions click-through rate" not in text  # the export is not handed to the agent as a transcript
     assert refusals == ["captions.srt is not text (it looks like a Portable Network Graphics file): send the "

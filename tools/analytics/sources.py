@@ -84,15 +84,17 @@ class AnalyticsSource(Protocol):
 
 
 class StudioExportSource:
-    """A YouTube Studio CSV export (``memory.analytics.read_studio_export``) for the channel ``name``."""
+    """A YouTube Studio CSV export (``memory.analytics.read_studio_export``) for the channel ``name``; ``rows``: the
+    export already read and checked by the caller (the file is then not read again)."""
 
     kind = "studio_export"
 
-    def __init__(self, path: Path, name: str) -> None:
+    def __init__(self, path: Path, name: str, rows: Sequence[VideoMetrics] | None = None) -> None:
         if not name.strip():
             raise AnalyticsInputError("Name the channel the export belongs to (--channel).")
         self.path = Path(path)
         self.name = name.strip()
+        self.rows = rows
         self.notes: list[str] = []
 
     async def channel(self) -> ChannelInfo:
@@ -101,7 +103,7 @@ class StudioExportSource:
 
     async def videos(self) -> list[VideoMetrics]:
         """The export's rows (lifetime totals as of the export)."""
-        return store.read_studio_export(self.path)
+        return list(self.rows) if self.rows is not None else store.read_studio_export(self.path)
 
     async def window(self, videos: Sequence[VideoMetrics], days: int) -> dict[str, VideoMetrics]:
         """Nothing: an export holds lifetime totals only."""
@@ -292,10 +294,13 @@ async def sync_channel(
     return SyncReport(channel, count, taken, list(source.notes))
 
 
-async def import_studio_export(pool: AsyncConnectionPool, path: Path, creator_id: str, channel: str) -> SyncReport:
+async def import_studio_export(
+    pool: AsyncConnectionPool, path: Path, creator_id: str, channel: str, rows: Sequence[VideoMetrics] | None = None
+) -> SyncReport:
     """Import a YouTube Studio CSV export as the creator's channel ``channel`` (``cortex import-analytics``).
+    ``rows``: the export as the caller already read it (``read_studio_export``), else the file is read here.
     Importing again replaces the totals and adds a lifetime snapshot for the day."""
-    return await sync_channel(pool, creator_id, StudioExportSource(path, channel), channel)
+    return await sync_channel(pool, creator_id, StudioExportSource(path, channel, rows), channel)
 
 
 @dataclass(frozen=True)
