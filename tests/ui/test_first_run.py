@@ -1,12 +1,15 @@
 """The first ten minutes of a new creator, in a real headless Chromium against a real `cortex serve` on a fresh state
 folder (an empty embedded Postgres: the service ingests the corpus while the page shows its progress).
 
-Screenshots of each stage go to /tmp/first-run-*.png."""
+Screenshots of each stage go to /tmp/first-run-*.png. Google's consent page cannot be reached from here: the browser
+route to accounts.google.com is answered by the test, which checks what the chat sent there."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -35,8 +38,13 @@ async def test_first_run_from_start_up_to_a_reload(tmp_path, data_dir):
         pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium).")
     srt = data_dir / "transcripts_3blue1brown" / "videos" / "2019_bayes-theorem" / "captions.srt"
     export = data_dir / "youtube_studio_analytics_kenjee" / "Aggregated_Metrics_By_Video.csv"
+    client = tmp_path / "client_secret.json"  # a 'Desktop app' OAuth client, as Google's console downloads it
+    client.write_text(json.dumps({"installed": {
+        "client_id": "cid-first-run.apps.googleusercontent.com", "client_secret": "GOCSPX-first-run",
+        "auth_uri": "https://accounts.google.com/o/oauth2/auth", "token_uri": "https://oauth2.googleapis.com/token",
+        "redirect_uris": ["http://localhost"]}}))
     fresh = {"CORTEX_PG_DATA_DIR": str(tmp_path / "pgdata"), "CORTEX_STATE_DIR": str(tmp_path / "state"),
-             "CORTEX_AUTO_INGEST": "true", "CORTEX_ENGINE": "offline"}
+             "CORTEX_AUTO_INGEST": "true", "CORTEX_ENGINE": "offline", "CORTEX_GOOGLE_CLIENT_SECRETS": str(client)}
     launched = time.monotonic()
     with spawned_service(fresh, timeout_s=60, ready=False) as served:
         port_s = time.monotonic() - launched
@@ -85,6 +93,30 @@ async def test_first_run_from_start_up_to_a_reload(tmp_path, data_dir):
             await _idle(page)
             await page.screenshot(path=SHOTS.format("3-titles"))
 
+            # no analytics yet: the answer offers the Studio export and Google's consent page (PKCE, this service's
+            # callback); Google itself is out of reach, so the browser's request to it is answered here
+            await _send(page, "how did my last video do?")
+            link = page.get_by_role("link", name="open Google's consent page")
+            await link.wait_for(timeout=120_000)
+            await _idle(page)
+            await page.screenshot(path=SHOTS.format("4-connect"))
+            assert await link.get_attribute("href") == "/connect/youtube"
+            consent: list[str] = []
+
+            async def google(route):
+                consent.append(route.request.url)
+                await route.fulfill(status=200, content_type="text/html", body="<h1>Google consent</h1>")
+
+            await page.context.route("https://accounts.google.com/**", google)
+            tab = await page.context.new_page()  # the chat's session cookie goes along
+            await tab.goto(f"{served.url}/connect/youtube")
+            await tab.get_by_text("Google consent").wait_for(timeout=30_000)
+            await tab.close()
+            query = parse_qs(urlsplit(consent[0]).query)
+            assert query["client_id"] == ["cid-first-run.apps.googleusercontent.com"]
+            assert query["redirect_uri"] == [f"{served.url}/connect/youtube/callback"]
+            assert query["code_challenge_method"] == ["S256"] and query["access_type"] == ["offline"]
+
             # the Ken Jee Studio export: recognised by its content, previewed, imported once confirmed, then charted
             hooks = await page.get_by_text("Hooks").count()  # the transcript's answer
             await page.set_input_files("#upload-button-input", str(export))
@@ -99,7 +131,7 @@ async def test_first_run_from_start_up_to_a_reload(tmp_path, data_dir):
             await chart.first.wait_for(timeout=180_000)
             await _idle(page)
             assert await page.get_by_text("Hooks").count() == hooks  # the export was not read as a transcript
-            await page.screenshot(path=SHOTS.format("4-chart"))
+            await page.screenshot(path=SHOTS.format("5-chart"))
 
             # a reload keeps the chart and the buttons under the titles
             await page.wait_for_url("**/thread/*", timeout=10_000)
@@ -107,6 +139,6 @@ async def test_first_run_from_start_up_to_a_reload(tmp_path, data_dir):
             await page.get_by_text("Imported 223 videos").wait_for(timeout=60_000)
             await chart.first.wait_for(timeout=60_000)
             await page.get_by_role("button", name="Save").first.wait_for(timeout=30_000)
-            await page.screenshot(path=SHOTS.format("5-reloaded"))
+            await page.screenshot(path=SHOTS.format("6-reloaded"))
             await browser.close()
     print(f"port answered {port_s:.1f} s, ready {ready_s:.1f} s, first scored title {answer_s:.1f} s after launch")
