@@ -40,7 +40,7 @@ from fastapi.responses import JSONResponse
 from agent import tracing
 from agent.api import install as install_api
 from agent.api.runs import RUNS
-from agent.models import engine_label
+from agent.models import engine_label, model_name
 from agent.settings import PROJECT_ROOT, Settings, get_settings
 from agent.startup import LaunchApp, StartupState, ThreadJob
 
@@ -140,13 +140,18 @@ async def ensure_creators(pool, settings: Settings, progress=None) -> None:
 
 def warm_up() -> None:
     """Load what a first answer would otherwise wait for: the graph and tool modules, the offline router's intent
-    model (fitted once per training set, then loaded from the state dir) and the title scorer (run in a worker thread
-    while the corpus is ingested)."""
+    model (fitted once per training set, then loaded from the state dir), the title scorer and, for a custom
+    OpenAI-compatible endpoint, the models it lists (``agent.models.model_name``); run in a worker thread while the
+    corpus is ingested."""
     from agent.offline import OfflineEngine
     from graphs.conversation import build_graph  # noqa: F401  (imports every tool module)
     from tools import all_tools
     from tools.scoring.scorer import score_title
 
+    settings = get_settings()
+    if settings.use_llm and settings.openai_base_url and not settings.openrouter_api_key:
+        for tier in ("premium", "long", "fast"):  # asks a custom endpoint which models it serves (once, cached)
+            model_name(settings, tier)
     engine = OfflineEngine(tools=all_tools())  # fits (or loads) the intent model, encodes a first request
     engine.intents(["Score this title: I Built a Giant Lego Volcano"], {t.name for t in engine.tools})
     score_title("I Built a Giant Lego Volcano")

@@ -168,7 +168,7 @@ async def test_bad_requests_say_what_to_fix(app, keys):
     cases = [
         ({"assistant_id": "nope", "input": user(SCORE)}, 404, "creator_cortex"),
         ({"assistant_id": "agent", "input": user(SCORE), "command": {"resume": "approve"}}, 422, "not both"),
-        ({"assistant_id": "agent", "input": user(SCORE), "stream_mode": "debug"}, 422, "stream_mode"),
+        ({"assistant_id": "agent"}, 422, "this run has neither"),  # on a thread with no next step
         ({"assistant_id": "agent", "input": {"messages": [{"role": "robot", "content": "x"}]}}, 422, "input.messages"),
         ({"assistant_id": "agent", "input": user(SCORE), "context": {"creator_id": "bob-test"}}, 422, "API key"),
         ({"assistant_id": "agent", "input": user(SCORE), "context": {"engine": "gpt"}}, 422, "context.engine"),
@@ -200,7 +200,6 @@ async def test_json_postgres_cannot_store_is_refused_naming_the_field(app, keys)
         ("/threads/search", b'{"ids": ["x\\u0000"]}', "ids[0]: contains a NUL"),
         ("/threads", json.dumps({"metadata": {"blob": "x" * 70_000}}).encode(), "copied into every checkpoint"),
         ("/threads", json.dumps({"metadata": nested(20)}).encode(), "nested more than 16 levels"),
-        (f"/threads/{tid}/runs/wait", b'{"assistant_id": "agent"}', "this run has neither"),
         (f"/threads/{tid}/runs/wait", b'{"assistant_id": "agent", "input": {"messages": "hello"}}', "a list of messages"),
     ]
     for path, body, words in raw_cases:
