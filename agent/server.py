@@ -40,6 +40,7 @@ from fastapi.responses import JSONResponse
 from agent import tracing
 from agent.api import install as install_api
 from agent.api.runs import RUNS
+from agent.mcp_server import mount as mount_mcp
 from agent.models import engine_label, model_name
 from agent.settings import PROJECT_ROOT, Settings, get_settings
 from agent.startup import LaunchApp, StartupState, ThreadJob
@@ -169,6 +170,7 @@ async def boot(launch: LaunchApp, settings: Settings) -> None:
     """`cortex serve`'s start-up, run by ``LaunchApp`` once the port is open: build the app (imports, Chainlit) in a
     worker thread, then ``start_up``; the app takes the requests once ``launch.state`` is ready."""
     launch.app = await asyncio.to_thread(create_app, settings, launch.state)
+    await launch.stack.enter_async_context(launch.app.state.mcp_sessions)
     await start_up(settings, launch.state, launch.stack)
 
 
@@ -288,6 +290,7 @@ def create_app(settings: Settings | None = None, state: StartupState | None = No
     app.include_router(feedback_router)  # before the mount: these answer before Chainlit's own feedback routes
     app.include_router(files_router)
     app.include_router(threads_router)  # another creator's conversation: "not found" instead of Chainlit's page
+    app.state.mcp_sessions = mount_mcp(app)  # MCP at /mcp; `boot` runs its sessions
     mount_chainlit(app=app, target=str(PROJECT_ROOT / "ui" / "app.py"), path=CHAT_PATH)
     return app
 
