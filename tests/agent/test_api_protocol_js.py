@@ -40,7 +40,7 @@ def js_sdk() -> Path:
 
 async def test_the_js_sdk_against_the_service(js_sdk, db):
     _, key = await auth.create_key(db.pool, "js-sdk", label="tests")
-    with spawned_service({"CORTEX_AUTO_INGEST": "false", "CORTEX_ENGINE": "offline"}) as service:
+    with spawned_service({"CORTEX_AUTO_INGEST": "false", "CORTEX_ENGINE": "offline"}, timeout_s=400) as service:
         ran = subprocess.run(["node", SCRIPT.name], cwd=js_sdk, capture_output=True, text=True, timeout=300,
                              env={**os.environ, "CORTEX_URL": service.url, "CORTEX_API_KEY": key})
     assert ran.returncode == 0, ran.stderr[-3000:]

@@ -42,7 +42,7 @@ async def _check_session(session: ClientSession) -> None:
 
 async def test_mcp_over_streamable_http(db):
     _, key = await auth.create_key(db.pool, "mcp-http", label="tests")
-    with spawned_service({"CORTEX_AUTO_INGEST": "false", "CORTEX_ENGINE": "offline"}) as service:
+    with spawned_service({"CORTEX_AUTO_INGEST": "false", "CORTEX_ENGINE": "offline"}, timeout_s=400) as service:
         denied = httpx.post(f"{service.url}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
         assert denied.status_code == 401 and "x-api-key" in denied.json()["detail"]
         async with streamablehttp_client(f"{service.url}/mcp", headers={"x-api-key": key}) as (read, write, _):
