@@ -1,5 +1,5 @@
 """The service: one FastAPI process with the HTTP API (LangGraph's threads/runs API, ``agent.api``; OpenAPI page
-at /docs), /health, and the chat UI (Chainlit, mounted at the root last, so the API routes win).
+at /docs), the MCP server at /mcp (``agent.mcp_server``), /health, and the chat UI (Chainlit, mounted at the root last, so the API routes win).
 
 `cortex serve` runs it inside ``agent.startup.LaunchApp``, which answers on the port at once; ``boot`` then builds the
 app and runs ``start_up``: it opens the database (starting the embedded Postgres unless DATABASE_URL is set), applies
