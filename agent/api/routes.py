@@ -24,6 +24,8 @@ from agent.api.schemas import (
     RunCreate,
     StateAt,
     StateUpdate,
+    StoreNamespaces,
+    StoreSearch,
     ThreadCount,
     ThreadCreate,
     ThreadPatch,
@@ -37,6 +39,7 @@ from agent.api.schemas import (
 from agent.settings import get_settings
 from graphs.conversation import persistent_graph
 from memory.db import copy_checkpoints, get_database
+from memory.learning import ROOT as STORE_ROOT
 
 router = APIRouter()
 _api_key = APIKeyHeader(name="x-api-key", auto_error=False, description="An API key (`cortex keys create`).")
@@ -448,6 +451,61 @@ async def search_assistants(creator: Creator) -> Response:
     return _json([assistant_json()])
 
 
+# --- the store: your own namespaces, read-only ---------------------------------------------------------------------
+
+
+def _own_namespace(namespace: list[str], creator: str) -> tuple[str, ...]:
+    """``namespace`` when it is one of the creator's (("creators", creator, ...)); the creator's root for an empty one;
+    404 for anyone else's (as another creator's thread)."""
+    root = (STORE_ROOT, creator)
+    if not namespace:
+        return root
+    if tuple(namespace[:2]) != root:
+        raise HTTPException(404, f"Namespace {'.'.join(namespace)!r} not found: yours start with "
+                                 f"{'.'.join(root)!r}.")
+    return tuple(namespace)
+
+
+def _item_json(item: Any) -> dict:
+    return {"namespace": list(item.namespace), "key": item.key, "value": item.value, "created_at": item.created_at,
+            "updated_at": item.updated_at} | ({"score": item.score} if getattr(item, "score", None) is not None else {})
+
+
+@router.get("/store/items", tags=["store"], responses=errors(401, 503, 404, 422))
+async def get_store_item(
+    creator: Creator, key: Annotated[str, Query(min_length=1, max_length=200)],
+    namespace: Annotated[str, Query(max_length=1000, description="The namespace's labels joined with dots.")] = "",
+) -> Response:
+    """One item of your store namespaces (what Creator Cortex learned about you: ``("creators", you, block)``)."""
+    ns = _own_namespace([p for p in namespace.split(".") if p], creator)
+    if "\x00" in key + namespace:
+        raise HTTPException(404, f"Item {key!r} not found.")
+    db = await get_database()
+    item = await db.store.aget(ns, key)
+    if item is None:
+        raise HTTPException(404, f"Item {key!r} not found in {'.'.join(ns)!r}.")
+    return _json(_item_json(item))
+
+
+@router.post("/store/items/search", tags=["store"], responses=errors(400, 401, 503, 404, 413, 422))
+async def search_store_items(body: StoreSearch, creator: Creator) -> Response:
+    """Items under one of your namespaces (default all of yours), by metadata filter and text query."""
+    db = await get_database()
+    items = await db.store.asearch(_own_namespace(body.namespace_prefix, creator), query=body.query,
+                                   filter=body.filter, limit=body.limit, offset=body.offset)
+    return _json({"items": [_item_json(i) for i in items]})
+
+
+@router.post("/store/namespaces", tags=["store"], responses=errors(400, 401, 503, 404, 413, 422))
+async def list_store_namespaces(body: StoreNamespaces, creator: Creator) -> Response:
+    """Your store namespaces. Editing them is not served here: ask the agent (edit_memory, which you approve)."""
+    db = await get_database()
+    found = await db.store.alist_namespaces(prefix=_own_namespace(body.prefix or [], creator),
+                                            suffix=tuple(body.suffix) if body.suffix else None,
+                                            max_depth=body.max_depth, limit=body.limit, offset=body.offset)
+    return _json({"namespaces": [list(ns) for ns in found]})
+
+
 # --- what is not served ------------------------------------------------------------------------------------------
 
 SERVED = (
@@ -457,7 +515,7 @@ SERVED = (
     "GET|POST /threads/{thread_id}/history", "POST /threads/{thread_id}/runs/stream",
     "POST /threads/{thread_id}/runs/wait", "GET /threads/{thread_id}/runs",
     "GET /threads/{thread_id}/runs/{run_id}[/join|/stream]", "GET /assistants/{assistant_id}[/graph|/schemas|/subgraphs]",
-    "POST /assistants/search",
+    "POST /assistants/search", "GET /store/items", "POST /store/items/search", "POST /store/namespaces",
 )
 """The API's routes, as the 404 of an unserved one lists them."""
 

@@ -385,3 +385,29 @@ def graph_schemas(graph: Any) -> dict:
     return {"graph_id": GRAPH_ID, "input_schema": input_schema, "output_schema": output_schema,
             "state_schema": output_schema, "config_schema": RunConfig.model_json_schema(),
             "context_schema": RunContext.model_json_schema()}
+
+
+StoreNamespace = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=10)]
+"""A store namespace as clients send it: a list of labels."""
+
+
+class StoreSearch(BaseModel):
+    """POST /store/items/search: items under one of your namespaces (default all of them)."""
+
+    model_config = ConfigDict(extra="ignore")
+    namespace_prefix: Annotated[StoreNamespace, storable("namespace_prefix")] = Field(default_factory=list)
+    filter: Annotated[dict[str, Any] | None, storable("filter")] = None
+    limit: StrictInt = Field(10, ge=1, le=100)
+    offset: StrictInt = Field(0, ge=0, le=1_000_000)
+    query: Annotated[str | None, storable("query")] = Field(None, max_length=1000)
+
+
+class StoreNamespaces(BaseModel):
+    """POST /store/namespaces: your namespaces (under a prefix, ending with a suffix, up to a depth)."""
+
+    model_config = ConfigDict(extra="ignore")
+    prefix: Annotated[StoreNamespace | None, storable("prefix")] = None
+    suffix: Annotated[StoreNamespace | None, storable("suffix")] = None
+    max_depth: StrictInt | None = Field(None, ge=1, le=10)
+    limit: StrictInt = Field(100, ge=1, le=1000)
+    offset: StrictInt = Field(0, ge=0, le=1_000_000)

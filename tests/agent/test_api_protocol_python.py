@@ -161,3 +161,24 @@ async def test_a_resumable_stream_is_rejoined_by_run_id(clients):
     again = [p async for p in client.runs.join_stream(tid, run_id)]  # from the start, once finished
     assert [p.event for p in again][:3] == [e for _, e in seen] and len(again) == len(seen) + len(rest)
     assert (await client.runs.get(tid, run_id))["status"] == "success"
+
+
+async def test_the_store_shows_your_own_namespaces_only(clients, db):
+    from memory.learning import put_block
+
+    client, bob = clients
+    await put_block(db.store, "proto-alice", "profile", {"channel": "Lego Labs"})
+    item = await client.store.get_item(["creators", "proto-alice", "profile"], "current")
+    assert item["value"] == {"channel": "Lego Labs"} and item["namespace"] == ["creators", "proto-alice", "profile"]
+    found = await client.store.search_items([])
+    assert [i["value"] for i in found["items"]] == [{"channel": "Lego Labs"}]
+    assert (await client.store.list_namespaces())["namespaces"] == [["creators", "proto-alice", "profile"]]
+    assert (await bob.store.search_items([]))["items"] == []
+    for call in (bob.store.get_item(["creators", "proto-alice", "profile"], "current"),
+                 bob.store.search_items(["creators", "proto-alice"])):
+        with pytest.raises(httpx.HTTPStatusError) as hidden:
+            await call
+        assert hidden.value.response.status_code == 404
+    with pytest.raises(httpx.HTTPStatusError) as refused:  # edits go through the agent's approved edit_memory
+        await client.store.put_item(["creators", "proto-alice", "profile"], "current", {"channel": "x"})
+    assert refused.value.response.status_code == 405
