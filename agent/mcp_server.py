@@ -179,7 +179,8 @@ def mount(app: FastAPI) -> contextlib.AbstractAsyncContextManager[None]:
 
     manager = StreamableHTTPSessionManager(build_server(creator_of_request),
                                            max_request_body_size=int(get_settings().api_max_body_mb * 2_000_000))
-    app.mount(MCP_PATH, _McpApp(manager))
+    # a route, not a mount: a mount answers /mcp/ only, and /mcp would fall through to the chat UI mounted at /
+    app.router.add_route(MCP_PATH, _McpApp(manager), methods=["GET", "POST", "DELETE"], include_in_schema=False)
     return _running(manager)
 
 

@@ -32,7 +32,7 @@ async def _check_session(session: ClientSession) -> None:
 
     scored = await session.call_tool("score_title", {"titles": [TITLE]})
     assert not scored.isError and TITLE in scored.content[0].text and "/100" in scored.content[0].text
-    assert scored.structuredContent and scored.structuredContent
+    assert scored.structuredContent["scores"][0]["title"] == TITLE
 
     refused = await session.call_tool("record_feedback", {"signal": "thumbs_up", "confirm": False})
     assert refused.isError and "confirm: true" in refused.content[0].text
@@ -59,8 +59,9 @@ async def test_mcp_over_stdio(db):
     async with stdio_client(server) as (read, write):
         async with ClientSession(read, write) as session:
             await _check_session(session)
-            found = await session.call_tool("retrieve_outliers", {"query": "lego", "limit": 3})
-            assert not found.isError and "lego" in found.content[0].text.lower()
+            found = await session.call_tool("retrieve_outliers", {"query": "lego builds", "limit": 3})
+            hits = found.structuredContent["result"]
+            assert not found.isError and 1 <= len(hits) <= 3 and all(h["multiplier"] >= 2.0 for h in hits)
             shown = await session.call_tool("show_memory", {})
             assert shown.structuredContent["creator_id"] == "mcp-stdio"
 
