@@ -295,7 +295,10 @@ async def update_state(thread_id: str, body: StateUpdate, creator: Creator) -> R
             raise HTTPException(404, f"Checkpoint {body.at} not found in thread {thread_id}.")
     state = await graph.aget_state(config)
     as_node = body.as_node or ("model" if state.next else "answer")
-    written = await graph.aupdate_state(config, body.values, as_node=as_node)
+    try:
+        written = await graph.aupdate_state(config, body.values, as_node=as_node)
+    except ValueError as exc:  # e.g. removing a message id the thread does not have
+        raise HTTPException(422, f"values.messages: {exc}") from None
     return _json({"checkpoint": state_json(await graph.aget_state(written))["checkpoint"]})
 
 
@@ -491,8 +494,11 @@ async def get_store_item(
 async def search_store_items(body: StoreSearch, creator: Creator) -> Response:
     """Items under one of your namespaces (default all of yours), by metadata filter and text query."""
     db = await get_database()
-    items = await db.store.asearch(_own_namespace(body.namespace_prefix, creator), query=body.query,
-                                   filter=body.filter, limit=body.limit, offset=body.offset)
+    try:
+        items = await db.store.asearch(_own_namespace(body.namespace_prefix, creator), query=body.query,
+                                       filter=body.filter, limit=body.limit, offset=body.offset)
+    except ValueError as exc:  # a filter operator the store does not know
+        raise HTTPException(422, f"filter: {exc}") from None
     return _json({"items": [_item_json(i) for i in items]})
 
 
