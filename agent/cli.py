@@ -182,6 +182,22 @@ def serve(
         raise typer.Exit(1)
 
 
+@app.command()
+def mcp(
+    api_key: Annotated[str | None, typer.Option(envvar="CORTEX_API_KEY", show_envvar=True,
+                                                help="The API key whose creator the tools act for.")] = None,
+) -> None:
+    """Serve the creator tools over MCP on stdin/stdout (for Claude Desktop and other MCP clients; see the README).
+    The same tools answer over Streamable HTTP at /mcp on `cortex serve`."""
+    from agent.mcp_server import serve_stdio
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)  # stdout carries MCP
+    try:
+        asyncio.run(serve_stdio(api_key or ""))
+    except (ValueError, DatabaseError) as exc:
+        _fail(str(exc))
+
+
 STOPPED = "you pressed Ctrl-C"
 """Why a turn of `cortex ask` / `cortex chat` ended early, as the note that closes the thread says it."""
 

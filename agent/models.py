@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
+import httpx
 import openai
 from langchain_core.callbacks import AsyncCallbackHandler
 from langchain_core.language_models import BaseChatModel
@@ -25,12 +28,53 @@ OPENROUTER_BASE_URL = "https://openrouter.ai/api/v1"
 OFFLINE_LABEL = "offline engine (no LLM: a trained intent model routes, answers written from tool results)"
 
 
-def _model_name(settings: Settings, tier: Tier) -> str:
-    name = {"premium": settings.model_premium, "long": settings.model_long, "fast": settings.model_fast}[tier]
-    # OpenRouter names models 'vendor/model'; OpenAI's own API wants the bare name.
-    if not settings.openrouter_api_key and not settings.openai_base_url and name.startswith("openai/"):
-        return name.removeprefix("openai/")
-    return name
+APP_TITLE = "Creator Cortex"
+"""The app's name in OpenRouter's attribution header (X-Title)."""
+MODELS_TIMEOUT_S = 5.0
+"""How long a custom endpoint's GET /models may take before the configured names are used as they are."""
+
+
+def host_only(url: str | None) -> str:
+    """The host (and port) of ``url``, without scheme, credentials, path or query: how base URLs are shown (health,
+    answers, logs), so a URL carrying a key or a password never leaks. '' for None."""
+    if not url:
+        return ""
+    parts = urlsplit(url if "//" in url else f"//{url}")
+    return f"{parts.hostname}:{parts.port}" if parts.port else (parts.hostname or "")
+
+
+@cache
+def endpoint_models(base_url: str, api_key: str) -> tuple[str, ...]:
+    """The model ids an OpenAI-compatible endpoint lists (GET {base_url}/models, the OpenAI API's list shape
+    {"data": [{"id": ...}]}), in its order; () when it does not answer within MODELS_TIMEOUT_S or lists none.
+    Asked once per endpoint and process (the service asks at start-up, in a worker thread)."""
+    try:
+        response = httpx.get(base_url.rstrip("/") + "/models", headers={"Authorization": f"Bearer {api_key}"},
+                             timeout=MODELS_TIMEOUT_S)
+        response.raise_for_status()
+        return tuple(str(m["id"]) for m in response.json().get("data", []) if isinstance(m, dict) and m.get("id"))
+    except (httpx.HTTPError, ValueError, TypeError, AttributeError):
+        return ()
+
+
+def model_name(settings: Settings, tier: Tier) -> str:
+    """The model name a tier sends: OpenRouter takes 'vendor/model' as set; OpenAI's own API the bare name; a custom
+    endpoint (OPENAI_BASE_URL) the name as set when CORTEX_MODEL_<TIER> was set, else the default's bare name if the
+    endpoint lists it, else the first model it lists (``endpoint_models``)."""
+    field_name = f"model_{tier}"
+    name = getattr(settings, field_name)
+    if settings.openrouter_api_key:
+        return name
+    bare = name.removeprefix("openai/")
+    if not settings.openai_base_url:
+        return bare
+    if field_name in settings.model_fields_set:  # set by the user: sent as written
+        return name
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
+    listed = endpoint_models(settings.openai_base_url, key)
+    if not listed or name in listed:
+        return name if name in listed else bare
+    return bare if bare in listed else listed[0]
 
 
 def chat_model(tier: Tier = "premium", settings: Settings | None = None, engine: str | None = None) -> BaseChatModel:
@@ -51,10 +95,13 @@ def chat_model(tier: Tier = "premium", settings: Settings | None = None, engine:
 
     if settings.openrouter_api_key:
         key, base_url = settings.openrouter_api_key, OPENROUTER_BASE_URL
+        # OpenRouter's app attribution (https://openrouter.ai/docs/api-reference/overview#headers)
+        headers = {"HTTP-Referer": f"http://{settings.host}:{settings.port}", "X-Title": APP_TITLE}
     else:
-        key, base_url = settings.openai_api_key, settings.openai_base_url
+        key, base_url, headers = settings.openai_api_key, settings.openai_base_url, None
     return ChatOpenAI(
-        model=_model_name(settings, tier),
+        default_headers=headers,
+        model=model_name(settings, tier),
         api_key=key,
         base_url=base_url,
         timeout=settings.llm_timeout_s,
@@ -90,8 +137,8 @@ def engine_label(settings: Settings | None = None, engine: str | None = None) ->
     use_llm = settings.use_llm if engine in (None, "auto") else engine == "llm"
     if not use_llm:
         return OFFLINE_LABEL
-    provider = "OpenRouter" if settings.openrouter_api_key else (settings.openai_base_url or "OpenAI")
-    return f"{_model_name(settings, 'premium')} via {provider}"
+    provider = "OpenRouter" if settings.openrouter_api_key else (host_only(settings.openai_base_url) or "OpenAI")
+    return f"{model_name(settings, 'premium')} via {provider}"
 
 
 @dataclass

@@ -238,7 +238,8 @@ class OfflineEngine(BaseChatModel):
             meta["routing"] = ([{"tool": n, "probability": round(p, 3)} for n, p in ranked[:3]]
                                or [{"tool": plan[0][0], "probability": None}])  # a bare paste: the first claim
         else:
-            allowed = names | {FOLLOWUP} | {label for label in get_intent_model().labels if label.startswith(NONE_PREFIX)}
+            model = await asyncio.to_thread(get_intent_model)  # the first call loads (or fits) it: off the event loop
+            allowed = names | {FOLLOWUP} | {label for label in model.labels if label.startswith(NONE_PREFIX)}
             parts = split_requests(text)
             every = await asyncio.to_thread(self.intents, [text, *parts] if len(parts) > 1 else [text], allowed, mentions)
             ranked = every[0]

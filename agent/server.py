@@ -1,5 +1,5 @@
 """The service: one FastAPI process with the HTTP API (LangGraph's threads/runs API, ``agent.api``; OpenAPI page
-at /docs), /health, and the chat UI (Chainlit, mounted at the root last, so the API routes win).
+at /docs), the MCP server at /mcp (``agent.mcp_server``), /health, and the chat UI (Chainlit, mounted at the root last, so the API routes win).
 
 `cortex serve` runs it inside ``agent.startup.LaunchApp``, which answers on the port at once; ``boot`` then builds the
 app and runs ``start_up``: it opens the database (starting the embedded Postgres unless DATABASE_URL is set), applies
@@ -40,7 +40,8 @@ from fastapi.responses import JSONResponse
 from agent import tracing
 from agent.api import install as install_api
 from agent.api.runs import RUNS
-from agent.models import engine_label
+from agent.mcp_server import mount as mount_mcp
+from agent.models import engine_label, model_name
 from agent.settings import PROJECT_ROOT, Settings, get_settings
 from agent.startup import LaunchApp, StartupState, ThreadJob
 
@@ -140,13 +141,18 @@ async def ensure_creators(pool, settings: Settings, progress=None) -> None:
 
 def warm_up() -> None:
     """Load what a first answer would otherwise wait for: the graph and tool modules, the offline router's intent
-    model (fitted once per training set, then loaded from the state dir) and the title scorer (run in a worker thread
-    while the corpus is ingested)."""
+    model (fitted once per training set, then loaded from the state dir), the title scorer and, for a custom
+    OpenAI-compatible endpoint, the models it lists (``agent.models.model_name``); run in a worker thread while the
+    corpus is ingested."""
     from agent.offline import OfflineEngine
     from graphs.conversation import build_graph  # noqa: F401  (imports every tool module)
     from tools import all_tools
     from tools.scoring.scorer import score_title
 
+    settings = get_settings()
+    if settings.use_llm and settings.openai_base_url and not settings.openrouter_api_key:
+        for tier in ("premium", "long", "fast"):  # asks a custom endpoint which models it serves (once, cached)
+            model_name(settings, tier)
     engine = OfflineEngine(tools=all_tools())  # fits (or loads) the intent model, encodes a first request
     engine.intents(["Score this title: I Built a Giant Lego Volcano"], {t.name for t in engine.tools})
     score_title("I Built a Giant Lego Volcano")
@@ -164,6 +170,7 @@ async def boot(launch: LaunchApp, settings: Settings) -> None:
     """`cortex serve`'s start-up, run by ``LaunchApp`` once the port is open: build the app (imports, Chainlit) in a
     worker thread, then ``start_up``; the app takes the requests once ``launch.state`` is ready."""
     launch.app = await asyncio.to_thread(create_app, settings, launch.state)
+    await launch.stack.enter_async_context(launch.app.state.mcp_sessions)
     await start_up(settings, launch.state, launch.stack)
 
 
@@ -285,6 +292,7 @@ def create_app(settings: Settings | None = None, state: StartupState | None = No
     app.include_router(files_router)
     app.include_router(connect_router)  # connecting YouTube with Google's consent page, from the chat
     app.include_router(threads_router)  # another creator's conversation: "not found" instead of Chainlit's page
+    app.state.mcp_sessions = mount_mcp(app)  # MCP at /mcp; `boot` runs its sessions
     mount_chainlit(app=app, target=str(PROJECT_ROOT / "ui" / "app.py"), path=CHAT_PATH)
     return app
 

@@ -314,3 +314,22 @@ async def get_database() -> Database:
         else:
             await stack.aclose()
     return _current
+
+
+async def copy_checkpoints(checkpointer: AsyncPostgresSaver, source: str, target: str) -> int:
+    """Copy every checkpoint of thread ``source`` (with its pending writes) into thread ``target``, oldest first,
+    keeping their ids, parents and metadata (``thread_id`` in the metadata renamed); returns how many were copied.
+    LangGraph's Postgres saver has no ``acopy_thread``: this writes through its own ``aput``/``aput_writes``."""
+    tuples = [t async for t in checkpointer.alist({"configurable": {"thread_id": source}})]
+    for saved in reversed(tuples):
+        ns = saved.config["configurable"].get("checkpoint_ns", "")
+        parent = (saved.parent_config or {}).get("configurable", {}).get("checkpoint_id")
+        config = {"configurable": {"thread_id": target, "checkpoint_ns": ns, **({"checkpoint_id": parent} if parent else {})}}
+        metadata = {**saved.metadata, **({"thread_id": target} if "thread_id" in saved.metadata else {})}
+        written = await checkpointer.aput(config, saved.checkpoint, metadata, saved.checkpoint["channel_versions"])
+        by_task: dict[str, list[tuple[str, Any]]] = {}
+        for task_id, channel, value in saved.pending_writes or []:
+            by_task.setdefault(task_id, []).append((channel, value))
+        for task_id, writes in by_task.items():
+            await checkpointer.aput_writes(written, writes, task_id)
+    return len(tuples)

@@ -13,7 +13,17 @@ Routes (JSON; the OpenAPI page is /docs):
 - ``POST /threads/{id}/runs/wait``: the thread's values when the run stops (with ``__interrupt__`` when it waits
   for approval; ``{"__error__": {error, message}}`` when it failed);
 - a run resumes an interrupt with ``command: {"resume": ...}`` (``graphs.conversation.read_decisions``);
-- ``GET /assistants/{id}``, ``POST /assistants/search``: the one assistant.
+- ``GET /assistants/{id}``, ``POST /assistants/search``: the one assistant; ``GET /assistants/{id}/graph`` (xray),
+  ``/schemas`` and ``/subgraphs``: what LangGraph Studio reads;
+- ``POST /threads/count``, ``POST /threads/{id}/copy``, ``POST /threads/{id}/state`` (update_state: messages written
+  as a new checkpoint, as "model" or "answer", so tool calls with side effects still go through the approval step),
+  ``POST /threads/{id}/state/checkpoint`` (the state at a checkpoint object);
+- ``GET /threads/{id}/runs``, ``GET /threads/{id}/runs/{run_id}``, ``.../join`` and ``.../stream`` (rejoin a run's
+  events after Last-Event-ID: resumable streams);
+- ``GET /store/items``, ``POST /store/items/search``, ``POST /store/namespaces``: the creator's own store namespaces
+  (("creators", creator, block)), read-only;
+- stream modes beyond those above: LangGraph's ``debug``, ``tasks`` and ``checkpoints``; any other mode is ignored
+  with a ``warning`` event.
 
 Assistant ids: ``creator_cortex`` (the graph's name in langgraph.json), ``agent`` (the SDK examples' default) and
 ``ASSISTANT_ID`` all name the same conversation graph; any other id gets 404.
@@ -25,8 +35,9 @@ Runs: one at a time per thread (LangGraph's multitask strategy "reject": 409 whi
 (the API keeps runs in memory: serve it from one process). A streamed run whose client disconnects is cancelled
 (``CORTEX_API_ON_DISCONNECT``, or the run's ``on_disconnect``: "continue" lets it finish) and its thread closed
 (``close_unfinished_turn``); steps are checkpointed with durability "sync", so every completed step is kept.
-Not served: stateless runs (``/runs/...``), background runs, crons, the store, ``stream_subgraphs`` and resumable
-streams; their paths answer JSON 404 (405 with Allow for a path served with other methods).
+Runs, their events and the last ``runs.RUNS_KEPT`` finished ones are kept in memory (``runs.RunManager``). Not
+served: stateless runs (``/runs/...``), background runs, cancelling by run id, crons, writing the store, the ``events``
+stream mode and ``stream_subgraphs``; their paths answer JSON 404 (405 with Allow for a path served with other methods).
 
 Modules: ``schemas`` (the JSON shapes of threads, states and messages, and the request bodies), ``runs`` (the runs in
 progress, one per thread: each a task that runs a turn through ``agent.turns.run_turn`` and translates the graph's

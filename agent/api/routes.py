@@ -4,13 +4,13 @@ runs (streamed or waited), and the assistant."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, Security
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, Security
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from langgraph.graph.state import CompiledStateGraph
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
 
 from agent import auth
@@ -19,19 +19,27 @@ from agent.api.guards import API_PREFIXES, outage_error
 from agent.api.schemas import (
     ASSISTANT_NAMES,
     GRAPH_ID,
+    MAX_RUNS_LISTED,
     HistoryQuery,
     RunCreate,
+    StateAt,
+    StateUpdate,
+    StoreNamespaces,
+    StoreSearch,
+    ThreadCount,
     ThreadCreate,
     ThreadPatch,
     ThreadSearch,
     assistant_json,
     dumps,
+    graph_schemas,
     state_json,
     thread_status,
 )
 from agent.settings import get_settings
 from graphs.conversation import persistent_graph
-from memory.db import get_database
+from memory.db import copy_checkpoints, get_database
+from memory.learning import ROOT as STORE_ROOT
 
 router = APIRouter()
 _api_key = APIKeyHeader(name="x-api-key", auto_error=False, description="An API key (`cortex keys create`).")
@@ -212,7 +220,36 @@ async def delete_thread(thread_id: str, creator: Creator) -> Response:
     db = await get_database()
     await db.checkpointer.adelete_thread(thread_id)
     await auth.forget_thread(db.pool, thread_id)
+    runs.RUNS.forget_thread(thread_id)
     return Response(status_code=204)
+
+
+@router.post("/threads/count", tags=["threads"], responses=errors(400, 401, 503, 413, 422))
+async def count_threads(body: ThreadCount, creator: Creator) -> Response:
+    """How many of your threads match: metadata (containment) and status."""
+    db = await get_database()
+    count, offset, page_size = 0, 0, 1000
+    while True:
+        page = await auth.creator_threads(db.pool, creator, metadata=body.metadata, limit=page_size, offset=offset)
+        if body.status is None:
+            count += len(page)
+        else:
+            count += sum([(await _thread_json(owned))["status"] == body.status for owned in page])
+        if len(page) < page_size:
+            return _json(count)
+        offset += page_size
+
+
+@router.post("/threads/{thread_id}/copy", tags=["threads"], responses=errors(401, 503, 404, 409))
+async def copy_thread(thread_id: str, creator: Creator) -> Response:
+    """A new thread of yours with this thread's metadata and every checkpoint (409 while a run is in progress)."""
+    owned = await _owned(thread_id, creator)
+    if runs.RUNS.busy(thread_id):
+        raise HTTPException(409, f"Thread {thread_id} is running a task: wait for it to finish, then copy it.")
+    db = await get_database()
+    copy = await auth.claim_thread(db.pool, str(uuid.uuid4()), creator, owned.metadata)
+    await copy_checkpoints(db.checkpointer, thread_id, copy.thread_id)
+    return _json(await _thread_json(copy))
 
 
 @router.get("/threads/{thread_id}/state", tags=["threads"], responses=errors(401, 503, 404))
@@ -232,6 +269,37 @@ async def get_state_at(thread_id: str, checkpoint_id: str, creator: Creator) -> 
     if not _is_uuid(checkpoint_id) or await graph.checkpointer.aget_tuple(config) is None:
         raise HTTPException(404, f"Checkpoint {checkpoint_id} not found in thread {thread_id}.")
     return _json(state_json(await graph.aget_state(config)))
+
+
+@router.post("/threads/{thread_id}/state/checkpoint", tags=["threads"],
+             responses=errors(400, 401, 503, 404, 413, 422))
+async def post_state_at(thread_id: str, body: StateAt, creator: Creator) -> Response:
+    """The thread's state at a checkpoint object (what ``client.threads.get_state(checkpoint=...)`` sends)."""
+    return await get_state_at(thread_id, body.checkpoint.checkpoint_id, creator)
+
+
+@router.post("/threads/{thread_id}/state", tags=["threads"], responses=errors(400, 401, 503, 404, 409, 413, 422))
+async def update_state(thread_id: str, body: StateUpdate, creator: Creator) -> Response:
+    """Write messages into the thread as a new checkpoint (LangGraph's update_state), from its head or from
+    ``checkpoint``; answers {"checkpoint": ...}, the new one. Written as "model", tool calls that would change
+    something wait for your approval in the next run, as the model's own do; nothing runs here. 409 while a run is in
+    progress."""
+    await _owned(thread_id, creator)
+    if runs.RUNS.busy(thread_id):
+        raise HTTPException(409, f"Thread {thread_id} is running a task: wait for it to finish, then update it.")
+    graph = await _graph()
+    config: dict[str, Any] = {"configurable": {"thread_id": thread_id}}
+    if body.at:
+        config["configurable"]["checkpoint_id"] = body.at
+        if not _is_uuid(body.at) or await graph.checkpointer.aget_tuple(config) is None:
+            raise HTTPException(404, f"Checkpoint {body.at} not found in thread {thread_id}.")
+    state = await graph.aget_state(config)
+    as_node = body.as_node or ("model" if state.next else "answer")
+    try:
+        written = await graph.aupdate_state(config, body.values, as_node=as_node)
+    except ValueError as exc:  # e.g. removing a message id the thread does not have
+        raise HTTPException(422, f"values.messages: {exc}") from None
+    return _json({"checkpoint": state_json(await graph.aget_state(written))["checkpoint"]})
 
 
 async def _history(thread_id: str, creator: str, query: HistoryQuery) -> Response:
@@ -271,8 +339,10 @@ async def stream_run(thread_id: str, body: RunCreate, creator: Creator) -> Event
     heartbeat comment every CORTEX_API_HEARTBEAT_S seconds."""
     settings = get_settings()
     run = await _start(thread_id, body, creator, body.modes)
-    return EventSourceResponse(runs.sse_events(run, body.on_disconnect or settings.api_on_disconnect),
-                               ping=settings.api_heartbeat_s, headers=runs.run_headers(run))
+    # a resumable stream's run goes on without its client, who reconnects to it
+    on_disconnect = body.on_disconnect or ("continue" if body.stream_resumable else settings.api_on_disconnect)
+    return EventSourceResponse(runs.sse_events(run, on_disconnect), ping=settings.api_heartbeat_s,
+                               headers=runs.run_headers(run, resumable=body.stream_resumable))
 
 
 @router.post("/threads/{thread_id}/runs/wait", tags=["runs"], responses=errors(400, 401, 503, 404, 409, 413, 422))
@@ -280,17 +350,71 @@ async def wait_run(thread_id: str, body: RunCreate, creator: Creator) -> Respons
     """Run the agent on the thread and answer with the thread's values when it stops: with ``__interrupt__`` when
     it waits for an approval, ``{"__error__": {error, message}}`` when it failed."""
     run = await _start(thread_id, body, creator, {"values"})
-    values: Any = None
-    while (item := await run.events.get()) is not None:
-        event, data = item
-        if event == "values":
-            values = data
-        elif event == "error":
-            return _json({"__error__": data}, headers=runs.run_headers(run))
+    return await _outcome(run)
+
+
+async def _outcome(run: runs.Run) -> Response:
+    """The thread's values once ``run`` finished (``{"__error__": ...}`` when it failed)."""
+    values, error = await runs.final_event(run)
+    if error is not None:
+        return _json({"__error__": error}, headers=runs.run_headers(run))
     if values is None:
         graph = await _graph()
-        values = (await graph.aget_state({"configurable": {"thread_id": thread_id}})).values
+        values = (await graph.aget_state({"configurable": {"thread_id": run.thread_id}})).values
     return _json(values, headers=runs.run_headers(run))
+
+
+async def _run(thread_id: str, run_id: str, creator: str) -> runs.Run:
+    """One of your thread's runs; 404 when unknown (runs live in this process's memory: a restart forgets them)."""
+    await _owned(thread_id, creator)
+    run = runs.RUNS.get(thread_id, run_id)
+    if run is None:
+        raise HTTPException(404, f"Run {run_id} not found in thread {thread_id} (runs are kept in memory until the "
+                                 "service restarts).")
+    return run
+
+
+@router.get("/threads/{thread_id}/runs", tags=["runs"], responses=errors(401, 503, 404, 422))
+async def list_runs(
+    thread_id: str, creator: Creator, limit: Annotated[int, Query(ge=1, le=MAX_RUNS_LISTED)] = 10,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    status: Literal["pending", "running", "success", "error", "interrupted"] | None = None,
+) -> Response:
+    """The thread's runs, newest first (LangGraph's Run shape)."""
+    await _owned(thread_id, creator)
+    return _json([r.as_json() for r in runs.RUNS.of_thread(thread_id, status)[offset:offset + limit]])
+
+
+@router.get("/threads/{thread_id}/runs/{run_id}", tags=["runs"], responses=errors(401, 503, 404))
+async def get_run(thread_id: str, run_id: str, creator: Creator) -> Response:
+    """One run of the thread: its status (pending, running, success, error, interrupted) and stream modes."""
+    return _json((await _run(thread_id, run_id, creator)).as_json())
+
+
+@router.get("/threads/{thread_id}/runs/{run_id}/join", tags=["runs"], responses=errors(401, 503, 404))
+async def join_run(thread_id: str, run_id: str, creator: Creator) -> Response:
+    """Wait for the run to finish and answer with the thread's values, as /runs/wait does."""
+    return await _outcome(await _run(thread_id, run_id, creator))
+
+
+@router.get("/threads/{thread_id}/runs/{run_id}/stream", tags=["runs"], response_class=EventSourceResponse,
+            responses={200: {"description": "The run's server-sent events after Last-Event-ID (all of them without it).",
+                             "content": {"text/event-stream": {"schema": {
+                                 "type": "object", "required": ["event"],
+                                 "properties": {"event": {"type": "string"}, "data": {"type": "string"},
+                                                "id": {"type": "string"}}}}}},
+                       **errors(401, 503, 404, 422)})
+async def join_stream(
+    thread_id: str, run_id: str, creator: Creator,
+    last_event_id: Annotated[int | None, Header(ge=-1, le=10**9)] = None,
+    cancel_on_disconnect: bool = False,
+) -> EventSourceResponse:
+    """Reconnect to a run's stream (a resumable stream, or any run of this process): its events after
+    ``Last-Event-ID``, in the stream modes the run was started with, then the rest as they come."""
+    run = await _run(thread_id, run_id, creator)
+    after = -1 if last_event_id is None else last_event_id
+    return EventSourceResponse(runs.sse_events(run, "cancel" if cancel_on_disconnect else "continue", after),
+                               ping=get_settings().api_heartbeat_s, headers=runs.run_headers(run))
 
 
 @router.get("/assistants/{assistant_id}", tags=["assistants"], responses=errors(401, 503, 404))
@@ -300,19 +424,104 @@ async def get_assistant(assistant_id: str, creator: Creator) -> Response:
     return _json(assistant_json())
 
 
+@router.get("/assistants/{assistant_id}/graph", tags=["assistants"], responses=errors(401, 503, 404, 422))
+async def get_graph(assistant_id: str, creator: Creator,
+                    xray: Annotated[bool | Annotated[int, Field(ge=0, le=10)], Query()] = False) -> Response:
+    """The assistant's graph, nodes and edges (what LangGraph Studio draws); ``xray`` shows subgraphs' insides (the
+    graph has none)."""
+    _assistant(assistant_id)
+    graph = await _graph()
+    return _json(graph.get_graph(xray=xray).to_json())
+
+
+@router.get("/assistants/{assistant_id}/schemas", tags=["assistants"], responses=errors(401, 503, 404))
+async def get_schemas(assistant_id: str, creator: Creator) -> Response:
+    """The assistant's input, output, state, config and context JSON Schemas (``agent.api.schemas.graph_schemas``)."""
+    _assistant(assistant_id)
+    return _json(graph_schemas(await _graph()))
+
+
+@router.get("/assistants/{assistant_id}/subgraphs", tags=["assistants"], responses=errors(401, 503, 404, 422))
+async def get_subgraphs(assistant_id: str, creator: Creator, recurse: bool = False) -> Response:
+    """The assistant's subgraphs by namespace: none (the conversation graph is one graph)."""
+    _assistant(assistant_id)
+    return _json({})
+
+
 @router.post("/assistants/search", tags=["assistants"], responses=errors(401))
 async def search_assistants(creator: Creator) -> Response:
     """The assistants: one."""
     return _json([assistant_json()])
 
 
+# --- the store: your own namespaces, read-only ---------------------------------------------------------------------
+
+
+def _own_namespace(namespace: list[str], creator: str) -> tuple[str, ...]:
+    """``namespace`` when it is one of the creator's (("creators", creator, ...)); the creator's root for an empty one;
+    404 for anyone else's (as another creator's thread)."""
+    root = (STORE_ROOT, creator)
+    if not namespace:
+        return root
+    if tuple(namespace[:2]) != root:
+        raise HTTPException(404, f"Namespace {'.'.join(namespace)!r} not found: yours start with "
+                                 f"{'.'.join(root)!r}.")
+    return tuple(namespace)
+
+
+def _item_json(item: Any) -> dict:
+    return {"namespace": list(item.namespace), "key": item.key, "value": item.value, "created_at": item.created_at,
+            "updated_at": item.updated_at} | ({"score": item.score} if getattr(item, "score", None) is not None else {})
+
+
+@router.get("/store/items", tags=["store"], responses=errors(401, 503, 404, 422))
+async def get_store_item(
+    creator: Creator, key: Annotated[str, Query(min_length=1, max_length=200)],
+    namespace: Annotated[str, Query(max_length=1000, description="The namespace's labels joined with dots.")] = "",
+) -> Response:
+    """One item of your store namespaces (what Creator Cortex learned about you: ``("creators", you, block)``)."""
+    ns = _own_namespace([p for p in namespace.split(".") if p], creator)
+    if "\x00" in key + namespace:
+        raise HTTPException(404, f"Item {key!r} not found.")
+    db = await get_database()
+    item = await db.store.aget(ns, key)
+    if item is None:
+        raise HTTPException(404, f"Item {key!r} not found in {'.'.join(ns)!r}.")
+    return _json(_item_json(item))
+
+
+@router.post("/store/items/search", tags=["store"], responses=errors(400, 401, 503, 404, 413, 422))
+async def search_store_items(body: StoreSearch, creator: Creator) -> Response:
+    """Items under one of your namespaces (default all of yours), by metadata filter and text query."""
+    db = await get_database()
+    try:
+        items = await db.store.asearch(_own_namespace(body.namespace_prefix, creator), query=body.query,
+                                       filter=body.filter, limit=body.limit, offset=body.offset)
+    except ValueError as exc:  # a filter operator the store does not know
+        raise HTTPException(422, f"filter: {exc}") from None
+    return _json({"items": [_item_json(i) for i in items]})
+
+
+@router.post("/store/namespaces", tags=["store"], responses=errors(400, 401, 503, 404, 413, 422))
+async def list_store_namespaces(body: StoreNamespaces, creator: Creator) -> Response:
+    """Your store namespaces. Editing them is not served here: ask the agent (edit_memory, which you approve)."""
+    db = await get_database()
+    found = await db.store.alist_namespaces(prefix=_own_namespace(body.prefix or [], creator),
+                                            suffix=tuple(body.suffix) if body.suffix else None,
+                                            max_depth=body.max_depth, limit=body.limit, offset=body.offset)
+    return _json({"namespaces": [list(ns) for ns in found]})
+
+
 # --- what is not served ------------------------------------------------------------------------------------------
 
 SERVED = (
-    "POST /threads", "POST /threads/search", "GET|PATCH|DELETE /threads/{thread_id}", "GET /threads/{thread_id}/state",
-    "GET /threads/{thread_id}/state/{checkpoint_id}", "GET|POST /threads/{thread_id}/history",
-    "POST /threads/{thread_id}/runs/stream", "POST /threads/{thread_id}/runs/wait", "GET /assistants/{assistant_id}",
-    "POST /assistants/search",
+    "POST /threads", "POST /threads/search", "POST /threads/count", "GET|PATCH|DELETE /threads/{thread_id}",
+    "POST /threads/{thread_id}/copy", "GET|POST /threads/{thread_id}/state",
+    "GET /threads/{thread_id}/state/{checkpoint_id}", "POST /threads/{thread_id}/state/checkpoint",
+    "GET|POST /threads/{thread_id}/history", "POST /threads/{thread_id}/runs/stream",
+    "POST /threads/{thread_id}/runs/wait", "GET /threads/{thread_id}/runs",
+    "GET /threads/{thread_id}/runs/{run_id}[/join|/stream]", "GET /assistants/{assistant_id}[/graph|/schemas|/subgraphs]",
+    "POST /assistants/search", "GET /store/items", "POST /store/items/search", "POST /store/namespaces",
 )
 """The API's routes, as the 404 of an unserved one lists them."""
 

@@ -22,7 +22,11 @@ ASSISTANT_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "https://creator-cortex/assist
 ASSISTANT_NAMES = frozenset({GRAPH_ID, "agent", ASSISTANT_ID})
 NODES = ("model", "approve", "tools", "answer")
 MAX_RECURSION_LIMIT = 100
-StreamModeName = Literal["values", "updates", "messages", "messages-tuple", "custom"]
+STREAM_MODES = ("values", "updates", "messages", "messages-tuple", "custom", "debug", "tasks", "checkpoints")
+"""The stream modes a run serves: LangGraph's graph modes, plus the API's messages-tuple. Any other mode a client
+sends (useStream's "events", a newer client's) is ignored, with a ``warning`` event saying so."""
+StreamModeName = Annotated[str, Field(min_length=1, max_length=40)]
+MAX_RUNS_LISTED = 100
 
 
 # --- JSON --------------------------------------------------------------------------------------------------------
@@ -220,7 +224,8 @@ class RunCreate(BaseModel):
     assistant_id: str = Field(GRAPH_ID, description="creator_cortex, or agent")
     input: dict[str, Any] | None = Field(None, description='{"messages": [{"role": "user", "content": "..."}]}')
     command: CommandIn | None = Field(None, description='{"resume": "approve"} answers an approval request')
-    stream_mode: StreamModeName | list[StreamModeName] = "values"
+    stream_mode: StreamModeName | Annotated[list[StreamModeName], Field(max_length=16)] = Field(
+        "values", description=f"Any of {', '.join(STREAM_MODES)}; other modes are ignored with a warning event.")
     config: dict[str, Any] | None = Field(None, description="configurable, tags, recursion_limit")
     context: dict[str, Any] | None = Field(None, description='{"engine": "offline" | "llm"}')
     metadata: Metadata | None = None
@@ -234,16 +239,15 @@ class RunCreate(BaseModel):
     if_not_exists: Literal["create", "reject"] | None = None
     durability: Literal["sync", "async", "exit"] | None = Field(None, description=f"Default {DURABILITY!r}.")
     stream_subgraphs: StrictBool = False
-    stream_resumable: StrictBool = False
+    stream_resumable: StrictBool = Field(False, description="Keep the run going when the client goes away, so it can "
+                                         "reconnect (GET /threads/{thread_id}/runs/{run_id}/stream with Last-Event-ID).")
 
     @model_validator(mode="after")
     def _check(self) -> RunCreate:
         if self.input is not None and self.command is not None:
             raise ValueError("send input or command, not both")
-        if self.input is None and self.command is None and not (self.checkpoint or self.checkpoint_id):
-            raise ValueError('send input ({"messages": [...]}) or command ({"resume": ...}): this run has neither')
-        if self.stream_subgraphs or self.stream_resumable:
-            raise ValueError("stream_subgraphs and stream_resumable are not served: leave them false")
+        if self.stream_subgraphs:
+            raise ValueError("stream_subgraphs is not served (the graph has no subgraphs): leave it false")
         for name in ("interrupt_before", "interrupt_after"):
             nodes = getattr(self, name)
             if isinstance(nodes, list) and (unknown := set(nodes) - set(NODES)):
@@ -277,8 +281,90 @@ class RunCreate(BaseModel):
 
     @property
     def modes(self) -> set[str]:
-        """The client's stream modes."""
+        """The client's stream modes (served or not: ``STREAM_MODES``)."""
         return {self.stream_mode} if isinstance(self.stream_mode, str) else set(self.stream_mode) or {"values"}
+
+
+class ThreadCount(BaseModel):
+    """POST /threads/count: how many of your threads match (metadata containment, status)."""
+
+    model_config = ConfigDict(extra="ignore")
+    metadata: Metadata = Field(default_factory=dict)
+    status: Literal["idle", "busy", "interrupted", "error"] | None = None
+
+
+class CheckpointIn(BaseModel):
+    """A checkpoint object as clients send it (LangGraph's Checkpoint): its id names it."""
+
+    model_config = ConfigDict(extra="ignore")
+    checkpoint_id: Annotated[str, storable("checkpoint.checkpoint_id")] = Field(
+        max_length=100, description="The checkpoint's id, as the thread's state and history give it.")
+    checkpoint_ns: Annotated[str, storable("checkpoint.checkpoint_ns")] = Field("", max_length=200)
+
+
+class StateAt(BaseModel):
+    """POST /threads/{id}/state/checkpoint: the thread's state at a checkpoint object."""
+
+    model_config = ConfigDict(extra="ignore")
+    checkpoint: CheckpointIn
+    subgraphs: StrictBool = False
+
+
+UPDATABLE_NODES = ("model", "answer")
+"""The nodes a state update may be written as: "model" (messages with tool calls then go through the approval of side
+effects, as the model's own calls do) and "answer" (the turn ends there)."""
+
+
+class StateUpdate(BaseModel):
+    """POST /threads/{id}/state: write messages into the thread as a new checkpoint (LangGraph's update_state)."""
+
+    model_config = ConfigDict(extra="ignore")
+    values: dict[str, Any] | list[dict[str, Any]] | None = Field(
+        None, description='{"messages": [...]}: messages appended to (or, by id, replacing) the thread\'s.')
+    as_node: Literal["model", "answer"] | None = Field(
+        None, description="Write the update as this node; default 'answer' for a thread at rest, else the node "
+                          "that wrote last. Tool calls written as 'model' wait for your approval when they would change "
+                          "something.")
+    checkpoint: CheckpointIn | None = None
+    checkpoint_id: Annotated[str | None, storable("checkpoint_id")] = Field(None, max_length=100)
+
+    @model_validator(mode="after")
+    def _check(self) -> StateUpdate:
+        values = self.values
+        if isinstance(values, list):
+            if len(values) != 1:
+                raise ValueError("values: send one update ({\"messages\": [...]})")
+            values = values[0]
+        if values is not None:
+            if set(values) - {"messages"} or not isinstance(values.get("messages", []), list):
+                raise ValueError('values takes a list of messages only: {"messages": [{"role": "ai", "content": "..."}]}')
+            storable_json(values, "values")
+            try:
+                convert_to_messages(values.get("messages", []))
+            except (ValueError, NotImplementedError, TypeError, KeyError) as exc:
+                raise ValueError(f"values.messages: {exc}") from None
+        self.values = values
+        return self
+
+    @property
+    def at(self) -> str | None:
+        """The checkpoint id the update starts from (None: the thread's head)."""
+        return self.checkpoint_id or (self.checkpoint.checkpoint_id if self.checkpoint else None)
+
+
+class RunContext(BaseModel):
+    """The context a run takes (``RunCreate.context``): the engine only; the creator comes from the API key."""
+
+    engine: Literal["auto", "offline", "llm"] | None = Field(
+        None, description="offline: the trained intent router; llm: the configured model; auto: CORTEX_ENGINE.")
+
+
+class RunConfig(BaseModel):
+    """The config a run takes (``RunCreate.config``): what ``agent.api.runs.run_config_of`` reads."""
+
+    configurable: dict[str, Any] = Field(default_factory=dict, description="Passed to the graph (reserved keys dropped).")
+    tags: list[str] = Field(default_factory=list)
+    recursion_limit: int = Field(25, ge=1, le=MAX_RECURSION_LIMIT, description="Steps before the run stops.")
 
 
 def assistant_json() -> dict:
@@ -286,3 +372,44 @@ def assistant_json() -> dict:
     return {"assistant_id": ASSISTANT_ID, "graph_id": GRAPH_ID, "name": GRAPH_ID, "config": {}, "context": {},
             "metadata": {"created_by": "system"}, "version": 1, "created_at": "1970-01-01T00:00:00+00:00",
             "updated_at": "1970-01-01T00:00:00+00:00", "description": "Creator Cortex: a strategist for YouTube creators."}
+
+
+def graph_schemas(graph: Any) -> dict:
+    """The assistant's schemas in LangGraph's GraphSchema shape (what LangGraph Studio reads to draw its input form):
+    graph_id, input_schema (the messages a run takes), output_schema and state_schema (the thread's values),
+    config_schema (``RunConfig``) and context_schema (``RunContext``), each a JSON Schema."""
+    input_schema = graph.get_input_jsonschema()
+    input_schema["properties"] = {k: v for k, v in input_schema.get("properties", {}).items() if k == "messages"}
+    input_schema["required"] = [k for k in input_schema.get("required", []) if k == "messages"]
+    output_schema = graph.get_output_jsonschema()
+    return {"graph_id": GRAPH_ID, "input_schema": input_schema, "output_schema": output_schema,
+            "state_schema": output_schema, "config_schema": RunConfig.model_json_schema(),
+            "context_schema": RunContext.model_json_schema()}
+
+
+StoreNamespace = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=10)]
+"""A store namespace as clients send it: a list of labels."""
+
+
+class StoreSearch(BaseModel):
+    """POST /store/items/search: items under one of your namespaces (default all of them)."""
+
+    model_config = ConfigDict(extra="ignore")
+    namespace_prefix: Annotated[StoreNamespace, storable("namespace_prefix")] = Field(default_factory=list)
+    filter: Annotated[dict[Annotated[str, Field(max_length=100)], str | int | float | bool | None] | None,
+                      storable("filter"), Field(max_length=20)] = Field(
+        None, description="Items whose value has these top-level fields equal to these values.")
+    limit: StrictInt = Field(10, ge=1, le=100)
+    offset: StrictInt = Field(0, ge=0, le=1_000_000)
+    query: Annotated[str | None, storable("query")] = Field(None, max_length=1000)
+
+
+class StoreNamespaces(BaseModel):
+    """POST /store/namespaces: your namespaces (under a prefix, ending with a suffix, up to a depth)."""
+
+    model_config = ConfigDict(extra="ignore")
+    prefix: Annotated[StoreNamespace | None, storable("prefix")] = None
+    suffix: Annotated[StoreNamespace | None, storable("suffix")] = None
+    max_depth: StrictInt | None = Field(None, ge=1, le=10)
+    limit: StrictInt = Field(100, ge=1, le=1000)
+    offset: StrictInt = Field(0, ge=0, le=1_000_000)

@@ -168,7 +168,7 @@ async def test_bad_requests_say_what_to_fix(app, keys):
     cases = [
         ({"assistant_id": "nope", "input": user(SCORE)}, 404, "creator_cortex"),
         ({"assistant_id": "agent", "input": user(SCORE), "command": {"resume": "approve"}}, 422, "not both"),
-        ({"assistant_id": "agent", "input": user(SCORE), "stream_mode": "debug"}, 422, "stream_mode"),
+        ({"assistant_id": "agent"}, 422, "this run has neither"),  # on a thread with no next step
         ({"assistant_id": "agent", "input": {"messages": [{"role": "robot", "content": "x"}]}}, 422, "input.messages"),
         ({"assistant_id": "agent", "input": user(SCORE), "context": {"creator_id": "bob-test"}}, 422, "API key"),
         ({"assistant_id": "agent", "input": user(SCORE), "context": {"engine": "gpt"}}, 422, "context.engine"),
@@ -200,7 +200,6 @@ async def test_json_postgres_cannot_store_is_refused_naming_the_field(app, keys)
         ("/threads/search", b'{"ids": ["x\\u0000"]}', "ids[0]: contains a NUL"),
         ("/threads", json.dumps({"metadata": {"blob": "x" * 70_000}}).encode(), "copied into every checkpoint"),
         ("/threads", json.dumps({"metadata": nested(20)}).encode(), "nested more than 16 levels"),
-        (f"/threads/{tid}/runs/wait", b'{"assistant_id": "agent"}', "this run has neither"),
         (f"/threads/{tid}/runs/wait", b'{"assistant_id": "agent", "input": {"messages": "hello"}}', "a list of messages"),
     ]
     for path, body, words in raw_cases:
@@ -261,24 +260,23 @@ async def test_unserved_routes_answer_json_naming_what_is_served(app, keys):
     http = in_process(app, keys["Alice Test"]).http.client
     anonymous = in_process(app, None).http.client
     for client, method, path in [
-        (http, "GET", "/assistants/agent/graph"), (http, "GET", "/assistants/agent/schemas"),
-        (http, "GET", f"/threads/{uuid.uuid4()}/runs"), (http, "POST", "/runs/stream"), (http, "GET", "/runs"),
-        (anonymous, "PUT", "/store/items"), (anonymous, "POST", "/crons/search"),
+        (http, "POST", f"/threads/{uuid.uuid4()}/runs/{uuid.uuid4()}/cancel"), (http, "POST", "/runs/stream"),
+        (http, "GET", "/runs"), (anonymous, "PUT", "/store/items/x"), (anonymous, "POST", "/crons/search"),
     ]:
         response = await client.request(method, path, json={})
         assert response.status_code == 404, (method, path, response.status_code)
         assert response.headers["content-type"] == "application/json", path
         assert "is not served" in response.json()["detail"] and "POST /threads/{thread_id}/runs/stream" in \
             response.json()["detail"]
-    for method, path, allow in [("PUT", "/threads/search", "POST"), ("POST", f"/threads/{uuid.uuid4()}/state", "GET"),
-                                ("PUT", f"/threads/{uuid.uuid4()}", "DELETE, GET, PATCH")]:
+    for method, path, allow in [("PUT", "/threads/search", "POST"), ("PUT", f"/threads/{uuid.uuid4()}/state", "GET, POST"),
+                                ("PUT", f"/threads/{uuid.uuid4()}", "DELETE, GET, PATCH"), ("PUT", "/store/items", "GET")]:
         response = await anonymous.request(method, path, json={})  # served with other methods: 405 saying which
         assert response.status_code == 405 and response.headers["allow"] == allow, (method, path)
         assert f"use {allow}" in response.json()["detail"]
         spec = (await http.get("/openapi.json")).json()
     stream = spec["paths"]["/threads/{thread_id}/runs/stream"]["post"]["responses"]
     assert {"401", "404", "409", "413", "422"} <= set(stream) and "text/event-stream" in stream["200"]["content"]
-    assert not any(p.startswith("/store") for p in spec["paths"])
+    assert set(spec["paths"]["/store/items"]) == {"get"}  # the store is read-only
 
 
 async def test_a_failing_run_sends_an_error_event_and_the_thread_recovers(app, keys, monkeypatch):

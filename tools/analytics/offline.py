@@ -56,7 +56,7 @@ async def extract_args(text: str, context: Any = None) -> dict:
     if view == "top":
         args["metric"] = metric or "views"
     if m := _COUNT.search(lowered):
-        args["limit"] = int(m.group(1) or m.group(2))
+        args["limit"] = max(1, min(int(m.group(1) or m.group(2)), 50))  # the tool takes 1-50
     if m := _QUOTED_CHANNEL.search(text):
         args["channel"] = m.group(1).strip()
     return args

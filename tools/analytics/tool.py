@@ -6,9 +6,10 @@ The tool the model sees; the views, charts and the answer are ``tools.analytics.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from langgraph.prebuilt import ToolRuntime
+from pydantic import Field
 
 from tools.analytics.offline import ACTION, ASK, EXAMPLES, extract_args
 from tools.analytics.views import Metric, channel_analytics
@@ -17,10 +18,12 @@ from tools.base import context_of, cortex_tool
 
 async def pull_analytics(
     runtime: ToolRuntime[Any],
-    view: Literal["recent", "top", "last_vs_usual"] = "recent",
-    metric: Metric = "views",
-    limit: int = 10,
-    channel: str | None = None,
+    view: Annotated[Literal["recent", "top", "last_vs_usual"], Field(description=(
+        "recent: the last uploads; top: the best by metric; last_vs_usual: the last upload against the usual."))] = "recent",
+    metric: Annotated[Metric, Field(description="The metric 'top' ranks by.")] = "views",
+    limit: Annotated[int, Field(ge=1, le=50, description="How many uploads (1-50).")] = 10,
+    channel: Annotated[str | None, Field(max_length=200, description=(
+        "One of the creator's channels by name; default the most recently synced."))] = None,
 ) -> tuple[str, dict]:
     """Numbers from the creator's own YouTube channel (impressions, CTR, AVD, views, subscribers), with a chart.
 

@@ -7,9 +7,10 @@ The tool the model sees and its answer table; the search (filters, keyword + sem
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from langgraph.prebuilt import ToolRuntime
+from pydantic import Field
 
 from agent.embeddings import get_embedder
 from memory.creators.search import CreatorFilters
@@ -46,17 +47,20 @@ def results_markdown(result: SearchResult, limit_reasons: int = 4) -> str:
 
 async def search_creators(
     runtime: ToolRuntime[Any, Any],
-    query: str = "",
-    platform: Literal["any", "youtube", "instagram"] = "any",
-    niche: str | None = None,
-    min_followers: int | None = None,
-    max_followers: int | None = None,
-    country: str | None = None,
-    high_engagement: bool = False,
-    similar_to: str | None = None,
-    smaller_than_similar: bool = False,
-    larger_than_similar: bool = False,
-    limit: int = 10,
+    query: Annotated[str, Field(max_length=500, description="What the creators make, in plain words.")] = "",
+    platform: Annotated[Literal["any", "youtube", "instagram"], Field(description="Where they publish.")] = "any",
+    niche: Annotated[str | None, Field(max_length=100, description=(
+        'One of the taxonomy\'s niches, e.g. "science & education", "fitness".'))] = None,
+    min_followers: Annotated[int | None, Field(ge=0, description="Fewest subscribers or followers.")] = None,
+    max_followers: Annotated[int | None, Field(ge=0, description="Most subscribers or followers.")] = None,
+    country: Annotated[str | None, Field(max_length=100, description="Country name or ISO code.")] = None,
+    high_engagement: Annotated[bool, Field(description=(
+        "Only the top quarter of the platform by engagement rate."))] = False,
+    similar_to: Annotated[str | None, Field(max_length=200, description=(
+        "A creator's name or handle to find look-alikes of."))] = None,
+    smaller_than_similar: Annotated[bool, Field(description="Only creators smaller than similar_to.")] = False,
+    larger_than_similar: Annotated[bool, Field(description="Only creators larger than similar_to.")] = False,
+    limit: Annotated[int, Field(ge=1, le=50, description="How many creators (1-50).")] = 10,
 ) -> tuple[str, dict]:
     """Find creators (YouTube channels, Instagram accounts) to collaborate with or sponsor, ranked, with reasons.
 

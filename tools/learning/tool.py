@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from langgraph.prebuilt import ToolRuntime
+from pydantic import Field
 
 from tools.base import context_of, cortex_tool, trace
 from tools.learning import offline
@@ -64,10 +65,12 @@ async def use_title(
 
 async def record_feedback(
     runtime: ToolRuntime[Any, Any],
-    signal: ChatSignal,
-    choice: int | None = None,
-    title: str | None = None,
-    edited_title: str | None = None,
+    signal: Annotated[ChatSignal, Field(description="The creator's reaction; edit: they changed the title's words.")],
+    choice: Annotated[int | None, Field(ge=-100, le=100, description=(
+        "The title's number in the generated list, 1 = first, -1 = the last."))] = None,
+    title: Annotated[str | None, Field(max_length=300, description="The generated title's text, when quoted.")] = None,
+    edited_title: Annotated[str | None, Field(max_length=300, description=(
+        "For edit: the creator's new wording, verbatim."))] = None,
 ) -> tuple[str, dict]:
     """Record the creator's feedback on a title generate_titles wrote in this conversation: save, copy, reject,
     thumbs_up, thumbs_down, or edit (they changed its words). Only for a reaction to generated titles ("save the
@@ -92,7 +95,10 @@ async def record_feedback(
 
 
 async def show_memory(
-    runtime: ToolRuntime[Any, Any], block: Block = "all", channel: str | None = None
+    runtime: ToolRuntime[Any, Any],
+    block: Annotated[Block, Field(description=(
+        "all, or one block: preferences (learned from feedback), dna (voice profile), performance (their channel)."))] = "all",
+    channel: Annotated[str | None, Field(max_length=200, description="Their channel, when they name one.")] = None,
 ) -> tuple[str, dict]:
     """Show what you have learned about this creator: their title preferences learned from feedback, their
     Creator DNA (voice profile from their transcripts) and their channel's best and worst performers and the

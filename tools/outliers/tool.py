@@ -7,9 +7,10 @@ patterns and their lift ``tools.outliers.patterns``, the offline-engine spec ``t
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from langgraph.prebuilt import ToolRuntime
+from pydantic import Field
 
 from tools.base import context_of, cortex_tool
 from tools.outliers.offline import ACTION, ASK, EXAMPLES, extract_args, resolve
@@ -19,15 +20,19 @@ from tools.outliers.search import DEFAULT_MIN_MULTIPLIER
 
 async def retrieve_outliers(
     runtime: ToolRuntime[Any, Any],
-    query: str = "",
-    channels: list[str] | None = None,
-    niche: str | None = None,
-    min_multiplier: float | None = DEFAULT_MIN_MULTIPLIER,
-    video_format: Literal["any", "short", "long"] = "any",
-    published_after: date | None = None,
-    published_before: date | None = None,
-    min_views: int | None = None,
-    limit: int = 10,
+    query: Annotated[str, Field(max_length=500, description=(
+        "The topic in plain words; empty with channels or a niche: what works there."))] = "",
+    channels: Annotated[list[Annotated[str, Field(max_length=200)]] | None, Field(
+        max_length=20, description="Channel names to search within.")] = None,
+    niche: Annotated[str | None, Field(max_length=100, description='A niche, e.g. "science", "personal finance".')] = None,
+    min_multiplier: Annotated[float | None, Field(ge=0, le=1000, description=(
+        "Lowest outlier multiplier (views / the channel's rolling median views); null includes titles without a "
+        "baseline."))] = DEFAULT_MIN_MULTIPLIER,
+    video_format: Annotated[Literal["any", "short", "long"], Field(description="Shorts, long videos, or any.")] = "any",
+    published_after: Annotated[date | None, Field(description="Only videos published on or after this ISO date.")] = None,
+    published_before: Annotated[date | None, Field(description="Only videos published before this ISO date.")] = None,
+    min_views: Annotated[int | None, Field(ge=0, description="Only videos with at least this many views.")] = None,
+    limit: Annotated[int, Field(ge=1, le=50, description="How many videos (1-50).")] = 10,
 ) -> tuple[str, list[dict]]:
     """Find real outlier videos (views far above their channel's usual) about a topic, or say what works for
     channels or a niche (title patterns that lift multipliers, with real examples).

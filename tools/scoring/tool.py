@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from langgraph.prebuilt import ToolRuntime
+from pydantic import Field
 
 from tools.base import context_of, cortex_tool
 from tools.scoring import offline
@@ -12,8 +13,14 @@ from tools.scoring.report import score_report
 
 
 async def score_title(
-    runtime: ToolRuntime[Any, Any], titles: list[str], channel: str | None = None, compare: bool = False,
-    my_channel: bool = False,
+    runtime: ToolRuntime[Any, Any],
+    titles: Annotated[list[Annotated[str, Field(max_length=300)]], Field(
+        min_length=1, max_length=20, description="The titles to score, verbatim (1-20).")],
+    channel: Annotated[str | None, Field(max_length=200, description=(
+        "A channel's name: also predict how each title would do as its next upload."))] = None,
+    compare: Annotated[bool, Field(description="True with exactly two titles: say which is stronger and why.")] = False,
+    my_channel: Annotated[bool, Field(description=(
+        "True when the creator asks how a title would do on their own channel (from their imported analytics)."))] = False,
 ) -> tuple[str, dict]:
     """Score YouTube titles 0-100 with a grade (A+ to F), a breakdown by component with reasons, and
     concrete improvements.

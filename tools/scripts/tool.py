@@ -7,9 +7,10 @@ script typed inline may still be passed as the argument.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from langgraph.prebuilt import ToolRuntime
+from pydantic import Field
 
 from agent.models import chat_model
 from tools.base import context_of, cortex_tool
@@ -20,7 +21,11 @@ from tools.scripts.report import analysis_markdown
 from tools.scripts.transcript import NO_TRANSCRIPT, find_transcript
 
 
-async def analyze_script(runtime: ToolRuntime[Any, Any], transcript: str = "") -> tuple[str, dict]:
+async def analyze_script(
+    runtime: ToolRuntime[Any, Any],
+    transcript: Annotated[str, Field(description=(
+        "The script or transcript text; empty: the one pasted or attached in the conversation."))] = "",
+) -> tuple[str, dict]:
     """Analyse a video's script or transcript: its format (SRT, WebVTT, timestamped, paragraphs, plain), the
     hooks with their type, text, timestamp and time bucket, a specificity score (0-8) and a strength score
     (0-10), and the video's topic, audience and key entities.

@@ -4,9 +4,10 @@ titles shown as the creator's "view" signals. The offline-engine spec is ``tools
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from langgraph.prebuilt import ToolRuntime
+from pydantic import Field
 
 from memory.db import Database
 from memory.learning import get_block, put_block, record_views
@@ -19,12 +20,14 @@ from tools.titles.offline import ACTION, ASK, EXAMPLES, claim, extract_args, res
 
 async def generate_titles(
     runtime: ToolRuntime[Any, Any],
-    transcript: str = "",
-    topic: str = "",
-    channel: str | None = None,
-    titles_per_hook: int = DEFAULT_TITLES_PER_HOOK,
-    min_chars: int = DEFAULT_MIN_CHARS,
-    max_chars: int = DEFAULT_MAX_CHARS,
+    transcript: Annotated[str, Field(description=(
+        "The transcript or script text; empty: the one pasted or attached in the conversation."))] = "",
+    topic: Annotated[str, Field(max_length=2000, description=(
+        "The video idea in plain words, when there is no transcript."))] = "",
+    channel: Annotated[str | None, Field(max_length=200, description="The creator's channel name.")] = None,
+    titles_per_hook: Annotated[int, Field(ge=1, le=5, description="Titles written per hook (1-5).")] = DEFAULT_TITLES_PER_HOOK,
+    min_chars: Annotated[int, Field(description="Shortest title, characters (at least 10).")] = DEFAULT_MIN_CHARS,
+    max_chars: Annotated[int, Field(description="Longest title, characters (at most 100, YouTube's limit).")] = DEFAULT_MAX_CHARS,
 ) -> tuple[str, dict]:
     """Write YouTube titles from a video's transcript, or from a described video idea when there is none: finds
     its hooks (with timestamps) and key concepts, grounds titles in real outlier videos and the channel's own best and
