@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from playwright.async_api import async_playwright, expect
 
 from agent.server import spawned_service
+from tools.titles.fluency import check_title
 
 from support import CHROMIUM, CHROMIUM_ARGS, login
 
@@ -59,3 +61,40 @@ async def test_chat_answers_streams_steps_and_survives_reload(service):
         opened = await other.goto(thread_url)  # not even by its address
         assert opened.status == 404 and await other.get_by_text("Conversation not found").count() == 1
         await browser.close()
+
+
+TITLE_LINE = re.compile(r"^(\d+)\.\s+(\S.{10,})$", re.MULTILINE)
+"""A title as the chat shows it under the answer, each with its buttons: "1. <title>"."""
+
+
+@pytest.mark.parametrize("kind", ["srt", "pasted", "topic"])
+async def test_titles_in_the_chat_are_eight_complete_on_topic_titles(service, data_dir, kind):
+    """An attached SRT, a pasted plain transcript and a described idea each give at least 8 titles that pass the
+    fluency guard and name what the video is about. Screenshots: /tmp/i16-{srt,pasted,topic}.png."""
+    folder = data_dir / "transcripts_3blue1brown" / "videos" / "2018_fourier-transforms"
+    about = {"srt": "fourier", "pasted": "fourier", "topic": "budget"}[kind]
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = await browser.new_page(viewport={"width": 1280, "height": 2400})
+        await login(page, service, f"titles-{kind}")
+        if kind == "srt":
+            await page.set_input_files("#upload-button-input", str(folder / "captions.srt"))
+            await page.get_by_text("captions.srt").first.wait_for(timeout=30_000)
+            message = "write titles for this"
+        elif kind == "pasted":
+            message = "Here's my transcript, write titles for it: " + (folder / "transcript.txt").read_text(encoding="utf-8")
+        else:
+            message = "10 title ideas for a video where I test 5 budgeting apps for a month"
+        await page.locator("#chat-input").fill(message)
+        await page.locator("#chat-submit").click()
+        try:
+            await page.get_by_role("button", name="Save").nth(7).wait_for(timeout=300_000)
+            await page.locator("#stop-button").wait_for(state="detached", timeout=60_000)
+        finally:
+            await page.screenshot(path=f"/tmp/i16-{kind}.png", full_page=True)
+        shown = [m.group(2).strip() for m in TITLE_LINE.finditer(await page.inner_text("#root"))]
+        await browser.close()
+    assert len(shown) >= 8, shown
+    for title in shown:
+        assert check_title(title).ok, (title, check_title(title).problems)
+    assert sum(about in t.lower() for t in shown) >= 6, shown  # on topic: most name the video's subject

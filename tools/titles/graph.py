@@ -62,7 +62,7 @@ from tools.scripts.hooks import Hook, ScriptAnalysis, analyze_idea
 from tools.scripts.llm import StructuredOutputError, is_offline, model_name, run_analysis, structured_call
 from tools.scripts.parsing import ScriptInputError, fingerprint
 from tools.scripts.report import analysis_markdown
-from tools.scripts.topic import text_vector
+from tools.scripts.topic import about_vector
 from tools.titles.candidates import (
     ANGLES,
     DEFAULT_MAX_CHARS,
@@ -354,7 +354,9 @@ async def judge(state: TitleGenState, runtime: Runtime[TitleGenContext]) -> dict
     kept = state["kept"]
     model = _model(runtime, "fast")
     if not kept or is_offline(model):
-        about = await asyncio.to_thread(text_vector, state.get("transcript") or state.get("topic") or "") if kept else None
+        concepts = list(state["analysis"].concepts) if "analysis" in state else []
+        text = state.get("transcript") or state.get("topic") or ""
+        about = await asyncio.to_thread(about_vector, text, concepts) if kept else None
         judgement = judge_offline(kept, about)
     else:
         messages, asked = judge_prompt(kept, {h.id: h for h in state["hooks"]}, pairwise_pairs(kept))

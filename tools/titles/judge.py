@@ -157,23 +157,26 @@ def trust_note(j: JudgedTitle) -> str:
             "a fixed rubric applied separately, so trust it, and check the title against the video yourself.")
 
 
-FAITHFULNESS_WEIGHT = 0.50
-"""Share of the offline judge's score that is faithfulness to the video; the rest is the title scorer's, which was
-fitted on news headlines and knows nothing of the video. Chosen on the dev half of ``cortex eval titles`` (how often
-the top title finds the video's real title among all 141, top-1 / top-5: weight 0.2 (the rubric's own
-"faithfulness" weight) 0.41 / 0.68, 0.3 0.42 / 0.70, 0.4 0.42 / 0.72, 0.5 0.47 / 0.76, 0.6 0.47 / 0.76); the
-eval reports the held-out half."""
+FAITHFULNESS_WEIGHT = 0.75
+"""Share of the offline judge's score that is faithfulness to the video; the rest is the title scorer's, which knows
+nothing of the video. Chosen on the dev half of ``cortex eval titles`` (how often the top title finds the video's real
+title among all 141, top-1 / top-5; measured by re-ranking the dev half's judged drafts) with ``about_vector`` and
+``FAITH_FULL_COSINE`` 0.80: weight 0.5 0.45 / 0.76, 0.6 0.48 / 0.78, 0.7 to 0.8 0.52 / 0.82, 1.0 (faithfulness
+alone, packaging ignored) 0.54 / 0.85; 0.75 keeps a quarter of the order for packaging. The eval reports the held-out
+half, which no choice looked at."""
 
-FAITH_ZERO_COSINE, FAITH_FULL_COSINE = 0.30, 0.59
-"""MiniLM cosines between a title and the video's text vector (``tools.scripts.topic.text_vector``) that earn 0 and
-100 faithfulness (linear between). Measured on the 71 3Blue1Brown videos of the eval's dev half (``evals.titles``):
-a real title and another video's transcript: median 0.13, 90th percentile 0.30 (a title that close could be about
-another video); a real title and its own transcript: median 0.51, 75th percentile 0.59."""
+FAITH_ZERO_COSINE, FAITH_FULL_COSINE = 0.30, 0.80
+"""MiniLM cosines between a title and what the video is about (``tools.scripts.topic.about_vector``) that earn 0 and
+100 faithfulness (linear between). 0.30: on the 71 3Blue1Brown videos of the eval's dev half (``evals.titles``), a real
+title and another video's transcript: median 0.13, 90th percentile 0.30 (a title that close could be about another
+video). 0.80: chosen on the same dev half with the weight 0.75: 0.59 (a real title's 75th percentile with its own
+transcript) gives most drafts of a video 100 and leaves the order to packaging: 0.41 / 0.72; 0.70 0.48 / 0.78, 0.75
+and 0.80 0.52 / 0.82, 0.85 and 1.0 0.54 / 0.82."""
 
 
 def faithfulness(titles: Sequence[str], about: np.ndarray) -> list[float]:
-    """0-100 per title: how close it is in meaning to the video (MiniLM cosine with ``about``, the video's unit text
-    vector), scaled from ``FAITH_ZERO_COSINE`` (0) to ``FAITH_FULL_COSINE`` (100)."""
+    """0-100 per title: how close it is in meaning to the video (MiniLM cosine with ``about``, the video's unit vector:
+    ``tools.scripts.topic.about_vector``), scaled from ``FAITH_ZERO_COSINE`` (0) to ``FAITH_FULL_COSINE`` (100)."""
     if not titles:
         return []
     cosines = get_embedder().embed(list(titles)) @ about
@@ -184,7 +187,7 @@ def faithfulness(titles: Sequence[str], about: np.ndarray) -> list[float]:
 def judge_offline(candidates: Sequence[TitleCandidate], about: np.ndarray | None = None) -> Judgement:
     """The deterministic scorer as the judge: score 0-100, grade and components per title, best first; the note
     names the strongest and the weakest weighted component (0-100, penalties aside) and the scorer's fix for the
-    weakest. With ``about`` (the video's text vector) ``FAITHFULNESS_WEIGHT`` of the score is the title's
+    weakest. With ``about`` (what the video is about: ``about_vector``) ``FAITHFULNESS_WEIGHT`` of the score is the title's
     ``faithfulness`` to the video, as in the LLM judge's rubric. No pairwise step: the scorer has no order."""
     scores = score_titles([c.title for c in candidates])
     faith = faithfulness([c.title for c in candidates], about) if about is not None else [None] * len(candidates)

@@ -361,18 +361,23 @@ def _fragment_generation(messages):
 
 
 async def test_an_llm_run_goes_through_the_same_guard_and_eval(db, data_dir):
-    from evals.titles import Video, generate_for, load_videos, summarize
+    """``cortex eval titles`` with the LLM engine on a recorded model (no network): the model's fragments are drafted,
+    the guard cuts them, and the eval's report counts them."""
+    from evals.titles import evaluate, render_markdown
 
     def respond(messages, schema):
         return _fragment_generation(messages) if schema == "GenerationOut" else _llm_answer(messages, schema)
 
     model = ScriptedModel(respond=respond)
-    videos, titles = load_videos(data_dir)
-    video = next(v for v in videos if v.slug == "brachistochrone")
-    runs = await generate_for([video], db, models=lambda tier: model)
-    assert runs[0]["drafts"] > runs[0]["drafts_fluent"]  # the fragments were drafted, and the guard saw them
-    assert runs[0]["shown"] and runs[0]["shown_fluent"] == len(runs[0]["shown"])
-    assert not set(FRAGMENTS) & set(runs[0]["shown"])
-    result = summarize([video], runs, titles)["all"]
+    report = await evaluate(data_dir, "smoke", engine="llm", db=db, models=lambda tier: model,
+                            slugs=["brachistochrone"])
+    run = report["runs"][0]
+    assert model.calls[0] >= 3 and report["engine"] == "llm" and report["videos"] == 1
+    assert run["drafts"] > run["drafts_fluent"]  # the fragments were drafted, and the guard saw them
+    assert run["shown"] and run["shown_fluent"] == len(run["shown"])
+    assert not set(FRAGMENTS) & set(run["shown"])
+    result = report["results"]["all"]
     assert result["empty_lists"] == 0 and result["fluency"]["drafts_passing"]["mean"] < 1.0
-    assert isinstance(video, Video) and result["topic_fidelity"]["generated"]["top5"]["n"] == 1
+    assert result["topic_fidelity"]["generated"]["top5"]["n"] == 1
+    assert report["guard_heldout"]["labelled"] >= 100
+    assert "# Title eval (llm, split smoke)" in render_markdown(report)
