@@ -6,9 +6,10 @@ Both models are fitted offline by ``evals.scorer_youtube`` (``python -m evals.sc
 
 - **Outcome model** (data: the channel upload histories of ``youtube_channel_uploads`` and the near-complete
   channels of ``youtube_ai_topic_videos``; target = log outlier multiplier, the product's definition in
-  ``memory.outliers``). A title becomes the row ``design_row``: the headline-model packaging features, standardised
-  (``TitleScorer``'s clip, mean and scale) and multiplied by a fitted ``pack_scale``; its static-tier embedding
-  (``minilm-static``, 256 numbers, L2-normalised) times ``EMBEDDING_SCALE``; and 1 for a Short. A ridge regression
+  ``memory.outliers``). A title becomes the row ``design_rows``: the headline-model packaging features, standardised
+  (``TitleScorer``'s clip, mean and scale) and multiplied by a fitted ``pack_scale``; its embedding (L2-normalised;
+  the model is a fitted setting, ``all-MiniLM-L6-v2`` with 384 numbers or the static tier with 256: nested
+  leave-one-channel-out chose MiniLM) times ``EMBEDDING_SCALE``; and 1 for a Short. A ridge regression
   on within-channel centred rows and targets (the fixed-effects estimator: only differences between videos of one
   channel teach it) gives ``coef``; ``predict_log`` = ``(row - design_mean) @ coef``, the predicted log multiplier
   relative to a channel's typical upload (0 = typical, log 2 = twice the usual views).
@@ -49,8 +50,8 @@ outcome model's tier is a fitted setting (``outcome.embedding_model`` of the wei
 chosen by leave-one-channel-out)."""
 
 EMBEDDING_SCALE = 4.0
-"""Embedding columns are multiplied by this before the ridge fit: a unit-length 256-dimension vector has
-coordinates of about 1/16, and 4x brings their typical size near the packaging columns' so one ridge penalty
+"""Embedding columns are multiplied by this before the ridge fit: a unit-length 256- or 384-dimension vector has
+coordinates of about 1/16 to 1/20, and 4x brings their typical size near the packaging columns' so one ridge penalty
 treats both blocks alike (the packaging block's own weight is the fitted ``pack_scale``)."""
 
 PROBE_TEXT = "I Built a Giant Lego Volcano"
