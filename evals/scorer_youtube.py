@@ -21,10 +21,10 @@ Data (``data_dir`` = the shared data folder):
   the one with the higher multiplier?), against baselines (length and has-a-digit, their direction taken from
   the training channels; the headline A/B model as shipped). The blend weight of the score and the history
   predictor's prequential Spearman are reported on the same folds (see ``run_youtube_eval``).
-- Curiosity gap: the clickbait corpus split by headline (``sha1(CLICKBAIT_SALT + headline) mod 5 != 0`` trains,
-  the rest is held out); checked on ``evals/datasets/curiosity/youtube_titles.v1.jsonl``, YouTube titles from the
-  shared data labelled by hand (curiosity gap or not), split by title into dev (the features and C were chosen on
-  it) and test (reported).
+- Curiosity gap: stage 1 on the clickbait corpus split by headline (``sha1(CLICKBAIT_SALT + headline) mod 5 != 0``
+  trains, the rest is held out); stage 2 on ``evals/datasets/curiosity/youtube_titles.v1.jsonl``, YouTube titles
+  from the shared data labelled by hand (curiosity gap or not), split by title (``LABELS_SPLIT_RULE``) into dev
+  (stage 2 is fitted there; its cues and C were chosen by cross-validation on dev) and test (reported only).
 """
 
 from __future__ import annotations
@@ -40,18 +40,28 @@ import pandas as pd
 from scipy import stats
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
 
-from agent.embeddings import get_embedder
+from agent.embeddings import MINILM, MINILM_STATIC, Embedder, get_embedder
 from evals.scorer import DEFAULT_DATA_DIR, SEED, load_clickbait, load_reference_titles
 from memory.corpus.ingest import compute_multipliers
 from memory.corpus.sources import read_ai_topic_channels, read_channel_uploads
 from tools.scoring.features import FEATURE_NAMES, normalize_title
 from tools.scoring.history import prequential_log_predictions, trailing_log_multipliers
 from tools.scoring.scorer import WEIGHTS_PATH, TitleScorer
-from tools.scoring.youtube import EMBEDDING_MODEL, PROBE_TEXT, YOUTUBE_WEIGHTS_PATH, design_rows, is_short_title
+from tools.scoring.youtube import (
+    EMBEDDING_MODEL,
+    PROBE_TEXT,
+    YOUTUBE_WEIGHTS_PATH,
+    design_rows,
+    is_short_title,
+    youtube_gap_cues,
+)
 
 ALPHAS = (3.0, 10.0, 30.0, 100.0, 300.0)
 PACK_SCALES = (0.1, 0.3, 1.0)
+OUTCOME_EMBEDDINGS = (MINILM_STATIC, MINILM)
+"""The embedding models the outcome model may read; which one is a setting chosen by LOCO like the two above."""
 BLEND_GRID = tuple(round(w, 1) for w in np.linspace(0.0, 1.0, 11))
 """Share of the YouTube model in the score (on standardised scales); the rest is the headline A/B model's."""
 N_BOOTSTRAP = 1000
@@ -61,6 +71,8 @@ DIRECTION_SHARE = 2 / 3
 CLICKBAIT_SALT = "creator-cortex/curiosity-gap/"
 CURIOSITY_C = 0.3
 CUE_SCALE = 0.3
+STAGE_C = 1.0
+"""Inverse ridge strength of the curiosity gap's YouTube stage (3 weights fitted on the dev split)."""
 LABELS_PATH = Path(__file__).parent / "datasets" / "curiosity" / "youtube_titles.v1.jsonl"
 LABELS_SPLIT_RULE = "sha1('creator-cortex/curiosity-labels/' + title) mod 10 < 6 -> test, else dev"
 PAIRS_PER_CHANNEL = 20_000
@@ -87,13 +99,14 @@ def load_channel_histories(data_dir: Path) -> pd.DataFrame:
 @dataclass
 class Prepared:
     """The channel histories as model inputs: ``frame`` (``load_channel_histories``), ``z`` standardised packaging
-    features ``(n, n_features)``, ``raw`` raw ones, ``emb`` embeddings ``(n, dim)``, ``shorts`` ``(n,)``, ``y`` ln
-    multiplier ``(n,)``, ``groups`` channel per row, ``headline`` the A/B model's linear score ``(n,)``."""
+    features ``(n, n_features)``, ``raw`` raw ones, ``embs`` embeddings ``(n, dim)`` per embedding model name,
+    ``shorts`` ``(n,)``, ``y`` ln multiplier ``(n,)``, ``groups`` channel per row, ``headline`` the A/B model's
+    linear score ``(n,)``."""
 
     frame: pd.DataFrame
     raw: np.ndarray
     z: np.ndarray
-    emb: np.ndarray
+    embs: dict[str, np.ndarray]
     shorts: np.ndarray
     y: np.ndarray
     groups: np.ndarray
@@ -101,20 +114,21 @@ class Prepared:
     channels: list[str]
 
 
-def _title_inputs(scorer: TitleScorer, titles: list[str], embedder) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                                                np.ndarray, np.ndarray]:
+def _title_inputs(scorer: TitleScorer, titles: list[str], embedders: list[Embedder]
+                  ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """(raw features, standardised features, embeddings per model name, headline linear score) of raw titles."""
     clean = [normalize_title(t) for t in titles]
-    raw, evidence, _ = scorer.features(clean)
+    raw, _, _ = scorer.features(clean)
     z = (np.clip(raw, scorer.clip_low, scorer.clip_high) - scorer.mean) / scorer.scale
-    cues = np.array([ev.clickbait for ev in evidence], dtype=np.float64)
-    return raw, z, embedder.embed(clean), cues, scorer.linear(raw)
+    return raw, z, {e.name: e.embed(clean) for e in embedders}, scorer.linear(raw)
 
 
-def prepare(frame: pd.DataFrame, scorer: TitleScorer, embedder) -> Prepared:
-    """Model inputs of ``frame`` (see ``Prepared``); ``scorer``: the headline A/B model (no YouTube model)."""
-    raw, z, emb, _, headline = _title_inputs(scorer, frame["title"].tolist(), embedder)
+def prepare(frame: pd.DataFrame, scorer: TitleScorer, embedders: list[Embedder]) -> Prepared:
+    """Model inputs of ``frame`` (see ``Prepared``); ``scorer``: the headline A/B model (no YouTube model);
+    ``embedders``: the embedding models the outcome model may read (``OUTCOME_EMBEDDINGS``)."""
+    raw, z, embs, headline = _title_inputs(scorer, frame["title"].tolist(), embedders)
     groups = frame["channel"].to_numpy()
-    return Prepared(frame, raw, z, emb, frame["is_short"].to_numpy(dtype=np.float64),
+    return Prepared(frame, raw, z, embs, frame["is_short"].to_numpy(dtype=np.float64),
                     np.log(frame["multiplier"].to_numpy(dtype=np.float64)), groups, headline,
                     sorted(set(groups)))
 
@@ -125,11 +139,12 @@ def prepare(frame: pd.DataFrame, scorer: TitleScorer, embedder) -> Prepared:
 
 
 class Grams:
-    """Per-channel sufficient statistics of the within-channel centred ridge fit for one ``pack_scale``:
-    ``X_c' X_c`` and ``X_c' y_c`` with rows and targets centred per channel (the fixed-effects estimator)."""
+    """Per-channel sufficient statistics of the within-channel centred ridge fit for one embedding model and
+    ``pack_scale``: ``X_c' X_c`` and ``X_c' y_c`` with rows and targets centred per channel (the fixed-effects
+    estimator)."""
 
-    def __init__(self, data: Prepared, pack_scale: float) -> None:
-        self.x = design_rows(data.z, data.emb, data.shorts, pack_scale)
+    def __init__(self, data: Prepared, pack_scale: float, embedding_model: str) -> None:
+        self.x = design_rows(data.z, data.embs[embedding_model], data.shorts, pack_scale)
         self.stats: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for ch in data.channels:
             m = data.groups == ch
@@ -158,26 +173,32 @@ def _loco_score(grams: Grams, data: Prepared, channels: list[str], alpha: float)
     return float(np.mean(out))
 
 
-def choose_settings(all_grams: dict[float, Grams], data: Prepared, channels: list[str]) -> tuple[float, float, float]:
-    """(pack_scale, alpha, mean LOCO Spearman) maximising the mean LOCO Spearman over ``channels``."""
-    best = max(((ps, a, _loco_score(g, data, channels, a)) for ps, g in all_grams.items() for a in ALPHAS),
+def all_grams(data: Prepared) -> dict[tuple[str, float], Grams]:
+    """``Grams`` of every (embedding model of ``data.embs``, ``PACK_SCALES``) setting."""
+    return {(e, ps): Grams(data, ps, e) for e in data.embs for ps in PACK_SCALES}
+
+
+def choose_settings(grams: dict[tuple[str, float], Grams], data: Prepared, channels: list[str]
+                    ) -> tuple[tuple[str, float], float, float]:
+    """((embedding model, pack_scale), alpha, mean LOCO Spearman) maximising the mean LOCO Spearman over
+    ``channels``."""
+    return max(((key, a, _loco_score(g, data, channels, a)) for key, g in grams.items() for a in ALPHAS),
                key=lambda t: t[2])
-    return best
 
 
 def nested_loco(data: Prepared) -> dict:
     """Per held-out channel: settings chosen by LOCO over the other channels, fitted on them, then predicted.
-    Returns ``{"pred": (n,) predictions, "folds": {channel: {"pack_scale", "alpha", "coef"}}}``."""
-    all_grams = {ps: Grams(data, ps) for ps in PACK_SCALES}
+    Returns ``{"pred": (n,) predictions, "folds": {channel: {"embedding", "pack_scale", "alpha", "coef"}}}``."""
+    grams = all_grams(data)
     pred = np.zeros(len(data.y))
     folds = {}
     for c in data.channels:
         others = [o for o in data.channels if o != c]
-        ps, alpha, _ = choose_settings(all_grams, data, others)
-        coef = all_grams[ps].fit(others, alpha)
+        key, alpha, _ = choose_settings(grams, data, others)
+        coef = grams[key].fit(others, alpha)
         m = data.groups == c
-        pred[m] = all_grams[ps].x[m] @ coef
-        folds[c] = {"pack_scale": ps, "alpha": alpha, "coef": coef}
+        pred[m] = grams[key].x[m] @ coef
+        folds[c] = {"embedding": key[0], "pack_scale": key[1], "alpha": alpha, "coef": coef}
     return {"pred": pred, "folds": folds}
 
 
@@ -211,17 +232,19 @@ def _baseline_sign(values: np.ndarray, data: Prepared, channels: list[str]) -> f
     return 1.0 if np.mean(rhos) >= 0 else -1.0
 
 
-def prequential(data: Prepared, global_pred: np.ndarray) -> np.ndarray:
+def prequential(data: Prepared, global_pred: np.ndarray, folds: dict) -> np.ndarray:
     """The history predictor (``tools.scoring.history``) on every channel, format by format in time order:
-    ``global_pred`` (the held-out channel's LOCO predictions) plus the channel's own earlier uploads. ``(n,)``."""
+    ``global_pred`` (the held-out channel's LOCO predictions) plus the channel's own earlier uploads, their
+    similarity read in the embeddings of the channel's fold (``folds``, from ``nested_loco``). ``(n,)``."""
     out = np.zeros(len(data.y))
     for c in data.channels:
+        emb = data.embs[folds[c]["embedding"]]
         for fmt in (0.0, 1.0):
             idx = np.flatnonzero((data.groups == c) & (data.shorts == fmt))  # frame is in time order per channel
             if not len(idx):
                 continue
             trailing = trailing_log_multipliers(data.frame["views"].to_numpy()[idx].tolist())
-            out[idx], _ = prequential_log_predictions(global_pred[idx], data.emb[idx], trailing)
+            out[idx], _ = prequential_log_predictions(global_pred[idx], emb[idx], trailing)
     return out
 
 
@@ -301,31 +324,51 @@ def _curiosity_rows(emb: np.ndarray, cues: np.ndarray) -> np.ndarray:
     return np.hstack([emb, cues.reshape(-1, 1) * CUE_SCALE])
 
 
-def fit_curiosity(data_dir: Path, scorer: TitleScorer, embedder) -> tuple[LogisticRegression, dict]:
-    """Fit the curiosity-gap model on the training part of the clickbait corpus; returns (model, its held-out
-    AUC figures on the corpus and on the labelled YouTube titles, dev and test, with bootstrap intervals)."""
+def _gap_inputs(scorer: TitleScorer, titles: list[str], embedder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(embeddings ``(n, dim)``, clickbait cue counts ``(n,)``, ``youtube_gap_cues`` ``(n, 2)``) of raw titles."""
+    clean = [normalize_title(t) for t in titles]
+    _, evidence, _ = scorer.features(clean)
+    cues = np.array([ev.clickbait for ev in evidence], dtype=np.float64)
+    gap = np.array([youtube_gap_cues(t, bool(ev.named)) for t, ev in zip(clean, evidence)], dtype=np.float64)
+    return embedder.embed(clean), cues, gap.reshape(-1, 2)
+
+
+def fit_curiosity(data_dir: Path, scorer: TitleScorer, embedder) -> tuple[LogisticRegression, LogisticRegression,
+                                                                          dict]:
+    """Fit the curiosity-gap model (``tools.scoring.youtube``): stage 1 on the training part of the clickbait
+    corpus, stage 2 on the dev split of the labelled YouTube titles (its setting ``STAGE_C`` and cues chosen by
+    5-fold cross-validation on dev). Returns (stage 1, stage 2, figures): AUC on the held-out corpus part (stage
+    1), on the dev split (cross-validated) and on the test split (stage 2 fitted on all of dev; stage 1 alone and
+    the unfitted cue count as baselines), with bootstrap intervals."""
     titles, labels = load_clickbait(Path(data_dir))
     train = np.array([is_clickbait_train(t) for t in titles])
-    _, _, emb, cues, _ = _title_inputs(scorer, titles, embedder)
+    emb, cues, _ = _gap_inputs(scorer, titles, embedder)
     x = _curiosity_rows(emb, cues)
     model = LogisticRegression(C=CURIOSITY_C, max_iter=3000).fit(x[train], labels[train])
     labelled = load_labelled_titles()
-    _, _, emb_y, cues_y, _ = _title_inputs(scorer, labelled["title"].tolist(), embedder)
-    p_y = model.decision_function(_curiosity_rows(emb_y, cues_y))
+    emb_y, cues_y, gap_y = _gap_inputs(scorer, labelled["title"].tolist(), embedder)
+    logit_y = model.decision_function(_curiosity_rows(emb_y, cues_y))
+    stage_x = np.column_stack([logit_y, gap_y])
+    y = labelled["curiosity_gap"].to_numpy().astype(int)
+    dev, test = (labelled["split"] == "dev").to_numpy(), (labelled["split"] == "test").to_numpy()
+    stage = LogisticRegression(C=STAGE_C, max_iter=1000).fit(stage_x[dev], y[dev])
+    dev_cv = np.zeros(int(dev.sum()))
+    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
+    for tr, te in folds.split(stage_x[dev], y[dev]):
+        dev_cv[te] = LogisticRegression(C=STAGE_C, max_iter=1000).fit(stage_x[dev][tr], y[dev][tr]).decision_function(
+            stage_x[dev][te])
     figures = {
         "corpus_heldout": {"n": int((~train).sum()), "n_train": int(train.sum()),
                            "auc": float(roc_auc_score(labels[~train], model.decision_function(x[~train])))},
         "split_rule": f"sha1('{CLICKBAIT_SALT}' + headline) mod 5 != 0 -> train",
+        "youtube_labelled_dev": {"n": int(dev.sum()), "n_curiosity_gap": int(y[dev].sum()),
+                                 **_auc_interval(y[dev], dev_cv)},
+        "youtube_labelled_test": {"n": int(test.sum()), "n_curiosity_gap": int(y[test].sum()),
+                                  **_auc_interval(y[test], stage.decision_function(stage_x[test]))},
+        "youtube_labelled_test_headline_stage_only": _auc_interval(y[test], logit_y[test]),
+        "youtube_labelled_test_cue_count_baseline": _auc_interval(y[test], cues_y[test]),
     }
-    for split in ("dev", "test"):
-        m = (labelled["split"] == split).to_numpy()
-        y = labelled["curiosity_gap"].to_numpy()[m]
-        figures[f"youtube_labelled_{split}"] = {"n": int(m.sum()), "n_curiosity_gap": int(y.sum()),
-                                                **_auc_interval(y, p_y[m])}
-    cue_auc = _auc_interval(labelled["curiosity_gap"].to_numpy()[labelled["split"] == "test"],
-                            cues_y[(labelled["split"] == "test").to_numpy()])
-    figures["youtube_labelled_test_cue_count_baseline"] = cue_auc
-    return model, figures
+    return model, stage, figures
 
 
 def _auc_interval(y: np.ndarray, score: np.ndarray, seed: int = SEED) -> dict:
@@ -349,15 +392,19 @@ def _headline_scorer() -> TitleScorer:
     return TitleScorer(json.loads(WEIGHTS_PATH.read_text(encoding="utf-8")))
 
 
-def _reference_inputs(data_dir: Path, scorer: TitleScorer, embedder) -> dict:
+def _reference_inputs(data_dir: Path, scorer: TitleScorer, embedders: list[Embedder]) -> dict:
     titles = load_reference_titles(Path(data_dir))
-    _, z, emb, _, headline = _title_inputs(scorer, titles, embedder)
+    _, z, embs, headline = _title_inputs(scorer, titles, embedders)
     shorts = np.array([is_short_title(t) for t in titles], dtype=np.float64)
-    return {"z": z, "emb": emb, "shorts": shorts, "headline": headline}
+    return {"z": z, "embs": embs, "shorts": shorts, "headline": headline}
 
 
-def _ref_pred(ref: dict, pack_scale: float, coef: np.ndarray) -> np.ndarray:
-    return design_rows(ref["z"], ref["emb"], ref["shorts"], pack_scale) @ coef
+def _ref_pred(ref: dict, embedding_model: str, pack_scale: float, coef: np.ndarray) -> np.ndarray:
+    return design_rows(ref["z"], ref["embs"][embedding_model], ref["shorts"], pack_scale) @ coef
+
+
+def _embedders() -> list[Embedder]:
+    return [get_embedder(name) for name in OUTCOME_EMBEDDINGS]
 
 
 def fit_youtube(data_dir: Path = DEFAULT_DATA_DIR, out_path: Path = YOUTUBE_WEIGHTS_PATH) -> dict:
@@ -365,21 +412,21 @@ def fit_youtube(data_dir: Path = DEFAULT_DATA_DIR, out_path: Path = YOUTUBE_WEIG
     (by the LOCO predictions), the pair slope, the directions and the curiosity-gap model; write ``out_path``
     (JSON) and return it."""
     data_dir = Path(data_dir)
-    scorer, embedder = _headline_scorer(), get_embedder(EMBEDDING_MODEL)
-    data = prepare(load_channel_histories(data_dir), scorer, embedder)
-    all_grams = {ps: Grams(data, ps) for ps in PACK_SCALES}
-    ps, alpha, loco_mean = choose_settings(all_grams, data, data.channels)
-    coef = all_grams[ps].fit(data.channels, alpha)
-    x = all_grams[ps].x
+    scorer, embedder, embedders = _headline_scorer(), get_embedder(EMBEDDING_MODEL), _embedders()
+    data = prepare(load_channel_histories(data_dir), scorer, embedders)
+    grams = all_grams(data)
+    (emb_model, ps), alpha, loco_mean = choose_settings(grams, data, data.channels)
+    coef = grams[(emb_model, ps)].fit(data.channels, alpha)
+    x = grams[(emb_model, ps)].x
     design_mean = x.mean(axis=0)
-    ref = _reference_inputs(data_dir, scorer, embedder)
-    ref_yt = _ref_pred(ref, ps, coef) - design_mean @ coef
+    ref = _reference_inputs(data_dir, scorer, embedders)
+    ref_yt = _ref_pred(ref, emb_model, ps, coef) - design_mean @ coef
     sd_h, sd_y = float(ref["headline"].std()), float(ref_yt.std())
     loco = nested_loco(data)["pred"]
     w = choose_blend(data, loco, sd_h, sd_y, data.channels)
     slope = pair_slope(data, _blend(data.headline, loco, w, sd_h, sd_y))
     levels = np.linspace(0, 1, REFERENCE_QUANTILES)
-    curiosity, _ = fit_curiosity(data_dir, scorer, embedder)
+    curiosity, stage, _ = fit_curiosity(data_dir, scorer, embedder)
     weights = {
         "model": "YouTube outcome model (within-channel ridge) + curiosity gap (logistic regression); "
                  "fitted by `python -m evals.scorer_youtube fit`",
@@ -388,7 +435,9 @@ def fit_youtube(data_dir: Path = DEFAULT_DATA_DIR, out_path: Path = YOUTUBE_WEIG
                  "target": "ln outlier multiplier (memory.outliers)"},
         "embedding": {"model": EMBEDDING_MODEL, "probe_text": PROBE_TEXT,
                       "probe_head": embedder.embed([PROBE_TEXT])[0][:8].round(6).tolist()},
-        "outcome": {"pack_scale": ps, "alpha": alpha, "loco_mean_spearman_at_choice": round(loco_mean, 4),
+        "outcome": {"embedding_model": emb_model,
+                    "probe_head": get_embedder(emb_model).embed([PROBE_TEXT])[0][:8].round(6).tolist(),
+                    "pack_scale": ps, "alpha": alpha, "loco_mean_spearman_at_choice": round(loco_mean, 4),
                     "coef": coef.round(6).tolist(), "design_mean": design_mean.round(6).tolist()},
         "blend": {"w_youtube": w, "w_headline": round(1 - w, 4), "sd_youtube": sd_y, "sd_headline": sd_h,
                   "pair_slope": slope,
@@ -398,7 +447,11 @@ def fit_youtube(data_dir: Path = DEFAULT_DATA_DIR, out_path: Path = YOUTUBE_WEIG
         "directions": youtube_directions(data),
         "curiosity": {"coef": curiosity.coef_[0].round(6).tolist(), "intercept": float(curiosity.intercept_[0]),
                       "cue_scale": CUE_SCALE, "C": CURIOSITY_C,
-                      "train": f"clickbait_headlines, sha1('{CLICKBAIT_SALT}' + headline) mod 5 != 0"},
+                      "train": f"clickbait_headlines, sha1('{CLICKBAIT_SALT}' + headline) mod 5 != 0",
+                      "youtube_stage": {"coef": stage.coef_[0].round(6).tolist(),
+                                        "intercept": float(stage.intercept_[0]), "C": STAGE_C,
+                                        "inputs": ["headline logit", "descriptive cues", "withheld cues"],
+                                        "train": f"{LABELS_PATH.name}, dev split ({LABELS_SPLIT_RULE})"}},
     }
     Path(out_path).write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
     return weights
@@ -413,21 +466,21 @@ def run_youtube_eval(data_dir: Path = DEFAULT_DATA_DIR, weights_path: Path = YOU
     model plus its own earlier uploads). Then the curiosity-gap model (refitted on the corpus training part) and
     the shipped blend weight."""
     data_dir = Path(data_dir)
-    scorer, embedder = _headline_scorer(), get_embedder(EMBEDDING_MODEL)
-    data = prepare(load_channel_histories(data_dir), scorer, embedder)
+    scorer, embedder, embedders = _headline_scorer(), get_embedder(EMBEDDING_MODEL), _embedders()
+    data = prepare(load_channel_histories(data_dir), scorer, embedders)
     nested = nested_loco(data)
     loco = nested["pred"]
-    ref = _reference_inputs(data_dir, scorer, embedder)
+    ref = _reference_inputs(data_dir, scorer, embedders)
     sd_h = float(ref["headline"].std())
     length = data.frame["title"].str.len().to_numpy(dtype=np.float64)
     digit = data.frame["title"].str.contains(r"\d").to_numpy(dtype=np.float64)
-    preq = prequential(data, loco)
+    preq = prequential(data, loco, nested["folds"])
     rows = []
     for c in data.channels:
         others = [o for o in data.channels if o != c]
         m = data.groups == c
         fold = nested["folds"][c]
-        sd_y = float(_ref_pred(ref, fold["pack_scale"], fold["coef"]).std())
+        sd_y = float(_ref_pred(ref, fold["embedding"], fold["pack_scale"], fold["coef"]).std())
         w = choose_blend(data, loco, sd_h, sd_y, others)
         systems = {
             "youtube_model": loco,
@@ -437,7 +490,8 @@ def run_youtube_eval(data_dir: Path = DEFAULT_DATA_DIR, weights_path: Path = YOU
             "has_digit": _baseline_sign(digit, data, others) * digit,
             "history_prequential": preq,
         }
-        row = {"channel": c, "n_videos": int(m.sum()), "pack_scale": fold["pack_scale"], "alpha": fold["alpha"],
+        row = {"channel": c, "n_videos": int(m.sum()), "embedding": fold["embedding"],
+               "pack_scale": fold["pack_scale"], "alpha": fold["alpha"],
                "blend_w_youtube": w}
         for name, values in systems.items():
             rho, low, high = bootstrap_spearman(values[m], data.y[m])
@@ -448,7 +502,7 @@ def run_youtube_eval(data_dir: Path = DEFAULT_DATA_DIR, weights_path: Path = YOU
                       "mean_pairwise": float(np.mean([r[name]["pairwise"] for r in rows]))}
                for name in ("youtube_model", "blended_score", "headline_model", "length", "has_digit",
                             "history_prequential")}
-    _, curiosity = fit_curiosity(data_dir, scorer, embedder)
+    _, _, curiosity = fit_curiosity(data_dir, scorer, embedder)
     shipped = json.loads(Path(weights_path).read_text(encoding="utf-8")) if Path(weights_path).exists() else None
     return {
         "channels": rows,
@@ -457,7 +511,7 @@ def run_youtube_eval(data_dir: Path = DEFAULT_DATA_DIR, weights_path: Path = YOU
         "n_videos": int(len(data.y)),
         "curiosity": curiosity,
         "shipped": {"blend": {k: shipped["blend"][k] for k in ("w_youtube", "w_headline", "pair_slope")},
-                    "outcome": {k: shipped["outcome"][k] for k in ("pack_scale", "alpha")},
+                    "outcome": {k: shipped["outcome"][k] for k in ("embedding_model", "pack_scale", "alpha")},
                     "directions": {f: shipped["directions"][f] for f in ("first_person", "has_digit", "n_chars")}}
         if shipped else None,
     }
@@ -477,21 +531,24 @@ def render_youtube_markdown(report: dict) -> str:
         "ln(outlier multiplier) and a 95 % bootstrap interval (videos resampled); pairwise = within-channel pairs "
         "of one format ordered right. history = the held-out channel's LOCO model plus its own earlier uploads "
         "(prequential: each upload predicted from the ones before it).", "",
-        "| channel | videos | " + " | ".join(names) + " |", "|---|---:|" + "---|" * len(names),
+        "| channel | videos | " + " | ".join(names) + " | pairwise (youtube_model) |",
+        "|---|---:|" + "---|" * len(names) + "---:|",
     ]
     for r in report["channels"]:
-        lines.append(f"| {r['channel']} | {r['n_videos']} | " + " | ".join(_ci(r[n]) for n in names) + " |")
+        lines.append(f"| {r['channel']} | {r['n_videos']} | " + " | ".join(_ci(r[n]) for n in names)
+                     + f" | {r['youtube_model']['pairwise']:.3f} |")
     s = report["summary"]
-    lines.append("| **mean Spearman** | | " + " | ".join(f"**{s[n]['mean_spearman']:+.3f}**" for n in names) + " |")
-    lines.append("| **mean pairwise** | | " + " | ".join(f"{s[n]['mean_pairwise']:.3f}" for n in names) + " |")
+    lines.append("| **mean Spearman** | | " + " | ".join(f"**{s[n]['mean_spearman']:+.3f}**" for n in names) + " | |")
+    lines.append("| **mean pairwise** | | " + " | ".join(f"{s[n]['mean_pairwise']:.3f}" for n in names) + " | |")
     cur = report["curiosity"]
     t, d = cur["youtube_labelled_test"], cur["youtube_labelled_dev"]
     lines += ["", "## Curiosity gap (trained on the clickbait corpus)", "",
               f"Held-out corpus part ({cur['corpus_heldout']['n']:,} headlines): AUC **{cur['corpus_heldout']['auc']:.3f}**. "
               f"Hand-labelled YouTube titles (evals/datasets/curiosity), test split ({t['n']} titles, "
               f"{t['n_curiosity_gap']} curiosity gaps): AUC **{t['auc']:.3f}** [{t['ci95'][0]:.2f}, {t['ci95'][1]:.2f}] "
-              f"(the unfitted cue count: {cur['youtube_labelled_test_cue_count_baseline']['auc']:.3f}); dev split "
-              f"({d['n']} titles, used to choose the features): {d['auc']:.3f}."]
+              f"(the corpus stage alone: {cur['youtube_labelled_test_headline_stage_only']['auc']:.3f}; the unfitted "
+              f"cue count: {cur['youtube_labelled_test_cue_count_baseline']['auc']:.3f}); dev split ({d['n']} titles, "
+              f"the YouTube stage is fitted there), 5-fold cross-validated: {d['auc']:.3f}."]
     if report["shipped"]:
         b, dirs = report["shipped"]["blend"], report["shipped"]["directions"]
         lines += ["", "## The shipped score", "",

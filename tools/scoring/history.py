@@ -10,7 +10,7 @@ order and, for each upload, predicts its log outlier multiplier from the uploads
    *trailing* multiplier, views / the median views of the up to ``WINDOW`` uploads before it (the centred window of
    ``memory.outliers`` would read later uploads, which a prediction may not). Their residuals against the global
    model (centred) are averaged over the ``K_NEAREST`` earlier titles most similar to this one (cosine of the
-   static-tier embeddings, weights = similarity floored at 0): a channel's own topics and series that beat or trail
+   embeddings of the YouTube outcome model, weights = similarity floored at 0): a channel's own topics and series that beat or trail
    what the global model expects;
 3. prediction = ``g + n / (n + SHRINK) * local`` with ``n`` earlier uploads with a trailing multiplier: the local
    term counts more as the history grows. With fewer than ``MIN_HISTORY`` such uploads the prediction is ``g``

@@ -80,7 +80,13 @@ from tools.scoring.results import (
     TitleScore,
     grade_for,
 )
-from tools.scoring.youtube import YouTubeModel, default_youtube_model, is_short_title, multiplier_text
+from tools.scoring.youtube import (
+    YouTubeModel,
+    default_youtube_model,
+    is_short_title,
+    multiplier_text,
+    youtube_gap_cues,
+)
 
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 """The fitted model (``evals.scorer.fit_weights`` writes it; ``cortex eval fit-scorer``)."""
@@ -268,7 +274,7 @@ class TitleScorer:
         return self.w_headline * s_headline / self.sd_headline + self.w_youtube * s_youtube / self.sd_youtube
 
     def youtube_log_predictions(self, titles: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """The global YouTube model's predicted log multipliers ``(n,)`` and the titles' static-tier embeddings
+        """The global YouTube model's predicted log multipliers ``(n,)`` and the titles' embeddings of the outcome model
         ``(n, dim)`` for normalised titles. Raises ``ValueError`` without a YouTube model."""
         if not self.youtube:
             raise ValueError("no YouTube model: run `python -m evals.scorer_youtube fit`")
@@ -283,13 +289,17 @@ class TitleScorer:
 
     def _youtube_parts(self, titles: list[str], raw: np.ndarray, evidence: list[Evidence]
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(predicted log multiplier ``(n,)``, embeddings ``(n, dim)``, curiosity-gap probability ``(n,)``)."""
+        """(predicted log multiplier ``(n,)``, the outcome model's embeddings ``(n, dim)``, curiosity-gap
+        probability ``(n,)``)."""
         yt = self.youtube
-        emb = yt.embed(titles)
+        emb = yt.embed_outcome(titles)
+        static = emb if yt.outcome_embedder is yt.embedder else yt.embed(titles)
         z = (self._clip(raw) - self.mean) / self.scale
         shorts = np.fromiter((is_short_title(t) for t in titles), dtype=np.float64, count=len(titles))
         cues = np.fromiter((ev.clickbait for ev in evidence), dtype=np.float64, count=len(titles))
-        return yt.predict_log(z, emb, shorts), emb, yt.curiosity_gap(emb, cues)
+        gap_cues = np.array([youtube_gap_cues(t, bool(ev.named)) for t, ev in zip(titles, evidence)],
+                            dtype=np.float64).reshape(-1, 2)
+        return yt.predict_log(z, emb, shorts), emb, yt.curiosity_gap(static, cues, gap_cues)
 
     def _youtube_components(self, pred: np.ndarray, _emb: np.ndarray, gap: np.ndarray) -> list[list[Component]]:
         """Per title: the YouTube outcome component (in the score) and the curiosity-gap component (not)."""

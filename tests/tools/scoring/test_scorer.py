@@ -38,7 +38,7 @@ from tools.scoring.scorer import (
     score_title,
     score_titles,
 )
-from tools.scoring.youtube import EMBEDDING_MODEL, EMBEDDING_SCALE, YOUTUBE_WEIGHTS_PATH, is_short_title
+from tools.scoring.youtube import EMBEDDING_SCALE, YOUTUBE_WEIGHTS_PATH, is_short_title
 
 
 @pytest.fixture(scope="module")
@@ -278,7 +278,7 @@ def test_weights_files_are_what_the_score_uses(weights, real_titles):
     z = (x - np.array(weights["mean"])) / np.array(weights["scale"])
     s = float(z @ np.array(weights["coef"]))
     out = youtube["outcome"]
-    row = np.concatenate([z * out["pack_scale"], get_embedder(EMBEDDING_MODEL).embed([title])[0] * EMBEDDING_SCALE,
+    row = np.concatenate([z * out["pack_scale"], get_embedder(out["embedding_model"]).embed([title])[0] * EMBEDDING_SCALE,
                           [float(is_short_title(title))]])
     y = float((row - np.array(out["design_mean"])) @ np.array(out["coef"]))
     b = blend["w_headline"] * s / blend["sd_headline"] + blend["w_youtube"] * y / blend["sd_youtube"]

@@ -57,15 +57,16 @@ def _veritasium_csv(histories, path: Path, n: int = 40) -> Path:
 
 def test_loco_folds_never_see_the_held_out_channel(histories):
     sample = histories.groupby("channel").head(40).reset_index(drop=True)
-    data = prepare(sample, default_scorer(), default_scorer().youtube.embedder)
-    grams = Grams(data, 0.3)
+    embedder = default_scorer().youtube.embedder
+    data = prepare(sample, default_scorer(), [embedder])
+    grams = Grams(data, 0.3, embedder.name)
     held_out = data.channels[0]
     others = data.channels[1:]
     coef = grams.fit(others, 30.0)
     # Changing the held-out channel's targets changes nothing in a fold fitted without it.
     data.y[data.groups == held_out] = np.random.default_rng(0).normal(size=(data.groups == held_out).sum())
-    assert np.allclose(Grams(data, 0.3).fit(others, 30.0), coef)
-    assert not np.allclose(Grams(data, 0.3).fit(data.channels, 30.0), grams.fit(data.channels, 30.0))
+    assert np.allclose(Grams(data, 0.3, embedder.name).fit(others, 30.0), coef)
+    assert not np.allclose(Grams(data, 0.3, embedder.name).fit(data.channels, 30.0), grams.fit(data.channels, 30.0))
 
 
 def test_curiosity_training_part_and_labelled_titles_are_apart(data_dir):
