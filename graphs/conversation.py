@@ -9,7 +9,9 @@
   says which answers are accepted); approved calls go to ``tools``, rejected ones get a tool result saying
   nothing was done.
 - ``tools``: LangGraph's ToolNode (``tools_node``), which runs a call with side effects only when ``approve`` sent
-  it, whatever path reached it; tools emit trace events on the custom stream.
+  it, whatever path reached it; tools emit trace events on the custom stream. A generate_titles result gets the
+  promise check of its shown titles (``tools.preproduction.tool.guard_titles``: where each title's promise lands in
+  the transcript) before the model reads it.
 - ``answer``: stamps the final message with the engine that wrote it, so users always see it.
 
 Per-run settings travel in the context (``CortexContext``: creator_id, engine, and the database and settings the
@@ -63,6 +65,7 @@ from agent.models import OFFLINE_LABEL, chat_model, engine_label, llm_fault
 from memory.db import Database
 from tools import all_tools
 from tools.base import CortexContext, trace
+from tools.preproduction.tool import guard_titles
 from tools.scripts.parsing import compact_message
 
 MAX_TOOL_ROUNDS = 4
@@ -283,7 +286,12 @@ async def tools_node(received: Any, config: RunnableConfig) -> Any:
         calls = received["messages"][-1].tool_calls
         return {"messages": [_not_run(c, NOT_APPROVED if c["id"] in held else "another call of this step needed your "
                                       "approval and did not get it") for c in calls]}
-    return await _tool_node.ainvoke(received, config)
+    result = await _tool_node.ainvoke(received, config)
+    if isinstance(received, dict) and isinstance(result, dict) and result.get("messages"):
+        history = received.get("messages", [])
+        result = {**result, "messages": [guard_titles(m, history) if isinstance(m, ToolMessage) else m
+                                         for m in result["messages"]]}
+    return result
 
 
 async def answer_node(state: ConversationState, runtime: Runtime[CortexContext]) -> dict:
