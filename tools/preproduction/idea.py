@@ -4,7 +4,8 @@ For a topic (and the creator's channel when known, ``tools.learning.blocks.creat
 
 - **outliers on the topic in the niche**: uploads matching the topic (``tools.outliers.search.find_outliers``: hybrid
   search under its similarity floor) with an outlier multiplier of at least 2, in the channel's niche (every niche
-  without a channel): how many, their median multiplier, the newest, and the best as real examples;
+  without a channel; every niche, said so, when the niche has none): how many, their median multiplier, the newest,
+  and the best as real examples;
 - **crowding**: uploads on the topic in the niche published in the last ``RECENT_DAYS`` days before the corpus's newest
   upload (the crawl date stands in for "today": view counts are as of the crawl), and how many channels made them;
 - **the channel's own coverage**: its uploads matching the topic, with their multipliers;
@@ -51,7 +52,9 @@ CROWDED_UPLOADS = 10
 @dataclass
 class IdeaCheck:
     """The evidence on one topic. ``niche``: the niche searched (None: every niche); ``channel``: the creator's
-    corpus channel (None when unknown); ``outliers``: topic uploads at 2x or more, best first; ``median_multiplier``:
+    corpus channel (None when unknown); ``scope``: where the outliers were found, "niche" or "corpus" (every niche: no
+    channel, or none on the topic in the niche); ``outliers``: topic uploads at 2x or more of other channels, best
+    first; ``median_multiplier``:
     theirs (None without any); ``recent``: topic uploads in the last ``RECENT_DAYS`` days (any multiplier),
     ``recent_channels``: how many channels made them; ``since``: the start of that window (ISO date); ``covered``:
     the channel's own uploads on the topic; ``gaps``: niche outliers far from every title of the channel;
@@ -60,6 +63,7 @@ class IdeaCheck:
     topic: str
     niche: str | None
     channel: str | None
+    scope: str
     outliers: list[OutlierHit]
     median_multiplier: float | None
     newest_outlier: str | None
@@ -75,11 +79,12 @@ class IdeaCheck:
         return asdict(self)
 
 
-def reading(outliers: int, median: float | None, recent: int, covered: list[OutlierHit]) -> str:
+def reading(outliers: int, median: float | None, recent: int, covered: list[OutlierHit], where: str = "the niche") -> str:
     """The plain reading of the evidence: proven (``PROVEN_OUTLIERS`` outliers, median >= 3x) or not, crowded
-    (``CROWDED_UPLOADS`` recent uploads) or not, and whether the channel did it before and how that went."""
+    (``CROWDED_UPLOADS`` recent uploads) or not, and whether the channel did it before and how that went. ``where``:
+    where the outliers were found, in words ("the niche", "the corpus")."""
     if outliers >= PROVEN_OUTLIERS and (median or 0) >= 3:
-        parts = [f"The topic is proven in the niche: {outliers} outliers at a median {median:.1f}x."]
+        parts = [f"The topic is proven in {where}: {outliers} outliers at a median {median:.1f}x."]
     elif outliers:
         parts = [f"Some evidence: {outliers} outlier{'s' if outliers > 1 else ''} on the topic"
                  + (f" at a median {median:.1f}x" if median else "") + "."]
@@ -136,8 +141,11 @@ async def check_idea(pool: AsyncConnectionPool, topic: str, channel: str | None 
     profiles = await channel_profiles(pool, channels=(channel,)) if channel else []
     niche = profiles[0]["niche"] if profiles else None
     niches = niche
-    outliers = await find_outliers(pool, topic, niche=niches, limit=SEARCH_LIMIT)
-    outliers = [h for h in outliers if h.channel != channel]
+    outliers = [h for h in await find_outliers(pool, topic, niche=niches, limit=SEARCH_LIMIT) if h.channel != channel]
+    scope = "niche" if niche else "corpus"
+    if not outliers and niche:  # none in the niche: what the rest of the corpus shows, said as such
+        outliers = [h for h in await find_outliers(pool, topic, limit=SEARCH_LIMIT) if h.channel != channel]
+        scope = "corpus"
     mults = [h.multiplier for h in outliers if h.multiplier is not None]
     newest = max(((p["newest"]) for p in await channel_profiles(pool)), default=None)
     since = (newest.date() if newest else date.today()) - timedelta(days=RECENT_DAYS)
@@ -149,9 +157,9 @@ async def check_idea(pool: AsyncConnectionPool, topic: str, channel: str | None 
     median = round(statistics.median(mults), 2) if mults else None
     dates = [h.published for h in outliers if h.published]
     return IdeaCheck(
-        topic, niche, channel, sorted(outliers, key=lambda h: -(h.multiplier or 0)), median, max(dates, default=None),
+        topic, niche, channel, scope, sorted(outliers, key=lambda h: -(h.multiplier or 0)), median, max(dates, default=None),
         len(recent), len({h.channel for h in recent}), since.isoformat(), covered, gaps,
-        reading(len(outliers), median, len(recent), covered),
+        reading(len(outliers), median, len(recent), covered, "the niche" if scope == "niche" else "the corpus"),
     )
 
 
@@ -164,6 +172,9 @@ def idea_markdown(c: IdeaCheck, shown: int = 5) -> str:
     gaps, each with real titles and numbers."""
     where = f"in {c.niche}" if c.niche else "across the corpus"
     lines = [f"**Is “{c.topic}” worth making?** {c.reading}", ""]
+    if c.niche and c.scope == "corpus":
+        lines += [f"_No outlier on it in {c.niche}: these are from the other niches of the corpus._", ""]
+        where = "across the corpus"
     if c.outliers:
         lines += [f"**Outliers on it {where}**: {_n(len(c.outliers))}, median {c.median_multiplier:.1f}x, newest "
                   f"{c.newest_outlier or 'undated'}.", "", "| title | channel | multiplier | published |", "|---|---|---|---|"]
