@@ -40,7 +40,7 @@ WINDOW_WORDS = 60
 PREFIX = 5
 """Stems of at least this many letters match a longer stem they start ("geometr", "geometri")."""
 
-SEMANTIC_FLOOR = 0.44
+SEMANTIC_FLOOR = 0.43
 """MiniLM cosine between the title's promise (``promise_text``) and a stretch from which the stretch states it in
 other words. Fitted by ``python -m evals.promise --fit`` on 29 3Blue1Brown dev videos (never the hand-labelled ones):
 each real title's best stretch scored 0.46 or more, each mismatched title's 0.40 or less; the floor is the middle of
