@@ -361,6 +361,42 @@ TEMPLATES: dict[str, list[str]] = {
 }
 """Templates per label; the slots are filled from the lists above."""
 
+# ------------------------------------------------------------------------------------------------------------------
+# Pre-production tools (issue 23): check_promise, check_idea. A block of their own, so merges with the templates
+# above stay easy.
+# ------------------------------------------------------------------------------------------------------------------
+
+TEMPLATES |= {
+    "check_promise": [
+        "does my video deliver what the title \"{title}\" promises?", "check the promise of \"{title}\" against my script",
+        "when does my video actually get to what \"{title}\" says?", "is the title '{title}' kept early in the video?",
+        "promise check on my titles please", "do these titles match what the video delivers?",
+        "how long until my video pays off the title {title}", "does the intro deliver on the title or is it clickbait",
+        "check whether my script keeps the title's promise in the first 30 seconds",
+        "at what timestamp do I first talk about what the title says?", "is my title misleading for this transcript",
+        "where in the transcript is \"{title}\" first delivered", "title vs content check: {title}",
+        "does the video match the title \"{title}\" or do viewers wait too long",
+        "check if the first half minute delivers the promise of my title", "run the promise guard on the titles you gave me",
+        "do my titles overpromise compared to the script?", "is the payoff for '{title}' too late in my video",
+        "which line should I move up so the video keeps the title's promise?", "does my opening match my title",
+        "title promise check for '{title}'", "will viewers feel baited by \"{title}\" with this script?",
+        "how quickly does this transcript get to the point of the title", "check the titles against the transcript",
+    ],
+    "check_idea": [
+        "is a video about {topic} worth making?", "should I make a video on {topic} for my channel {channel}?",
+        "is {topic} a good video idea", "validate my video idea: {topic}", "idea check: {topic}",
+        "would a video on {topic} do well in my niche?", "is {topic} too crowded to make a video about",
+        "is the topic {topic} saturated on youtube", "has my channel {channel} already covered {topic}?",
+        "what topics outperform in my niche that I haven't covered", "find gaps in my niche for {channel}",
+        "is it worth doing a video about {topic} in {year2}?", "thinking of a video on {topic}, good idea?",
+        "does the data say {topic} is worth a video", "should {channel} cover {topic}?",
+        "idea: {topic}. worth it or skip?", "rate my video idea about {topic}", "is there demand for a {topic} video",
+        "check my next video idea, it's about {topic}", "would {topic} beat my usual views?",
+        "how did videos about {topic} perform and is it crowded", "what should I make next that nobody on my channel has done",
+        "is {topic} an outlier topic in the {niche} niche", "gap analysis for my channel {channel}",
+    ],
+}
+
 ACTIVITIES = ["build a cabin in the woods", "test cheap vs expensive knives", "learn to skate at 35",
               "cook every meal in a rice cooker for a week", "fix up my grandpa's old car", "try to go a month without my phone",
               "hike across Scotland alone", "review the weirdest gadgets on amazon", "run my first marathon",
@@ -484,3 +520,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+

@@ -9,7 +9,9 @@
   says which answers are accepted); approved calls go to ``tools``, rejected ones get a tool result saying
   nothing was done.
 - ``tools``: LangGraph's ToolNode (``tools_node``), which runs a call with side effects only when ``approve`` sent
-  it, whatever path reached it; tools emit trace events on the custom stream.
+  it, whatever path reached it; tools emit trace events on the custom stream. A generate_titles result gets the
+  promise check of its shown titles (``tools.preproduction.tool.guard_titles``: where each title's promise lands in
+  the transcript) before the model reads it.
 - ``answer``: stamps the final message with the engine that wrote it, so users always see it.
 
 Per-run settings travel in the context (``CortexContext``: creator_id, engine, and the database and settings the
@@ -63,6 +65,7 @@ from agent.models import OFFLINE_LABEL, chat_model, engine_label, llm_fault
 from memory.db import Database
 from tools import all_tools
 from tools.base import CortexContext, trace
+from tools.preproduction.tool import guard_titles
 from tools.scripts.parsing import compact_message
 
 MAX_TOOL_ROUNDS = 4
@@ -85,6 +88,8 @@ where a creator compares several items. If a request is unclear, ask one short c
 For a pasted or attached transcript: generate_titles for titles (it includes the hooks), analyze_script for the
 hooks only; leave their transcript argument empty, they read the transcript from the conversation.
 Feedback on generated titles goes to record_feedback; "what have you learned about me?" to show_memory.
+"Is a video about X worth making?" goes to check_idea; whether the video keeps a title's promise early to check_promise
+(generated titles already come with that check).
 Tools that change something (use_title, edit_memory) run only after the creator approves; when a result says the creator declined,
 say nothing was changed and do not call that tool again unless they ask."""
 
@@ -283,7 +288,12 @@ async def tools_node(received: Any, config: RunnableConfig) -> Any:
         calls = received["messages"][-1].tool_calls
         return {"messages": [_not_run(c, NOT_APPROVED if c["id"] in held else "another call of this step needed your "
                                       "approval and did not get it") for c in calls]}
-    return await _tool_node.ainvoke(received, config)
+    result = await _tool_node.ainvoke(received, config)
+    if isinstance(received, dict) and isinstance(result, dict) and result.get("messages"):
+        history = received.get("messages", [])
+        result = {**result, "messages": [guard_titles(m, history) if isinstance(m, ToolMessage) else m
+                                         for m in result["messages"]]}
+    return result
 
 
 async def answer_node(state: ConversationState, runtime: Runtime[CortexContext]) -> dict:

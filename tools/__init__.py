@@ -4,7 +4,8 @@
   ``titles/``: generate_titles (the title generation subgraph), ``outliers/``: retrieve_outliers (outlier videos
   and title patterns), ``analytics/``: pull_analytics (Studio exports, the YouTube APIs), ``creators/``:
   search_creators (creator search, identity resolution, enrichment), ``learning/``: use_title, record_feedback,
-  show_memory, edit_memory, learn_voice (feedback, preferences, Creator DNA).
+  show_memory, edit_memory, learn_voice (feedback, preferences, Creator DNA), ``preproduction/``: check_promise,
+  check_idea (the promise guard, the idea check).
 
 ``base.py`` holds what every tool shares (``cortex_tool``, the offline spec, trace events, the run context) and
 ``extract.py`` the argument extraction the offline engine's extractors share.
@@ -20,6 +21,7 @@ def all_tools() -> list[BaseTool]:
     from tools.creators import tool as creators
     from tools.learning import tool as learning
     from tools.outliers import tool as outliers
+    from tools.preproduction import tool as preproduction
     from tools.scoring import tool as scoring
     from tools.scripts import tool as scripts
     from tools.titles import tool as titles
@@ -36,4 +38,6 @@ def all_tools() -> list[BaseTool]:
         learning.show_memory_tool,
         learning.edit_memory_tool,
         learning.learn_voice_tool,
+        preproduction.check_promise_tool,
+        preproduction.check_idea_tool,
     ]

@@ -1,0 +1,91 @@
+"""The offline engine's spec of the pre-production tools: check_promise (the promise guard) and check_idea (the idea
+check): their example requests, questions, actions and argument extractors."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langchain_core.messages import BaseMessage
+
+from tools import extract
+from tools.base import context_of
+from tools.scripts.parsing import split_message
+from tools.scripts.transcript import find_transcript
+
+PROMISE_EXAMPLES = [
+    "Does my video deliver on the title “How pi was almost 6.283185” early enough?",
+]
+"""A request a creator can send with a transcript (shown in the help text)."""
+PROMISE_ACTION = "check where a title's promise is kept in the video"
+"""What check_promise does, in a creator's words."""
+PROMISE_ASK = ("Which title should I check, and against which video? Paste or attach the transcript and give the "
+               "title in quotes, e.g. “does my video keep the promise of ‘But what is a neural network?’”.")
+"""The question when the title or the transcript is missing."""
+
+IDEA_EXAMPLES = [
+    "Is a video about compound interest worth making for Nischa?",
+]
+"""A request a creator can send as it is (shown in the greeting and the help text)."""
+IDEA_ACTION = "check whether a video idea is worth making, from the data"
+"""What check_idea does, in a creator's words."""
+IDEA_ASK = "Which video idea should I check? For example: “is a video about index funds worth making for my channel?”."
+"""The question when the request names no topic."""
+
+_TITLE_AFTER = re.compile(r"\btitle\b[^:“\"']{0,20}[:“\"'‘]\s*(.+?)[”\"'’]?\s*(?:\?|$)", re.IGNORECASE)
+
+
+async def promise_args(text: str, context: Any = None) -> dict:
+    """Offline engine: the title to check, in quotes or after "title:" (none: the tool checks the titles it last
+    showed); the transcript is read from the conversation by the tool."""
+    request, _ = split_message(text)
+    titles = extract.quoted(request)
+    if titles:
+        return {"title": max(titles, key=len)}
+    m = _TITLE_AFTER.search(request)
+    return {"title": m.group(1).strip(" .“”\"'‘’")} if m else {}
+
+
+def promise_resolve(text: str, args: dict, messages: list[BaseMessage]) -> dict | None:
+    """The arguments when the conversation holds a transcript, else None (the engine asks)."""
+    return args if find_transcript(messages) else None
+
+
+_IDEA_TOPIC = re.compile(
+    r"\b(?:video|short|episode|content|series)s?\s+(?:about|on|where|covering|explaining)\s+(.+?)"
+    r"(?:\s+(?:be\s+)?(?:worth|a good|good|viable|work|make sense|saturated|crowded|oversaturated)\b.*|[?.!]|$)"
+    r"|\b(?:idea|topic)(?:\s+of)?\s*[:\-–]?\s*(?:about|on|is)?\s*[“\"']?(.+?)[”\"']?"
+    r"(?:\s+(?:worth|a good|good|viable|saturated|crowded)\b.*|[?.!]|$)"
+    r"|\b(?:should i|is it worth|worth it to|is it smart to)\s+(?:make|making|do|doing|film|cover|covering)\s+"
+    r"(?:a\s+)?(?:video\s+)?(?:about|on)?\s*(.+?)(?:\s+(?:worth|for my channel)\b.*|[?.!]|$)",
+    re.IGNORECASE,
+)
+_TRAILING = re.compile(r"\s*(?:,|\bfor\b|\bon\b|\bin\b)\s*(?:my|our|the)?\s*(?:channel|niche).*$|\bfor\s*$", re.I)
+
+
+def idea_topic(text: str) -> str:
+    """The topic an idea-check request names ("is a video about index funds worth making?" -> "index funds"), or
+    ""."""
+    m = _IDEA_TOPIC.search(text)
+    if not m:
+        return ""
+    topic = _TRAILING.sub("", next(g for g in m.groups() if g)).strip(" ,.?!“”\"'")
+    return topic if re.search(r"[A-Za-z]{3,}", topic) and topic.lower() not in {"it", "this", "that"} else ""
+
+
+async def idea_args(text: str, context: Any = None) -> dict:
+    """Offline engine: the topic and the channel named ("for Nischa", "for my channel Veritasium")."""
+    known = await context_of(context).channel_names()
+    channels = extract.match_channels(text, known)
+    rest = extract.strip_channels(text, channels)
+    args: dict = {}
+    if topic := idea_topic(rest):
+        args["topic"] = topic
+    if channels:
+        args["channel"] = channels[0]
+    return args
+
+
+def idea_resolve(text: str, args: dict, messages: list[BaseMessage]) -> dict | None:
+    """The arguments when they name a topic, else None (the engine asks or carries the previous topic over)."""
+    return args if args.get("topic") else None
