@@ -23,8 +23,8 @@ A scenario (one line of ``evals/datasets/trajectories/trajectories.v<N>.jsonl``)
   needs a tool the conversation does not have is skipped and reported as such.
 - ``end_state``: what the conversation must leave behind. The state is one JSON document (``end_state``): ``last``
   (each tool's latest artifact from the thread's checkpoint), ``all`` (every artifact of each tool, in order),
-  ``calls`` (each tool's call arguments, in order), ``answers`` (the text of each answer the creator read, in
-  order: a question about a result is answered without a tool), ``db`` (the rows of each declared SQL query, run with
+  ``calls`` (each tool's call arguments, in order), ``answers`` (the answer the creator read at each turn, "" for
+  a turn without one, clipped: a question about a result is answered without a tool), ``db`` (the rows of each declared SQL query, run with
   ``creator_id`` and ``thread_id`` as parameters: what side-effect tools stored), ``creator_id``, ``thread_id``.
   Each check is a JMESPath expression (https://jmespath.org) over it that must evaluate to true.
 
@@ -47,7 +47,6 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langgraph.graph.state import CompiledStateGraph
 from psycopg_pool import AsyncConnectionPool
 
-from agent.offline import message_text
 from agent.turns import Stream, run_config, run_turn
 from evals.evaluators import (
     grounded_judge,
@@ -206,7 +205,7 @@ async def end_state(conv: Conversation, pool: AsyncConnectionPool, queries: dict
             await conn.execute("SET TRANSACTION READ ONLY")  # a dataset's query reads, it never changes the state
             cur = await conn.execute(sql, params)
             db[name] = await cur.fetchall()
-    answers = [message_text(m) for m in conv.messages if isinstance(m, AIMessage) and not m.tool_calls]
+    answers = _answers(conv.messages)
     doc = {"last": {k: v[-1] for k, v in all_artifacts.items()}, "all": all_artifacts, "calls": calls, "db": db,
            "answers": answers,
            "creator_id": conv.creator_id, "thread_id": conv.thread_id}
