@@ -124,7 +124,8 @@ def answer_about(question: ResultQuestion, items: list[ShownItem]) -> str:
     """The answer to ``question`` from the items the last result showed, in a creator's words; says so when the
     result does not hold what is asked (no such number, no measure, no reasons given)."""
     if not items:
-        return "The last result has no list to answer from. Ask for outliers or titles first."
+        return ("The last result listed nothing to answer from. Try a broader search first, then ask about its "
+                "results.")
     if question.kind in ("best", "worst"):
         pool = [p for n in question.items if (p := _pick(items, n))] or items
         ranked = [i for i in pool if i.measure is not None]

@@ -328,14 +328,15 @@ class OfflineEngine(BaseChatModel):
             if previous is not None:
                 args = {**previous["args"], **args}
                 done = spec.resolve(text, args, messages) if spec.resolve else args
-        if done is None and spec.topic_arg and not args.get(spec.topic_arg) and (topic := self._topic(messages[:-1])):
+        if done is None and spec.topic_arg and not args.get(spec.topic_arg) and (topic := self._topic(messages)):
             args = {**args, spec.topic_arg: topic}
             done = spec.resolve(text, args, messages) if spec.resolve else args
         return done
 
     def _topic(self, messages: Sequence[BaseMessage]) -> str:
-        """The topic the conversation is about, latest first: one the creator stated ("I'm making a video about
-        compound interest", ``agent.dialogue.stated_topic``) or one an earlier call used as its topic argument."""
+        """The topic the conversation is about, latest first (the message being answered included): one the creator
+        stated ("I'm making a video about compound interest", ``agent.dialogue.stated_topic``) or one an earlier call
+        used as its topic argument."""
         for m in reversed(messages):
             if isinstance(m, HumanMessage) and (topic := stated_topic(message_text(m))):
                 return topic
@@ -349,8 +350,9 @@ class OfflineEngine(BaseChatModel):
 
     def _about_results(self, text: str, messages: Sequence[BaseMessage]) -> str | None:
         """The answer to a question about the last result that showed numbered items ("which of those did best?",
-        "what was the multiplier of number 3?", "why did #2 work?"), read from that result; None when the message
-        asks no such question or no result showed items."""
+        "what was the multiplier of number 3?", "why did #2 work?"), read from the latest result of a tool that lists
+        items (saying so when that list was empty); None when the message asks no such question or no such result is
+        in the conversation."""
         question = result_question(text)
         if question is None:
             return None
@@ -359,8 +361,8 @@ class OfflineEngine(BaseChatModel):
                 continue
             tool = next((t for t in self.tools if t.name == m.name), None)
             spec = offline_spec(tool) if tool else None
-            if spec and spec.items and m.artifact and (items := spec.items(m.artifact)):
-                return answer_about(question, items)
+            if spec and spec.items:
+                return answer_about(question, spec.items(m.artifact) if m.artifact else [])
         return None
 
     def _refinements(self, text: str, messages: list[BaseMessage], tools: Sequence[BaseTool]) -> list[dict[str, Any]]:

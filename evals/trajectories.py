@@ -214,12 +214,12 @@ async def end_state(conv: Conversation, pool: AsyncConnectionPool, queries: dict
 
 def grade(checks: Sequence[dict[str, str]], doc: dict[str, Any]) -> list[dict[str, Any]]:
     """Each check with ``passed`` (its expression is true on ``doc``) and ``value`` (what it evaluated to, or the
-    error of an expression that could not be evaluated, e.g. min() of nothing)."""
+    error of an expression that could not be evaluated, e.g. min() of nothing, contains() of null)."""
     graded = []
     for check in checks:
         try:
             value = jmespath.search(check["expr"], doc)
-        except JMESPathError as exc:
+        except (JMESPathError, TypeError) as exc:  # jmespath's contains() raises TypeError on a null argument
             value = f"error: {exc}"
         graded.append({"name": check.get("name", check["expr"]), "expr": check["expr"], "passed": value is True,
                        "value": value})
