@@ -190,7 +190,7 @@ OUTLIERS = [{"title": t, "channel": "Nischa", "format": "long-form", "published"
     ("which of those did best?", "#2 “I Saved 10k in a Year” did best by multiplier"),
     ("what was the multiplier of number 3?", "#3 “Why Banks Love Your Savings”: multiplier 2.2x"),
     ("how many views did #1 get?", "#1 “Compound Interest in 5 Minutes”: views 120,000"),
-    ("why did #2 work?", "it uses a number"),
+    ("why did #2 work?", "its title uses these patterns: a number."),
     ("which of them did worst?", "#3 “Why Banks Love Your Savings” did least well"),
 ])
 async def test_questions_about_the_last_result_are_answered_from_it_without_a_new_search(engine, question, expected):

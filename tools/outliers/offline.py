@@ -96,7 +96,8 @@ def resolve(text: str, args: dict, messages: list[BaseMessage]) -> dict | None:
 
 def items(artifact: list) -> list[ShownItem]:
     """The videos a retrieve_outliers result listed, numbered as shown, each with its channel, views and multiplier
-    (the measure "which did best?" ranks by) and why it stands out: the title patterns it uses and why it matched."""
+    (the measure "which did best?" ranks by) and why it stands out: the title patterns it uses (how it matched the
+    search is not a reason it did well, so it is left out)."""
     out = []
     for hit in artifact if isinstance(artifact, list) else []:
         if not isinstance(hit, dict) or "title" not in hit:
@@ -106,7 +107,6 @@ def items(artifact: list) -> list[ShownItem]:
         mult = hit.get("multiplier")
         if mult is not None:
             facts["multiplier"] = f"{mult:.1f}x its channel's usual"
-        why = [f"it uses {', '.join(hit['patterns'])}" if hit.get("patterns") else "", hit.get("why", ""),
-               hit.get("note", "")]
-        out.append(ShownItem(hit["title"], facts, mult, "multiplier", "; ".join(w for w in why if w)))
+        why = f"its title uses these patterns: {', '.join(hit['patterns'])}." if hit.get("patterns") else ""
+        out.append(ShownItem(hit["title"], facts, mult, "multiplier", why))
     return out
