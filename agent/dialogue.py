@@ -64,16 +64,17 @@ _POINTS_AT_RESULTS = re.compile(r"\b(?:those|these|them|the (?:list|results?|vid
 _BEST = re.compile(
     r"\b(?:did|does|do|performed|went|worked|scored|was|is)\s+(?:the\s+)?(?:best|most|highest|well(?:est)?)\b"
     r"|\b(?:best|top)[- ]?perform\w*|\b(?:most|highest|biggest|largest|top)\s+(?:views|multiplier|score)\b"
+    r"|\b(?:is|was|are|were|'s)\s+(?:the\s+)?(?:strongest|best|top one)\b"
     r"|\bwinner\b|\bbiggest (?:one|hit|outlier)\b",
     re.IGNORECASE,
 )
 _WORST = re.compile(r"\b(?:did|does|performed|went|scored|was|is)\s+(?:the\s+)?(?:worst|least|lowest)\b"
                     r"|\b(?:worst|weakest|lowest)\b", re.IGNORECASE)
 _FACT = re.compile(r"\b(?:what(?:'s|\s+is|\s+was|\s+were)?|how (?:many|much|high))\s+(?:the\s+|its\s+)?"
-                   r"(views?|multiplier|score|grade|channel|format|year)\b", re.IGNORECASE)
+                   r"(views?|multiplier|score|grade|channel|format|year|strength|time)\b", re.IGNORECASE)
 _WHY = re.compile(r"\bwhy\s+(?:did|does|do|is|was|would)\b|\bwhat made\b|\bhow come\b", re.IGNORECASE)
 _FACT_WORDS = {"view": "views", "views": "views", "multiplier": "multiplier", "score": "score", "grade": "score",
-               "channel": "channel", "format": "channel", "year": "channel"}
+               "channel": "channel", "format": "channel", "year": "channel", "strength": "strength", "time": "time"}
 
 
 @dataclass(frozen=True)

@@ -256,3 +256,13 @@ async def test_a_topic_used_by_one_tool_carries_to_another(engine):
                *_turn("generate_titles", {"topic": "sourdough starters"}, JUDGED)]
     reply = await engine.ainvoke([*history, HumanMessage("find outliers")])
     assert reply.tool_calls[0]["args"]["query"] == "sourdough starters"
+
+
+async def test_which_hook_is_the_strongest_is_answered_from_the_analysis(engine):
+    hooks = {"hooks": [{"id": f"h{i}", "type": t, "text": x, "start_s": s, "strength": st, "why": w}
+                       for i, (t, x, s, st, w) in enumerate([("question", "Do you know the Putnam?", 3.5, 5.4, "a direct question"),
+                                                             ("number", "12 questions, 6 hours", 11.0, 6.1, "a specific number")], 1)]}
+    history = [HumanMessage("just the hooks please"), *_turn("analyze_script", {}, hooks)]
+    reply = await engine.ainvoke([*history, HumanMessage("which of those hooks is the strongest?")])
+    assert not reply.tool_calls and reply.content.startswith("#2 “12 questions, 6 hours” did best by strength")
+    assert "time 0:11" in reply.content

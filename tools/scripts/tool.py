@@ -42,5 +42,5 @@ async def analyze_script(runtime: ToolRuntime[Any, Any], transcript: str = "") -
 
 tool = cortex_tool(
     analyze_script, examples=offline.EXAMPLES, extract=offline.extract_args, ask=offline.ASK, action=offline.ACTION,
-    claim=offline.claim, resolve=offline.resolve,
+    claim=offline.claim, resolve=offline.resolve, items=offline.items,
 )
