@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import chainlit as cl
+from chainlit.config import config as cl_config
+from chainlit.types import AskActionSpec
 from chainlit.utils import utc_now
 from langchain.agents.middleware.human_in_the_loop import Decision, HITLRequest, HITLResponse
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolMessage
@@ -204,6 +206,40 @@ async def render_run(stream: AsyncIterator[tuple[str, Any]]) -> cl.Message:
     return answer
 
 
+class ApprovalQuestion(cl.AskActionMessage):
+    """Chainlit's Approve/Cancel question (``cl.AskActionMessage``), whose answer may also be a message typed while
+    it is open: Chainlit's chat hands such a message to the open question (the browser's ``replyMessage``), and the
+    stock ``send`` then fails reading a button's label from it. This ``send`` is the stock one (chainlit 2.x
+    ``AskActionMessage.send``) with the typed answer shown as the question's outcome."""
+
+    async def send(self) -> dict[str, Any] | None:  # type: ignore[override]
+        """Show the question with its buttons and wait: the clicked action (``payload``, ``label``), the typed
+        message (a step dict with ``output``), or None after ``timeout`` seconds."""
+        self.created_at = self.created_at or utc_now()
+        self.streaming = False
+        if cl_config.code.author_rename:
+            self.author = await cl_config.code.author_rename(self.author)
+        self.wait_for_answer = True
+        step_dict = await self._create()
+        for action in self.actions:
+            await action.send(for_id=str(step_dict["id"]))
+        spec = AskActionSpec(type="action", step_id=step_dict["id"], timeout=self.timeout,
+                             keys=[a.id for a in self.actions])
+        res = cast(dict[str, Any] | None,
+                   await cl.context.emitter.send_ask_user(step_dict, spec, self.raise_on_timeout))
+        for action in self.actions:
+            await action.remove()
+        if res is None:
+            self.content = "Timed out: no action was taken"
+        elif "label" in res:
+            self.content = f"**Selected:** {res['label']}"
+        else:
+            self.content = f"**You wrote:** {res.get('output', '')}"
+        self.wait_for_answer = False
+        await self.update()
+        return res
+
+
 def approval_decision(answer: dict[str, Any] | None) -> tuple[Decision, str | None]:
     """The decision from what an Approve/Cancel prompt got back, and a new request typed instead of an answer (else
     None). Chainlit hands a message typed while the prompt is open to the prompt (its reply, not ``on_message``):
@@ -231,7 +267,7 @@ async def ask_approval(request: HITLRequest, typed: list[str] | None = None) -> 
     one decision per action). A new request typed instead of an answer is appended to ``typed``."""
     decisions: list[Decision] = []
     for action in request["action_requests"]:
-        clicked = await cl.AskActionMessage(
+        clicked = await ApprovalQuestion(
             content=f"**Approve?** {action.get('description') or action['name']}\n\n{TYPED_HINT}",
             actions=[
                 cl.Action(name="approve", payload={"type": "approve"}, label="Approve", icon="check"),
