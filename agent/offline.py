@@ -14,6 +14,10 @@
 - Pasted material (a transcript) is claimed by the tools that handle it (``OfflineSpec.claim``): only they compete,
   on the request's own words, and the first claiming tool in routing order takes a bare paste.
 - Tools that cannot apply to the conversation yet (``OfflineSpec.applies``) do not compete.
+- Questions about the last result ("which of those did best?", "why did #2 work?") are answered from it (the tool's
+  ``OfflineSpec.items``), without a new call; "shorten them" reworks what was shown (``OfflineSpec.refine``); a topic
+  stated earlier ("I'm making a video about compound interest") fills a later request that needs one
+  (``OfflineSpec.topic_arg``); see ``agent.dialogue``.
 - Arguments come from the tool's own extractor (``OfflineSpec.extract``, given the run's context so it can look up
   channel names without a global database); a call that still misses what it needs gets the tool's question.
 - Small talk and out-of-scope messages get short replies in a person's words (``agent.smalltalk``); no tool's
@@ -41,6 +45,7 @@ from langgraph.runtime import get_runtime
 from pydantic import Field, ValidationError
 
 from agent import smalltalk
+from agent.dialogue import ShownItem, answer_about, result_question, stated_topic
 from agent.intent import QUOTED, get_intent_model
 
 Extractor = Callable[[str, Any], Awaitable[dict[str, Any]]]
@@ -51,6 +56,11 @@ Applies = Callable[[list[BaseMessage]], bool]
 Resolve = Callable[[str, dict[str, Any], list[BaseMessage]], dict[str, Any] | None]
 """``(text, args, messages) -> args | None``: the extracted arguments completed from the conversation (a shown title
 named by its number, the transcript pasted earlier), or None when the call cannot run yet (the engine asks)."""
+Items = Callable[[Any], list[ShownItem]]
+"""``(artifact) -> items``: the numbered items a tool result showed (``agent.dialogue.ShownItem``), from its artifact."""
+Refine = Callable[[str, list[BaseMessage]], dict[str, Any] | None]
+"""``(text, messages) -> args | None``: the arguments of a new call that reworks what the tool showed last ("shorten
+them", "make number 3 punchier"), or None when the message asks no such thing (or nothing was shown)."""
 
 FOLLOWUP = "followup"
 NONE_PREFIX = "none."
@@ -69,7 +79,12 @@ class OfflineSpec:
       request's own words when the message carries such material, else None;
     - ``applies`` (optional): ``(messages) -> bool``, whether the tool can apply to the conversation so far
       (feedback on generated titles needs generated titles); the engine leaves it out of routing when it cannot;
-    - ``resolve`` (optional): the ``Resolve`` that completes the arguments from the conversation.
+    - ``resolve`` (optional): the ``Resolve`` that completes the arguments from the conversation;
+    - ``topic_arg`` (optional): the argument a topic fills ("query"): when a request gives none, the topic the
+      conversation is about (``agent.dialogue.stated_topic``, or a topic an earlier call used) fills it;
+    - ``items`` (optional): the ``Items`` of the tool's results, so questions about them ("which of those did best?",
+      "why did #2 work?") are answered from the last result, without a new call;
+    - ``refine`` (optional): the ``Refine`` that turns "shorten them" into a new call on what the tool showed.
     """
 
     examples: tuple[str, ...]
@@ -79,6 +94,9 @@ class OfflineSpec:
     claim: Claim | None = None
     applies: Applies | None = None
     resolve: Resolve | None = None
+    topic_arg: str | None = None
+    items: Items | None = None
+    refine: Refine | None = None
 
 
 def offline_spec(tool: BaseTool) -> OfflineSpec | None:
@@ -230,6 +248,10 @@ class OfflineEngine(BaseChatModel):
         mentions = await _channel_names(context)
         claims = self._claims(text, tools)
         meta: dict[str, Any] = {"engine": "offline"}
+        if not claims and (answer := self._about_results(text, messages)) is not None:
+            return AIMessage(answer, response_metadata={**meta, "answered_from": "last result"})
+        if not claims and (calls := self._refinements(text, messages, tools)):
+            return AIMessage("", tool_calls=calls, response_metadata={**meta, "refines": calls[0]["name"]})
         if claims:
             meta["claimed_by"] = list(claims)
             request = next(iter(claims.values()))
@@ -307,7 +329,55 @@ class OfflineEngine(BaseChatModel):
             if previous is not None:
                 args = {**previous["args"], **args}
                 done = spec.resolve(text, args, messages) if spec.resolve else args
+        if done is None and spec.topic_arg and not args.get(spec.topic_arg) and (topic := self._topic(messages)):
+            args = {**args, spec.topic_arg: topic}
+            done = spec.resolve(text, args, messages) if spec.resolve else args
         return done
+
+    def _topic(self, messages: Sequence[BaseMessage]) -> str:
+        """The topic the conversation is about, latest first (the message being answered included): one the creator
+        stated ("I'm making a video about compound interest", ``agent.dialogue.stated_topic``) or one an earlier call
+        used as its topic argument."""
+        for m in reversed(messages):
+            if isinstance(m, HumanMessage) and (topic := stated_topic(message_text(m))):
+                return topic
+            if isinstance(m, AIMessage):
+                for call in reversed(m.tool_calls):
+                    tool = next((t for t in self.tools if t.name == call["name"]), None)
+                    spec = offline_spec(tool) if tool else None
+                    if spec and spec.topic_arg and isinstance(value := call["args"].get(spec.topic_arg), str) and value:
+                        return value
+        return ""
+
+    def _about_results(self, text: str, messages: Sequence[BaseMessage]) -> str | None:
+        """The answer to a question about the last result that showed numbered items ("which of those did best?",
+        "what was the multiplier of number 3?", "why did #2 work?"), read from the latest result of a tool that lists
+        items (saying so when that list was empty); None when the message asks no such question or no such result is
+        in the conversation."""
+        question = result_question(text)
+        if question is None:
+            return None
+        for m in reversed(messages[:-1]):
+            if not isinstance(m, ToolMessage):
+                continue
+            tool = next((t for t in self.tools if t.name == m.name), None)
+            spec = offline_spec(tool) if tool else None
+            if spec and spec.items:
+                return answer_about(question, spec.items(m.artifact) if m.artifact else [])
+        return None
+
+    def _refinements(self, text: str, messages: list[BaseMessage], tools: Sequence[BaseTool]) -> list[dict[str, Any]]:
+        """A call that reworks what a tool showed ("shorten them", "make number 3 punchier"), from the first tool whose
+        ``refine`` takes the message; empty when none does."""
+        for tool in tools:
+            spec = offline_spec(tool)
+            if spec and spec.refine and (args := spec.refine(text, messages)) is not None:
+                try:
+                    tool.tool_call_schema.model_validate(args)
+                except ValidationError:
+                    continue
+                return [{"name": tool.name, "args": args, "id": f"call_{uuid.uuid4().hex[:24]}", "type": "tool_call"}]
+        return []
 
     def _claims(self, text: str, tools: Sequence[BaseTool]) -> dict[str, str]:
         """{tool name: the request's own words} of the ``tools`` that claim the message, in routing order."""

@@ -23,7 +23,8 @@ A scenario (one line of ``evals/datasets/trajectories/trajectories.v<N>.jsonl``)
   needs a tool the conversation does not have is skipped and reported as such.
 - ``end_state``: what the conversation must leave behind. The state is one JSON document (``end_state``): ``last``
   (each tool's latest artifact from the thread's checkpoint), ``all`` (every artifact of each tool, in order),
-  ``calls`` (each tool's call arguments, in order), ``db`` (the rows of each declared SQL query, run with
+  ``calls`` (each tool's call arguments, in order), ``answers`` (the answer the creator read at each turn, "" for
+  a turn without one, clipped: a question about a result is answered without a tool), ``db`` (the rows of each declared SQL query, run with
   ``creator_id`` and ``thread_id`` as parameters: what side-effect tools stored), ``creator_id``, ``thread_id``.
   Each check is a JMESPath expression (https://jmespath.org) over it that must evaluate to true.
 
@@ -204,19 +205,21 @@ async def end_state(conv: Conversation, pool: AsyncConnectionPool, queries: dict
             await conn.execute("SET TRANSACTION READ ONLY")  # a dataset's query reads, it never changes the state
             cur = await conn.execute(sql, params)
             db[name] = await cur.fetchall()
+    answers = _answers(conv.messages)
     doc = {"last": {k: v[-1] for k, v in all_artifacts.items()}, "all": all_artifacts, "calls": calls, "db": db,
+           "answers": answers,
            "creator_id": conv.creator_id, "thread_id": conv.thread_id}
     return _jsonable(doc)
 
 
 def grade(checks: Sequence[dict[str, str]], doc: dict[str, Any]) -> list[dict[str, Any]]:
     """Each check with ``passed`` (its expression is true on ``doc``) and ``value`` (what it evaluated to, or the
-    error of an expression that could not be evaluated, e.g. min() of nothing)."""
+    error of an expression that could not be evaluated, e.g. min() of nothing, contains() of null)."""
     graded = []
     for check in checks:
         try:
             value = jmespath.search(check["expr"], doc)
-        except JMESPathError as exc:
+        except (JMESPathError, TypeError) as exc:  # jmespath's contains() raises TypeError on a null argument
             value = f"error: {exc}"
         graded.append({"name": check.get("name", check["expr"]), "expr": check["expr"], "passed": value is True,
                        "value": value})

@@ -28,7 +28,7 @@ from typing import Any
 from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.config import get_stream_writer
 
-from agent.offline import Applies, Claim, Extractor, OfflineSpec, Resolve
+from agent.offline import Applies, Claim, Extractor, Items, OfflineSpec, Refine, Resolve
 from agent.settings import Settings, get_settings
 from memory.corpus.channels import channel_names
 from memory.db import Database, get_database
@@ -94,13 +94,16 @@ def cortex_tool(
     side_effect: DescribeEffect | None = None,
     applies: Applies | None = None,
     resolve: Resolve | None = None,
+    topic_arg: str | None = None,
+    items: Items | None = None,
+    refine: Refine | None = None,
 ) -> BaseTool:
     """Wrap an async tool function (docstring = description) as a LangChain tool with its offline spec
     (``agent.offline.OfflineSpec``: example requests, extractor, question, the action in a creator's words, and the
-    optional claim, applies and resolve), and for a tool with side effects the function that describes a call's
+    optional claim, applies, resolve, topic_arg, items and refine), and for a tool with side effects the function that describes a call's
     change (see the module docstring)."""
     spec = OfflineSpec(examples=tuple(examples), extract=extract, ask=ask, action=action, claim=claim, applies=applies,
-                       resolve=resolve)
+                       resolve=resolve, topic_arg=topic_arg, items=items, refine=refine)
     metadata: dict[str, Any] = {"offline": spec, "side_effect": side_effect is not None}
     if side_effect is not None:
         metadata["describe_effect"] = side_effect

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 import dateparser
 from rapidfuzz import fuzz
 
+from agent.dialogue import references  # noqa: F401 (re-exported: the extractors read references to listed items)
 from agent.intent import QUOTED
 
 
@@ -177,27 +178,3 @@ def date_range(text: str, today: date | None = None) -> tuple[date | None, date 
     if m := re.search(rf"\b(?:in|during|just|only)\s+{_YEAR}\b(?!\s*(?:onwards?|and later|or later|\+))", t):
         after, before = date(int(m.group(1)), 1, 1), date(int(m.group(1)) + 1, 1, 1)
     return after, before
-
-
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-            "ninth": 9, "tenth": 10, "top": 1, "best": 1, "last": -1}
-"""Words that point at a listed item by its place (-1: the last)."""
-_REFERENCE = re.compile(
-    r"(?:#|\bno\.?\s*|\bnumbers?\s+|\boptions?\s+|\btitles?\s+|\bideas?\s+)(\d{1,2})\b|\b(\d{1,2})(?:st|nd|rd|th)\b"
-    r"|\b(" + "|".join(ORDINALS) + r")\b(?=\s+(?:one|title|option|idea|suggestion|two|three)s?\b)"
-    r"|\b(?:the\s+)?(" + "|".join(k for k in ORDINALS if k not in ("top", "best")) + r")\b"
-    r"|(?<![\w#$])(\d{1,2})(?=\s*(?:,|or|and|vs\.?|versus|\?|$))",
-    re.IGNORECASE,
-)
-
-
-def references(text: str) -> list[int]:
-    """The listed items a message points at, in order, by number ('number 3', '#2', 'the 3rd', 'which is better,
-    2 or 4?') or by place ('the second one', 'the top one', 'the last one' -> -1). Quoted titles are not read."""
-    found: list[int] = []
-    for m in _REFERENCE.finditer(without_quoted(text)):
-        digits = m.group(1) or m.group(2) or m.group(5)
-        value = int(digits) if digits else ORDINALS[(m.group(3) or m.group(4)).lower()]
-        if value not in found and value != 0:
-            found.append(value)
-    return found

@@ -13,20 +13,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import chainlit as cl
+from chainlit.config import config as cl_config
+from chainlit.types import AskActionSpec
 from chainlit.utils import utc_now
 from langchain.agents.middleware.human_in_the_loop import Decision, HITLRequest, HITLResponse
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolMessage
 from langgraph.graph.state import CompiledStateGraph
 
 from agent.turns import run_turn
+from graphs.conversation import NEW_MESSAGE, typed_decision
 from tools.base import CortexContext
 
 NODE_TITLES = {"model": "Model", "approve": "Approval", "tools": "Tools", "answer": "Answer"}
 STREAM_MODES = ["tasks", "updates", "messages", "custom"]
 APPROVAL_TIMEOUT_S = 600
+TYPED_HINT = "Click a button, or type yes or no."
+"""Under each approval question: a typed answer works too (``approval_decision``)."""
 """How long an approval request waits for the creator's click; unanswered, it counts as declined."""
 STOPPED = "you stopped it"
 
@@ -201,35 +206,100 @@ async def render_run(stream: AsyncIterator[tuple[str, Any]]) -> cl.Message:
     return answer
 
 
-async def ask_approval(request: HITLRequest) -> HITLResponse:
+class ApprovalQuestion(cl.AskActionMessage):
+    """Chainlit's Approve/Cancel question (``cl.AskActionMessage``), whose answer may also be a message typed while
+    it is open: Chainlit's chat hands such a message to the open question (the browser's ``replyMessage``), and the
+    stock ``send`` then fails reading a button's label from it. This ``send`` is the stock one (chainlit 2.x
+    ``AskActionMessage.send``) with the typed answer shown as the question's outcome."""
+
+    async def send(self) -> dict[str, Any] | None:  # type: ignore[override]
+        """Show the question with its buttons and wait: the clicked action (``payload``, ``label``), the typed
+        message (a step dict with ``output``), or None after ``timeout`` seconds."""
+        self.created_at = self.created_at or utc_now()
+        self.streaming = False
+        if cl_config.code.author_rename:
+            self.author = await cl_config.code.author_rename(self.author)
+        self.wait_for_answer = True
+        step_dict = await self._create()
+        for action in self.actions:
+            await action.send(for_id=str(step_dict["id"]))
+        spec = AskActionSpec(type="action", step_id=step_dict["id"], timeout=self.timeout,
+                             keys=[a.id for a in self.actions])
+        res = cast(dict[str, Any] | None,
+                   await cl.context.emitter.send_ask_user(step_dict, spec, self.raise_on_timeout))
+        for action in self.actions:
+            await action.remove()
+        if res is None:
+            self.content = "Timed out: no action was taken"
+        elif "label" in res:
+            self.content = f"**Selected:** {res['label']}"
+        else:
+            self.content = f"**You wrote:** {res.get('output', '')}"
+        self.wait_for_answer = False
+        await self.update()
+        return res
+
+
+def approval_decision(answer: dict[str, Any] | None) -> tuple[Decision, str | None]:
+    """The decision from what an Approve/Cancel prompt got back, and a new request typed instead of an answer (else
+    None). Chainlit hands a message typed while the prompt is open to the prompt (its reply, not ``on_message``):
+
+    - a button: its payload (approve or reject);
+    - a typed answer ("yes", "go ahead" / "no, cancel", ``graphs.conversation.typed_decision``): that decision;
+    - any other typed message: the action is declined because a new message arrived (``NEW_MESSAGE``), and the
+      message is returned to be run as the next turn;
+    - nothing within ``APPROVAL_TIMEOUT_S``: declined.
+    """
+    if answer is None:
+        return {"type": "reject", "message": f"no answer within {APPROVAL_TIMEOUT_S // 60} minutes"}, None
+    if isinstance(answer.get("payload"), dict):
+        return answer["payload"], None
+    text = str(answer.get("output") or "").strip()
+    decision = typed_decision(text)
+    if decision is not None:
+        return {"type": decision}, None
+    return {"type": "reject", "message": NEW_MESSAGE}, text or None
+
+
+async def ask_approval(request: HITLRequest, typed: list[str] | None = None) -> HITLResponse:
     """Ask the creator about each action of an approval request (LangChain's ``HITLRequest``) with Approve and
-    Cancel buttons; returns the answer to resume with (``HITLResponse``: one decision per action). An action left
-    unanswered for APPROVAL_TIMEOUT_S counts as declined."""
+    Cancel buttons, or a typed answer (``approval_decision``); returns the answer to resume with (``HITLResponse``:
+    one decision per action). A new request typed instead of an answer is appended to ``typed``."""
     decisions: list[Decision] = []
     for action in request["action_requests"]:
-        clicked = await cl.AskActionMessage(
-            content=f"**Approve?** {action.get('description') or action['name']}",
+        clicked = await ApprovalQuestion(
+            content=f"**Approve?** {action.get('description') or action['name']}\n\n{TYPED_HINT}",
             actions=[
                 cl.Action(name="approve", payload={"type": "approve"}, label="Approve", icon="check"),
                 cl.Action(name="cancel", payload={"type": "reject"}, label="Cancel", icon="x"),
             ],
             timeout=APPROVAL_TIMEOUT_S,
         ).send()
-        decisions.append(clicked["payload"] if clicked else
-                         {"type": "reject", "message": f"no answer within {APPROVAL_TIMEOUT_S // 60} minutes"})
+        decision, request_text = approval_decision(clicked)
+        decisions.append(decision)
+        if request_text is not None and typed is not None:
+            typed.append(request_text)
     return HITLResponse(decisions=decisions)
 
 
 async def render_turn(graph: CompiledStateGraph, text: str, config: dict, context: CortexContext) -> cl.Message:
     """Run one turn of the conversation on the creator's message and show it (``agent.turns.run_turn``): a turn the
     thread left unfinished is closed first, each graph run is shown by ``render_run``, and each time the graph stops
-    for an approval ``ask_approval`` asks and the graph resumes with the answer. Stopped by the creator (the task is
+    for an approval ``ask_approval`` asks and the graph resumes with the answer (a button or a typed yes / no); a new
+    request typed while the question waited runs as the next turn. Stopped by the creator (the task is
     cancelled), the thread is closed with STOPPED as the reason. Returns the last answer message."""
     answers: list[cl.Message] = []
 
     async def show(stream: AsyncIterator[tuple[str, Any]]) -> None:
         answers.append(await render_run(stream))
 
-    await run_turn(graph, {"messages": [("user", text)]}, config, context, on_stream=show, on_approval=ask_approval,
+    typed: list[str] = []
+
+    async def approval(request: HITLRequest) -> HITLResponse:
+        return await ask_approval(request, typed)
+
+    await run_turn(graph, {"messages": [("user", text)]}, config, context, on_stream=show, on_approval=approval,
                    stream_modes=STREAM_MODES, stopped=STOPPED)
+    for request_text in typed:  # a new request typed while an approval waited: the next turn
+        answers.append(await render_turn(graph, request_text, config, context))
     return answers[-1]

@@ -178,3 +178,91 @@ async def test_answer_streams_token_by_token(engine):
     chunks = [c async for c in engine.astream([HumanMessage("hello")])]
     assert len(chunks) > 5
     assert "".join(c.content for c in chunks).startswith("Hi! I'm Creator Cortex")
+
+
+OUTLIERS = [{"title": t, "channel": "Nischa", "format": "long-form", "published": "2023-05-01", "views": v,
+             "multiplier": m, "why": f"matches “{t.split()[0]}”", "patterns": ["a number"] if m > 5 else []}
+            for t, v, m in (("Compound Interest in 5 Minutes", 120_000, 3.1), ("I Saved 10k in a Year", 900_000, 8.4),
+                            ("Why Banks Love Your Savings", 40_000, 2.2))]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("which of those did best?", "#2 “I Saved 10k in a Year” did best by multiplier"),
+    ("what was the multiplier of number 3?", "#3 “Why Banks Love Your Savings”: multiplier 2.2x"),
+    ("how many views did #1 get?", "#1 “Compound Interest in 5 Minutes”: views 120,000"),
+    ("why did #2 work?", "its title uses these patterns: a number."),
+    ("which of them did worst?", "#3 “Why Banks Love Your Savings” did least well"),
+])
+async def test_questions_about_the_last_result_are_answered_from_it_without_a_new_search(engine, question, expected):
+    history = [HumanMessage("outliers about saving money"),
+               *_turn("retrieve_outliers", {"query": "saving money"}, OUTLIERS)]
+    reply = await engine.ainvoke([*history, HumanMessage(question)])
+    assert not reply.tool_calls
+    assert expected in reply.content and not TOOL_NAMES.search(reply.content)
+
+
+JUDGED = {"titles": [{"candidate": {"title": t, "formula": "I tried X for N days", "hook_id": "h2", "exemplars": [
+              {"title": "I Tried Yoga for 30 Days", "channel": "Tipa", "multiplier": 6.0}]}, "score": s, "grade": g,
+              "note": ""} for t, s, g in (("I Paid Off 10k of Debt in One Year", 81, "A-"),
+                                          ("How I Finally Beat My Credit Card Debt for Good", 74, "B"),
+                                          ("The Budget That Got Me Out of Debt Without Giving Up Everything", 68, "C+"))],
+          "shown": ["I Paid Off 10k of Debt in One Year", "How I Finally Beat My Credit Card Debt for Good",
+                    "The Budget That Got Me Out of Debt Without Giving Up Everything"]}
+
+
+async def test_questions_about_generated_titles_read_their_scores_and_evidence(engine):
+    history = [HumanMessage("titles for a video about paying off debt"),
+               *_turn("generate_titles", {"topic": "paying off debt"}, JUDGED)]
+    reply = await engine.ainvoke([*history, HumanMessage("which of these scored best?")])
+    assert not reply.tool_calls and reply.content.startswith("#1 “I Paid Off 10k of Debt in One Year” did best by score")
+    reply = await engine.ainvoke([*history, HumanMessage("why did #2 work?")])
+    assert "“I tried X for N days” formula" in reply.content and "“I Tried Yoga for 30 Days” (Tipa, 6.0x)" in reply.content
+    reply = await engine.ainvoke([*history, HumanMessage("which is better, 2 or 3?")])  # a comparison is scored
+    assert reply.tool_calls[0]["name"] == "score_title" and reply.tool_calls[0]["args"]["compare"] is True
+
+
+@pytest.mark.parametrize("text, longest", [("shorten them", 63), ("make them shorter pls", 63),
+                                           ("make number 2 punchier", 47)])
+async def test_shorten_reworks_the_shown_titles_under_a_shorter_length_bound(engine, text, longest):
+    history = [HumanMessage("titles for a video about paying off debt"),
+               *_turn("generate_titles", {"topic": "paying off debt"}, JUDGED)]
+    reply = await engine.ainvoke([*history, HumanMessage(text)])
+    call = reply.tool_calls[0]
+    assert call["name"] == "generate_titles"
+    assert call["args"]["max_chars"] == round(0.8 * longest) and call["args"]["min_chars"] < call["args"]["max_chars"]
+    if "number 2" in text:  # one named title is the idea to rework
+        assert call["args"]["topic"] == JUDGED["shown"][1]
+    else:
+        assert call["args"]["topic"] == "paying off debt"
+
+
+async def test_shorten_with_nothing_shown_is_not_a_rework(engine):
+    reply = await engine.ainvoke([HumanMessage("make them shorter")])
+    assert not any(c["args"].get("max_chars") for c in reply.tool_calls)
+
+
+@pytest.mark.parametrize("later, tool, arg", [("find outliers", "retrieve_outliers", "query"),
+                                              ("give me some titles", "generate_titles", "topic")])
+async def test_a_stated_topic_carries_over_to_a_request_that_needs_one(engine, later, tool, arg):
+    history = [HumanMessage("I'm making a video about compound interest"), AIMessage("Good topic.")]
+    reply = await engine.ainvoke([*history, HumanMessage(later)])
+    assert reply.tool_calls[0]["name"] == tool and reply.tool_calls[0]["args"][arg] == "compound interest"
+    reply = await engine.ainvoke([HumanMessage(later)])  # no topic in the conversation: the tool's question
+    assert not reply.tool_calls
+
+
+async def test_a_topic_used_by_one_tool_carries_to_another(engine):
+    history = [HumanMessage("10 title ideas for a video about sourdough starters"),
+               *_turn("generate_titles", {"topic": "sourdough starters"}, JUDGED)]
+    reply = await engine.ainvoke([*history, HumanMessage("find outliers")])
+    assert reply.tool_calls[0]["args"]["query"] == "sourdough starters"
+
+
+async def test_which_hook_is_the_strongest_is_answered_from_the_analysis(engine):
+    hooks = {"hooks": [{"id": f"h{i}", "type": t, "text": x, "start_s": s, "strength": st, "why": w}
+                       for i, (t, x, s, st, w) in enumerate([("question", "Do you know the Putnam?", 3.5, 5.4, "a direct question"),
+                                                             ("number", "12 questions, 6 hours", 11.0, 6.1, "a specific number")], 1)]}
+    history = [HumanMessage("just the hooks please"), *_turn("analyze_script", {}, hooks)]
+    reply = await engine.ainvoke([*history, HumanMessage("which of those hooks is the strongest?")])
+    assert not reply.tool_calls and reply.content.startswith("#2 “12 questions, 6 hours” did best by strength")
+    assert "time 0:11" in reply.content

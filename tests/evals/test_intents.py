@@ -1,5 +1,5 @@
 """The router's training set is kept apart from the eval sets: no eval message (routing and trajectories, every
-version) is a near-copy of a training request, by edit distance or by meaning; and it is the size and shape the
+version, and the held-out sets) is a near-copy of a training request, by edit distance or by meaning; and it is the size and shape the
 router needs."""
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ def _norm(text: str) -> str:
 
 
 def eval_messages() -> list[str]:
-    """Every creator message of every routing and trajectories dataset version."""
+    """Every creator message of every routing and trajectories dataset version, and of the held-out sets."""
     out = []
-    for path in sorted((DATASETS / "routing").glob("routing.v*.jsonl")):
+    for path in [*sorted((DATASETS / "routing").glob("routing.v*.jsonl")), *sorted((DATASETS / "heldout").glob("*.jsonl"))]:
         out += [json.loads(line)["inputs"]["message"] for line in path.read_text().splitlines() if line.strip()]
     for path in sorted((DATASETS / "trajectories").glob("trajectories.v*.jsonl")):
         for line in filter(str.strip, path.read_text().splitlines()):

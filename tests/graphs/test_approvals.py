@@ -29,6 +29,7 @@ from memory.learning import get_block, put_block
 from tools.base import CortexContext
 from tools.learning.choices import WHICH_TITLE, resolve_choice
 from tools.learning.offline import extract_use_title
+from ui.render import TYPED_HINT, approval_decision
 
 from support import CHROMIUM, CHROMIUM_ARGS, RecordingEmitter, login, tool_calls_answered
 
@@ -173,7 +174,7 @@ async def test_chat_asks_with_buttons_and_resumes(db, choice):
     answer = await render_turn(graph, "I'll use 'Lego Volcano, Day 30'", run_config(thread, "hitl-tester"),
                                CortexContext(creator_id="hitl-tester"))
     assert emitter.asked == ["**Approve?** Record that you are using “Lego Volcano, Day 30” (your own title) for "
-                             "this video."]
+                             f"this video.\n\n{TYPED_HINT}"]
     names = [s["name"] for s in emitter.steps if s.get("type") in ("run", "tool")]
     assert names.count("Run") >= 2 and "approval" in names  # the run before the question and the resumed one
     recorded = await _choices(db, thread)
@@ -181,6 +182,51 @@ async def test_chat_asks_with_buttons_and_resumes(db, choice):
         assert answer.content.startswith("Recorded: you are using “Lego Volcano, Day 30”") and len(recorded) == 1
     else:
         assert "you declined it" in answer.content and recorded == []
+
+
+class TypingEmitter(RecordingEmitter):
+    """Types a message while the Approve/Cancel question is open, as Chainlit's chat sends it then: the message (a
+    step dict with ``output``) is the open question's reply."""
+
+    def __init__(self, session, typed: str):
+        super().__init__(session)
+        self.typed, self.asked = typed, []
+
+    async def send_ask_user(self, step_dict, spec, raise_on_timeout=False):
+        self.asked.append(step_dict["output"])
+        return {"id": str(uuid.uuid4()), "type": "user_message", "name": "hitl-tester", "output": self.typed}
+
+
+def test_what_the_approval_question_gets_back_is_read():
+    assert approval_decision({"name": "approve", "payload": {"type": "approve"}}) == ({"type": "approve"}, None)
+    assert approval_decision({"type": "user_message", "output": "go ahead"}) == ({"type": "approve"}, None)
+    assert approval_decision({"type": "user_message", "output": "no, cancel"}) == ({"type": "reject"}, None)
+    decision, request = approval_decision({"type": "user_message", "output": "score “My Lego Volcano” instead"})
+    assert decision["type"] == "reject" and request == "score “My Lego Volcano” instead"
+    assert approval_decision(None)[0]["type"] == "reject"
+
+
+@pytest.mark.parametrize("typed", ["go ahead", "no, cancel", "actually, rate my title 'Lego Volcano, Day 31' first"])
+async def test_typing_while_the_chat_asks_resolves_the_approval(db, typed):
+    from ui.render import render_turn
+
+    ctx = init_http_context(thread_id=str(uuid.uuid4()))
+    ctx.emitter = emitter = TypingEmitter(ctx.session, typed)
+    graph = build_graph(db.checkpointer, db.store)
+    thread = ctx.session.thread_id
+    answer = await render_turn(graph, "I'll use 'Lego Volcano, Day 30'", run_config(thread, "hitl-tester"),
+                               CortexContext(creator_id="hitl-tester"))
+    recorded = await _choices(db, thread)
+    assert len(emitter.asked) == 1
+    if typed == "go ahead":
+        assert answer.content.startswith("Recorded: you are using “Lego Volcano, Day 30”") and len(recorded) == 1
+    elif typed == "no, cancel":
+        assert "you declined it" in answer.content and recorded == []
+    else:  # another request: the action is set aside, the request runs as the next turn
+        assert recorded == []
+        state = await graph.aget_state(run_config(thread, "hitl-tester"))
+        calls = [c["name"] for m in state.values["messages"] if isinstance(m, AIMessage) for c in m.tool_calls]
+        assert calls == ["use_title", "score_title"] and "Lego Volcano, Day 31" in answer.content
 
 
 async def test_approval_in_the_browser(db):
@@ -196,10 +242,16 @@ async def test_approval_in_the_browser(db):
             await page.locator("#chat-submit").click()
             await page.get_by_role("button", name="Approve").click(timeout=90_000)
             await page.get_by_text("Recorded: you are using “My Browser Volcano”").last.wait_for(timeout=60_000)
+            await page.locator("#chat-input").fill("I'll use 'My Typed Volcano'")  # typed approval: no button
+            await page.locator("#chat-submit").click()
+            await page.get_by_role("button", name="Approve").last.wait_for(timeout=90_000)
+            await page.locator("#chat-input").fill("yes, go ahead")
+            await page.locator("#chat-input").press("Enter")
+            await page.get_by_text("Recorded: you are using “My Typed Volcano”").last.wait_for(timeout=60_000)
             await browser.close()
     async with db.pool.connection() as conn:
-        cur = await conn.execute("SELECT title FROM title_choices WHERE creator_id = %s", (creator,))
-        assert [r["title"] for r in await cur.fetchall()] == ["My Browser Volcano"]
+        cur = await conn.execute("SELECT title FROM title_choices WHERE creator_id = %s ORDER BY chosen_at", (creator,))
+        assert [r["title"] for r in await cur.fetchall()] == ["My Browser Volcano", "My Typed Volcano"]
 
 
 async def test_no_path_around_the_approval(db):

@@ -8,6 +8,7 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage
 
+from agent.dialogue import ShownItem
 from tools import extract
 from tools.base import context_of
 from tools.outliers.search import resolve_niche
@@ -91,3 +92,21 @@ def resolve(text: str, args: dict, messages: list[BaseMessage]) -> dict | None:
     """The arguments when they name a topic, a channel or a niche to search; else None (the engine asks, or
     carries the previous search's over)."""
     return args if args.get("query") or args.get("channels") or args.get("niche") else None
+
+
+def items(artifact: list) -> list[ShownItem]:
+    """The videos a retrieve_outliers result listed, numbered as shown, each with its channel, views and multiplier
+    (the measure "which did best?" ranks by) and why it stands out: the title patterns it uses (how it matched the
+    search is not a reason it did well, so it is left out)."""
+    out = []
+    for hit in artifact if isinstance(artifact, list) else []:
+        if not isinstance(hit, dict) or "title" not in hit:
+            continue
+        facts = {"channel": f"{hit.get('channel', '')} ({hit.get('format', '')}, {(hit.get('published') or '')[:4] or 'trending'})",
+                 "views": f"{hit['views']:,}" if hit.get("views") is not None else "not known"}
+        mult = hit.get("multiplier")
+        if mult is not None:
+            facts["multiplier"] = f"{mult:.1f}x its channel's usual"
+        why = f"its title uses these patterns: {', '.join(hit['patterns'])}." if hit.get("patterns") else ""
+        out.append(ShownItem(hit["title"], facts, mult, "multiplier", why))
+    return out

@@ -13,7 +13,7 @@ from langgraph.prebuilt import ToolRuntime
 from pydantic import Field
 
 from tools.base import context_of, cortex_tool
-from tools.outliers.offline import ACTION, ASK, EXAMPLES, extract_args, resolve
+from tools.outliers.offline import ACTION, ASK, EXAMPLES, extract_args, items, resolve
 from tools.outliers.report import outlier_report
 from tools.outliers.search import DEFAULT_MIN_MULTIPLIER
 
@@ -55,4 +55,4 @@ async def retrieve_outliers(
 
 
 tool = cortex_tool(retrieve_outliers, examples=EXAMPLES, extract=extract_args, ask=ASK, action=ACTION,
-                   resolve=resolve)
+                   resolve=resolve, topic_arg="query", items=items)

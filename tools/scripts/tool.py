@@ -47,5 +47,5 @@ async def analyze_script(
 
 tool = cortex_tool(
     analyze_script, examples=offline.EXAMPLES, extract=offline.extract_args, ask=offline.ASK, action=offline.ACTION,
-    claim=offline.claim, resolve=offline.resolve,
+    claim=offline.claim, resolve=offline.resolve, items=offline.items,
 )

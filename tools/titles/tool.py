@@ -15,7 +15,7 @@ from tools.base import context_of, cortex_tool
 from tools.scripts.transcript import find_transcript, previous_analysis
 from tools.titles.candidates import DEFAULT_MAX_CHARS, DEFAULT_MIN_CHARS, DEFAULT_TITLES_PER_HOOK
 from tools.titles.graph import TitleGenContext, TitleGenState, result_artifact, result_markdown, run_title_graph
-from tools.titles.offline import ACTION, ASK, EXAMPLES, claim, extract_args, resolve
+from tools.titles.offline import ACTION, ASK, EXAMPLES, claim, extract_args, items, refine, resolve
 
 
 async def generate_titles(
@@ -89,4 +89,4 @@ async def _remember_generation(
 
 
 tool = cortex_tool(generate_titles, examples=EXAMPLES, extract=extract_args, ask=ASK, action=ACTION, claim=claim,
-                   resolve=resolve)
+                   resolve=resolve, topic_arg="topic", items=items, refine=refine)
