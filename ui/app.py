@@ -75,7 +75,7 @@ async def starters() -> list[cl.Starter]:
             label="Outliers about space experiments",
             message="Show me outliers about space experiments from Mark Rober or Veritasium",
         ),
-        cl.Starter(label="What works in personal finance?", message="What works across personal finance channels?"),
+        cl.Starter(label="What works in personal finance?", message="What works in personal finance videos?"),
         cl.Starter(label="Compare two titles", message='Which is better: "I tried yoga for 30 days" or "30 days of yoga"?'),
     ]
 
