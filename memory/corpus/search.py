@@ -495,3 +495,17 @@ async def hybrid_search(
         hit["matched_words"] = list(dict.fromkeys(t["word"] for t in terms if t["lexeme"] in lexemes))
         hits.append(hit)
     return HybridResult(hits, search.plan if search else None)
+
+
+async def outlier_counts_by_niche(pool: AsyncConnectionPool, filters: OutlierFilters) -> dict[str, int]:
+    """Videos passing ``filters`` per channel niche: {niche: count}; niches without one are left out."""
+    async with pool.connection() as conn:
+        where = await _compile(conn, filters)
+        if where.none:
+            return {}
+        cur = await conn.execute(
+            f"""SELECT c.niche, count(*) AS n FROM videos v JOIN channels c USING (channel_id)
+                WHERE {where.sql('v', videos=True)} AND c.niche IS NOT NULL GROUP BY c.niche""",
+            where.params,
+        )
+        return {r["niche"]: int(r["n"]) for r in await cur.fetchall()}
