@@ -239,3 +239,14 @@ async def find_account_by_name(pool: AsyncConnectionPool, name: str, platform: s
             {"k": key, "h": name.lower().lstrip("@"), "p": platform},
         )
         return await cur.fetchone()
+
+
+async def accounts_by_niche(pool: AsyncConnectionPool, filters: CreatorFilters) -> dict[str, int]:
+    """Accounts passing ``filters`` per niche they carry (primary or secondary): {niche: count}."""
+    where, params = filters.sql()
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            f"SELECT n AS niche, count(*) AS c FROM creator_accounts a, unnest(a.niches) n WHERE {where} GROUP BY n",
+            params,
+        )
+        return {r["niche"]: int(r["c"]) for r in await cur.fetchall()}
