@@ -509,3 +509,19 @@ async def outlier_counts_by_niche(pool: AsyncConnectionPool, filters: OutlierFil
             where.params,
         )
         return {r["niche"]: int(r["n"]) for r in await cur.fetchall()}
+
+
+async def words_in_no_title(pool: AsyncConnectionPool, words: list[str]) -> list[str]:
+    """The words (in order) whose English stem no title of the corpus contains (GIN index look-ups); stop words, which
+    have no stem, never count."""
+    if not words:
+        return []
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            """SELECT w FROM unnest(%s::text[]) WITH ORDINALITY AS x(w, i)
+               WHERE plainto_tsquery('english', w)::text <> ''
+                 AND NOT EXISTS (SELECT 1 FROM videos v WHERE v.title_tsv @@ plainto_tsquery('english', w))
+               ORDER BY i""",
+            (words,),
+        )
+        return [r["w"] for r in await cur.fetchall()]

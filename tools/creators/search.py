@@ -32,6 +32,7 @@ from memory.creators.search import (
     find_account_by_name,
     keyword_candidates,
     semantic_candidates,
+    words_in_no_account,
 )
 from memory.creators.vectors import account_vectors, creator_vector_table
 from memory.niches import CREATOR_NICHES, is_generic, niche_texts, niches_named
@@ -94,8 +95,9 @@ class CreatorHit:
 @dataclass
 class SearchResult:
     """Hits best first, the filters applied (example creator resolved) and the retrieval plan used; the niches the
-    request's words name (``topic_niches``); and, when nothing matched, ``closest``: the niches that do have accounts
-    under the same filters, nearest to the request first, with their counts, and ``elsewhere``: the named niche's
+    request's words name (``topic_niches``); and, when nothing matched, ``absent_words``: the request's words
+    that say what it is about and that no account contains (then nothing is a good match), ``closest``: the niches
+    that do have accounts under the same filters, nearest to the request first, with their counts, and ``elsewhere``: the named niche's
     accounts with one filter relaxed ({'without the platform filter': n, 'at any audience size': n})."""
 
     hits: list[CreatorHit]
@@ -105,6 +107,7 @@ class SearchResult:
     topic_niches: tuple[str, ...] = ()
     closest: list[tuple[str, int]] = field(default_factory=list)
     elsewhere: dict[str, int] = field(default_factory=dict)
+    absent_words: list[str] = field(default_factory=list)
 
 
 SEMANTIC_FLOOR: dict[str, float] = {MINILM: 0.32}
@@ -147,6 +150,13 @@ async def search(pool: AsyncConnectionPool, query: CreatorQuery, embedder: Embed
     if f.niche and f.niche not in CREATOR_NICHES:
         raise ValueError(f"Unknown niche {f.niche!r}. Niches: {', '.join(CREATOR_NICHES)}.")
     topic = () if f.niche else tuple(m.niche for m in niches_named(query.text, "creator"))
+    specific = [w for w in content_words(query.text) if not niches_named(w, "creator")]
+    absent = await words_in_no_account(pool, specific) if mode == "hybrid" else []
+    if absent:  # the request is about something no account mentions: nothing is a good match
+        request = await asyncio.to_thread(embedder.embed_one, query.text)
+        closest, _ = await _alternatives(pool, f, (), request, embedder)
+        return SearchResult([], {k: v for k, v in asdict(f).items() if v not in (None, ())}, None,
+                            {"absent_words": absent}, topic, closest, {}, absent)
     example = None
     table = await creator_vector_table(pool, embedder.name)
     example_vecs: list[np.ndarray] = []

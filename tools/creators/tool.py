@@ -28,8 +28,12 @@ def no_match_markdown(result: SearchResult, shown: str) -> str:
     """The answer when nothing matched: says so, with the named niche's creators under relaxed filters and the closest
     niches that do have creators under these filters (``SearchResult.elsewhere`` and ``closest``)."""
     niche = " or ".join(result.topic_niches)
-    text = (f"No good match ({shown or 'no filters'}): no creator in the data is about "
-            f"{niche or 'this'} with these filters.")
+    if result.absent_words:
+        words = ", ".join(f"“{w}”" for w in result.absent_words)
+        text = f"No good match ({shown or 'no filters'}): no creator in the data mentions {words}."
+    else:
+        text = (f"No good match ({shown or 'no filters'}): no creator in the data is about "
+                f"{niche or 'this'} with these filters.")
     relaxed = [f"{n:,} {where}" for where, n in result.elsewhere.items() if n]
     if relaxed:
         text += f" {niche.capitalize()} creators: " + ", ".join(relaxed) + "."

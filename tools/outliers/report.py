@@ -47,11 +47,16 @@ def _mult(h: OutlierHit) -> str:
     return f"{h.multiplier:.1f}x{tier}"
 
 
-def no_match_markdown(query: str, topic_niches: tuple[str, ...] = (), closest: list[tuple[str, int]] | None = None) -> str:
-    """The answer when nothing passes: says there is no good match (and, when the topic names a niche, that the
-    corpus has no outlier of it under these filters), and offers the closest niches that do have outliers."""
-    niche = f" The corpus has no {' or '.join(topic_niches)} outlier that fits these filters." if topic_niches else ""
-    text = f"No good match for **{query}**: no outlier in the corpus is about it with these filters.{niche}"
+def no_match_markdown(query: str, topic_niches: tuple[str, ...] = (), closest: list[tuple[str, int]] | None = None,
+                      absent_words: list[str] | None = None) -> str:
+    """The answer when nothing passes: says there is no good match (no title has the topic's words, or, when the
+    topic names a niche, no outlier of it fits these filters), and offers the closest niches that do have outliers."""
+    if absent_words:
+        words = ", ".join(f"“{w}”" for w in absent_words)
+        text = f"No good match for **{query}**: no title in the corpus mentions {words}."
+    else:
+        niche = f" The corpus has no {' or '.join(topic_niches)} outlier that fits these filters." if topic_niches else ""
+        text = f"No good match for **{query}**: no outlier in the corpus is about it with these filters.{niche}"
     if closest:
         offers = ", ".join(f"{n} ({c:,} outliers)" for n, c in closest)
         text += f" Closest niches that do have outliers here: {offers}. Ask about one of them, or try other words."
@@ -61,11 +66,12 @@ def no_match_markdown(query: str, topic_niches: tuple[str, ...] = (), closest: l
 
 
 def outliers_markdown(query: str, hits: list[OutlierHit], pattern_lines: list[str] | None = None,
-                      topic_niches: tuple[str, ...] = (), closest: list[tuple[str, int]] | None = None) -> str:
+                      topic_niches: tuple[str, ...] = (), closest: list[tuple[str, int]] | None = None,
+                      absent_words: list[str] | None = None) -> str:
     """A table a creator reads: title, channel, views, multiplier, why it matched; then the shared patterns and
     notes on multipliers that need care (videos too young at the crawl). No hits: ``no_match_markdown``."""
     if not hits:
-        return no_match_markdown(query, topic_niches, closest)
+        return no_match_markdown(query, topic_niches, closest, absent_words)
     lines = [
         f"**Outliers about “{query}”** ({len(hits)} real videos, multiplier = views / the channel's rolling median "
         "of nearby same-format uploads)",
@@ -222,7 +228,7 @@ async def outlier_report(
     pattern_lines, pattern_data = await shared_patterns(pool, found.hits)
     if pattern_data:
         trace("outliers.patterns", query=query, patterns=pattern_data)
-    text = outliers_markdown(query, found.hits, pattern_lines, found.topic_niches, found.closest)
+    text = outliers_markdown(query, found.hits, pattern_lines, found.topic_niches, found.closest, found.absent_words)
     return text + note, [asdict(h) for h in found.hits]
 
 

@@ -18,7 +18,13 @@ from psycopg_pool import AsyncConnectionPool
 
 from agent.embeddings import MINILM, MINILM_STATIC, get_title_embedder
 from memory.corpus.channels import channel_names, channels_named
-from memory.corpus.search import RRF_K, OutlierFilters, hybrid_search, outlier_counts_by_niche
+from memory.corpus.search import (
+    RRF_K,
+    OutlierFilters,
+    hybrid_search,
+    outlier_counts_by_niche,
+    words_in_no_title,
+)
 from memory.niches import CHANNEL_NICHES as NICHES
 from memory.niches import is_generic, niche_texts, niches_named
 from memory.outliers import OUTLIER_FROM, multiplier_note, tier_label
@@ -140,11 +146,13 @@ class OutlierSearch:
     """A topic search's answer: ``hits`` best first; ``topic_niches``: the niches the topic itself names (through the
     niche vocabulary; empty when a niche or channels were given, or the topic names none); ``closest``: when nothing
     passed, the niches that do have outliers under the same filters, nearest in meaning to the request first, each
-    with its count of outliers (at most ``CLOSEST_SHOWN``)."""
+    with its count of outliers (at most ``CLOSEST_SHOWN``); ``absent_words``: the topic's words that say what it is
+    about and that no title of the corpus contains (then nothing is a good match)."""
 
     hits: list[OutlierHit]
     topic_niches: tuple[str, ...] = ()
     closest: list[tuple[str, int]] = field(default_factory=list)
+    absent_words: list[str] = field(default_factory=list)
 
 
 CLOSEST_SHOWN = 3
@@ -223,8 +231,9 @@ async def search_outliers(
 
     When the topic names a niche (``memory.niches.niches_named``: 'budgeting' -> personal finance) and no niche or
     channel is given, that niche's outliers are searched on their own too (under ``IN_NICHE_FLOOR``) and fused in
-    (``_ranked``), and a video of another niche is shown only with evidence (``_evidence``). With no hit at all, ``closest`` names the niches
-    that do have outliers. Channel names and the niche are matched fuzzily; an unknown one raises ValueError listing
+    (``_ranked``), and a video of another niche is shown only with evidence (``_evidence``). A topic word that no title contains (``memory.corpus.search.words_in_no_title``)
+    means the corpus has nothing about it: no hit. With no hit at all, ``closest`` names the niches that do have
+    outliers. Channel names and the niche are matched fuzzily; an unknown one raises ValueError listing
     the known ones. ``min_multiplier=None`` also returns titles without a channel baseline (trending snapshots).
     """
     resolved = await channels_for(pool, channels)
@@ -236,6 +245,10 @@ async def search_outliers(
         tuple(resolved), min_multiplier, video_format, published_after, published_before, niches, min_views
     )
     floor = SIMILARITY_FLOOR.get(embedder.name)
+    specific = [w for w in _content_words(query) if not niches_named(w, "channel")]
+    if absent := await words_in_no_title(pool, specific):
+        trace("rag.retrieval", query=query, absent_words=absent, hits=0)
+        return OutlierSearch([], topic, await _closest_niches(pool, vector, filters), absent)
     depth = max(3 * limit, 30)
     result = await hybrid_search(pool, embedder.name, query, vector, filters, limit=depth, similarity_floor=floor)
     in_niche: list[dict] = []
