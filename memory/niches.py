@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
 CHANNEL_NICHES: dict[str, str] = {
     "science & engineering": "experiments, physics, engineering builds, inventions, space, rockets, math, how things work",
     "personal finance": "money, budgeting, saving, investing, income, debt, side hustles, financial habits",
@@ -265,5 +267,5 @@ def niche_terms(niche: str) -> list[str]:
 
 
 def is_generic(word: str) -> bool:
-    """True for a word in ``GENERIC_WORDS`` (any case)."""
-    return word.lower() in GENERIC_WORDS
+    """True for a word in ``GENERIC_WORDS`` or an English stop word (scikit-learn's list), any case."""
+    return word.lower() in GENERIC_WORDS or word.lower() in ENGLISH_STOP_WORDS

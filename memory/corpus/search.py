@@ -406,10 +406,12 @@ def _candidate_query(terms: list[dict], quoted: list[str]) -> str:
 
 @dataclass(frozen=True)
 class HybridResult:
-    """A hybrid search's hits (dicts, best first) and the vector search's plan (None without a vector search)."""
+    """A hybrid search's hits (dicts, best first) and the vector search's plan (None without a vector search);
+    ``idf``: each query word with a stem -> its BM25 IDF over the titles (a word in no title gets the highest)."""
 
     hits: list[dict]
     plan: SearchPlan | None
+    idf: dict[str, float] = field(default_factory=dict)
 
 
 async def hybrid_search(
@@ -494,7 +496,16 @@ async def hybrid_search(
         lexemes = set(hit["lexemes"])
         hit["matched_words"] = list(dict.fromkeys(t["word"] for t in terms if t["lexeme"] in lexemes))
         hits.append(hit)
-    return HybridResult(hits, search.plan if search else None)
+    return HybridResult(hits, search.plan if search else None, _idf(terms))
+
+
+def _idf(terms: list[dict]) -> dict[str, float]:
+    """Query word -> BM25 IDF of its rarest lexeme (Lucene's ln(1 + (N - n + 0.5) / (n + 0.5)))."""
+    out: dict[str, float] = {}
+    for t in terms:
+        n, total = int(t["ndoc"] or 0), int(t["n_titles"] or 0)
+        out[t["word"]] = max(out.get(t["word"], 0.0), math.log(1 + (total - n + 0.5) / (n + 0.5)))
+    return out
 
 
 async def outlier_counts_by_niche(pool: AsyncConnectionPool, filters: OutlierFilters) -> dict[str, int]:

@@ -96,7 +96,7 @@ class CreatorHit:
 class SearchResult:
     """Hits best first, the filters applied (example creator resolved) and the retrieval plan used; the niches the
     request's words name (``topic_niches``); and, when nothing matched, ``absent_words``: the request's words
-    that say what it is about and that no account contains (then nothing is a good match), ``closest``: the niches
+    that say what it is about, when no account contains any of them (then nothing is a good match), ``closest``: the niches
     that do have accounts under the same filters, nearest to the request first, with their counts, and ``elsewhere``: the named niche's
     accounts with one filter relaxed ({'without the platform filter': n, 'at any audience size': n})."""
 
@@ -152,7 +152,7 @@ async def search(pool: AsyncConnectionPool, query: CreatorQuery, embedder: Embed
     topic = () if f.niche else tuple(m.niche for m in niches_named(query.text, "creator"))
     specific = [w for w in content_words(query.text) if not niches_named(w, "creator")]
     absent = await words_in_no_account(pool, specific) if mode == "hybrid" else []
-    if absent:  # the request is about something no account mentions: nothing is a good match
+    if specific and len(absent) == len(specific):  # no account mentions anything the request is about
         request = await asyncio.to_thread(embedder.embed_one, query.text)
         closest, _ = await _alternatives(pool, f, (), request, embedder)
         return SearchResult([], {k: v for k, v in asdict(f).items() if v not in (None, ())}, None,

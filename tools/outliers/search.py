@@ -147,7 +147,7 @@ class OutlierSearch:
     niche vocabulary; empty when a niche or channels were given, or the topic names none); ``closest``: when nothing
     passed, the niches that do have outliers under the same filters, nearest in meaning to the request first, each
     with its count of outliers (at most ``CLOSEST_SHOWN``); ``absent_words``: the topic's words that say what it is
-    about and that no title of the corpus contains (then nothing is a good match)."""
+    about, when no title of the corpus contains any of them (then nothing is a good match)."""
 
     hits: list[OutlierHit]
     topic_niches: tuple[str, ...] = ()
@@ -164,27 +164,30 @@ def _content_words(query: str) -> list[str]:
     return [w for w in dict.fromkeys(re.findall(r"[a-z0-9']+", query.lower())) if len(w) > 2 and not is_generic(w)]
 
 
-def _evidence(row: dict, query: str, topic: tuple[str, ...], niche_has_hits: bool, floor: float | None) -> bool:
+def _evidence(row: dict, query: str, topic: tuple[str, ...], niche_has_hits: bool, floor: float | None,
+              idf: dict[str, float] | None = None) -> bool:
     """Whether a hit outside the topic's niches matched for a reason a creator would accept: its title is close in
-    meaning (at or above the floor), or it shares with the request most of its words that say what it is about
-    (more than half of them, not generic ones like "beginners" or "tips": "Opening a Condom in a Wind Tunnel" shares
-    only "openings" with "chess openings"); when the topic's own niche has matches, that niche's words do not count
-    outside it (a "budget camera" title shares "budget" with "budgeting for beginners", in another sense)."""
+    meaning (at or above the floor), or the words it shares with the request carry more than half of the request's
+    weight (BM25 IDF, ``idf``: word -> weight, 1 each when missing) among its words that say what it is about (not
+    generic: "beginners", "tips"). So "Opening a Condom in a Wind Tunnel" does not match "chess openings" ("chess", in
+    no title, weighs most). When the topic's own niche has matches, that niche's words do not count outside it (a
+    "budget camera" title shares "budget" with "budgeting for beginners", in another sense)."""
     if row.get("vector_rank") and (floor is None or (row["similarity"] or 0.0) >= floor):
         return True
     content = _content_words(query)
-    shared = [w for w in row.get("matched_words") or [] if w in content
+    weight = {w: (idf or {}).get(w, 1.0) for w in content}
+    shared = [w for w in row.get("matched_words") or [] if w in weight
               and not (niche_has_hits and any(m.niche in topic for m in niches_named(w, "channel")))]
-    return bool(shared) and len(shared) > len(content) / 2
+    return bool(shared) and sum(weight[w] for w in shared) > sum(weight.values()) / 2
 
 
 def _ranked(query: str, base: list[dict], in_niche: list[dict], topic: tuple[str, ...],
-            floor: float | None) -> list[dict]:
+            floor: float | None, idf: dict[str, float] | None = None) -> list[dict]:
     """Hits of the plain search and of the topic's niche fused by reciprocal rank fusion (a title of the niche found
     by both counts twice, so niche agreement leads); hits outside the niche only with ``_evidence``."""
     out: dict[str, dict] = {}
     for r in base:
-        if r["niche"] in topic or _evidence(r, query, topic, bool(in_niche), floor):
+        if r["niche"] in topic or _evidence(r, query, topic, bool(in_niche), floor, idf):
             out[r["video_id"]] = {**r, "topic_match": r["niche"] in topic}
     for rank, r in enumerate(in_niche, 1):
         entry = out.setdefault(r["video_id"], {**r, "rrf": 0.0, "topic_match": True})
@@ -231,8 +234,8 @@ async def search_outliers(
 
     When the topic names a niche (``memory.niches.niches_named``: 'budgeting' -> personal finance) and no niche or
     channel is given, that niche's outliers are searched on their own too (under ``IN_NICHE_FLOOR``) and fused in
-    (``_ranked``), and a video of another niche is shown only with evidence (``_evidence``). A topic word that no title contains (``memory.corpus.search.words_in_no_title``)
-    means the corpus has nothing about it: no hit. With no hit at all, ``closest`` names the niches that do have
+    (``_ranked``), and a video of another niche is shown only with evidence (``_evidence``). When no title contains any of the topic's words
+    (``memory.corpus.search.words_in_no_title``; niche words aside), the corpus has nothing about it: no hit. With no hit at all, ``closest`` names the niches that do have
     outliers. Channel names and the niche are matched fuzzily; an unknown one raises ValueError listing
     the known ones. ``min_multiplier=None`` also returns titles without a channel baseline (trending snapshots).
     """
@@ -246,7 +249,8 @@ async def search_outliers(
     )
     floor = SIMILARITY_FLOOR.get(embedder.name)
     specific = [w for w in _content_words(query) if not niches_named(w, "channel")]
-    if absent := await words_in_no_title(pool, specific):
+    absent = await words_in_no_title(pool, specific)
+    if specific and len(absent) == len(specific):  # no title has any word the topic is about
         trace("rag.retrieval", query=query, absent_words=absent, hits=0)
         return OutlierSearch([], topic, await _closest_niches(pool, vector, filters), absent)
     depth = max(3 * limit, 30)
@@ -256,7 +260,7 @@ async def search_outliers(
         in_result = await hybrid_search(pool, embedder.name, query, vector, replace(filters, niches=topic),
                                         limit=depth, similarity_floor=IN_NICHE_FLOOR.get(embedder.name))
         in_niche = in_result.hits
-    rows = _ranked(query, result.hits, in_niche, topic, floor)[:limit]
+    rows = _ranked(query, result.hits, in_niche, topic, floor, result.idf)[:limit]
     closest = await _closest_niches(pool, vector, filters) if not rows else []
     trace(
         "rag.retrieval",
