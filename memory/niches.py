@@ -261,6 +261,21 @@ def niches_named(text: str, taxonomy: str) -> list[NicheMention]:
     return list(out.values())
 
 
+def only_niche_words(text: str, taxonomy: str) -> bool:
+    """True when everything ``text`` says it is about is niche vocabulary of ``taxonomy``: once the words and phrases
+    that name a niche are taken out, only generic words (``is_generic``) or words under three letters are left
+    ('budgeting for beginners', 'video editing tutorials'; not 'rapper interviews on a podcast'). False when no
+    niche is named. Raises ValueError for an unknown taxonomy (as ``niches_named``)."""
+    named = niches_named(text, taxonomy)
+    if not named:
+        return False
+    rest = text.lower()
+    for topic, _, _, pattern in _PATTERNS:
+        if (topic.channel_niche if taxonomy == "channel" else topic.creator_niche):
+            rest = pattern.sub(" ", rest)
+    return all(len(w) < 3 or is_generic(w) for w in re.findall(r"[a-z0-9']+", rest))
+
+
 def niche_terms(niche: str) -> list[str]:
     """Every unambiguous term of ``TOPICS`` that names ``niche`` (in either taxonomy), in order."""
     return [term for t, term, ambiguous, _ in _PATTERNS if niche in (t.channel_niche, t.creator_niche) and not ambiguous]

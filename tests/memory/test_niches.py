@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from memory.niches import CHANNEL_NICHES, CREATOR_NICHES, TOPICS, is_generic, niche_terms, niches_named
+from memory.niches import (
+    CHANNEL_NICHES,
+    CREATOR_NICHES,
+    TOPICS,
+    is_generic,
+    niche_terms,
+    niches_named,
+    only_niche_words,
+)
 from tools.creators.search import CreatorHit, content_words, relevant
 from tools.outliers.search import _evidence, _ranked, resolve_niche
 
@@ -39,6 +47,13 @@ def test_an_ambiguous_word_yields_to_an_unambiguous_one():
     assert _names("minimalism and personal finance", "channel") == ["self-improvement & lifestyle", "personal finance"]
 
 
+def test_a_request_about_the_niche_itself():
+    assert only_niche_words("budgeting for beginners", "channel")
+    assert only_niche_words("video editing tutorials", "channel")
+    assert not only_niche_words("rapper interviews on a podcast", "channel")
+    assert not only_niche_words("knitting patterns", "channel")
+
+
 def test_generic_words_and_content_words():
     assert is_generic("Beginners") and is_generic("tips") and not is_generic("budgeting")
     assert content_words("budgeting tips for our beginners") == ["budgeting"]
@@ -69,6 +84,9 @@ def test_other_niches_need_evidence_and_the_named_niche_leads():
                      [_row("fin1", "personal finance", 0.0, 0.4), _row("fin2", "personal finance", 0.0, 0.25)], topic, 0.36)
     assert [r["video_id"] for r in ranked] == ["fin1", "close", "fin2"]  # found by both searches first
     assert [r["topic_match"] for r in ranked] == [True, False, True]
+    both = _row("cam2", "photography & filmmaking", 2 / 61, similarity=0.4, words=["budgeting"]) | {"keyword_rank": 1}
+    fused = _ranked(query, [both], [_row("fin1", "personal finance", 0.0, 0.3)], topic, 0.36)
+    assert [r["video_id"] for r in fused] == ["fin1", "cam2"]  # its "budget" match adds nothing to its score
 
 
 def test_keyword_evidence_needs_most_of_the_topic():

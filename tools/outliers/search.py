@@ -26,7 +26,7 @@ from memory.corpus.search import (
     words_in_no_title,
 )
 from memory.niches import CHANNEL_NICHES as NICHES
-from memory.niches import is_generic, niche_texts, niches_named
+from memory.niches import is_generic, niche_texts, niches_named, only_niche_words
 from memory.outliers import OUTLIER_FROM, multiplier_note, tier_label
 from tools import extract
 from tools.base import trace
@@ -164,16 +164,13 @@ def _content_words(query: str) -> list[str]:
     return [w for w in dict.fromkeys(re.findall(r"[a-z0-9']+", query.lower())) if len(w) > 2 and not is_generic(w)]
 
 
-def _evidence(row: dict, query: str, topic: tuple[str, ...], niche_has_hits: bool, floor: float | None,
-              idf: dict[str, float] | None = None) -> bool:
-    """Whether a hit outside the topic's niches matched for a reason a creator would accept: its title is close in
-    meaning (at or above the floor), or the words it shares with the request carry more than half of the request's
-    weight (BM25 IDF, ``idf``: word -> weight, 1 each when missing) among its words that say what it is about (not
-    generic: "beginners", "tips"). So "Opening a Condom in a Wind Tunnel" does not match "chess openings" ("chess", in
-    no title, weighs most). When the topic's own niche has matches, that niche's words do not count outside it (a
+def _word_evidence(row: dict, query: str, topic: tuple[str, ...], niche_has_hits: bool,
+                   idf: dict[str, float] | None) -> bool:
+    """Whether the words a title shares with the request carry more than half of the request's weight (BM25 IDF,
+    ``idf``: word -> weight, 1 each when missing) among its words that say what it is about (not generic:
+    "beginners", "tips"). So "Opening a Condom in a Wind Tunnel" does not match "chess openings" ("chess", in no
+    title, weighs most). When the topic's own niche has matches, that niche's words do not count outside it (a
     "budget camera" title shares "budget" with "budgeting for beginners", in another sense)."""
-    if row.get("vector_rank") and (floor is None or (row["similarity"] or 0.0) >= floor):
-        return True
     content = _content_words(query)
     weight = {w: (idf or {}).get(w, 1.0) for w in content}
     shared = [w for w in row.get("matched_words") or [] if w in weight
@@ -181,18 +178,34 @@ def _evidence(row: dict, query: str, topic: tuple[str, ...], niche_has_hits: boo
     return bool(shared) and sum(weight[w] for w in shared) > sum(weight.values()) / 2
 
 
+def _evidence(row: dict, query: str, topic: tuple[str, ...], niche_has_hits: bool, floor: float | None,
+              idf: dict[str, float] | None = None) -> bool:
+    """Whether a hit outside the topic's niches matched for a reason a creator would accept: its title is close in
+    meaning (at or above the floor), or its words match (``_word_evidence``)."""
+    if row.get("vector_rank") and (floor is None or (row["similarity"] or 0.0) >= floor):
+        return True
+    return _word_evidence(row, query, topic, niche_has_hits, idf)
+
+
 def _ranked(query: str, base: list[dict], in_niche: list[dict], topic: tuple[str, ...],
             floor: float | None, idf: dict[str, float] | None = None) -> list[dict]:
     """Hits of the plain search and of the topic's niche fused by reciprocal rank fusion (a title of the niche found
-    by both counts twice, so niche agreement leads); hits outside the niche only with ``_evidence``."""
+    by both counts twice, so niche agreement leads); hits outside the niche only with ``_evidence``, and their word
+    match counts in the fused score only when it is evidence (``_word_evidence``), so a "budget camera" title does
+    not rise on the word "budget"."""
     out: dict[str, dict] = {}
     for r in base:
-        if r["niche"] in topic or _evidence(r, query, topic, bool(in_niche), floor, idf):
-            out[r["video_id"]] = {**r, "topic_match": r["niche"] in topic}
+        if r["niche"] in topic:
+            out[r["video_id"]] = {**r, "topic_match": True}
+        elif _evidence(r, query, topic, bool(in_niche), floor, idf):
+            rrf = 1 / (RRF_K + r["vector_rank"]) if r.get("vector_rank") else 0.0
+            if r.get("keyword_rank") and _word_evidence(r, query, topic, bool(in_niche), idf):
+                rrf += 1 / (RRF_K + r["keyword_rank"])
+            out[r["video_id"]] = {**r, "rrf": rrf, "topic_match": False}
     for rank, r in enumerate(in_niche, 1):
         entry = out.setdefault(r["video_id"], {**r, "rrf": 0.0, "topic_match": True})
         entry["rrf"] += 1 / (RRF_K + rank)
-    return sorted(out.values(), key=lambda r: (-r["rrf"], r["video_id"]))
+    return sorted(out.values(), key=lambda r: (-r["rrf"], not r["topic_match"], r["video_id"]))
 
 
 async def _closest_niches(pool: AsyncConnectionPool, vector, filters: OutlierFilters) -> list[tuple[str, int]]:
@@ -232,8 +245,9 @@ async def search_outliers(
 ) -> OutlierSearch:
     """Videos whose titles match ``query`` by meaning and words (hybrid search), filtered; best first.
 
-    When the topic names a niche (``memory.niches.niches_named``: 'budgeting' -> personal finance) and no niche or
-    channel is given, that niche's outliers are searched on their own too (under ``IN_NICHE_FLOOR``) and fused in
+    When the topic names a niche (``memory.niches.niches_named``: 'budgeting' -> personal finance), says nothing
+    else (``memory.niches.only_niche_words``) and no niche or channel is given, that niche's outliers are searched on
+    their own too (under ``IN_NICHE_FLOOR``) and fused in
     (``_ranked``), and a video of another niche is shown only with evidence (``_evidence``). When no title contains any of the topic's words
     (``memory.corpus.search.words_in_no_title``; niche words aside), the corpus has nothing about it: no hit. With no hit at all, ``closest`` names the niches that do have
     outliers. Channel names and the niche are matched fuzzily; an unknown one raises ValueError listing
@@ -256,7 +270,7 @@ async def search_outliers(
     depth = max(3 * limit, 30)
     result = await hybrid_search(pool, embedder.name, query, vector, filters, limit=depth, similarity_floor=floor)
     in_niche: list[dict] = []
-    if topic:
+    if topic and only_niche_words(query, "channel"):  # the request is about the niche itself
         in_result = await hybrid_search(pool, embedder.name, query, vector, replace(filters, niches=topic),
                                         limit=depth, similarity_floor=IN_NICHE_FLOOR.get(embedder.name))
         in_niche = in_result.hits
