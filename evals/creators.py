@@ -4,6 +4,7 @@ Command::
 
     cortex eval creators [--split test|dev|smoke|all] [--out DIR]   # DIR/creators_eval.md and .json
     python -m evals.creators tune                                   # grid-search fusion weights on dev only
+    python -m evals.creators floor                                  # fit the semantic floor on dev only
 
 Data: ``evals/creator_queries.jsonl`` (versioned JSON Lines, one query a line): ``id``, ``version``, ``split``
 (``dev`` or ``test``, split by query), ``smoke`` (a few dev queries for a quick check), ``query`` (as a user
@@ -91,14 +92,17 @@ async def _members(pool, creator_ids: list[str]) -> dict[str, set[str]]:
 
 async def evaluate(pool, queries: list[dict], weights: FusionWeights | None = None,
                    modes: tuple[Mode, ...] = MODES) -> dict[str, Any]:
-    """Per-query nDCG@10 per mode and the means: {"modes": {mode: mean}, "queries": [...]}."""
+    """Per-query nDCG@10 per mode and the means over queries with labels: {"modes": {mode: mean},
+    "false_match_rate": {mode: {"present": r, "absent": r}}, "queries": [...]}. The false match rate is the share of
+    returned creators with no relevant account (pooled over the queries); absent-niche queries (no labels) are graded
+    by it alone."""
     settings = get_settings()
     embedder = get_embedder(settings.embedding_model)
     weights = weights or FusionWeights.from_settings(settings)
     per_query = []
     for q in queries:
         args = await extract_args(q["query"])
-        row = {"id": q["id"], "query": q["query"], "args": args, "ndcg": {}, "top": {}}
+        row = {"id": q["id"], "query": q["query"], "args": args, "ndcg": {}, "top": {}, "false": {}, "shown": {}}
         ideal = list(q["relevant"].values())
         for mode in modes:
             result = await search(pool, query_of(args), embedder, weights, limit=K, mode=mode)
@@ -106,17 +110,30 @@ async def evaluate(pool, queries: list[dict], weights: FusionWeights | None = No
             gains = [max((q["relevant"].get(a, 0) for a in members.get(h.creator_id, {h.account_id}) | {h.account_id}),
                          default=0) for h in result.hits]
             row["ndcg"][mode] = round(ndcg_at_k(gains, ideal), 4)
+            row["false"][mode] = sum(1 for g in gains if g == 0)
+            row["shown"][mode] = len(gains)
             row["top"][mode] = [f"{h.name} ({g})" for h, g in zip(result.hits[:5], gains, strict=False)]
         per_query.append(row)
-    means = {m: round(statistics.fmean(r["ndcg"][m] for r in per_query), 4) if per_query else 0.0 for m in modes}
-    return {"modes": means, "queries": per_query}
+    present = [r for r, q in zip(per_query, queries, strict=True) if q["relevant"]]
+    means = {m: round(statistics.fmean(r["ndcg"][m] for r in present), 4) if present else 0.0 for m in modes}
+    fmr = {}
+    for m in modes:
+        fmr[m] = {}
+        for group, rows in (("present", present), ("absent", [r for r, q in zip(per_query, queries, strict=True)
+                                                               if not q["relevant"]])):
+            shown = sum(r["shown"][m] for r in rows)
+            fmr[m][group] = round(sum(r["false"][m] for r in rows) / shown, 4) if shown else 0.0
+    return {"modes": means, "false_match_rate": fmr, "queries": per_query}
 
 
 def _markdown(split: str, report: dict, weights: FusionWeights) -> str:
     lines = [f"# Creator search eval ({split} split, {len(report['queries'])} queries)", "",
              f"nDCG@{K} (exponential gain, hand labels). Fusion weights: {asdict(weights)} (tuned on dev only).", "",
-             "| mode | nDCG@10 |", "|---|---:|"]
-    lines += [f"| {m} | {v:.3f} |" for m, v in report["modes"].items()]
+             "False match rate = returned creators judged irrelevant / returned creators, over the queries with relevant "
+             "creators (present) and the absent-niche queries (absent; the right answer is no good match).", "",
+             "| mode | nDCG@10 | false matches (present) | false matches (absent) |", "|---|---:|---:|---:|"]
+    lines += [f"| {m} | {v:.3f} | {report['false_match_rate'][m]['present']:.3f} | "
+              f"{report['false_match_rate'][m]['absent']:.3f} |" for m, v in report["modes"].items()]
     lines += ["", "| id | query | keyword | semantic | hybrid | extracted filters |", "|---|---|---:|---:|---:|---|"]
     for r in report["queries"]:
         args = {k: v for k, v in r["args"].items() if k != "query"}
@@ -156,6 +173,33 @@ def run_creator_eval(out_dir: Path, split: str = "test") -> dict[str, Any]:
     return report
 
 
+def fit_semantic_floor() -> dict:
+    """The semantic floor (``tools.creators.search.SEMANTIC_FLOOR``) fitted on the dev split only: each dev query's top
+    20 semantic candidates (its filters applied), labelled relevant or not, and the cosine maximising F1 of
+    'cosine >= floor' (``evals.retrieval.fit_similarity_floor``). Returns its fit."""
+    from evals.retrieval import fit_similarity_floor
+
+    queries = [q for q in load_queries("dev") if q["relevant"]]
+
+    async def run(pool):
+        settings = get_settings()
+        embedder = get_embedder(settings.embedding_model)
+        weights = FusionWeights.from_settings(settings)
+        sims, rel = [], []
+        for q in queries:
+            args = await extract_args(q["query"])
+            if not args.get("query"):
+                continue
+            result = await search(pool, query_of(args), embedder, weights, limit=20, mode="semantic")
+            members = await _members(pool, [h.creator_id for h in result.hits])
+            for h in result.hits:
+                sims.append(h.components["cosine"])
+                rel.append(any(a in q["relevant"] for a in members.get(h.creator_id, {h.account_id}) | {h.account_id}))
+        return {**fit_similarity_floor(sims, rel), "model": embedder.name}
+
+    return asyncio.run(_with_db(run))
+
+
 GRID = (0.0, 0.2, 0.4, 0.6, 0.8)
 QUALITY_GRID = (0.0, 0.05, 0.1)
 
@@ -182,7 +226,9 @@ def tune_weights() -> tuple[FusionWeights, float]:
 if __name__ == "__main__":  # pragma: no cover
     import sys
 
-    if sys.argv[1:2] == ["tune"]:
+    if sys.argv[1:2] == ["floor"]:
+        print(json.dumps(fit_semantic_floor()))
+    elif sys.argv[1:2] == ["tune"]:
         w, score = tune_weights()
         print(f"best on dev: {asdict(w)} hybrid nDCG@10 = {score:.4f}")
     else:

@@ -39,20 +39,20 @@ import asyncio
 import json
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import typer
 
-from agent.embeddings import MINILM, MINILM_STATIC, get_embedder
+from agent.embeddings import MINILM, MINILM_STATIC, get_embedder, get_title_embedder
 from agent.settings import get_settings
 from memory.corpus.ingest import corpus_is_empty, ingest_corpus
 from memory.corpus.search import OutlierFilters, hybrid_search
 from memory.corpus.vectors import embed_titles
 from memory.db import Database
 from memory.outliers import OUTLIER_FROM
-from tools.outliers.search import SIMILARITY_FLOOR
+from tools.outliers.search import IN_NICHE_FLOOR, SIMILARITY_FLOOR, search_outliers
 
 K = 10
 FLOOR_DEPTH = 20
@@ -114,6 +114,14 @@ def ndcg_at_k(ranked: list[str], grades: dict[str, int], k: int = K) -> float:
 
 
 METRICS = {"recall@10": recall_at_k, "R_cap@10": r_cap_at_k, "MRR@10": mrr_at_k, "nDCG@10": ndcg_at_k}
+"""Metrics of the queries whose topic is in the corpus (labelled titles); absent topics are graded by the false match
+rate alone."""
+
+
+def false_matches(ranked: list[str], grades: dict[str, int], k: int = K) -> tuple[int, int]:
+    """(returned titles in the top k not labelled relevant, returned titles in the top k)."""
+    top = ranked[:k]
+    return sum(1 for v in top if v not in grades), len(top)
 
 
 def bootstrap_ci(values: list[float], seed: int = SEED) -> tuple[float, float, float]:
@@ -162,6 +170,9 @@ SYSTEMS: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "hybrid static": (MINILM_STATIC, ("vector", "keyword"), True),
 }
 """name -> (title embedding model, legs fused, similarity floor applied)."""
+TOOL = "retrieve_outliers"
+"""The tool's own search (``tools.outliers.search.search_outliers``: hybrid with the floor, the niche the topic names
+first, evidence for the others), with the configured title model: what a creator gets."""
 
 
 async def _prepare(db: Database) -> None:
@@ -173,30 +184,53 @@ async def _prepare(db: Database) -> None:
         await embed_titles(db.pool, get_embedder(model))
 
 
+async def _ranked(db: Database, system: str, q: LabelledQuery, vec, filters: OutlierFilters) -> list[dict]:
+    if system == TOOL:
+        return [asdict(h) for h in (await search_outliers(db.pool, q.query, limit=K)).hits]
+    model, legs, floored = SYSTEMS[system]
+    floor = SIMILARITY_FLOOR.get(model) if floored else None
+    result = await hybrid_search(db.pool, model, q.query, vec, filters, limit=K, similarity_floor=floor, legs=legs)
+    return result.hits
+
+
 async def evaluate(db: Database, queries: list[LabelledQuery]) -> dict:
-    """Run every system on the queries; per-system metrics with intervals, mean latency, and per-query results."""
+    """Run every system on the queries; per-system metrics with intervals over the queries whose topic is in the
+    corpus, the false match rate (returned titles not labelled relevant / returned titles, pooled) on those and on
+    the absent topics, the share of absent topics answered with nothing, mean latency, and per-query results."""
     filters = OutlierFilters(min_multiplier=OUTLIER_FROM)
     async with db.pool.connection() as conn:
         cur = await conn.execute("SELECT video_id FROM videos WHERE outlier_multiplier >= %s", (OUTLIER_FROM,))
         space = {r["video_id"] for r in await cur.fetchall()}
     vectors = {m: get_embedder(m).embed([q.query for q in queries]) for m in (MINILM, MINILM_STATIC)}
     out: dict = {"systems": {}, "per_query": {q.id: {"query": q.query} for q in queries}}
-    for name, (model, legs, floored) in SYSTEMS.items():
-        floor = SIMILARITY_FLOOR.get(model) if floored else None
+    tool_model = get_title_embedder().name
+    for name in [*SYSTEMS, TOOL]:
+        model, legs, floored = SYSTEMS.get(name, (tool_model, ("vector", "keyword"), True))
         scores: dict[str, list[float]] = {m: [] for m in METRICS}
+        wrong = {"present": [0, 0], "absent": [0, 0]}
+        silent = 0
         elapsed = []
         for q, vec in zip(queries, vectors[model], strict=True):
             started = time.perf_counter()
-            result = await hybrid_search(db.pool, model, q.query, vec, filters, limit=K, similarity_floor=floor, legs=legs)
+            hits = await _ranked(db, name, q, vec, filters)
             elapsed.append(time.perf_counter() - started)
-            ranked = [h["video_id"] for h in result.hits]
-            for m, fn in METRICS.items():
-                scores[m].append(fn(ranked, q.grades))
-            out["per_query"][q.id][name] = {"nDCG@10": round(scores["nDCG@10"][-1], 4), "hits": len(ranked),
-                                            "top3": [h["title"] for h in result.hits[:3]]}
+            ranked = [h["video_id"] for h in hits]
+            bad, shown = false_matches(ranked, q.grades)
+            group = "present" if q.grades else "absent"
+            wrong[group][0] += bad
+            wrong[group][1] += shown
+            silent += not q.grades and not ranked
+            if q.grades:
+                for m, fn in METRICS.items():
+                    scores[m].append(fn(ranked, q.grades))
+            out["per_query"][q.id][name] = {"nDCG@10": round(ndcg_at_k(ranked, q.grades), 4), "hits": len(ranked),
+                                            "false": bad, "top3": [h["title"] for h in hits[:3]]}
+        absent = sum(1 for q in queries if not q.grades)
         out["systems"][name] = {
-            "model": model, "legs": list(legs), "similarity_floor": floor,
+            "model": model, "legs": list(legs), "similarity_floor": SIMILARITY_FLOOR.get(model) if floored else None,
             "metrics": {m: dict(zip(("mean", "lo", "hi"), bootstrap_ci(v), strict=True)) for m, v in scores.items()},
+            "false_match_rate": {g: round(b / n, 4) if n else 0.0 for g, (b, n) in wrong.items()},
+            "absent_answered_empty": round(silent / absent, 4) if absent else None,
             "mean_latency_ms": 1000 * float(np.mean(elapsed)),
             "mean_hits": float(np.mean([out["per_query"][q.id][name]["hits"] for q in queries])),
             "_ndcg": scores["nDCG@10"],
@@ -207,8 +241,8 @@ async def evaluate(db: Database, queries: list[LabelledQuery]) -> dict:
             diff = np.asarray(s.pop("_ndcg")) - np.asarray(base)
             s["ndcg_vs_minilm"] = dict(zip(("mean", "lo", "hi"), bootstrap_ci(diff.tolist()), strict=True))
     labels = [v for q in queries for v in q.grades]
-    out["labels"] = {"queries": len(queries), "relevant": len(labels),
-                     "outside_search_space": sum(1 for v in labels if v not in space)}
+    out["labels"] = {"queries": len(queries), "absent_topics": sum(1 for q in queries if not q.grades),
+                     "relevant": len(labels), "outside_search_space": sum(1 for v in labels if v not in space)}
     return out
 
 
@@ -233,6 +267,34 @@ async def similarity_floors(db: Database) -> dict:
             "irrelevant": _quantiles([s for s, r in zip(sims, rel, strict=True) if not r]),
         }
     return out
+
+
+IN_NICHE_GRID = (0.20, 0.24, 0.28, 0.32, 0.36, 0.40)
+
+
+async def tune_in_niche_floor(db: Database, model: str) -> dict:
+    """The in-niche floor of ``model`` (``tools.outliers.search.IN_NICHE_FLOOR``) chosen on the dev split only: the
+    floor in ``IN_NICHE_GRID`` with the best mean nDCG@10 of the tool on dev topics in the corpus (ties: the higher
+    floor). Returns {floor, ndcg, false_match_rate, grid: {floor: ndcg}}; the title model must be ``model``."""
+    queries = load_queries("dev")
+    present = [q for q in queries if q.grades]
+    saved = IN_NICHE_FLOOR.get(model)
+    grid: dict[float, dict] = {}
+    try:
+        for floor in IN_NICHE_GRID:
+            IN_NICHE_FLOOR[model] = floor
+            ndcg, bad, shown = [], 0, 0
+            for q in queries:
+                ranked = [h.video_id for h in (await search_outliers(db.pool, q.query, limit=K)).hits]
+                if q.grades:
+                    ndcg.append(ndcg_at_k(ranked, q.grades))
+                b, n = false_matches(ranked, q.grades)
+                bad, shown = bad + b, shown + n
+            grid[floor] = {"ndcg": round(float(np.mean(ndcg)), 4), "false_match_rate": round(bad / max(shown, 1), 4)}
+    finally:
+        IN_NICHE_FLOOR[model] = saved
+    best = max(grid, key=lambda f: (grid[f]["ndcg"], f))
+    return {"floor": best, **grid[best], "queries": len(present), "grid": grid}
 
 
 def run_retrieval_eval(out_dir: Path, split: str = "test") -> dict:
@@ -277,8 +339,13 @@ def render_markdown(report: dict) -> str:
         "Search space: uploads with an outlier multiplier >= 2. Means over queries with 95 % bootstrap intervals. "
         "R_cap@10 divides by min(10, relevant titles). Latency: this corpus (~9k titles), one client, warm.",
         "",
-        "| System | Model | recall@10 | R_cap@10 | MRR@10 | nDCG@10 | nDCG vs MiniLM | Hits/query | ms/query |",
-        "|---|---|---|---|---|---|---|---:|---:|",
+        f"Metrics over the {lab['queries'] - lab.get('absent_topics', 0)} topics in the corpus; false match rate = returned "
+        f"titles not labelled relevant / returned titles, on those and on the {lab.get('absent_topics', 0)} absent topics "
+        "(empty = absent topics answered with nothing).",
+        "",
+        "| System | Model | recall@10 | R_cap@10 | MRR@10 | nDCG@10 | nDCG vs MiniLM | False matches (present / absent) | "
+        "Empty on absent | Hits/query | ms/query |",
+        "|---|---|---|---|---|---|---|---|---:|---:|---:|",
     ]
     for name, s in report["systems"].items():
         m = s["metrics"]
@@ -286,6 +353,8 @@ def render_markdown(report: dict) -> str:
         lines.append(
             f"| {name} | {s['model'] if 'vector' in s['legs'] else '-'} | {_ci(m['recall@10'])} | {_ci(m['R_cap@10'])} | "
             f"{_ci(m['MRR@10'])} | {_ci(m['nDCG@10'])} | {_delta(delta)} | "
+            f"{s['false_match_rate']['present']:.3f} / {s['false_match_rate']['absent']:.3f} | "
+            f"{s['absent_answered_empty'] if s['absent_answered_empty'] is not None else '-'} | "
             f"{s['mean_hits']:.1f} | {s['mean_latency_ms']:.1f} |"
         )
     if lab["outside_search_space"]:
@@ -306,10 +375,18 @@ def render_markdown(report: dict) -> str:
 
 
 def main(
-    split: str = typer.Option("test", help="test (the report), dev (fits the similarity floors), smoke or all"),
+    split: str = typer.Option("test", help="test (the report), dev (fits the similarity floors), smoke, all, or tune "
+                              "(chooses the in-niche floor on dev)"),
     out: Path = typer.Option(Path("reports/retrieval"), help="folder for retrieval_eval.md and retrieval_eval.json"),
 ) -> None:
-    """Run the retrieval eval on one split and print its report."""
+    """Run the retrieval eval on one split and print its report (``--split tune``: choose the in-niche floor on dev)."""
+    if split == "tune":
+        async def tune() -> dict:
+            async with Database.open(get_settings(), max_size=2) as db:
+                return await tune_in_niche_floor(db, get_title_embedder().name)
+
+        print(json.dumps(asyncio.run(tune()), indent=1))
+        return
     if split not in SPLITS:
         raise typer.BadParameter(f"choose from {', '.join(SPLITS)}", param_hint="--split")
     run_retrieval_eval(out, split)

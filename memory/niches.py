@@ -17,6 +17,11 @@ channels and creators.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
 CHANNEL_NICHES: dict[str, str] = {
     "science & engineering": "experiments, physics, engineering builds, inventions, space, rockets, math, how things work",
     "personal finance": "money, budgeting, saving, investing, income, debt, side hustles, financial habits",
@@ -112,3 +117,170 @@ and channel types of global_youtube_statistics_2023) -> the ``CREATOR_NICHES`` t
 def niche_texts(niches: dict[str, str]) -> list[str]:
     """The text each niche of a taxonomy is embedded as, in its order: '<name>: <description>'."""
     return [f"{name}: {description}" for name, description in niches.items()]
+
+
+# --- the niche vocabulary: the words people use for each niche ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Words that name one topic, and the niche of each taxonomy they stand for (None: the taxonomy has no such
+    niche). ``terms``: lower-case words or phrases, matched as whole words (a plural 's' allowed); a term ending in
+    '?' is ambiguous (see ``niches_named``)."""
+
+    channel_niche: str | None
+    creator_niche: str | None
+    terms: tuple[str, ...]
+
+
+TOPICS: tuple[Topic, ...] = (
+    Topic("personal finance", "finance & business", (
+        "personal finance", "finance", "financial", "money", "budgeting", "budget?", "saving money", "savings",
+        "investing", "investment", "investor", "stock market", "stocks", "trading", "trader", "debt",
+        "student loan", "loan", "frugal", "frugality", "retirement", "wealth", "rich", "income", "passive income",
+        "side hustle", "crypto", "cryptocurrency", "bitcoin", "tax", "taxes", "accountant", "salary", "paycheck")),
+    Topic(None, "finance & business", (
+        "business", "entrepreneur", "entrepreneurship", "startup", "marketing", "ecommerce", "small business")),
+    Topic("science & engineering", "science & education", (
+        "science", "scientific", "scientist", "physics", "engineering", "engineer", "experiment", "space",
+        "astronomy", "astrophysics", "rocket", "nasa", "math", "maths", "mathematics", "chemistry", "biology",
+        "invention", "quantum", "universe")),
+    Topic("science & engineering", "science & education", ("education", "educational", "educator", "lecture", "university", "explainer")),
+    Topic("tech & gadgets", "ai & data science", (
+        "ai", "artificial intelligence", "machine learning", "deep learning", "data science", "data scientist",
+        "programming", "coding", "coder", "python", "software engineering", "developer", "llm", "chatgpt")),
+    Topic("tech & gadgets", "technology", (
+        "tech", "technology", "gadget", "smartphone", "iphone", "android", "laptop", "computer", "pc build",
+        "unboxing", "electronics", "software")),
+    Topic(None, "exam prep & careers", (
+        "exam", "exam preparation", "test prep", "upsc", "jee", "neet", "tutoring", "career", "job interview",
+        "coding interview", "interview preparation")),
+    Topic(None, "kids & family", (
+        "kids", "children", "toddler", "nursery rhyme", "parenting", "parent", "baby", "babies", "family?", "mom")),
+    Topic("music", "music", (
+        "music", "song", "singer", "rapper", "rap", "hip hop", "band", "album", "concert", "musician", "dj",
+        "reggaeton", "music video", "lyrics")),
+    Topic("gaming", "gaming", (
+        "gaming", "gamer", "video game", "game?", "gameplay", "minecraft", "fortnite", "esports", "roblox", "gta",
+        "let's play", "streamer")),
+    Topic("comedy & talk shows", "comedy & entertainment", (
+        "comedy", "comedian", "sketch", "funny", "stand-up", "standup", "talk show", "late night")),
+    Topic("entertainment & challenges", "comedy & entertainment", (
+        "challenge", "prank", "stunt", "giveaway", "last to leave", "entertainment")),
+    Topic("film & tv", "film & animation", (
+        "movie", "film", "cinema", "trailer", "animation", "animated", "cartoon", "tv show", "bollywood",
+        "hollywood", "anime")),
+    Topic("news & politics", "news & politics", (
+        "news", "politics", "political", "geopolitics", "world affairs", "current affairs", "journalism",
+        "journalist", "election", "government")),
+    Topic("sports", "sports", (
+        "sport", "football", "soccer", "basketball", "nba", "nfl", "cricket", "tennis", "athlete",
+        "football player", "boxing", "mma", "ufc")),
+    Topic(None, "fitness", (
+        "fitness", "workout", "gym", "bodybuilding", "bodybuilder", "yoga", "exercise", "personal trainer",
+        "pilates", "crossfit", "weight loss")),
+    Topic("beauty & makeup", "beauty", (
+        "beauty", "makeup", "make-up", "skincare", "skin care", "cosmetics", "lipstick", "eyebrow", "nails",
+        "hairstyle", "foundation?")),
+    Topic("fashion & brands", "fashion", (
+        "fashion", "outfit", "clothing", "clothes", "streetwear", "designer", "luxury", "style?", "model?", "brand?")),
+    Topic("food & cooking", "food & cooking", (
+        "food", "cooking", "recipe", "chef", "baking", "restaurant", "street food", "snack", "foodie",
+        "food blogger", "cuisine")),
+    Topic("travel & vlogs", "travel", (
+        "travel", "traveling", "travelling", "traveler", "trip", "tourism", "tourist", "backpacking",
+        "destination", "vacation", "hotel", "living abroad")),
+    Topic("travel & vlogs", "lifestyle & vlogs", ("vlog", "vlogger", "daily vlog", "day in the life")),
+    Topic("self-improvement & lifestyle", "lifestyle & vlogs", (
+        "minimalism", "minimalist", "productivity", "productive", "habit", "motivation", "self-improvement",
+        "self improvement", "declutter", "decluttering", "morning routine", "discipline", "mindset", "lifestyle")),
+    Topic(None, "home & diy", (
+        "interior design", "interior", "home decor", "decor", "diy", "home improvement", "architecture",
+        "crafts", "woodworking")),
+    Topic(None, "pets & animals", (
+        "pet", "dog", "cat", "puppy", "puppies", "kitten", "animal", "wildlife")),
+    Topic(None, "autos & vehicles", (
+        "car", "supercar", "vehicle", "automotive", "motorcycle", "truck")),
+    Topic("photography & filmmaking", "photography & art", (
+        "photography", "photographer", "photo", "camera", "lens", "lenses", "filmmaking", "filmmaker",
+        "cinematic", "lightroom", "photoshop", "drone", "video editing", "art?", "artist", "drawing", "painting")),
+)
+"""The niche vocabulary, written from the niches' own descriptions and the field's usual words for them (not from
+any eval query). One topic per row; both taxonomies read it (``niches_named``), so a word means the same niche for
+outlier retrieval and creator search."""
+
+GENERIC_WORDS: frozenset[str] = frozenset({
+    "beginner", "beginners", "tip", "tips", "trick", "tricks", "guide", "tutorial", "tutorials", "best", "top",
+    "easy", "simple", "ultimate", "new", "free", "idea", "ideas", "review", "reviews", "cheap", "expensive",
+    "good", "great", "how", "why", "what", "ways", "things", "everything", "basics", "advanced", "pro", "vs",
+    "personal", "people", "make", "making", "start", "starting", "creators", "channels", "influencers",
+})
+"""Words that say how or for whom, not what about ("budgeting for beginners": the topic is budgeting). A title or a
+profile that shares only such words with a request is not a match."""
+
+
+@dataclass(frozen=True)
+class NicheMention:
+    """A niche a text names: the niche, the term that named it (as written in ``TOPICS``, without '?')."""
+
+    niche: str
+    term: str
+
+
+def _term_pattern(term: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in re.split(r"[\s-]+", term)]
+    return re.compile(r"(?<![\w'])" + r"[\s-]+".join(words) + r"(?:s|es)?(?![\w'])")
+
+
+_PATTERNS: list[tuple[Topic, str, bool, re.Pattern[str]]] = [
+    (t, term.rstrip("?"), term.endswith("?"), _term_pattern(term.rstrip("?"))) for t in TOPICS for term in t.terms
+]
+
+
+def niches_named(text: str, taxonomy: str) -> list[NicheMention]:
+    """The niches of ``taxonomy`` ('channel': ``CHANNEL_NICHES``, 'creator': ``CREATOR_NICHES``) a text names through
+    ``TOPICS``' terms, in order of first appearance, each once.
+
+    Terms match as whole words or phrases, any case, plural 's' allowed: 'budgeting' names personal finance, the
+    'budget' in 'budgetcamera' or 'personal' alone names nothing. An ambiguous term (marked '?', e.g. 'budget' in
+    'budget camera') counts only when the text names no niche with an unambiguous term. Raises ValueError for an
+    unknown taxonomy."""
+    if taxonomy not in ("channel", "creator"):
+        raise ValueError(f"Unknown taxonomy {taxonomy!r}: use 'channel' or 'creator'.")
+    low = text.lower()
+    found: list[tuple[int, bool, NicheMention]] = []
+    for topic, term, ambiguous, pattern in _PATTERNS:
+        niche = topic.channel_niche if taxonomy == "channel" else topic.creator_niche
+        if niche and (m := pattern.search(low)):
+            found.append((m.start(), ambiguous, NicheMention(niche, term)))
+    if any(not amb for _, amb, _ in found):
+        found = [f for f in found if not f[1]]
+    out: dict[str, NicheMention] = {}
+    for _, _, mention in sorted(found, key=lambda f: f[0]):
+        out.setdefault(mention.niche, mention)
+    return list(out.values())
+
+
+def only_niche_words(text: str, taxonomy: str) -> bool:
+    """True when everything ``text`` says it is about is niche vocabulary of ``taxonomy``: once the words and phrases
+    that name a niche are taken out, only generic words (``is_generic``) or words under three letters are left
+    ('budgeting for beginners', 'video editing tutorials'; not 'rapper interviews on a podcast'). False when no
+    niche is named. Raises ValueError for an unknown taxonomy (as ``niches_named``)."""
+    named = niches_named(text, taxonomy)
+    if not named:
+        return False
+    rest = text.lower()
+    for topic, _, _, pattern in _PATTERNS:
+        if (topic.channel_niche if taxonomy == "channel" else topic.creator_niche):
+            rest = pattern.sub(" ", rest)
+    return all(len(w) < 3 or is_generic(w) for w in re.findall(r"[a-z0-9']+", rest))
+
+
+def niche_terms(niche: str) -> list[str]:
+    """Every unambiguous term of ``TOPICS`` that names ``niche`` (in either taxonomy), in order."""
+    return [term for t, term, ambiguous, _ in _PATTERNS if niche in (t.channel_niche, t.creator_niche) and not ambiguous]
+
+
+def is_generic(word: str) -> bool:
+    """True for a word in ``GENERIC_WORDS`` or an English stop word (scikit-learn's list), any case."""
+    return word.lower() in GENERIC_WORDS or word.lower() in ENGLISH_STOP_WORDS

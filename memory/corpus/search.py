@@ -406,10 +406,12 @@ def _candidate_query(terms: list[dict], quoted: list[str]) -> str:
 
 @dataclass(frozen=True)
 class HybridResult:
-    """A hybrid search's hits (dicts, best first) and the vector search's plan (None without a vector search)."""
+    """A hybrid search's hits (dicts, best first) and the vector search's plan (None without a vector search);
+    ``idf``: each query word with a stem -> its BM25 IDF over the titles (a word in no title gets the highest)."""
 
     hits: list[dict]
     plan: SearchPlan | None
+    idf: dict[str, float] = field(default_factory=dict)
 
 
 async def hybrid_search(
@@ -494,4 +496,43 @@ async def hybrid_search(
         lexemes = set(hit["lexemes"])
         hit["matched_words"] = list(dict.fromkeys(t["word"] for t in terms if t["lexeme"] in lexemes))
         hits.append(hit)
-    return HybridResult(hits, search.plan if search else None)
+    return HybridResult(hits, search.plan if search else None, _idf(terms))
+
+
+def _idf(terms: list[dict]) -> dict[str, float]:
+    """Query word -> BM25 IDF of its rarest lexeme (Lucene's ln(1 + (N - n + 0.5) / (n + 0.5)))."""
+    out: dict[str, float] = {}
+    for t in terms:
+        n, total = int(t["ndoc"] or 0), int(t["n_titles"] or 0)
+        out[t["word"]] = max(out.get(t["word"], 0.0), math.log(1 + (total - n + 0.5) / (n + 0.5)))
+    return out
+
+
+async def outlier_counts_by_niche(pool: AsyncConnectionPool, filters: OutlierFilters) -> dict[str, int]:
+    """Videos passing ``filters`` per channel niche: {niche: count}; niches without one are left out."""
+    async with pool.connection() as conn:
+        where = await _compile(conn, filters)
+        if where.none:
+            return {}
+        cur = await conn.execute(
+            f"""SELECT c.niche, count(*) AS n FROM videos v JOIN channels c USING (channel_id)
+                WHERE {where.sql('v', videos=True)} AND c.niche IS NOT NULL GROUP BY c.niche""",
+            where.params,
+        )
+        return {r["niche"]: int(r["n"]) for r in await cur.fetchall()}
+
+
+async def words_in_no_title(pool: AsyncConnectionPool, words: list[str]) -> list[str]:
+    """The words (in order) whose English stem no title of the corpus contains (GIN index look-ups); stop words, which
+    have no stem, never count."""
+    if not words:
+        return []
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            """SELECT w FROM unnest(%s::text[]) WITH ORDINALITY AS x(w, i)
+               WHERE plainto_tsquery('english', w)::text <> ''
+                 AND NOT EXISTS (SELECT 1 FROM videos v WHERE v.title_tsv @@ plainto_tsquery('english', w))
+               ORDER BY i""",
+            (words,),
+        )
+        return [r["w"] for r in await cur.fetchall()]

@@ -239,3 +239,30 @@ async def find_account_by_name(pool: AsyncConnectionPool, name: str, platform: s
             {"k": key, "h": name.lower().lstrip("@"), "p": platform},
         )
         return await cur.fetchone()
+
+
+async def accounts_by_niche(pool: AsyncConnectionPool, filters: CreatorFilters) -> dict[str, int]:
+    """Accounts passing ``filters`` per niche they carry (primary or secondary): {niche: count}."""
+    where, params = filters.sql()
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            f"SELECT n AS niche, count(*) AS c FROM creator_accounts a, unnest(a.niches) n WHERE {where} GROUP BY n",
+            params,
+        )
+        return {r["niche"]: int(r["c"]) for r in await cur.fetchall()}
+
+
+async def words_in_no_account(pool: AsyncConnectionPool, words: Sequence[str]) -> list[str]:
+    """The words (in order) whose English stem no account's name, handle, niches, bio or titles contain (GIN index
+    look-ups); stop words, which have no stem, never count."""
+    if not words:
+        return []
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            """SELECT w FROM unnest(%s::text[]) WITH ORDINALITY AS x(w, i)
+               WHERE plainto_tsquery('english', w)::text <> ''
+                 AND NOT EXISTS (SELECT 1 FROM creator_accounts a WHERE a.tsv @@ plainto_tsquery('english', w))
+               ORDER BY i""",
+            (list(words),),
+        )
+        return [r["w"] for r in await cur.fetchall()]

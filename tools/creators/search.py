@@ -13,26 +13,29 @@ it matched.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 from psycopg_pool import AsyncConnectionPool
 
-from agent.embeddings import Embedder
+from agent.embeddings import MINILM, Embedder
 from agent.settings import Settings
 from memory.creators.identity import creator_links_of
 from memory.creators.search import (
     CreatorFilters,
+    accounts_by_niche,
     candidate_details,
     find_account_by_name,
     keyword_candidates,
     semantic_candidates,
+    words_in_no_account,
 )
 from memory.creators.vectors import account_vectors, creator_vector_table
-from memory.niches import CREATOR_NICHES
+from memory.niches import CREATOR_NICHES, is_generic, niche_texts, niches_named
 from tools.creators.audience import audience, short_count
 
 Mode = Literal["hybrid", "keyword", "semantic"]
@@ -86,16 +89,56 @@ class CreatorHit:
     also_on: list[str]
     account_id: str
     components: dict[str, float]
+    matched: list[str] = field(default_factory=list)
 
 
 @dataclass
 class SearchResult:
-    """Hits best first, the filters applied (example creator resolved) and the retrieval plan used."""
+    """Hits best first, the filters applied (example creator resolved) and the retrieval plan used; the niches the
+    request's words name (``topic_niches``); and, when nothing matched, ``absent_words``: the request's words
+    that say what it is about, when no account contains any of them (then nothing is a good match), ``closest``: the niches
+    that do have accounts under the same filters, nearest to the request first, with their counts, and ``elsewhere``: the named niche's
+    accounts with one filter relaxed ({'without the platform filter': n, 'at any audience size': n})."""
 
     hits: list[CreatorHit]
     filters: dict[str, Any]
     example: dict | None
     plan: dict[str, Any]
+    topic_niches: tuple[str, ...] = ()
+    closest: list[tuple[str, int]] = field(default_factory=list)
+    elsewhere: dict[str, int] = field(default_factory=dict)
+    absent_words: list[str] = field(default_factory=list)
+
+
+SEMANTIC_FLOOR: dict[str, float] = {MINILM: 0.32}
+"""Cosine similarity (request vs bio or content vector) under which semantic closeness alone does not make a creator a
+match, per embedding model. Chosen on the dev split of ``evals/creator_queries.jsonl`` only
+(``python -m evals.creators floor``: the floor maximising F1 of relevance among each dev query's top 20 semantic
+candidates, ``evals.retrieval.fit_similarity_floor``). Models without an entry get no floor."""
+CLOSEST_SHOWN = 3
+"""Niches offered when nothing matches."""
+SECONDARY_AGREEMENT = 0.5
+"""A secondary niche's agreement with the named niche (a primary niche counts 1); added to the fused score (0..1), so
+an account of the named niche ranks above any account outside it."""
+
+
+def content_words(text: str) -> list[str]:
+    """The words of a request that say what it is about: not generic (``memory.niches.GENERIC_WORDS``), three
+    letters or more."""
+    return [w for w in dict.fromkeys(re.findall(r"[a-z0-9']+", text.lower())) if len(w) > 2 and not is_generic(w)]
+
+
+def relevant(hit: CreatorHit, topic: tuple[str, ...], text: str, floor: float | None) -> bool:
+    """Whether a hit is a match a creator would accept: its niche is the one the request names, or its semantic
+    similarity is at or above ``floor``, or its name, niches, bio or titles contain more than half of the request's
+    content words (``content_words``; 'personal' alone does not make a pets account a personal finance match)."""
+    if topic and hit.components.get("agreement", 0.0) > 0:
+        return True
+    if hit.components.get("cosine") is not None and (floor is None or hit.components["cosine"] >= floor):
+        return True
+    content = content_words(text)
+    shared = [w for w in hit.matched if w.lower() in content]
+    return bool(content) and len(shared) > len(content) / 2
 
 
 async def search(pool: AsyncConnectionPool, query: CreatorQuery, embedder: Embedder, weights: FusionWeights,
@@ -106,6 +149,14 @@ async def search(pool: AsyncConnectionPool, query: CreatorQuery, embedder: Embed
     f = query.filters
     if f.niche and f.niche not in CREATOR_NICHES:
         raise ValueError(f"Unknown niche {f.niche!r}. Niches: {', '.join(CREATOR_NICHES)}.")
+    topic = () if f.niche else tuple(m.niche for m in niches_named(query.text, "creator"))
+    specific = [w for w in content_words(query.text) if not niches_named(w, "creator")]
+    absent = await words_in_no_account(pool, specific) if mode == "hybrid" else []
+    if specific and len(absent) == len(specific):  # no account mentions anything the request is about
+        request = await asyncio.to_thread(embedder.embed_one, query.text)
+        closest, _ = await _alternatives(pool, f, (), request, embedder)
+        return SearchResult([], {k: v for k, v in asdict(f).items() if v not in (None, ())}, None,
+                            {"absent_words": absent}, topic, closest, {}, absent)
     example = None
     table = await creator_vector_table(pool, embedder.name)
     example_vecs: list[np.ndarray] = []
@@ -145,12 +196,56 @@ async def search(pool: AsyncConnectionPool, query: CreatorQuery, embedder: Embed
     if not ids and not query.text.strip() and vector is None:
         ids = [r["account_id"] for r in await _browse(pool, f, CANDIDATES)]
         plan["browse"] = True
-    plan.update(keyword_candidates=len(kw_rows), semantic_candidates=len(sem_rows))
+    niche_rows: list[dict] = []
+    for niche in topic:  # the named niche's accounts are candidates whatever their words, most engaged first
+        niche_rows += await _browse(pool, replace(f, niche=niche), CANDIDATES)
+    ids = list(dict.fromkeys([*ids, *(r["account_id"] for r in niche_rows)]))
+    plan.update(keyword_candidates=len(kw_rows), semantic_candidates=len(sem_rows), niche_candidates=len(niche_rows),
+                topic_niches=list(topic))
     details = await candidate_details(pool, table, ids, query.text, vector) if ids else []
-    hits = _fuse(details, mode, weights, query, example)
+    hits = _fuse(details, mode, weights, query, example, topic)
+    if query.text.strip() and mode == "hybrid":
+        floor = SEMANTIC_FLOOR.get(embedder.name)
+        hits = [h for h in hits if relevant(h, topic, query.text, floor)]
     hits = await _with_links(pool, hits[:limit])
     shown = {k: v for k, v in asdict(f).items() if v not in (None, ())}
-    return SearchResult(hits=hits, filters=shown, example=example, plan=plan)
+    closest, elsewhere = ([], {}) if hits or not query.text.strip() else await _alternatives(pool, f, topic, vector, embedder)
+    return SearchResult(hits=hits, filters=shown, example=example, plan=plan, topic_niches=topic, closest=closest,
+                        elsewhere=elsewhere)
+
+
+_niche_vector_cache: dict[str, dict[str, np.ndarray]] = {}
+
+
+def _niche_vectors(embedder: Embedder) -> dict[str, np.ndarray]:
+    """Each creator niche's text (``memory.niches.niche_texts``) embedded with ``embedder``, once per model."""
+    if embedder.name not in _niche_vector_cache:
+        vecs = embedder.embed(niche_texts(CREATOR_NICHES))
+        _niche_vector_cache[embedder.name] = dict(zip(CREATOR_NICHES, vecs, strict=True))
+    return _niche_vector_cache[embedder.name]
+
+
+async def _alternatives(pool: AsyncConnectionPool, f: CreatorFilters, topic: tuple[str, ...], vector: np.ndarray | None,
+                        embedder: Embedder) -> tuple[list[tuple[str, int]], dict[str, int]]:
+    """What to offer when nothing matched (``SearchResult.closest`` and ``elsewhere``): niches with accounts under the
+    same filters, nearest to the named niche (else to the request's vector, else the largest) first; and the named
+    niche's accounts with the platform, then the audience filter dropped."""
+    counts = await accounts_by_niche(pool, replace(f, niche=None))
+    names = [n for n in CREATOR_NICHES if counts.get(n) and n not in topic]
+    vectors = _niche_vectors(embedder)
+    ref = np.mean([vectors[n] for n in topic], axis=0) if topic else vector
+    names.sort(key=lambda n: -float(vectors[n] @ ref) if ref is not None else -counts[n])
+    elsewhere: dict[str, int] = {}
+    relaxed = {"on any platform": replace(f, niche=None, platform=None) if f.platform else None,
+               "at any audience size": replace(f, niche=None, min_followers=None, max_followers=None)
+               if f.min_followers is not None or f.max_followers is not None else None}
+    for where, wider in relaxed.items():
+        if topic and wider is not None:
+            wider_counts = await accounts_by_niche(pool, wider)
+            elsewhere[where] = sum(wider_counts.get(n, 0) for n in topic)
+    return [(n, counts[n]) for n in names[:CLOSEST_SHOWN]], elsewhere
+
+
 
 
 async def _browse(pool: AsyncConnectionPool, f: CreatorFilters, limit: int) -> list[dict]:
@@ -173,7 +268,11 @@ def _norm(values: dict[str, float]) -> dict[str, float]:
     return {k: (v - lo) / (hi - lo) if hi > lo else 1.0 for k, v in values.items()}
 
 
-def _fuse(details: Sequence[dict], mode: Mode, w: FusionWeights, query: CreatorQuery, example: dict | None) -> list[CreatorHit]:
+def _fuse(details: Sequence[dict], mode: Mode, w: FusionWeights, query: CreatorQuery, example: dict | None,
+          topic: tuple[str, ...] = ()) -> list[CreatorHit]:
+    """Candidates scored (module docstring) and deduplicated per creator, best first. In hybrid mode, an account
+    whose primary niche is one the request names gains 1 and a secondary one ``SECONDARY_AGREEMENT``: niche agreement
+    leads, engagement and activity re-rank within it."""
     kw = {d["account_id"]: float(d["kw"]) for d in details if d["kw"] and float(d["kw"]) > 0}
     sem = {d["account_id"]: max(x for x in (d["sem_bio"], d["sem_content"]) if x is not None)
            for d in details if d["sem_bio"] is not None or d["sem_content"] is not None}
@@ -185,14 +284,19 @@ def _fuse(details: Sequence[dict], mode: Mode, w: FusionWeights, query: CreatorQ
         a = d["account_id"]
         eng = d["engagement_pct"] if d["engagement_pct"] is not None else 0.5
         act = d["activity_pct"] if d["activity_pct"] is not None else 0.5
+        agreement = 1.0 if d["primary_niche"] in topic else (
+            SECONDARY_AGREEMENT if set(d["secondary_niches"] or ()) & set(topic) else 0.0)
         comp = {"keyword": round(kw_n.get(a, 0.0), 4), "semantic": round(sem_n.get(a, 0.0), 4),
-                "engagement": round(eng, 4), "activity": round(act, 4)}
+                "engagement": round(eng, 4), "activity": round(act, 4), "agreement": agreement}
+        if a in sem:
+            comp["cosine"] = round(sem[a], 4)
         if mode == "keyword":
             score = kw.get(a, 0.0)
         elif mode == "semantic":
             score = sem.get(a, -1.0)
         else:
-            score = (w.keyword * comp["keyword"] + w.semantic * comp["semantic"] + w.engagement * eng + w.activity * act)
+            score = (w.keyword * comp["keyword"] + w.semantic * comp["semantic"] + w.engagement * eng + w.activity * act
+                     + agreement)
         if (mode == "keyword" and a not in kw) or (mode == "semantic" and a not in sem):
             continue
         cid = d["creator_id"] or a
@@ -202,14 +306,18 @@ def _fuse(details: Sequence[dict], mode: Mode, w: FusionWeights, query: CreatorQ
             creator_id=cid, name=d["creator_name"] or d["name"], platform=d["platform"], handle=d["handle"],
             followers=d["followers"], country=d["country"], niche=d["primary_niche"],
             secondary_niches=list(d["secondary_niches"] or []), summary=d["summary"], score=round(score, 4),
-            reasons=_reasons(d, query, example, kw.get(a), sem, comp), also_on=[], account_id=a, components=comp,
+            reasons=_reasons(d, query, example, kw.get(a), sem, comp, topic), also_on=[], account_id=a, components=comp,
+            matched=list(d["matched"] or []),
         )
     return sorted(best.values(), key=lambda h: (-h.score, -(h.followers or 0), h.creator_id))
 
 
 def _reasons(d: dict, query: CreatorQuery, example: dict | None, kw: float | None, sem: dict[str, float],
-             comp: dict[str, float]) -> list[str]:
+             comp: dict[str, float], topic: tuple[str, ...] = ()) -> list[str]:
     out: list[str] = []
+    asked = [n for n in [d["primary_niche"], *(d["secondary_niches"] or [])] if n and n in topic]
+    if asked:
+        out.append(f"a {asked[0]} creator, the niche you asked for")
     if kw:
         words = list(d["matched"] or [])
         if words:

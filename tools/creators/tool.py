@@ -25,14 +25,32 @@ HIGH_ENGAGEMENT_PCT = 0.75
 """'High engagement' = the top quarter of the platform's accounts by engagement rate."""
 
 
+def no_match_markdown(result: SearchResult, shown: str) -> str:
+    """The answer when nothing matched: says so, with the named niche's creators under relaxed filters and the closest
+    niches that do have creators under these filters (``SearchResult.elsewhere`` and ``closest``)."""
+    niche = " or ".join(result.topic_niches)
+    if result.absent_words:
+        words = ", ".join(f"“{w}”" for w in result.absent_words)
+        text = f"No good match ({shown or 'no filters'}): no creator in the data mentions {words}."
+    else:
+        text = (f"No good match ({shown or 'no filters'}): no creator in the data is about "
+                f"{niche or 'this'} with these filters.")
+    relaxed = [f"{n:,} {where}" for where, n in result.elsewhere.items() if n]
+    if relaxed:
+        text += f" {niche.capitalize()} creators: " + ", ".join(relaxed) + "."
+    if result.closest:
+        text += " Closest niches that do have creators here: " + ", ".join(
+            f"{n} ({c:,})" for n, c in result.closest) + "."
+    return text + " Try one of those, fewer filters, or other words for the niche."
+
+
 def results_markdown(result: SearchResult, limit_reasons: int = 4) -> str:
     """A table a creator or brand reads: creator, platform and audience, niche, why it matched."""
     shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.filters.items() if k != "exclude_creators")
     if result.example:
         shown = (shown + ", " if shown else "") + f"like {result.example['name']}"
     if not result.hits:
-        return (f"No creators matched ({shown or 'no filters'}). Try fewer filters, a wider follower range or other "
-                "words for the niche.")
+        return no_match_markdown(result, shown)
     lines = [f"**Creators** ({len(result.hits)} real accounts{'; ' + shown if shown else ''})", "",
              "| # | Creator | Platform | Audience | Niche | Why it matched |", "|---|---|---|---:|---|---|"]
     for i, h in enumerate(result.hits, 1):

@@ -30,9 +30,9 @@ from tools.outliers.search import (
     DEFAULT_MIN_MULTIPLIER,
     OutlierHit,
     channels_for,
-    find_outliers,
     format_label,
     resolve_niche,
+    search_outliers,
 )
 
 
@@ -47,14 +47,31 @@ def _mult(h: OutlierHit) -> str:
     return f"{h.multiplier:.1f}x{tier}"
 
 
-def outliers_markdown(query: str, hits: list[OutlierHit], pattern_lines: list[str] | None = None) -> str:
+def no_match_markdown(query: str, topic_niches: tuple[str, ...] = (), closest: list[tuple[str, int]] | None = None,
+                      absent_words: list[str] | None = None) -> str:
+    """The answer when nothing passes: says there is no good match (no title has the topic's words, or, when the
+    topic names a niche, no outlier of it fits these filters), and offers the closest niches that do have outliers."""
+    if absent_words:
+        words = ", ".join(f"“{w}”" for w in absent_words)
+        text = f"No good match for **{query}**: no title in the corpus mentions {words}."
+    else:
+        niche = f" The corpus has no {' or '.join(topic_niches)} outlier that fits these filters." if topic_niches else ""
+        text = f"No good match for **{query}**: no outlier in the corpus is about it with these filters.{niche}"
+    if closest:
+        offers = ", ".join(f"{n} ({c:,} outliers)" for n, c in closest)
+        text += f" Closest niches that do have outliers here: {offers}. Ask about one of them, or try other words."
+    else:
+        text += " Try a broader topic, a lower minimum multiplier, or no channel filter."
+    return text
+
+
+def outliers_markdown(query: str, hits: list[OutlierHit], pattern_lines: list[str] | None = None,
+                      topic_niches: tuple[str, ...] = (), closest: list[tuple[str, int]] | None = None,
+                      absent_words: list[str] | None = None) -> str:
     """A table a creator reads: title, channel, views, multiplier, why it matched; then the shared patterns and
-    notes on multipliers that need care (videos too young at the crawl)."""
+    notes on multipliers that need care (videos too young at the crawl). No hits: ``no_match_markdown``."""
     if not hits:
-        return (
-            f"No outliers matched **{query}** with these filters. Try a broader topic, a lower minimum "
-            "multiplier, or no channel filter."
-        )
+        return no_match_markdown(query, topic_niches, closest, absent_words)
     lines = [
         f"**Outliers about “{query}”** ({len(hits)} real videos, multiplier = views / the channel's rolling median "
         "of nearby same-format uploads)",
@@ -195,7 +212,7 @@ async def outlier_report(
     min_views: int | None = None,
     limit: int = 10,
 ) -> tuple[str, list[dict]]:
-    """(markdown, hit dicts): with a ``query``, the outliers about it (``find_outliers``) and the patterns several
+    """(markdown, hit dicts): with a ``query``, the outliers about it (``search_outliers``) and the patterns several
     of them share; without one, what works for ``channels`` or the ``niche`` (``what_works``; one of them is
     needed). An unknown channel or niche raises ValueError listing the known ones. While the title index is still
     being built (a first start), the answer ends with a note saying how far it is (``index_note``)."""
@@ -206,12 +223,13 @@ async def outlier_report(
                                  published_before, (), min_views)
         text, data = await what_works(pool, resolved, resolve_niche(niche) if niche else None, filters, limit)
         return text + note, data
-    hits = await find_outliers(pool, query, channels, min_multiplier, video_format, published_after,
-                               published_before, limit, niche, min_views)
-    pattern_lines, pattern_data = await shared_patterns(pool, hits)
+    found = await search_outliers(pool, query, channels, min_multiplier, video_format, published_after,
+                                  published_before, limit, niche, min_views)
+    pattern_lines, pattern_data = await shared_patterns(pool, found.hits)
     if pattern_data:
         trace("outliers.patterns", query=query, patterns=pattern_data)
-    return outliers_markdown(query, hits, pattern_lines) + note, [asdict(h) for h in hits]
+    text = outliers_markdown(query, found.hits, pattern_lines, found.topic_niches, found.closest, found.absent_words)
+    return text + note, [asdict(h) for h in found.hits]
 
 
 _indexed: set[str] = set()

@@ -11,15 +11,22 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 from psycopg_pool import AsyncConnectionPool
 
 from agent.embeddings import MINILM, MINILM_STATIC, get_title_embedder
 from memory.corpus.channels import channel_names, channels_named
-from memory.corpus.search import OutlierFilters, hybrid_search
+from memory.corpus.search import (
+    RRF_K,
+    OutlierFilters,
+    hybrid_search,
+    outlier_counts_by_niche,
+    words_in_no_title,
+)
 from memory.niches import CHANNEL_NICHES as NICHES
+from memory.niches import is_generic, niche_texts, niches_named, only_niche_words
 from memory.outliers import OUTLIER_FROM, multiplier_note, tier_label
 from tools import extract
 from tools.base import trace
@@ -33,6 +40,12 @@ SIMILARITY_FLOOR: dict[str, float] = {MINILM: 0.36, MINILM_STATIC: 0.52}
 ``evals.retrieval.fit_similarity_floor`` on the dev split of the labelled queries (never the test split): the
 floor that maximises F1 of "relevant" among the top 20 titles per query by similarity. Models without an entry
 get no floor."""
+
+IN_NICHE_FLOOR: dict[str, float] = {MINILM: 0.20, MINILM_STATIC: 0.29}
+"""The similarity floor inside the niche a topic names (its channels agree with the topic, so less of the title's
+meaning is needed). MiniLM's is chosen on the dev split only by ``evals.retrieval.tune_in_niche_floor`` (``python -m
+evals.retrieval --split tune``: the grid floor with the best dev nDCG@10 of the tool, 0.718 at 0.20); the static
+tier's is not fitted: MiniLM's scaled by the ratio of the two models' fitted general floors (0.52 / 0.36)."""
 
 
 @dataclass
@@ -62,13 +75,13 @@ def format_label(is_short: bool | None) -> str:
 
 
 def _why(row: dict) -> str:
-    parts = []
+    parts = [f"a {row['niche']} channel, the niche your topic names"] if row.get("topic_match") else []
     if row.get("vector_rank"):
         parts.append(f"meaning {row['similarity']:.2f} (#{row['vector_rank']})")
     if row.get("keyword_rank"):
         words = ", ".join(row.get("matched_words") or []) or "words"
         parts.append(f"words: {words} (#{row['keyword_rank']})")
-    return " + ".join(parts) or f"meaning {row['similarity']:.2f}"
+    return " + ".join(parts) or f"meaning {row['similarity'] or 0.0:.2f}"
 
 
 def _hit(row: dict) -> OutlierHit:
@@ -115,28 +128,165 @@ def resolve_channels(names: list[str] | None, known: list[str]) -> list[str]:
     return resolved
 
 
-_NICHE_WORDS: dict[str, str] = {
-    **{w: n for n in NICHES for w in re.findall(r"[a-z]+", n) if len(w) > 3},
-    "money": "personal finance", "budgeting": "personal finance", "investing": "personal finance",
-    "makeup": "beauty & makeup", "photo": "photography & filmmaking", "camera": "photography & filmmaking",
-    "tech": "tech & gadgets", "vlog": "travel & vlogs", "vloggers": "travel & vlogs", "minimalism":
-    "self-improvement & lifestyle", "productivity": "self-improvement & lifestyle", "challenge":
-    "entertainment & challenges", "physics": "science & engineering", "education": "science & engineering",
-    "cooking": "food & cooking", "comedy": "comedy & talk shows", "movies": "film & tv", "games": "gaming",
-}
-
-
 def resolve_niche(text: str) -> str:
-    """The niche (a key of ``memory.niches.CHANNEL_NICHES``) a creator's words name: 'science' -> 'science & engineering'.
+    """The niche (a key of ``memory.niches.CHANNEL_NICHES``) a creator's words name, through the niche vocabulary
+    (``memory.niches.niches_named``): 'science' -> 'science & engineering', 'budgeting' -> 'personal finance'.
     Raises ValueError listing the niches when none matches."""
     low = text.lower().strip()
     if low in NICHES:
         return low
-    for word in re.findall(r"[a-z][a-z-]+", low):
-        for candidate in (word, word.rstrip("s")):
-            if candidate in _NICHE_WORDS:
-                return _NICHE_WORDS[candidate]
-    raise ValueError(f"No niche matches {text!r}. Niches: {', '.join(NICHES)}.")
+    named = niches_named(low, "channel")
+    if not named:
+        raise ValueError(f"No niche matches {text!r}. Niches: {', '.join(NICHES)}.")
+    return named[0].niche
+
+
+@dataclass
+class OutlierSearch:
+    """A topic search's answer: ``hits`` best first; ``topic_niches``: the niches the topic itself names (through the
+    niche vocabulary; empty when a niche or channels were given, or the topic names none); ``closest``: when nothing
+    passed, the niches that do have outliers under the same filters, nearest in meaning to the request first, each
+    with its count of outliers (at most ``CLOSEST_SHOWN``); ``absent_words``: the topic's words that say what it is
+    about, when no title of the corpus contains any of them (then nothing is a good match)."""
+
+    hits: list[OutlierHit]
+    topic_niches: tuple[str, ...] = ()
+    closest: list[tuple[str, int]] = field(default_factory=list)
+    absent_words: list[str] = field(default_factory=list)
+
+
+CLOSEST_SHOWN = 3
+"""Niches offered when nothing matches."""
+
+
+def _content_words(query: str) -> list[str]:
+    """The words of a request that say what it is about: not generic, at least three letters."""
+    return [w for w in dict.fromkeys(re.findall(r"[a-z0-9']+", query.lower())) if len(w) > 2 and not is_generic(w)]
+
+
+def _word_evidence(row: dict, query: str, topic: tuple[str, ...], niche_has_hits: bool,
+                   idf: dict[str, float] | None) -> bool:
+    """Whether the words a title shares with the request carry more than half of the request's weight (BM25 IDF,
+    ``idf``: word -> weight, 1 each when missing) among its words that say what it is about (not generic:
+    "beginners", "tips"). So "Opening a Condom in a Wind Tunnel" does not match "chess openings" ("chess", in no
+    title, weighs most). When the topic's own niche has matches, that niche's words do not count outside it (a
+    "budget camera" title shares "budget" with "budgeting for beginners", in another sense)."""
+    content = _content_words(query)
+    weight = {w: (idf or {}).get(w, 1.0) for w in content}
+    shared = [w for w in row.get("matched_words") or [] if w in weight
+              and not (niche_has_hits and any(m.niche in topic for m in niches_named(w, "channel")))]
+    return bool(shared) and sum(weight[w] for w in shared) > sum(weight.values()) / 2
+
+
+def _evidence(row: dict, query: str, topic: tuple[str, ...], niche_has_hits: bool, floor: float | None,
+              idf: dict[str, float] | None = None) -> bool:
+    """Whether a hit outside the topic's niches matched for a reason a creator would accept: its title is close in
+    meaning (at or above the floor), or its words match (``_word_evidence``)."""
+    if row.get("vector_rank") and (floor is None or (row["similarity"] or 0.0) >= floor):
+        return True
+    return _word_evidence(row, query, topic, niche_has_hits, idf)
+
+
+def _ranked(query: str, base: list[dict], in_niche: list[dict], topic: tuple[str, ...],
+            floor: float | None, idf: dict[str, float] | None = None) -> list[dict]:
+    """Hits of the plain search and of the topic's niche fused by reciprocal rank fusion (a title of the niche found
+    by both counts twice, so niche agreement leads); hits outside the niche only with ``_evidence``, and their word
+    match counts in the fused score only when it is evidence (``_word_evidence``), so a "budget camera" title does
+    not rise on the word "budget"."""
+    out: dict[str, dict] = {}
+    for r in base:
+        if r["niche"] in topic:
+            out[r["video_id"]] = {**r, "topic_match": True}
+        elif _evidence(r, query, topic, bool(in_niche), floor, idf):
+            rrf = 1 / (RRF_K + r["vector_rank"]) if r.get("vector_rank") else 0.0
+            if r.get("keyword_rank") and _word_evidence(r, query, topic, bool(in_niche), idf):
+                rrf += 1 / (RRF_K + r["keyword_rank"])
+            out[r["video_id"]] = {**r, "rrf": rrf, "topic_match": False}
+    for rank, r in enumerate(in_niche, 1):
+        entry = out.setdefault(r["video_id"], {**r, "rrf": 0.0, "topic_match": True})
+        entry["rrf"] += 1 / (RRF_K + rank)
+    return sorted(out.values(), key=lambda r: (-r["rrf"], not r["topic_match"], r["video_id"]))
+
+
+async def _closest_niches(pool: AsyncConnectionPool, vector, filters: OutlierFilters) -> list[tuple[str, int]]:
+    """The niches with outliers under ``filters`` (its niches aside), nearest first to the request's vector by the
+    cosine of the niche's text (``memory.niches.niche_texts``) in the title model's space; at most CLOSEST_SHOWN."""
+    counts = await outlier_counts_by_niche(pool, replace(filters, niches=()))
+    if not counts:
+        return []
+    names = [n for n in NICHES if counts.get(n)]
+    vectors = _niche_vectors(get_title_embedder())
+    order = sorted(names, key=lambda n: -float(vectors[n] @ vector))
+    return [(n, counts[n]) for n in order[:CLOSEST_SHOWN]]
+
+
+_niche_vector_cache: dict[str, dict] = {}
+
+
+def _niche_vectors(embedder) -> dict:
+    """Each corpus niche's text embedded with ``embedder`` (once per model)."""
+    if embedder.name not in _niche_vector_cache:
+        vecs = embedder.embed(niche_texts(NICHES))
+        _niche_vector_cache[embedder.name] = dict(zip(NICHES, vecs, strict=True))
+    return _niche_vector_cache[embedder.name]
+
+
+async def search_outliers(
+    pool: AsyncConnectionPool,
+    query: str,
+    channels: list[str] | None = None,
+    min_multiplier: float | None = DEFAULT_MIN_MULTIPLIER,
+    video_format: str = "any",
+    published_after: date | None = None,
+    published_before: date | None = None,
+    limit: int = 10,
+    niche: str | None = None,
+    min_views: int | None = None,
+) -> OutlierSearch:
+    """Videos whose titles match ``query`` by meaning and words (hybrid search), filtered; best first.
+
+    When the topic names a niche (``memory.niches.niches_named``: 'budgeting' -> personal finance), says nothing
+    else (``memory.niches.only_niche_words``) and no niche or channel is given, that niche's outliers are searched on
+    their own too (under ``IN_NICHE_FLOOR``) and fused in
+    (``_ranked``), and a video of another niche is shown only with evidence (``_evidence``). When no title contains any of the topic's words
+    (``memory.corpus.search.words_in_no_title``; niche words aside), the corpus has nothing about it: no hit. With no hit at all, ``closest`` names the niches that do have
+    outliers. Channel names and the niche are matched fuzzily; an unknown one raises ValueError listing
+    the known ones. ``min_multiplier=None`` also returns titles without a channel baseline (trending snapshots).
+    """
+    resolved = await channels_for(pool, channels)
+    niches = (resolve_niche(niche),) if niche else ()
+    topic = () if niches or resolved else tuple(m.niche for m in niches_named(query, "channel"))
+    embedder = get_title_embedder()
+    vector = embedder.embed_one(query) if embedder.cheap else await asyncio.to_thread(embedder.embed_one, query)
+    filters = OutlierFilters(
+        tuple(resolved), min_multiplier, video_format, published_after, published_before, niches, min_views
+    )
+    floor = SIMILARITY_FLOOR.get(embedder.name)
+    specific = [w for w in _content_words(query) if not niches_named(w, "channel")]
+    absent = await words_in_no_title(pool, specific)
+    if specific and len(absent) == len(specific):  # no title has any word the topic is about
+        trace("rag.retrieval", query=query, absent_words=absent, hits=0)
+        return OutlierSearch([], topic, await _closest_niches(pool, vector, filters), absent)
+    depth = max(3 * limit, 30)
+    result = await hybrid_search(pool, embedder.name, query, vector, filters, limit=depth, similarity_floor=floor)
+    in_niche: list[dict] = []
+    if topic and only_niche_words(query, "channel"):  # the request is about the niche itself
+        in_result = await hybrid_search(pool, embedder.name, query, vector, replace(filters, niches=topic),
+                                        limit=depth, similarity_floor=IN_NICHE_FLOOR.get(embedder.name))
+        in_niche = in_result.hits
+    rows = _ranked(query, result.hits, in_niche, topic, floor, result.idf)[:limit]
+    closest = await _closest_niches(pool, vector, filters) if not rows else []
+    trace(
+        "rag.retrieval",
+        source=f"hybrid: pgvector over {embedder.name} title vectors + BM25 full text, reciprocal rank fusion",
+        query=query,
+        filters={k: str(v) for k, v in asdict(filters).items() if v not in (None, (), "any")},
+        topic_niches=list(topic),
+        plan=asdict(result.plan) if result.plan else None,
+        similarity_floor=floor,
+        hits=len(rows),
+    )
+    return OutlierSearch([_hit(r) for r in rows], topic, closest)
 
 
 async def find_outliers(
@@ -151,28 +301,7 @@ async def find_outliers(
     niche: str | None = None,
     min_views: int | None = None,
 ) -> list[OutlierHit]:
-    """Videos whose titles match ``query`` by meaning and words (hybrid search), filtered; best first.
-
-    Channel names and the niche are matched fuzzily; an unknown one raises ValueError listing the known ones.
-    ``min_multiplier=None`` also returns titles without a channel baseline (trending snapshots).
-    """
-    resolved = await channels_for(pool, channels)
-    niches = (resolve_niche(niche),) if niche else ()
-    embedder = get_title_embedder()
-    vector = embedder.embed_one(query) if embedder.cheap else await asyncio.to_thread(embedder.embed_one, query)
-    filters = OutlierFilters(
-        tuple(resolved), min_multiplier, video_format, published_after, published_before, niches, min_views
-    )
-    floor = SIMILARITY_FLOOR.get(embedder.name)
-    result = await hybrid_search(pool, embedder.name, query, vector, filters, limit=limit, similarity_floor=floor)
-    trace(
-        "rag.retrieval",
-        source=f"hybrid: pgvector over {embedder.name} title vectors + BM25 full text, reciprocal rank fusion",
-        query=query,
-        filters={k: str(v) for k, v in asdict(filters).items() if v not in (None, (), "any")},
-        plan=asdict(result.plan) if result.plan else None,
-        similarity_floor=floor,
-        hits=len(result.hits),
-    )
-    return [_hit(r) for r in result.hits]
-
+    """The hits of ``search_outliers`` (same arguments and errors)."""
+    found = await search_outliers(pool, query, channels, min_multiplier, video_format, published_after,
+                                  published_before, limit, niche, min_views)
+    return found.hits

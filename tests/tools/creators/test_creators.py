@@ -250,6 +250,27 @@ async def test_filters_hold_and_every_hit_says_why(creators_db, settings):
     assert sum("“fitness”" in " ".join(h.reasons) for h in result.hits) >= 8
 
 
+async def test_the_named_niche_leads_the_ranking(creators_db, settings):
+    result = await search(creators_db.pool, CreatorQuery("fitness", CreatorFilters(platform="instagram", min_followers=100_000)),
+                          get_embedder(), FusionWeights.from_settings(settings))
+    assert result.topic_niches == ("fitness",) and result.plan["niche_candidates"] > 0
+    agreement = [h.components["agreement"] for h in result.hits]
+    assert agreement == sorted(agreement, reverse=True) and agreement[0] == 1.0
+    assert result.hits[0].reasons[0] == "a fitness creator, the niche you asked for"
+
+
+async def test_a_niche_missing_under_the_filters_is_no_good_match_with_alternatives(creators_db, settings):
+    runtime = SimpleNamespace(context=CortexContext(db=creators_db, settings=settings))
+    args = await extract_args("find creators in personal finance on Instagram with over 100k followers")
+    assert args == {"platform": "instagram", "min_followers": 100_000, "query": "personal finance"}
+    content, artifact = await tool_module.search_creators(runtime, **args)
+    assert artifact["hits"] == []  # never pets or beauty accounts that mention "personal"
+    assert content.startswith("No good match") and "finance & business" in content
+    assert "Closest niches that do have creators here:" in content
+    content, artifact = await tool_module.search_creators(runtime, "beekeeping")
+    assert artifact["hits"] == [] and "no creator in the data mentions “beekeeping”" in content
+
+
 async def test_smaller_than_example_uses_its_audience(creators_db, settings):
     result = await search(creators_db.pool, CreatorQuery("science educators", CreatorFilters(platform="youtube"),
                                                          similar_to="Veritasium", smaller_than_example=True),
@@ -321,7 +342,9 @@ def test_eval_queries_are_split_by_query():
     assert len(rows) >= 30 and len(dev) + len(test) == len(rows)
     assert not {q["id"] for q in dev} & {q["id"] for q in test}
     assert {q["query"] for q in smoke} <= {q["query"] for q in dev} and smoke
-    assert all(q["relevant"] and set(q["relevant"].values()) <= {1, 2} for q in rows)
+    assert all(set(q["relevant"].values()) <= {1, 2} for q in rows)
+    absent = [q for q in rows if not q["relevant"]]  # niches the data lacks: the right answer is no good match
+    assert {q["split"] for q in absent} == {"dev", "test"} and len(absent) < len(rows) / 4
     with pytest.raises(ValueError, match="Unknown split"):
         load_queries("train")
 

@@ -21,7 +21,7 @@ from evals.retrieval import (
 from memory.corpus import search as corpus_search
 from memory.corpus.search import OutlierFilters, hybrid_search, keyword_search, search_titles
 from memory.corpus.vectors import embed_titles
-from tools.outliers.search import SIMILARITY_FLOOR
+from tools.outliers.search import SIMILARITY_FLOOR, search_outliers
 from tools.outliers.tool import retrieve_outliers
 
 from support import tool_runtime
@@ -142,7 +142,9 @@ def test_labelled_queries_are_split_by_query():
     dev, test, smoke = load_queries("dev"), load_queries("test"), load_queries("smoke")
     assert len(dev) + len(test) >= 50 and len(smoke) >= 15
     assert not {q.id for q in dev} & {q.id for q in test} and {q.id for q in smoke} <= {q.id for q in test}
-    assert all(q.grades and set(q.grades.values()) <= {1, 2} for q in dev + test)
+    assert all(set(q.grades.values()) <= {1, 2} for q in dev + test)
+    absent = [q for q in dev + test if not q.grades]  # topics the corpus lacks: the right answer is no good match
+    assert {q.split for q in absent} == {"dev", "test"} and len(absent) < len(dev + test) / 4
     with pytest.raises(ValueError, match="Unknown split"):
         load_queries("train")
 
@@ -156,3 +158,19 @@ async def test_retrieval_eval_smoke(db, static):
     for s in systems.values():
         m = s["metrics"]["nDCG@10"]
         assert 0 <= m["lo"] <= m["mean"] <= m["hi"] <= 1
+
+
+async def test_a_topic_naming_a_niche_gets_that_niche_first_and_no_other_sense_of_its_words(db):
+    found = await search_outliers(db.pool, "budgeting for beginners", limit=10)
+    assert found.topic_niches == ("personal finance",)
+    assert found.hits and found.hits[0].niche == "personal finance" and found.hits[0].channel == "Nischa"
+    assert "the niche your topic names" in found.hits[0].why
+    floor = SIMILARITY_FLOOR[MINILM]
+    others = [h for h in found.hits if h.niche != "personal finance"]
+    assert all(h.similarity >= floor for h in others)  # no "budget camera" title on its shared word alone
+
+
+async def test_an_absent_topic_is_no_good_match_with_the_closest_niches(db):
+    content, hits = await retrieve_outliers(tool_runtime(db), "knitting and crochet")
+    assert hits == [] and "No good match" in content and "“knitting”, “crochet”" in content
+    assert "Closest niches that do have outliers here:" in content
