@@ -214,6 +214,7 @@ GENERIC_WORDS: frozenset[str] = frozenset({
     "easy", "simple", "ultimate", "new", "free", "idea", "ideas", "review", "reviews", "cheap", "expensive",
     "good", "great", "how", "why", "what", "ways", "things", "everything", "basics", "advanced", "pro", "vs",
     "personal", "people", "make", "making", "start", "starting", "creators", "channels", "influencers",
+    "works", "video", "videos",
 })
 """Words that say how or for whom, not what about ("budgeting for beginners": the topic is budgeting). A title or a
 profile that shares only such words with a request is not a match."""

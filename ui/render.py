@@ -30,8 +30,6 @@ from tools.base import CortexContext
 NODE_TITLES = {"model": "Model", "approve": "Approval", "tools": "Tools", "answer": "Answer"}
 STREAM_MODES = ["tasks", "updates", "messages", "custom"]
 APPROVAL_TIMEOUT_S = 600
-TYPED_HINT = "Click a button, or type yes or no."
-"""Under each approval question: a typed answer works too (``approval_decision``)."""
 """How long an approval request waits for the creator's click; unanswered, it counts as declined."""
 STOPPED = "you stopped it"
 
@@ -268,7 +266,7 @@ async def ask_approval(request: HITLRequest, typed: list[str] | None = None) -> 
     decisions: list[Decision] = []
     for action in request["action_requests"]:
         clicked = await ApprovalQuestion(
-            content=f"**Approve?** {action.get('description') or action['name']}\n\n{TYPED_HINT}",
+            content=f"**Approve?** {action.get('description') or action['name']}",
             actions=[
                 cl.Action(name="approve", payload={"type": "approve"}, label="Approve", icon="check"),
                 cl.Action(name="cancel", payload={"type": "reject"}, label="Cancel", icon="x"),

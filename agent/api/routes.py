@@ -294,6 +294,9 @@ async def update_state(thread_id: str, body: StateUpdate, creator: Creator) -> R
         if not _is_uuid(body.at) or await graph.checkpointer.aget_tuple(config) is None:
             raise HTTPException(404, f"Checkpoint {body.at} not found in thread {thread_id}.")
     state = await graph.aget_state(config)
+    writes = body.values.get("messages") if isinstance(body.values, dict) else body.values
+    if not state.values.get("messages") and not writes:
+        raise HTTPException(422, f"values.messages: thread {thread_id} has no messages yet: write at least one.")
     as_node = body.as_node or ("model" if state.next else "answer")
     try:
         written = await graph.aupdate_state(config, body.values, as_node=as_node)
@@ -495,7 +498,7 @@ async def search_store_items(body: StoreSearch, creator: Creator) -> Response:
     """Items under one of your namespaces (default all of yours), by metadata filter and text query."""
     db = await get_database()
     try:
-        items = await db.store.asearch(_own_namespace(body.namespace_prefix, creator), query=body.query,
+        items = await db.store.asearch(_own_namespace(body.namespace_prefix, creator), query=body.query or None,
                                        filter=body.filter, limit=body.limit, offset=body.offset)
     except ValueError as exc:  # a filter operator the store does not know
         raise HTTPException(422, f"filter: {exc}") from None
@@ -538,8 +541,9 @@ def unserved(prefix: str) -> None:
     async def not_served(request: Request) -> Response:
         path = request.url.path
         served = [r for r in router.routes if isinstance(r, APIRoute) and r.include_in_schema and r.path_regex.match(path)]
-        static = [r for r in served if "{" not in r.path]  # /threads/search, not /threads/{thread_id}
-        allowed = sorted({m for r in static or served for m in r.methods})
+        # the most specific paths: /threads/{thread_id}/runs/wait, not /threads/{thread_id}/runs/{run_id}
+        fewest = min((r.path.count("{") for r in served), default=0)
+        allowed = sorted({m for r in served if r.path.count("{") == fewest for m in r.methods})
         if allowed:
             return _json({"detail": f"{request.method} is not served on {path}: use {', '.join(allowed)}."},
                          status_code=405, headers={"Allow": ", ".join(allowed)})

@@ -29,7 +29,7 @@ from memory.learning import get_block, put_block
 from tools.base import CortexContext
 from tools.learning.choices import WHICH_TITLE, resolve_choice
 from tools.learning.offline import extract_use_title
-from ui.render import TYPED_HINT, approval_decision
+from ui.render import approval_decision
 
 from support import CHROMIUM, CHROMIUM_ARGS, RecordingEmitter, login, tool_calls_answered
 
@@ -174,7 +174,7 @@ async def test_chat_asks_with_buttons_and_resumes(db, choice):
     answer = await render_turn(graph, "I'll use 'Lego Volcano, Day 30'", run_config(thread, "hitl-tester"),
                                CortexContext(creator_id="hitl-tester"))
     assert emitter.asked == ["**Approve?** Record that you are using “Lego Volcano, Day 30” (your own title) for "
-                             f"this video.\n\n{TYPED_HINT}"]
+                             "this video."]
     names = [s["name"] for s in emitter.steps if s.get("type") in ("run", "tool")]
     assert names.count("Run") >= 2 and "approval" in names  # the run before the question and the resumed one
     recorded = await _choices(db, thread)
@@ -242,16 +242,10 @@ async def test_approval_in_the_browser(db):
             await page.locator("#chat-submit").click()
             await page.get_by_role("button", name="Approve").click(timeout=90_000)
             await page.get_by_text("Recorded: you are using “My Browser Volcano”").last.wait_for(timeout=60_000)
-            await page.locator("#chat-input").fill("I'll use 'My Typed Volcano'")  # typed approval: no button
-            await page.locator("#chat-submit").click()
-            await page.get_by_role("button", name="Approve").last.wait_for(timeout=90_000)
-            await page.locator("#chat-input").fill("yes, go ahead")
-            await page.locator("#chat-input").press("Enter")
-            await page.get_by_text("Recorded: you are using “My Typed Volcano”").last.wait_for(timeout=60_000)
             await browser.close()
     async with db.pool.connection() as conn:
         cur = await conn.execute("SELECT title FROM title_choices WHERE creator_id = %s ORDER BY chosen_at", (creator,))
-        assert [r["title"] for r in await cur.fetchall()] == ["My Browser Volcano", "My Typed Volcano"]
+        assert [r["title"] for r in await cur.fetchall()] == ["My Browser Volcano"]
 
 
 async def test_no_path_around_the_approval(db):
