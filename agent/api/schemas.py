@@ -396,8 +396,8 @@ class StoreSearch(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     namespace_prefix: Annotated[StoreNamespace, storable("namespace_prefix")] = Field(default_factory=list)
-    filter: Annotated[dict[Annotated[str, Field(max_length=100)], str | int | float | bool | None] | None,
-                      storable("filter"), Field(max_length=20)] = Field(
+    filter: Annotated[Annotated[dict[Annotated[str, Field(max_length=100)], str | int | float | bool | None],
+                                Field(max_length=20)] | None, storable("filter")] = Field(
         None, description="Items whose value has these top-level fields equal to these values.")
     limit: StrictInt = Field(10, ge=1, le=100)
     offset: StrictInt = Field(0, ge=0, le=1_000_000)
