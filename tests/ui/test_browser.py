@@ -86,6 +86,7 @@ async def test_titles_in_the_chat_are_eight_complete_on_topic_titles(service, da
         else:
             message = "10 title ideas for a video where I test 5 budgeting apps for a month"
         await page.locator("#chat-input").fill(message)
+        await expect(page.locator("#chat-submit")).to_be_enabled(timeout=60_000)  # the attachment is uploaded
         await page.locator("#chat-submit").click()
         try:
             await page.get_by_role("button", name="Save").nth(7).wait_for(timeout=300_000)

@@ -24,6 +24,7 @@ SHOTS = "/tmp/first-run-{}.png"
 
 async def _send(page, text: str) -> None:
     await page.locator("#chat-input").fill(text)
+    await expect(page.locator("#chat-submit")).to_be_enabled(timeout=60_000)  # an attachment is uploaded
     await page.locator("#chat-submit").click()
 
 
