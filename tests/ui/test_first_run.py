@@ -97,7 +97,7 @@ async def test_first_run_from_start_up_to_a_reload(tmp_path, data_dir):
             # no analytics yet: the answer offers the Studio export and Google's consent page (PKCE, this service's
             # callback); Google itself is out of reach, so the browser's request to it is answered here
             await _send(page, "how did my last video do?")
-            link = page.get_by_role("link", name="open Google's consent page")
+            link = page.get_by_role("link", name="open Google's consent page").last  # (also in the open step)
             await link.wait_for(timeout=120_000)
             await _idle(page)
             await page.screenshot(path=SHOTS.format("4-connect"))
