@@ -35,7 +35,7 @@ from typing import Any
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.store.postgres.aio import AsyncPostgresStore
 from pgvector.psycopg import register_vector_async
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
@@ -279,6 +279,23 @@ class Database:
                         await supervisor
         finally:
             await pool.close()
+
+
+async def words_in_no_row(pool: AsyncConnectionPool, words: Sequence[str], table: str, tsv_column: str) -> list[str]:
+    """The words (in order) whose English stem no row of ``table`` has in its tsvector ``tsv_column`` (one GIN index
+    look-up each); stop words, which have no stem, never count. ``table`` and ``tsv_column`` are code's names, quoted
+    as identifiers."""
+    if not words:
+        return []
+    query = sql.SQL(
+        """SELECT w FROM unnest(%s::text[]) WITH ORDINALITY AS x(w, i)
+           WHERE plainto_tsquery('english', w)::text <> ''
+             AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{tsv} @@ plainto_tsquery('english', w))
+           ORDER BY i"""
+    ).format(table=sql.Identifier(table), tsv=sql.Identifier(tsv_column))
+    async with pool.connection() as conn:
+        cur = await conn.execute(query, (list(words),))
+        return [r["w"] for r in await cur.fetchall()]
 
 
 async def connect(settings: Settings | None = None) -> AsyncConnection:

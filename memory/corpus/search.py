@@ -47,6 +47,7 @@ from memory.corpus.vectors import (
     VECTOR_FILTER_COLUMNS,
     title_vector_table,
 )
+from memory.db import words_in_no_row
 from memory.outliers import OUTLIER_FROM
 
 EXACT_MAX_ROWS = 2_500
@@ -525,14 +526,4 @@ async def outlier_counts_by_niche(pool: AsyncConnectionPool, filters: OutlierFil
 async def words_in_no_title(pool: AsyncConnectionPool, words: list[str]) -> list[str]:
     """The words (in order) whose English stem no title of the corpus contains (GIN index look-ups); stop words, which
     have no stem, never count."""
-    if not words:
-        return []
-    async with pool.connection() as conn:
-        cur = await conn.execute(
-            """SELECT w FROM unnest(%s::text[]) WITH ORDINALITY AS x(w, i)
-               WHERE plainto_tsquery('english', w)::text <> ''
-                 AND NOT EXISTS (SELECT 1 FROM videos v WHERE v.title_tsv @@ plainto_tsquery('english', w))
-               ORDER BY i""",
-            (words,),
-        )
-        return [r["w"] for r in await cur.fetchall()]
+    return await words_in_no_row(pool, words, "videos", "title_tsv")

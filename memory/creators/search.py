@@ -13,6 +13,7 @@ import numpy as np
 from psycopg_pool import AsyncConnectionPool
 
 from memory.creators.sources import PLATFORMS, name_key
+from memory.db import words_in_no_row
 
 
 async def refresh_search_index(pool: AsyncConnectionPool) -> int:
@@ -255,14 +256,4 @@ async def accounts_by_niche(pool: AsyncConnectionPool, filters: CreatorFilters) 
 async def words_in_no_account(pool: AsyncConnectionPool, words: Sequence[str]) -> list[str]:
     """The words (in order) whose English stem no account's name, handle, niches, bio or titles contain (GIN index
     look-ups); stop words, which have no stem, never count."""
-    if not words:
-        return []
-    async with pool.connection() as conn:
-        cur = await conn.execute(
-            """SELECT w FROM unnest(%s::text[]) WITH ORDINALITY AS x(w, i)
-               WHERE plainto_tsquery('english', w)::text <> ''
-                 AND NOT EXISTS (SELECT 1 FROM creator_accounts a WHERE a.tsv @@ plainto_tsquery('english', w))
-               ORDER BY i""",
-            (list(words),),
-        )
-        return [r["w"] for r in await cur.fetchall()]
+    return await words_in_no_row(pool, words, "creator_accounts", "tsv")
