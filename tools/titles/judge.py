@@ -128,7 +128,8 @@ def judged_title(
     candidate: TitleCandidate, score: float, grade: str, criteria: dict[str, float], note: str
 ) -> JudgedTitle:
     """A ``JudgedTitle``: the candidate with the judge's score (0-100), grade, criteria and note, its self-score gap
-    (self_score - score, rounded to 0.1) and whether the gap is flagged (|gap| > ``GAP_FLAG_POINTS``). The guard gates
+    (self_score - score, rounded to 0.1) and whether the gap is flagged (|gap| > ``GAP_FLAG_POINTS``; never for an
+    offline draft of a described idea, whose self-score rates no moment of a video: ``trust_reason``). The guard gates
     the grade: a title it rejects, or a weak draft, is capped at ``FRAGMENT_CAP`` and the note says why."""
     verdict = check_title(candidate.title)
     problem = candidate.weak or "; ".join(verdict.problems)
@@ -136,7 +137,8 @@ def judged_title(
         score, grade = FRAGMENT_CAP, grade_for(FRAGMENT_CAP)
         note = f"capped at {FRAGMENT_CAP:.0f}: the title {problem}" + (f" ({note})" if note else "")
     gap = round(candidate.self_score - score, 1)
-    return JudgedTitle(candidate, score, grade, criteria, note, gap, abs(gap) > GAP_FLAG_POINTS)
+    described = candidate.generator == "offline" and candidate.hook_id == "idea"
+    return JudgedTitle(candidate, score, grade, criteria, note, gap, abs(gap) > GAP_FLAG_POINTS and not described)
 
 
 def trust_note(j: JudgedTitle) -> str:

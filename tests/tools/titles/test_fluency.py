@@ -80,6 +80,8 @@ def test_a_disagreement_says_which_score_to_trust():
     assert "its own" in trust_note(llm)
     assert "wording" in trust_reason(flagged) and "fixed rubric" in trust_reason(llm)
     assert not judged_title(cand(FLUENT[2], self_score=75.0), 50.0, "C", {}, "").flagged  # 25 points: no flag
+    idea = TitleCandidate(FLUENT[2], "idea", "outlier_patterns", "curiosity", "question", (), 29.0, "offline")
+    assert not judged_title(idea, 94.0, "A", {}, "").flagged  # a described idea has no moment the drafter rated
 
 
 def test_the_why_of_a_disagreement_is_said_once_under_the_list():
