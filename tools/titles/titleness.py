@@ -167,20 +167,9 @@ def cache_key(data_dir: Path) -> str:
 
 @lru_cache(maxsize=2)
 def _load(data_dir: Path, cache_dir: Path) -> TitlenessModel:
-    import joblib
+    from agent.artifacts import load_or_fit
 
-    cached = cache_dir / f"titleness-{cache_key(data_dir)}.joblib"
-    if cached.is_file():
-        try:
-            return joblib.load(cached)
-        except Exception:  # a cache written by another library version: refit
-            cached.unlink(missing_ok=True)
-    model = fit(data_dir)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(".tmp")
-    joblib.dump(model, tmp)
-    tmp.replace(cached)
-    return model
+    return load_or_fit(cache_dir / f"titleness-{cache_key(data_dir)}.joblib", lambda: fit(data_dir))
 
 
 def get_titleness_model() -> TitlenessModel | None:
