@@ -205,7 +205,10 @@ def _plural(phrase: str, low_text: str) -> str | None:
 def _form(phrase: str, low_text: str, proper: set[str]) -> tuple[str, str]:
     """(the phrase as a title says it, its article): "the" when the text mostly says "the <phrase>" (40 % or more);
     the plural when it is a countable noun the text counts ("a vector", "vectors": 30 % or more) or already plural;
-    else the bare phrase (a mass noun or a name: "linear algebra", "Euler's formula")."""
+    else "the" when the text puts a determiner before it twice or more and at least one time in three ("the graph",
+    "this graph"; not
+    counting "the calculus of ...", where the article belongs to the longer phrase: a countable noun, which a title cannot leave bare: "Where Does the Graph Come In?"); else the bare phrase (a mass
+    noun or a name: "linear algebra", "Euler's formula")."""
     words = r"[\s-]+".join(re.escape(w) for w in phrase.lower().split())
     total = max(_mentions(phrase, low_text), 1)
     if is_plural(phrase) or "'" in phrase or all(w.lower() in proper for w in phrase.split()):
@@ -215,7 +218,10 @@ def _form(phrase: str, low_text: str, proper: set[str]) -> tuple[str, str]:
     counted = len(re.findall(r"\b(?:an?|one|each|every)\s+" + words + r"\b", low_text))
     counted += len(re.findall(r"\b" + words + r"(?:s|es)\b", low_text))
     plural = _plural(phrase, low_text)
-    return (plural, "") if plural and counted * 10 >= total * 3 else (phrase, "")
+    if plural and counted * 10 >= total * 3:
+        return plural, ""
+    determined = len(re.findall(r"\b(?:the|an?|this|that|our|its|each|every)\s+" + words + r"\b(?!\s+of\b)", low_text))
+    return (phrase, "the") if determined >= 2 and determined * 3 >= total else (phrase, "")
 
 
 def _usable(phrase: str) -> bool:
