@@ -141,13 +141,12 @@ async def ensure_creators(pool, settings: Settings, progress=None) -> None:
 
 def warm_up() -> None:
     """Load what a first answer would otherwise wait for: the graph and tool modules, the offline router's intent
-    model (fitted once per training set, then loaded from the state dir), the title scorer and, for a custom
-    OpenAI-compatible endpoint, the models it lists (``agent.models.model_name``); run in a worker thread while the
-    corpus is ingested."""
+    model (fitted once per training set, then loaded from the state dir), the tools' engines (``tools.load_engines``:
+    the title scorer, the transcript analysis) and, for a custom OpenAI-compatible endpoint, the models it lists
+    (``agent.models.model_name``); run in a worker thread while the corpus is ingested."""
     from agent.offline import OfflineEngine
     from graphs.conversation import build_graph  # noqa: F401  (imports every tool module)
-    from tools import all_tools
-    from tools.scoring.scorer import score_title
+    from tools import all_tools, load_engines
 
     settings = get_settings()
     if settings.use_llm and settings.openai_base_url and not settings.openrouter_api_key:
@@ -155,7 +154,7 @@ def warm_up() -> None:
             model_name(settings, tier)
     engine = OfflineEngine(tools=all_tools())  # fits (or loads) the intent model, encodes a first request
     engine.intents(["Score this title: I Built a Giant Lego Volcano"], {t.name for t in engine.tools})
-    score_title("I Built a Giant Lego Volcano")
+    load_engines()
 
 
 async def _in_own_database(settings: Settings, work) -> None:
