@@ -280,6 +280,7 @@ def create_app(settings: Settings | None = None, state: StartupState | None = No
                                  "recovering by itself", "engine": engine_label(settings)}, status_code=503)
         return JSONResponse({**body, "status": "ok", "engine": engine_label(settings), "corpus_loaded": loaded})
 
+    from chainlit.server import app as chainlit_app
     from chainlit.utils import mount_chainlit
 
     from ui.connect import router as connect_router
@@ -293,7 +294,18 @@ def create_app(settings: Settings | None = None, state: StartupState | None = No
     app.include_router(threads_router)  # another creator's conversation: "not found" instead of Chainlit's page
     app.state.mcp_sessions = mount_mcp(app)  # MCP at /mcp; `boot` runs its sessions
     mount_chainlit(app=app, target=str(PROJECT_ROOT / "ui" / "app.py"), path=CHAT_PATH)
+    _without_path_guard(chainlit_app)
     return app
+
+
+def _without_path_guard(chat: FastAPI) -> None:
+    """Drop the middleware ``chainlit.utils.mount_chainlit`` adds to the chat app (``ChainlitMiddleware``: a 404 for
+    paths outside the mount path). Mounted at "/" (``CHAT_PATH``) it lets every path through, and as a Starlette
+    ``BaseHTTPMiddleware`` it turns a client that leaves before the answer starts (a page closed while its favicon
+    loads) into "RuntimeError: No response returned." in the service's log; it is also added again by every
+    ``create_app`` in a process (the chat app is Chainlit's module-level app)."""
+    assert CHAT_PATH == "/", "the chat is mounted below the root: keep Chainlit's path guard"
+    chat.user_middleware = [m for m in chat.user_middleware if getattr(m.cls, "__name__", "") != "ChainlitMiddleware"]
 
 
 # --- `cortex serve` as a child process (tests, benchmarks) --------------------------------------------------------
