@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import sys
 import uuid
 import weakref
 from collections.abc import AsyncIterator
@@ -34,6 +35,7 @@ from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from starlette.types import Receive, Scope, Send
 
 from agent import auth
+from agent.api.guards import BodyLimit
 from agent.api.schemas import dumps
 from agent.settings import get_settings
 from memory.db import get_database
@@ -177,10 +179,12 @@ def mount(app: FastAPI) -> contextlib.AbstractAsyncContextManager[None]:
     async def creator_of_request(request: Any) -> str:
         return await creator_for(_key_of({k.lower(): v for k, v in request.headers.items()})) or "anonymous"
 
-    manager = StreamableHTTPSessionManager(build_server(creator_of_request),
-                                           max_request_body_size=int(get_settings().api_max_body_mb * 2_000_000))
+    # one body limit for the service: BodyLimit's (CORTEX_API_MAX_BODY_MB, a JSON 413 saying what to fix); the SDK's
+    # own (Starlette's RequestBodyLimitMiddleware, a plain-text 413) is switched off
+    manager = StreamableHTTPSessionManager(build_server(creator_of_request), max_request_body_size=sys.maxsize)
+    limited = BodyLimit(_McpApp(manager), limit_mb=lambda: get_settings().api_max_body_mb, applies=lambda _path: True)
     # a route, not a mount: a mount answers /mcp/ only, and /mcp would fall through to the chat UI mounted at /
-    app.router.add_route(MCP_PATH, _McpApp(manager), methods=["GET", "POST", "DELETE"], include_in_schema=False)
+    app.router.add_route(MCP_PATH, limited, methods=["GET", "POST", "DELETE"], include_in_schema=False)
     return _running(manager)
 
 

@@ -141,15 +141,13 @@ async def ensure_creators(pool, settings: Settings, progress=None) -> None:
 
 def warm_up() -> None:
     """Load what a first answer would otherwise wait for: the graph and tool modules, the offline router's intent
-    model (fitted once per training set, then loaded from the state dir), the fluency guard's title-likeness model
-    (likewise), the title scorer and, for a custom
-    OpenAI-compatible endpoint, the models it lists (``agent.models.model_name``); run in a worker thread while the
-    corpus is ingested."""
+    model (fitted once per training set, then loaded from the state dir), the tools' engines (``tools.load_engines``:
+    the title scorer, the transcript analysis, the fluency guard's title-likeness model) and, for a custom
+    OpenAI-compatible endpoint, the models it lists
+    (``agent.models.model_name``); run in a worker thread while the corpus is ingested."""
     from agent.offline import OfflineEngine
     from graphs.conversation import build_graph  # noqa: F401  (imports every tool module)
-    from tools import all_tools
-    from tools.scoring.scorer import score_title
-    from tools.titles.titleness import get_titleness_model
+    from tools import all_tools, load_engines
 
     settings = get_settings()
     if settings.use_llm and settings.openai_base_url and not settings.openrouter_api_key:
@@ -157,8 +155,7 @@ def warm_up() -> None:
             model_name(settings, tier)
     engine = OfflineEngine(tools=all_tools())  # fits (or loads) the intent model, encodes a first request
     engine.intents(["Score this title: I Built a Giant Lego Volcano"], {t.name for t in engine.tools})
-    score_title("I Built a Giant Lego Volcano")
-    get_titleness_model()
+    load_engines()
 
 
 async def _in_own_database(settings: Settings, work) -> None:
@@ -284,6 +281,7 @@ def create_app(settings: Settings | None = None, state: StartupState | None = No
                                  "recovering by itself", "engine": engine_label(settings)}, status_code=503)
         return JSONResponse({**body, "status": "ok", "engine": engine_label(settings), "corpus_loaded": loaded})
 
+    from chainlit.server import app as chainlit_app
     from chainlit.utils import mount_chainlit
 
     from ui.connect import router as connect_router
@@ -297,7 +295,18 @@ def create_app(settings: Settings | None = None, state: StartupState | None = No
     app.include_router(threads_router)  # another creator's conversation: "not found" instead of Chainlit's page
     app.state.mcp_sessions = mount_mcp(app)  # MCP at /mcp; `boot` runs its sessions
     mount_chainlit(app=app, target=str(PROJECT_ROOT / "ui" / "app.py"), path=CHAT_PATH)
+    _without_path_guard(chainlit_app)
     return app
+
+
+def _without_path_guard(chat: FastAPI) -> None:
+    """Drop the middleware ``chainlit.utils.mount_chainlit`` adds to the chat app (``ChainlitMiddleware``: a 404 for
+    paths outside the mount path). Mounted at "/" (``CHAT_PATH``) it lets every path through, and as a Starlette
+    ``BaseHTTPMiddleware`` it turns a client that leaves before the answer starts (a page closed while its favicon
+    loads) into "RuntimeError: No response returned." in the service's log; it is also added again by every
+    ``create_app`` in a process (the chat app is Chainlit's module-level app)."""
+    assert CHAT_PATH == "/", "the chat is mounted below the root: keep Chainlit's path guard"
+    chat.user_middleware = [m for m in chat.user_middleware if getattr(m.cls, "__name__", "") != "ChainlitMiddleware"]
 
 
 # --- `cortex serve` as a child process (tests, benchmarks) --------------------------------------------------------

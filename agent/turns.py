@@ -36,13 +36,33 @@ from graphs.conversation import DURABILITY, NEW_MESSAGE, close_unfinished_turn, 
 from tools.base import CortexContext
 
 Stream = AsyncIterator[tuple[str, Any]]
-"""One graph run's stream: ``(mode, chunk)`` pairs, as ``graph.astream`` yields them for several stream modes."""
+"""One graph run's stream: ``(mode, chunk)`` pairs, as ``graph.astream`` yields them for several stream modes (with
+``events``, also ``(EVENTS, event)`` pairs: ``graph_events``)."""
+
+EVENTS = "events"
+"""The stream item that carries one of LangChain's run events (``astream_events`` v2), when a driver asks for them."""
 
 OnStream = Callable[[Stream], Awaitable[Any]]
 """Consumes one graph run's stream to its end (a turn has one run, plus one per answered approval)."""
 
 OnApproval = Callable[[HITLRequest], Awaitable[HITLResponse]]
 """Asks the creator about an approval request; returns the answer to resume with (one decision per action)."""
+
+
+async def graph_events(graph: CompiledStateGraph, payload: Any, config: dict, **kwargs: Any) -> Stream:
+    """One graph run streamed with LangChain's run events, as langgraph-api serves stream mode "events"
+    (``langgraph_api.stream.astream_state``): ``graph.astream_events(..., version="v2", **kwargs)`` with the graph's
+    stream modes in ``kwargs["stream_mode"]`` (a list); the root run's ``on_chain_stream`` events come out as the
+    graph's own ``(mode, chunk)`` items, every other event (``on_chain_start``, ``on_chat_model_stream``,
+    ``on_tool_end``, ``on_custom_event`` ...; none tagged ``langsmith:hidden``) as ``(EVENTS, event)``, where
+    ``event`` is the event dict (``event``, ``name``, ``run_id``, ``parent_ids``, ``tags``, ``metadata``, ``data``)."""
+    root = None
+    async for event in graph.astream_events(payload, config, version="v2", **kwargs):
+        root = root or event["run_id"]  # the first event is the root run's on_chain_start
+        if event["event"] == "on_chain_stream" and event["run_id"] == root:
+            yield event["data"]["chunk"]
+        elif "langsmith:hidden" not in (event.get("tags") or ()):
+            yield EVENTS, event
 
 
 def run_config(thread_id: str, creator_id: str) -> dict:
@@ -103,6 +123,7 @@ async def run_turn(
     durability: Durability = DURABILITY,
     interrupt_before: Literal["*"] | Sequence[str] | None = None,
     interrupt_after: Literal["*"] | Sequence[str] | None = None,
+    events: bool = False,
 ) -> TurnResult:
     """Run one turn (see the module docstring) and return where it left the thread.
 
@@ -116,7 +137,8 @@ async def run_turn(
     - ``thread_config``: the config that reads and closes the thread (default ``config``): the HTTP API passes one
       without its run id (a checkpoint carrying the run id in its metadata makes LangGraph take the run for a
       re-entry and drop its input) and without the checkpoint it forks from (the state to read is the head);
-    - ``durability``, ``interrupt_before``, ``interrupt_after``: passed to ``graph.astream``.
+    - ``durability``, ``interrupt_before``, ``interrupt_after``: passed to ``graph.astream``;
+    - ``events``: the stream carries LangChain's run events too (``graph_events``).
 
     Raises what the graph raises; asyncio.CancelledError after the thread is closed.
     """
@@ -130,9 +152,10 @@ async def run_turn(
                 await close_unfinished_turn(graph, thread, NEW_MESSAGE)
         while True:
             with foreground():  # background embedding holds back while the graph runs (not while approvals wait)
-                await on_stream(graph.astream(payload, config, context=context, stream_mode=list(stream_modes),
-                                              durability=durability, interrupt_before=interrupt_before,
-                                              interrupt_after=interrupt_after))
+                options = {"context": context, "stream_mode": list(stream_modes), "durability": durability,
+                           "interrupt_before": interrupt_before, "interrupt_after": interrupt_after}
+                await on_stream(graph_events(graph, payload, config, **options) if events
+                                else graph.astream(payload, config, **options))
                 state = await graph.aget_state(thread)
             approval = state.interrupts[0].value if state.interrupts else None
             if approval is None or on_approval is None:

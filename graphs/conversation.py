@@ -46,6 +46,7 @@ used, because each would change behaviour:
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any, Literal
 
@@ -63,7 +64,7 @@ from langgraph.types import Command, Durability, Send, interrupt
 
 from agent.models import OFFLINE_LABEL, chat_model, engine_label, llm_fault
 from memory.db import Database
-from tools import all_tools
+from tools import all_tools, engines_loaded, load_engines
 from tools.base import CortexContext, trace
 from tools.preproduction.tool import guard_titles
 from tools.scripts.parsing import compact_message
@@ -135,7 +136,8 @@ async def model_node(state: ConversationState, runtime: Runtime[CortexContext]) 
     fault = _fallback_of(messages)
 
     async def call(engine: str | None) -> AIMessage:
-        model = chat_model("premium", settings=settings, engine=engine)
+        # off the event loop: a custom endpoint's first model asks it which models it serves (agent.models.model_name)
+        model = await asyncio.to_thread(chat_model, "premium", settings=settings, engine=engine)
         bound = model.bind_tools(all_tools()) if rounds < MAX_TOOL_ROUNDS else model
         offline = model._llm_type == "cortex-offline"
         return await bound.ainvoke(messages if offline else [SystemMessage(SYSTEM_PROMPT), *map(_for_llm, messages)])
@@ -281,7 +283,11 @@ async def tools_node(received: Any, config: RunnableConfig) -> Any:
     """Run tool calls with LangGraph's ToolNode. Calls with side effects run only when the approve node sent them
     (``Send("tools", approved_calls)``: a list of tool calls); reached by an edge with the state instead (a
     client's ``Command(goto="tools")`` over an injected message, or any other path around ``approve``), a step
-    holding a call that needs approval runs nothing, and each of its calls gets a result saying why."""
+    holding a call that needs approval runs nothing, and each of its calls gets a result saying why. Before the
+    process's first tool call it loads the tools' engines in a worker thread (``tools.load_engines``), so no tool
+    loads a model or reads its files inside the event loop (`langgraph dev` refuses blocking calls there)."""
+    if not engines_loaded():
+        await asyncio.to_thread(load_engines)
     if isinstance(received, dict) and (blocked := pending_effects(received.get("messages", []))):
         trace("approval.bypass_refused", calls=[c["name"] for c, _ in blocked])
         held = {c["id"] for c, _ in blocked}

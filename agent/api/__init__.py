@@ -22,8 +22,8 @@ Routes (JSON; the OpenAPI page is /docs):
   events after Last-Event-ID: resumable streams);
 - ``GET /store/items``, ``POST /store/items/search``, ``POST /store/namespaces``: the creator's own store namespaces
   (("creators", creator, block)), read-only;
-- stream modes beyond those above: LangGraph's ``debug``, ``tasks`` and ``checkpoints``; any other mode is ignored
-  with a ``warning`` event.
+- stream modes beyond those above: LangGraph's ``debug``, ``tasks`` and ``checkpoints``, and ``events`` (LangChain's
+  run events, ``agent.turns.graph_events``); any other mode is ignored with a ``warning`` event.
 
 Assistant ids: ``creator_cortex`` (the graph's name in langgraph.json), ``agent`` (the SDK examples' default) and
 ``ASSISTANT_ID`` all name the same conversation graph; any other id gets 404.
@@ -36,8 +36,8 @@ Runs: one at a time per thread (LangGraph's multitask strategy "reject": 409 whi
 (``CORTEX_API_ON_DISCONNECT``, or the run's ``on_disconnect``: "continue" lets it finish) and its thread closed
 (``close_unfinished_turn``); steps are checkpointed with durability "sync", so every completed step is kept.
 Runs, their events and the last ``runs.RUNS_KEPT`` finished ones are kept in memory (``runs.RunManager``). Not
-served: stateless runs (``/runs/...``), background runs, cancelling by run id, crons, writing the store, the ``events``
-stream mode and ``stream_subgraphs``; their paths answer JSON 404 (405 with Allow for a path served with other methods).
+served: stateless runs (``/runs/...``), background runs, cancelling by run id, crons, writing the store and
+``stream_subgraphs``; their paths answer JSON 404 (405 with Allow for a path served with other methods).
 
 Modules: ``schemas`` (the JSON shapes of threads, states and messages, and the request bodies), ``runs`` (the runs in
 progress, one per thread: each a task that runs a turn through ``agent.turns.run_turn`` and translates the graph's

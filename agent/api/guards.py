@@ -1,7 +1,8 @@
 """What the HTTP API refuses before a route runs, in JSON that says what to fix:
 
-- bodies over ``CORTEX_API_MAX_BODY_MB`` (twice that for runs, which carry pasted transcripts): 413, by the
-  Content-Length header or, for a chunked body, as soon as the bytes read pass the limit (``BodyLimit``);
+- bodies over ``CORTEX_API_MAX_BODY_MB`` (twice that for runs and MCP calls, which carry pasted transcripts): 413,
+  by the Content-Length header or, for a chunked body, as soon as the bytes read pass the limit (``BodyLimit``, the
+  one limit of the service's API and MCP paths: the MCP SDK's own is switched off, ``agent.mcp_server.mount``);
 - requests while the database does not answer: 503 with the reason, at once when the service already knows
   (``memory.db.Database.outage``), else when the query fails (``database_down``);
 - requests that do not validate: 422 with each error's location and message, never the input echoed back (it may
@@ -12,7 +13,7 @@ Paths under the LangGraph API prefixes that no route serves answer JSON 404 from
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from fastapi import HTTPException, Request
 from fastapi.encoders import jsonable_encoder
@@ -31,22 +32,29 @@ def is_api_path(path: str) -> bool:
     return any(path == p or path.startswith(p + "/") for p in API_PREFIXES)
 
 
+TRANSCRIPT_PATHS = ("/runs", "/mcp")
+"""Requests whose path holds one of these carry pasted transcripts (runs, MCP tool calls): twice the body limit."""
+
+
 def body_limit_bytes(path: str, max_body_mb: float) -> int:
-    """The largest body a request to ``path`` may send, bytes: ``max_body_mb`` MB, twice that for runs."""
-    return int(max_body_mb * _MB * (2 if "/runs" in path else 1))
+    """The largest body a request to ``path`` may send, bytes: ``max_body_mb`` MB, twice that for runs and MCP calls
+    (``TRANSCRIPT_PATHS``)."""
+    return int(max_body_mb * _MB * (2 if any(p in path for p in TRANSCRIPT_PATHS) else 1))
 
 
 class BodyLimit:
-    """ASGI middleware: 413 for an API request whose body passes ``body_limit_bytes`` (``max_body_mb`` is read per
-    request from ``limit_mb()``, so settings changes apply without a restart)."""
+    """ASGI middleware: 413 (JSON, saying what to fix) for a request whose path ``applies`` (default: the API's,
+    ``is_api_path``) and whose body passes ``body_limit_bytes`` (``max_body_mb`` is read per request from
+    ``limit_mb()``, so settings changes apply without a restart). Pure ASGI: the body is counted as it is read."""
 
-    def __init__(self, app: ASGIApp, limit_mb: Any) -> None:
+    def __init__(self, app: ASGIApp, limit_mb: Callable[[], float], applies: Callable[[str], bool] = is_api_path) -> None:
         self.app = app
         self.limit_mb = limit_mb
+        self.applies = applies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on, reading its body through the limit."""
-        if scope["type"] != "http" or not is_api_path(scope["path"]):
+        if scope["type"] != "http" or not self.applies(scope["path"]):
             await self.app(scope, receive, send)
             return
         limit = body_limit_bytes(scope["path"], self.limit_mb())

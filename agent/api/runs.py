@@ -25,7 +25,7 @@ from agent import auth
 from agent.api.schemas import ASSISTANT_ID, GRAPH_ID, MAX_RECURSION_LIMIT, STREAM_MODES, RunCreate, dumps
 from agent.models import llm_fault
 from agent.settings import get_settings
-from agent.turns import Stream, run_config, run_turn
+from agent.turns import EVENTS, Stream, run_config, run_turn
 from graphs.conversation import DURABILITY, persistent_graph, read_decisions
 from memory.db import Database
 from tools.base import CortexContext
@@ -184,9 +184,11 @@ class Translator:
 
     @staticmethod
     def graph_modes(modes: set[str]) -> list[str]:
-        """The graph's stream modes that serve the client's ``modes`` (those not served, ``STREAM_MODES``, left out;
-        "tasks" always: the run reads it to know when a step is saved)."""
+        """The graph's stream modes that serve the client's ``modes`` (those not served, ``STREAM_MODES``, left out,
+        and "events", which is not a graph mode: ``agent.turns.graph_events``; "tasks" always: the run reads it to
+        know when a step is saved)."""
         lib = {"messages" if m in ("messages", "messages-tuple") else m for m in modes if m in STREAM_MODES}
+        lib.discard(EVENTS)
         return sorted(lib | {"tasks"})
 
     @staticmethod
@@ -327,7 +329,8 @@ async def start(thread_id: str, body: RunCreate, creator: str, modes: set[str], 
                                     stream_modes=Translator.graph_modes(modes),
                                     stopped=STOPPED, close_first=close_first, thread_config=plain,
                                     durability=body.durability or DURABILITY,
-                                    interrupt_before=body.interrupt_before, interrupt_after=body.interrupt_after)
+                                    interrupt_before=body.interrupt_before, interrupt_after=body.interrupt_after,
+                                    events=EVENTS in modes)
             announce()
             status = "interrupted" if result.approval is not None else "success"
             run.put("end", {"run_id": run.run_id, "status": "success"})

@@ -22,9 +22,10 @@ ASSISTANT_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "https://creator-cortex/assist
 ASSISTANT_NAMES = frozenset({GRAPH_ID, "agent", ASSISTANT_ID})
 NODES = ("model", "approve", "tools", "answer")
 MAX_RECURSION_LIMIT = 100
-STREAM_MODES = ("values", "updates", "messages", "messages-tuple", "custom", "debug", "tasks", "checkpoints")
-"""The stream modes a run serves: LangGraph's graph modes, plus the API's messages-tuple. Any other mode a client
-sends (useStream's "events", a newer client's) is ignored, with a ``warning`` event saying so."""
+STREAM_MODES = ("values", "updates", "messages", "messages-tuple", "custom", "debug", "tasks", "checkpoints", "events")
+"""The stream modes a run serves: LangGraph's graph modes, plus the API's messages-tuple and "events" (LangChain's run
+events, ``astream_events`` v2: useStream's onLangChainEvent). Any other mode a client sends (a newer client's "tools"
+or "lifecycle") is ignored, with a ``warning`` event saying so."""
 StreamModeName = Annotated[str, Field(min_length=1, max_length=40)]
 MAX_RUNS_LISTED = 100
 

@@ -598,3 +598,25 @@ async def test_disconnect_cancels_the_run_and_keeps_the_thread_whole(service, ke
     assert messages[3]["content"] == "_This turn stopped before it finished: the client disconnected._"
     values = await client.runs.wait(tid, "agent", input=user(SCORE))  # the next run continues the thread
     assert len(values["messages"]) == 8 and "offline engine" in values["messages"][-1]["content"]
+
+
+async def test_a_client_gone_before_the_chat_answers_raises_nothing(app):
+    """A browser that closes the page while its favicon loads: uvicorn's ASGI spec 2.3 makes Starlette's file
+    response listen for the disconnect and send nothing; that must not be an error in the service's log (Chainlit's
+    BaseHTTPMiddleware made it "RuntimeError: No response returned.")."""
+    scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
+             "method": "GET", "scheme": "http", "path": "/favicon", "raw_path": b"/favicon", "query_string": b"",
+             "root_path": "", "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 50000),
+             "server": ("127.0.0.1", 8000)}
+    sent: list[dict] = []
+
+    async def gone() -> dict:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    await app(scope, gone, send)
+    assert not any(m["type"] == "http.response.start" and m["status"] >= 500 for m in sent)
+    connected = await in_process(app, None).http.client.get("/favicon")  # still served to a client that stays
+    assert connected.status_code == 200 and connected.headers["content-type"].startswith("image/")

@@ -47,9 +47,10 @@ async def test_the_js_sdk_against_the_service(js_sdk, db):
     out = json.loads(ran.stdout.strip().splitlines()[-1])
     assert set(out["graphNodes"]) == {"__start__", "model", "approve", "tools", "answer", "__end__"}
     assert out["inputProperties"] == ["messages"] and out["subgraphs"] == {}
-    assert {"metadata", "values", "updates", "messages", "debug", "tasks", "checkpoints", "warning", "end"} <= set(
-        out["events"]) and "error" not in out["events"]
-    assert "'events' is not served" in out["warning"]
+    assert {"metadata", "values", "updates", "messages", "events", "debug", "tasks", "checkpoints", "warning",
+            "end"} <= set(out["events"]) and "error" not in out["events"]
+    assert "'tools' is not served" in out["warning"]
+    assert out["toolEnd"][0] == "score_title" and "/100" in out["toolEnd"][1]  # useStream's onLangChainEvent
     assert out["runs"] == [[out["runId"], "success"]] and out["run"] == "success"
     assert out["replayCount"] == out["eventCount"] and out["restCount"] == out["eventCount"] - 3
     assert "offline engine" in out["lastMessage"]

@@ -1,8 +1,8 @@
 """Conformance of the HTTP API with the Python LangGraph SDK (langgraph_sdk) beyond threads and runs: what LangGraph
 Studio calls (the graph, its schemas and subgraphs), runs listed and read, a thread copied, counted, read at a
 checkpoint object and updated as a new checkpoint (tool calls with side effects still wait for approval), the
-native stream modes (debug, tasks, checkpoints; others ignored with a warning) and a resumable stream rejoined by
-run id with Last-Event-ID. In process, through httpx's ASGI transport into the app."""
+native stream modes (debug, tasks, checkpoints; others ignored with a warning), LangChain's run events (stream mode
+events) with the other modes, and a resumable stream rejoined by run id with Last-Event-ID. In process, through httpx's ASGI transport into the app."""
 
 from __future__ import annotations
 
@@ -126,11 +126,11 @@ async def test_native_stream_modes_and_a_warning_for_the_others(clients):
     client, _ = clients
     tid = (await client.threads.create())["thread_id"]
     parts = [p async for p in client.runs.stream(tid, "agent", input=user(SCORE),
-                                                  stream_mode=["debug", "tasks", "checkpoints", "events"])]
+                                                  stream_mode=["debug", "tasks", "checkpoints", "tools"])]
     events = [p.event for p in parts]
     assert events[0] == "metadata" and events[-1] == "end"
     warning = next(p.data for p in parts if p.event == "warning")
-    assert "'events' is not served" in warning["message"]
+    assert "'tools' is not served" in warning["message"]
     tasks = [p.data for p in parts if p.event == "tasks"]
     assert [t["name"] for t in tasks if "result" not in t] == ["model", "tools", "model", "answer"]
     checkpoints = [p.data for p in parts if p.event == "checkpoints"]
@@ -182,3 +182,26 @@ async def test_the_store_shows_your_own_namespaces_only(clients, db):
     with pytest.raises(httpx.HTTPStatusError) as refused:  # edits go through the agent's approved edit_memory
         await client.store.put_item(["creators", "proto-alice", "profile"], "current", {"channel": "x"})
     assert refused.value.response.status_code == 405
+
+
+async def test_langchain_run_events_stream_with_the_other_modes(clients, settings):
+    client, _ = clients
+    tid = (await client.threads.create())["thread_id"]
+    parts = [p async for p in client.runs.stream(tid, "agent", input=user(SCORE),
+                                                  stream_mode=["events", "updates", "messages-tuple"])]
+    kinds = [p.event for p in parts]
+    assert kinds[0] == "metadata" and kinds[-1] == "end" and "warning" not in kinds
+    assert [next(iter(p.data)) for p in parts if p.event == "updates"] == ["model", "tools", "model", "answer"]
+    assert any(p.event == "messages" for p in parts)  # the other modes still come, from the same run
+    events = [p.data for p in parts if p.event == "events"]
+    names = [(e["event"], e["name"]) for e in events]
+    assert names[0] == ("on_chain_start", "creator_cortex") and names[-1] == ("on_chain_end", "creator_cortex")
+    assert {("on_chain_start", "model"), ("on_chat_model_stream", "OfflineEngine"), ("on_tool_start", "score_title"),
+            ("on_tool_end", "score_title"), ("on_chain_end", "answer")} <= set(names)
+    assert ("on_chain_stream", "creator_cortex") not in names  # the graph's own stream items are the updates
+    tool_end = next(e for e in events if e["event"] == "on_tool_end")
+    assert "/100" in tool_end["data"]["output"]["content"] and tool_end["metadata"]["langgraph_node"] == "tools"
+    assert all(e["metadata"]["thread_id"] == tid for e in events)
+    text = str(events)
+    for internal in (str(settings.state_dir), str(settings.pg_data_dir), "postgresql://"):
+        assert internal not in text

@@ -1,7 +1,7 @@
 """The MCP server with the official SDK's own client, over both transports: Streamable HTTP at /mcp on a real
 `cortex serve` process and stdio with `cortex mcp`: the creator-facing tools listed with their argument schemas,
-real answers on the real corpus, API keys (401 over HTTP without one; `cortex mcp` refuses an unknown key), and a
-tool that changes something doing nothing without ``confirm: true``."""
+real answers on the real corpus, API keys (401 over HTTP without one; `cortex mcp` refuses an unknown key), the
+service's body limit (413), and a tool that changes something doing nothing without ``confirm: true``."""
 
 from __future__ import annotations
 
@@ -42,9 +42,15 @@ async def _check_session(session: ClientSession) -> None:
 
 async def test_mcp_over_streamable_http(db):
     _, key = await auth.create_key(db.pool, "mcp-http", label="tests")
-    with spawned_service({"CORTEX_AUTO_INGEST": "false", "CORTEX_ENGINE": "offline"}, timeout_s=400) as service:
+    env = {"CORTEX_AUTO_INGEST": "false", "CORTEX_ENGINE": "offline", "CORTEX_API_MAX_BODY_MB": "0.5"}
+    with spawned_service(env, timeout_s=400) as service:
         denied = httpx.post(f"{service.url}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
         assert denied.status_code == 401 and "x-api-key" in denied.json()["detail"]
+        # the service's one body limit (twice CORTEX_API_MAX_BODY_MB for MCP calls), in JSON saying what to fix
+        call = {"name": "analyze_script", "arguments": {"transcript": "and then the volcano erupted " * 40_000}}
+        too_big = httpx.post(f"{service.url}/mcp", headers={"x-api-key": key},
+                             json={"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": call})
+        assert too_big.status_code == 413 and "CORTEX_API_MAX_BODY_MB" in too_big.json()["detail"]
         async with streamablehttp_client(f"{service.url}/mcp", headers={"x-api-key": key}) as (read, write, _):
             async with ClientSession(read, write) as session:
                 await _check_session(session)

@@ -17,12 +17,13 @@ const thread = await client.threads.create({ metadata: { sdk: "js" } });
 const tid = thread.thread_id;
 const events = [];
 for await (const part of client.runs.stream(tid, "creator_cortex", {
-  input, streamMode: ["values", "updates", "messages-tuple", "events", "debug", "tasks", "checkpoints"],
+  input, streamMode: ["values", "updates", "messages-tuple", "events", "debug", "tasks", "checkpoints", "tools"],
   streamResumable: true,
 })) {
   events.push(part.event);
   if (part.event === "metadata") out.runId = part.data.run_id;
   if (part.event === "warning") out.warning = part.data.message;
+  if (part.event === "events" && part.data.event === "on_tool_end") out.toolEnd = [part.data.name, part.data.data.output.content];
 }
 out.events = [...new Set(events)];
 out.eventCount = events.length;
