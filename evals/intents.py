@@ -486,6 +486,28 @@ TEMPLATES |= {
     ],
 }
 
+# ------------------------------------------------------------------------------------------------------------------
+# Pre-production, continued (issue 23b): develop_hooks, outline_script. Their own block, as above.
+# ------------------------------------------------------------------------------------------------------------------
+
+TEMPLATES |= {
+    "develop_hooks": [
+        "write 5 intro hooks for a video about {topic}", "give me hook ideas for my next video on {topic}",
+        "I need an opening for a video about {topic}, something that grabs people in the first 20 seconds",
+        "draft some intros for my {topic} video in my own voice", "hooks for a video about {topic} in {channel}'s voice",
+        "how should I open my video about {topic}?", "write me a cold open for a {topic} video",
+        "brainstorm opening lines for {topic}", "5 different ways to start a video about {topic}",
+        "what should I say in the first 30 seconds of my {topic} video", "help me write the intro for this draft",
+        "give me intro hooks based on my script", "write hooks for this script in my style",
+        "a question hook, a story hook and a stakes hook for {topic} please", "develop the hook for my video on {topic}",
+        "my intros are boring, write better openers for a video on {topic}", "how do I hook viewers at the start of a {topic} video",
+        "write the first 20 seconds of a video about {topic} like {channel} would", "intro ideas for {topic}, sounding like me",
+        "opening hook options for my draft", "can you write a strong intro for my next upload about {topic}",
+        "suggest some attention grabbing openings for {topic}", "hook variations for my {topic} video, different types",
+        "write an intro for a {topic} video that keeps people watching",
+    ],
+}
+
 ACTIVITIES = ["build a cabin in the woods", "test cheap vs expensive knives", "learn to skate at 35",
               "cook every meal in a rice cooker for a week", "fix up my grandpa's old car", "try to go a month without my phone",
               "hike across Scotland alone", "review the weirdest gadgets on amazon", "run my first marathon",
