@@ -506,6 +506,21 @@ TEMPLATES |= {
         "suggest some attention grabbing openings for {topic}", "hook variations for my {topic} video, different types",
         "write an intro for a {topic} video that keeps people watching",
     ],
+    "outline_script": [
+        "outline a {n} minute video about {topic}", "give me a structure for my next video on {topic}",
+        "plan the sections of a {n}-min video about {topic} with timestamps",
+        "how should I structure a video about {topic}?", "make me a video outline for {topic} like {channel}'s best videos",
+        "script outline for {topic}, about {n} minutes long", "break my {topic} video into sections with timings",
+        "where should the payoff go in a {n} minute video", "turn this draft into an outline with timestamps",
+        "outline this script for me", "what sections should my {topic} video have and how long each",
+        "video structure for {topic}: hook, setup, main part, call to action", "map out a {n} minute video on {topic}",
+        "plan my video about {topic}, when should the hook end and the CTA come", "storyboard the beats of a video about {topic}",
+        "create a running order for my {topic} video", "how long should each part of my {n} minute video be",
+        "outline for a {topic} explainer in the structure of {channel}", "give me a timestamped plan for a video on {topic}",
+        "I'm writing a script about {topic}, what's the structure?", "segment plan for a {n} min {topic} video",
+        "how do I pace a {n} minute video about {topic}", "build me an outline for this draft, same length",
+        "section by section plan for my next upload about {topic}",
+    ],
 }
 
 ACTIVITIES = ["build a cabin in the woods", "test cheap vs expensive knives", "learn to skate at 35",

@@ -5,7 +5,7 @@
   and title patterns), ``analytics/``: pull_analytics (Studio exports, the YouTube APIs), ``creators/``:
   search_creators (creator search, identity resolution, enrichment), ``learning/``: use_title, record_feedback,
   show_memory, edit_memory, learn_voice (feedback, preferences, Creator DNA), ``preproduction/``: check_promise,
-  check_idea, develop_hooks (the promise guard, the idea check, hook development).
+  check_idea, develop_hooks, outline_script (the promise guard, the idea check, hook development, outlines).
 
 ``base.py`` holds what every tool shares (``cortex_tool``, the offline spec, trace events, the run context) and
 ``extract.py`` the argument extraction the offline engine's extractors share.
@@ -41,4 +41,5 @@ def all_tools() -> list[BaseTool]:
         preproduction.check_promise_tool,
         preproduction.check_idea_tool,
         preproduction.develop_hooks_tool,
+        preproduction.outline_script_tool,
     ]

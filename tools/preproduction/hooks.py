@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from tools.learning.voice import I_CAPS_PATTERN, WE_PATTERN, VoiceProfile
-from tools.preproduction.promise import delivers, promise_terms, terms_said
+from tools.preproduction.promise import promise_terms, terms_said
 from tools.scripts.hooks import _NOT_A_HOOK, hook_strength, hook_type, specificity
 from tools.scripts.parsing import SPEAKING_RATE_WPM, Script, format_time, word_count
 from tools.titles.fluency import DANGLING_START, Evidence, check_title
@@ -302,12 +302,17 @@ def _whole(text: str) -> bool:
             and bool(re.search(r"[.!?…][\"'”’)]*$", t)))
 
 
-def draft_passages(draft: Script, kind: str) -> list[tuple[str, float]]:
-    """The draft's whole sentences (``_whole``) that stand for ``kind`` (``RUBRIC_KINDS``), strongest by the rubric
-    first: (text, start in seconds). Sponsor reads and calls to action are never hooks."""
+def draft_passages(draft: Script, kind: str, topic: str = "") -> list[tuple[str, float]]:
+    """The draft's whole sentences (``_whole``) that stand for ``kind`` (``RUBRIC_KINDS``) and name the topic (one of
+    its key words, ``tools.preproduction.promise.promise_terms``, when it has any: a line about something else
+    leans on what came before it), strongest by the rubric first: (text, start in seconds). Sponsor reads and calls
+    to action are never hooks."""
+    terms = promise_terms(topic) if topic else []
     found = []
     for p in draft.passages:
         if not _whole(p.text) or _NOT_A_HOOK.search(p.text) or hook_type(p.text) not in RUBRIC_KINDS[kind]:
+            continue
+        if terms and not terms_said(p.text, terms):
             continue
         spec, _ = specificity(p.text)
         strength, _ = hook_strength(p.text, hook_type(p.text) or "", spec, 0.0)
@@ -368,7 +373,7 @@ def _candidates(kind: HookKind, person: str, material: Material, voice: Voice) -
     out: list[tuple[str, str, list[str], str]] = []
     drafted = []
     if material.draft is not None:
-        for text, start in draft_passages(material.draft, kind)[:2]:
+        for text, start in draft_passages(material.draft, kind, topic)[:2]:
             where = ("" if material.draft.timed else "~") + format_time(start)
             drafted.append((_sentence(text), f"your draft's own line (at {where}), brought to the first seconds"))
     move = MOVE_LINES[voice.moves[0]][person].format(topic=topic) if voice.moves else ""

@@ -1,5 +1,5 @@
 """The offline engine's spec of the pre-production tools: check_promise (the promise guard), check_idea (the idea
-check) and develop_hooks (hook development): their example requests, questions, actions and argument extractors."""
+check), develop_hooks (hook development) and outline_script (outlines): their example requests, questions, actions and argument extractors."""
 
 from __future__ import annotations
 
@@ -140,4 +140,62 @@ async def hooks_args(text: str, context: Any = None) -> dict:
 def hooks_resolve(text: str, args: dict, messages: list[BaseMessage]) -> dict | None:
     """The arguments when they name a topic or the conversation holds a draft, else None (the engine asks or carries
     the previous topic over)."""
+    return args if args.get("topic") or find_transcript(messages) else None
+
+
+OUTLINE_EXAMPLES = [
+    "Outline a 10 minute video about index funds for my channel Nischa",
+]
+"""A request a creator can send as it is (shown in the help text)."""
+OUTLINE_ACTION = "outline your next video: sections with timestamps, shaped like your best videos"
+"""What outline_script does, in a creator's words."""
+OUTLINE_ASK = ("What is the video about, and how long should it be? For example: “outline a 10 minute video about index "
+               "funds”.")
+"""The question when the request names no topic and the conversation holds no draft."""
+
+_MINUTES = re.compile(r"\b(\d{1,3}(?:\.\d)?)\s*(?:-\s*)?(?:minutes?|mins?|m)\b(?!\s*(?:subs|views))", re.IGNORECASE)
+_HOURS = re.compile(r"\b(?:an|one|1)\s*(?:-\s*)?hours?\b", re.IGNORECASE)
+_OUTLINE_TOPIC = re.compile(
+    r"\b(?:video|short|episode|one|script|outline|structure)s?\s+(?:about|on|for|covering|explaining)\s+(?:a\s+video\s+"
+    r"(?:about|on)\s+)?(.+?)(?:[?.!]|$)",
+    re.IGNORECASE,
+)
+
+
+def outline_minutes(text: str) -> float | None:
+    """The target length a request names, in minutes ("a 12 minute video", "15-min", "an hour"), or None."""
+    if m := _MINUTES.search(text):
+        return float(m.group(1))
+    return 60.0 if _HOURS.search(text) else None
+
+
+def outline_topic(text: str) -> str:
+    """The topic an outline request names ("outline a 10 minute video about index funds" -> "index funds"), or ""."""
+    m = _OUTLINE_TOPIC.search(_MINUTES.sub(" ", text))
+    if not m:
+        return ""
+    topic = _HOOKS_TRAILING.sub("", m.group(1)).strip(" ,.?!“”\"'")
+    topic = re.sub(r"^(?:a|an)\s+(?:\d+\s*)?(?:minute\s+)?(?:video|one)\s+(?:about|on)\s+", "", topic, flags=re.I)
+    return topic if re.search(r"[A-Za-z]{3,}", topic) and topic.lower() not in {"it", "this", "that", "me", "my video",
+                                                                               "this draft", "my draft"} else ""
+
+
+async def outline_args(text: str, context: Any = None) -> dict:
+    """Offline engine: the topic, the length in minutes and the channel named."""
+    request, _ = split_message(text)
+    known = await context_of(context).channel_names()
+    channels = extract.match_channels(request, [*known, *TRANSCRIPT_CHANNELS])
+    rest = extract.strip_channels(request, channels)
+    args: dict = {}
+    if topic := outline_topic(rest):
+        args["topic"] = topic
+    if (minutes := outline_minutes(rest)) is not None:
+        args["minutes"] = minutes
+    if channels:
+        args["channel"] = channels[0]
+    return args
+
+
+def outline_resolve(text: str, args: dict, messages: list[BaseMessage]) -> dict | None:
+    """The arguments when they name a topic or the conversation holds a draft, else None."""
     return args if args.get("topic") or find_transcript(messages) else None
