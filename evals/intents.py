@@ -521,6 +521,19 @@ TEMPLATES |= {
         "how do I pace a {n} minute video about {topic}", "build me an outline for this draft, same length",
         "section by section plan for my next upload about {topic}",
     ],
+    "title_outcomes": [
+        "how did the titles I used do?", "did my titles perform like you predicted?", "show me predicted vs actual for my titles",
+        "how did the title I picked last month do", "was your prediction right about my last video title?",
+        "compare the score you gave my title with how the video actually did", "how are my chosen titles performing",
+        "did the title I went with get a good CTR?", "results of the titles I used", "track how my used titles did after 30 days",
+        "how did \"{title}\" do after I published it?", "what did you learn from how my titles did",
+        "were your title predictions accurate for my channel", "check the outcome of the titles I chose",
+        "how many views did the videos with your titles get", "did \"{title}\" beat my usual views like you said?",
+        "title performance report for the ones I used", "my video with your title is out, how did it do vs the prediction",
+        "7 day and 30 day results for my titles", "is your scorer calibrated for my channel?",
+        "how did my last titles do on {channel}", "predicted score vs real CTR for my used titles",
+        "follow up on the titles I used, did they work?", "learn from how my published titles performed",
+    ],
 }
 
 ACTIVITIES = ["build a cabin in the woods", "test cheap vs expensive knives", "learn to skate at 35",

@@ -109,7 +109,7 @@ _HOOKS_TOPIC = re.compile(
     re.IGNORECASE,
 )
 _HOOKS_TRAILING = re.compile(r"\s*(?:,|\bin\b|\bfor\b|\bwith\b)\s*(?:my|our|the)?\s*(?:own\s+)?(?:voice|style|channel|words)"
-                             r".*$|\s+in\s+\S+'s\s+voice.*$", re.IGNORECASE)
+                             r".*$|\s+(?:in|like)\s+\S*['’]s\s+(?:voice|style|words).*$|\s+like\s*$", re.IGNORECASE)
 
 
 def hooks_topic(text: str) -> str:

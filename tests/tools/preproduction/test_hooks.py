@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from evals.hooks_voice import evaluate
+from tools.base import CortexContext
 from tools.learning.transcripts import load_channel_videos
 from tools.learning.voice import I_CAPS_PATTERN, WE_PATTERN, build_voice_profile
 from tools.preproduction.hooks import (
@@ -22,7 +23,7 @@ from tools.preproduction.hooks import (
     transcript_openers,
     voice_of,
 )
-from tools.preproduction.offline import hooks_topic
+from tools.preproduction.offline import hooks_args, hooks_topic
 from tools.scripts.hooks import hook_strength, specificity
 from tools.scripts.parsing import parse_script
 from tools.titles.fluency import Evidence
@@ -97,7 +98,12 @@ def test_without_a_topic_or_draft_it_asks():
         develop_hooks(Material("  "))
 
 
-def test_the_hook_request_names_its_topic():
+async def test_the_hook_request_names_its_topic_and_voice():
+    context = CortexContext(channels=["Nischa", "Veritasium"])
+    assert await hooks_args("write 5 intro hooks for a video about index funds in Nischa's voice", context) == {
+        "topic": "index funds", "channel": "Nischa"}
+    assert await hooks_args("hooks for a video on eigenvectors like 3blue1brown", context) == {
+        "topic": "eigenvectors", "channel": "3Blue1Brown"}
     assert hooks_topic("write 5 intro hooks for a video about index funds in my voice") == "index funds"
     assert hooks_topic("hooks for the Fourier transform") == "the Fourier transform"
     assert hooks_topic("give me hooks for this draft") == ""
