@@ -23,8 +23,8 @@ from psycopg_pool import AsyncConnectionPool
 
 Signal = Literal["view", "save", "copy", "use", "reject", "thumbs_up", "thumbs_down", "edit"]
 SIGNALS: tuple[str, ...] = ("view", "save", "copy", "use", "reject", "thumbs_up", "thumbs_down", "edit")
-Block = Literal["preferences", "dna", "profile"]
-BLOCKS: tuple[str, ...] = ("preferences", "dna", "profile")
+Block = Literal["preferences", "dna", "profile", "calibration"]
+BLOCKS: tuple[str, ...] = ("preferences", "dna", "profile", "calibration")
 BLOCK_KEY = "current"
 ROOT = "creators"
 
