@@ -27,8 +27,12 @@ sentence, with the problems that apply to speech (an ending or an opening mid-ph
 name the material never says); a candidate that fails is replaced by the next. Each hook is scored with the hook
 rubric of ``tools.scripts.hooks`` (specificity 0-8, strength 0-10, as the creator says it at 0:00) and explained.
 
-Pure functions (no database, no network): the tool reads the Creator DNA, the transcripts and the outliers and
-passes them in.
+**With an LLM** (``develop_hooks_llm``): the premium tier writes the five hooks with the Creator DNA in its prompt
+(``tools.learning.voice_fit.voice_prompt_block``), the topic, the draft's opening and the creator's best openers; each
+model hook goes through the same fluency guard and rubric, and a kind the model missed or wrote badly takes the offline
+hook, said so in its explanation.
+
+No database: the tool reads the Creator DNA, the transcripts and the outliers and passes them in (and the model).
 """
 
 from __future__ import annotations
@@ -38,7 +42,12 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel, Field
+
 from tools.learning.voice import I_CAPS_PATTERN, WE_PATTERN, VoiceProfile
+from tools.learning.voice_fit import voice_prompt_block
 from tools.preproduction.promise import promise_terms, terms_said
 from tools.scripts.hooks import _NOT_A_HOOK, hook_strength, hook_type, specificity
 from tools.scripts.parsing import SPEAKING_RATE_WPM, Script, format_time, word_count
@@ -485,6 +494,87 @@ def develop_hooks(material: Material, profile: VoiceProfile | None = None) -> Ho
                      "to write them in yours.")
     hooks.sort(key=lambda h: -h.strength)
     return HookSet(topic, tuple(hooks), profile.name if profile else None, "offline", tuple(notes))
+
+
+class HookOut(BaseModel):
+    """One hook the model wrote."""
+
+    kind: HookKind = Field(description="question, stakes, surprising fact, story or demonstration")
+    text: str = Field(description="What the creator says in the first 15-30 seconds, in their voice.")
+
+
+class HooksOut(BaseModel):
+    """The model's five hooks, one per kind."""
+
+    hooks: list[HookOut]
+
+
+HOOKS_SYSTEM = (
+    "You write the intro hook of a YouTube video: what the creator says in its first 15-30 seconds ({low}-{high} "
+    "words). Write exactly five, one of each kind: question, stakes, surprising fact, story, demonstration. Write in "
+    "the creator's voice as described. Never invent a fact, number, name or story: use only what the material says; "
+    "where a kind needs a fact or a story the material lacks, write the line so the creator adds theirs."
+)
+
+
+def hooks_prompt(material: Material, profile: VoiceProfile | None) -> list[BaseMessage]:
+    """The messages for the model: the rules, the creator's voice, the topic, the draft's opening (its first
+    ``INTRO_SECONDS[1]`` seconds and strongest lines), the creator's best openers and the niche's outliers."""
+    wpm = (profile.wpm if profile and profile.wpm else SPEAKING_RATE_WPM) / 60
+    parts = [f"Topic: {material.topic}"]
+    parts.append(voice_prompt_block(profile) if profile else "Creator voice: unknown (write in a clear, neutral voice).")
+    if material.draft is not None:
+        head = " ".join(p.text for p in material.draft.passages if p.start_s < INTRO_SECONDS[1])
+        lines = [t for kind in HOOK_KINDS for t, _ in draft_passages(material.draft, kind, material.topic)[:1]]
+        parts.append(f"Their draft's opening: {head}")
+        if lines:
+            parts.append("Their draft's strongest lines: " + " | ".join(lines))
+    if theirs := best_openers(material.openers):
+        parts.append("Their own best openers: " + " | ".join(f"{k}: {t}" for k, (t, _, _) in theirs.items()))
+    if material.outliers:
+        parts.append("Titles that outperformed on this topic in their niche: "
+                     + "; ".join(f"{t} ({m:.1f}x)" for t, _, m in material.outliers))
+    system = HOOKS_SYSTEM.format(low=round(INTRO_SECONDS[0] * wpm), high=round(INTRO_SECONDS[1] * wpm))
+    return [SystemMessage(system), HumanMessage("\n\n".join(parts))]
+
+
+async def develop_hooks_llm(material: Material, profile: VoiceProfile | None, model: BaseChatModel,
+                            model_name: str) -> HookSet:
+    """The five hooks by ``model`` (module docstring), each guarded and scored like the offline ones; a kind the model
+    missed or wrote badly takes the offline hook. Raises ``tools.scripts.llm.StructuredOutputError`` when the model's
+    output stays invalid, ValueError as ``develop_hooks``."""
+    from tools.scripts.llm import structured_call
+
+    offline = develop_hooks(material, profile)
+    out: HooksOut = await structured_call(model, HooksOut, hooks_prompt(material, profile))  # type: ignore[assignment]
+    evidence = Material(offline.topic, material.draft, material.openers, material.outliers).evidence()
+    voice = voice_of(profile)
+    written: dict[str, DevelopedHook] = {}
+    notes = [n for n in offline.notes]
+    for h in out.hooks:
+        text = " ".join(h.text.split())
+        if h.kind in written or not text:
+            continue
+        if problems := guard_problems(text, evidence):
+            notes.append(f"The model's {h.kind} hook was replaced: it {problems[0]}.")
+            continue
+        rubric = hook_type(re.split(r"(?<=[.!?])\s+", text, maxsplit=1)[0]) or hook_type(text)
+        spec, found = specificity(text)
+        strength, reasons = hook_strength(text, rubric or "", spec, 0.0)
+        seconds = spoken_seconds(text, voice.wpm)
+        person = "we" if len(WE_PATTERN.findall(text)) > len(I_CAPS_PATTERN.findall(text)) else "I"
+        why = (f"strength {strength}/10: " + ", ".join(reasons + found), f"written by {model_name} in your voice",
+               f"{seconds:g} s at {'your' if voice.name else 'a typical'} pace ({voice.wpm:.0f} words per minute)")
+        written[h.kind] = DevelopedHook(h.kind, text, seconds, rubric, spec, strength, "model", person, why)
+    hooks = []
+    for h in offline.hooks:
+        if h.kind in written:
+            hooks.append(written[h.kind])
+        else:
+            hooks.append(DevelopedHook(**{**asdict(h), "why": (*h.why, "the offline hook: the model wrote none that "
+                                                                        "passed")}))
+    hooks.sort(key=lambda h: -h.strength)
+    return HookSet(offline.topic, tuple(hooks), offline.voice, model_name, tuple(notes))
 
 
 def hooks_markdown(result: HookSet) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage, ToolMessage
 from langgraph.prebuilt import ToolRuntime
 
+from agent.models import chat_model
 from memory.corpus.channels import channel_profiles, channel_videos
 from memory.learning import get_block
 from tools.base import context_of, cortex_tool, trace
@@ -22,7 +23,7 @@ from tools.learning.transcripts import TRANSCRIPT_CHANNELS, load_channel_videos
 from tools.learning.voice import VoiceProfile, build_voice_profile
 from tools.outliers.search import find_outliers
 from tools.preproduction import offline
-from tools.preproduction.hooks import Material, hooks_markdown, transcript_openers
+from tools.preproduction.hooks import Material, develop_hooks_llm, hooks_markdown, transcript_openers
 from tools.preproduction.hooks import develop_hooks as run_develop_hooks
 from tools.preproduction.idea import check_idea as run_idea_check
 from tools.preproduction.idea import idea_markdown
@@ -36,6 +37,7 @@ from tools.preproduction.outline import (
     video_structure,
 )
 from tools.preproduction.promise import check_promises, promise_markdown
+from tools.scripts.llm import StructuredOutputError, is_offline, model_name
 from tools.scripts.offline import claim as transcript_claim
 from tools.scripts.parsing import ScriptInputError, parse_script
 from tools.scripts.topic import concept_phrases, understand
@@ -158,8 +160,16 @@ async def develop_hooks(runtime: ToolRuntime[Any, Any], topic: str = "", channel
     outliers = [h for h in await find_outliers(db.pool, topic, niche=niche, limit=HOOK_OUTLIERS * 3)
                 if h.multiplier is not None and h.channel != mine][:HOOK_OUTLIERS]
     material = Material(topic, draft, openers, tuple((h.title, h.channel, h.multiplier) for h in outliers))
+    model = chat_model("premium", settings=ctx.config(), engine=ctx.engine)
     try:
-        result = await asyncio.to_thread(run_develop_hooks, material, profile)
+        if is_offline(model):
+            result = await asyncio.to_thread(run_develop_hooks, material, profile)
+        else:
+            try:
+                result = await develop_hooks_llm(material, profile, model, model_name(model))
+            except StructuredOutputError as exc:
+                trace("hooks.fallback", reason=str(exc))
+                result = await asyncio.to_thread(run_develop_hooks, material, profile)
     except ValueError as exc:
         return str(exc), {}
     trace("hooks.developed", topic=result.topic, voice=result.voice, draft=draft is not None,
@@ -265,5 +275,5 @@ outline_script_tool = cortex_tool(
 )
 check_idea_tool = cortex_tool(
     check_idea, examples=offline.IDEA_EXAMPLES, extract=offline.idea_args, ask=offline.IDEA_ASK,
-    action=offline.IDEA_ACTION, resolve=offline.idea_resolve,
+    action=offline.IDEA_ACTION, resolve=offline.idea_resolve, topic_arg="topic",
 )

@@ -18,6 +18,7 @@ from tools.preproduction.hooks import (
     INTRO_SECONDS,
     Material,
     develop_hooks,
+    develop_hooks_llm,
     guard_problems,
     hooks_markdown,
     transcript_openers,
@@ -27,6 +28,8 @@ from tools.preproduction.offline import hooks_args, hooks_topic
 from tools.scripts.hooks import hook_strength, specificity
 from tools.scripts.parsing import parse_script
 from tools.titles.fluency import Evidence
+
+from support import ScriptedModel
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +127,30 @@ def test_hooks_in_nischas_voice_are_closer_to_her_held_out_dna_than_to_3blue1bro
 def test_hooks_in_3blue1browns_voice_are_closer_to_his_held_out_dna_than_to_nischas(voice_eval):
     d = voice_eval["3Blue1Brown"]
     assert d.own < d.other
+
+
+async def test_with_an_llm_the_dna_is_in_the_prompt_and_its_hooks_pass_the_same_guard(dna):
+    seen = []
+
+    def respond(messages, schema):
+        seen.append(messages)
+        assert schema == "HooksOut"
+        return {"hooks": [
+            {"kind": "question", "text": "What if compound interest is the quiet reason some people retire early? "
+                                         "I looked at how it really works, and I'll show you exactly where the money "
+                                         "comes from, step by step."},
+            {"kind": "stakes", "text": "Compound interest made 37 percent of savers rich in 2019."},  # invented numbers
+            {"kind": "story", "text": "When it comes to compound interest, I learned it the hard way, and"},  # fragment
+        ]}
+
+    model = ScriptedModel(respond=respond)
+    result = await develop_hooks_llm(Material("compound interest"), dna["Nischa"], model, "scripted-model")
+    prompt = "\n".join(str(m.content) for m in seen[0])
+    assert "Creator voice (Nischa" in prompt and "when it comes to" in prompt
+    by_kind = {h.kind: h for h in result.hooks}
+    assert sorted(by_kind) == sorted(HOOK_KINDS) and result.engine == "scripted-model"
+    assert by_kind["question"].source == "model" and "written by scripted-model" in by_kind["question"].why[1]
+    assert by_kind["stakes"].source != "model" and by_kind["story"].source != "model"
+    assert any("stakes hook was replaced" in n and "37" in n for n in result.notes)
+    q = by_kind["question"]
+    assert q.strength == hook_strength(q.text, q.rubric_type or "", q.specificity, 0.0)[0]

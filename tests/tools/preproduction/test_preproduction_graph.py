@@ -1,6 +1,7 @@
 """The pre-production tools through the real graph and Postgres: the idea check cites real corpus outliers with their
 real multipliers; every generate_titles result on a transcript carries the promise check of its shown titles; a
-promise request with a transcript reaches check_promise."""
+promise request with a transcript reaches check_promise; hooks and outlines come through the offline router; the
+trajectory idea -> hooks -> outline -> titles (with their promise check) passes."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import pytest
 from langchain_core.messages import ToolMessage
 
 from agent.turns import run_config, run_turn
+from evals.runner import load_dataset
+from evals.trajectories import run_trajectory_suite
 from graphs.conversation import build_graph
 from memory.corpus.channels import channel_videos
+from tools import all_tools
 from tools.base import CortexContext
 from tools.preproduction.idea import check_idea
 
@@ -95,3 +99,10 @@ async def test_an_outline_follows_the_channels_best_videos_by_their_real_multipl
     others = [m for t, m in real.items() if m is not None and t not in shape["videos"]]
     assert all(m is not None for m in ranked) and ranked
     assert min(ranked) >= statistics.median(others), "the outline follows her best videos, not a random set"
+
+
+async def test_the_pre_production_trajectory_passes(graph, db, data_dir):
+    case = next(c for c in load_dataset("trajectories", "full").cases if c["id"] == "t34-idea-hooks-outline-titles-promise")
+    result = await run_trajectory_suite([case], graph=graph, pool=db.pool, data_dir=data_dir,
+                                        tool_names=[t.name for t in all_tools()], engine="offline")
+    assert not result["skipped"] and not result["failures"], result["failures"]
