@@ -586,8 +586,8 @@ def hooks_markdown(result: HookSet) -> str:
         lines.append(f"{n}. **{h.kind.capitalize()}** · strength {h.strength}/10 · specificity {h.specificity}/8 · "
                      f"{h.seconds:g} s")
         lines.append(f"   > {h.text}")
-        lines.append("   " + "; ".join(h.why[1:]) if len(h.why) > 1 else "")
+        lines.append("   _Why_: " + "; ".join(h.why))
         if h.todo:
             lines.append(f"   _To do: {h.todo}_")
     lines += [f"_{n}_" for n in result.notes]
-    return "\n".join(line for line in lines if line is not None)
+    return "\n".join(lines)
