@@ -6,21 +6,23 @@ read at the creator's own pace (their Creator DNA's words per minute, else ``too
 
 What a hook is built from (offline), best first for each kind:
 
-1. **the draft** (when the creator gives a script): its own strongest passage of that kind (the hook rubric's
-   classifier, ``tools.scripts.hooks.hook_type``; a statistic or contrarian claim is a surprising fact), quoted in
-   the creator's words, with the move it asks for ("say it in the first seconds");
+1. **the draft** (when the creator gives a script): its own strongest whole sentence of that kind that names the topic
+   (the hook rubric's classifier, ``tools.scripts.hooks.hook_type``; a statistic or contrarian claim is a surprising
+   fact), quoted in the creator's words and brought to the first seconds (``draft_passages``);
 2. **a frame in their voice** (``FRAMES``): the topic in a sentence pattern of that kind, written in the person
-   they speak in (their "we" / "I" balance decides which hooks say "we", ``voice_of``), led by a signature phrase of
+   they speak in (hook by hook, "we" or "I" is chosen to keep the share of "we" among the "I" and "we" said so far
+   nearest theirs: ``voice_of``, ``_closest_person``), led by a signature phrase of
    theirs that can open a sentence (``LEADS``) and with their most used teaching moves (``MOVE_LINES``). A frame
    states no fact, number or story the creator did not give: where a kind needs one (a surprising fact, a story)
    the frame says so and the explanation asks for theirs.
 
 The creator's own best hooks (their channel's transcripts, when the data holds them) are read from the first 30
 seconds of each of their videos (``transcript_openers``): the strongest opener of each kind by the rubric is shown
-beside the hook of that kind as the model to match (``best_openers``), and the kinds are tried in their order.
+beside the hook of that kind as the model to match (``best_openers``).
 
-The niche's outliers (``tools.preproduction.tool`` passes the best ones on the topic) give the question hook its
-question when the best outlier's title is one, and each explanation cites them as the angle that worked.
+The niche's outliers on the topic (``tools.preproduction.tool`` passes the most relevant) give the question hook its
+question when one of the first three titles asks one, and the question hook's explanation cites the first as the angle
+that worked.
 
 Every hook goes through the fluency guard of the title engine (``tools.titles.fluency.check_title``) sentence by
 sentence, with the problems that apply to speech (an ending or an opening mid-phrase, broken punctuation, a number or a
@@ -138,11 +140,11 @@ FRAMES: dict[str, dict[str, list[str]]] = {
 }
 """Sentence patterns of each kind, by the person the hook is said in. Slots: ``topic``; ``move`` (``MOVE_LINES``);
 ``lead`` / ``lead_topic`` (a signature lead: "In fact, ", "When it comes to {topic}, "); ``question`` (a question
-line when the creator asks often); ``fact`` and ``story`` (from the draft or the creator's transcripts; without one,
+line when the creator asks often); ``fact`` and ``story`` (from the draft; without one,
 the frame says the fact or the story is theirs to add: ``NO_FACT``, ``NO_STORY``)."""
 
 NO_FACT = "Most of what people say about {topic} skips the part that matters most."
-"""The surprising-fact line when neither the draft nor the creator's transcripts hold a fact on the topic (a claim to
+"""The surprising-fact line when the draft holds no fact on the topic, or there is no draft (a claim to
 back with their own number: the explanation asks for it)."""
 NO_STORY = ("The first time I really had to understand {topic}, I got it completely wrong, and it took me a while to "
             "see why.")
@@ -164,9 +166,6 @@ CLOSERS = {"we": "Stick with me, because by the end of this video we'll see exac
 _SPEECH_PROBLEMS = ("reads like speech", "too short", "is only a", "repeats", "is a list of words", "over YouTube")
 """Fluency-guard problems that are about titles, not speech: a spoken hook may say "you know", be a short sentence or
 a "when ..." clause."""
-
-Source = Literal["draft", "transcripts", "frame", "model"]
-
 
 @dataclass(frozen=True)
 class Voice:
@@ -237,7 +236,7 @@ class Material:
 class DevelopedHook:
     """One intro hook. ``kind`` (``HOOK_KINDS``); ``text`` (what the creator says); ``seconds`` (spoken at their
     pace); ``rubric_type`` (the hook rubric's classifier on the text, None when it sees none); ``specificity`` 0-8 and
-    ``strength`` 0-10 (the hook rubric, said at 0:00); ``source`` ("draft", "transcripts", "frame" or "model");
+    ``strength`` 0-10 (the hook rubric, said at 0:00); ``source`` ("draft", "frame" or "model");
     ``person`` ("we" / "I"); ``why`` (the rubric's reasons, the voice choices and the source, in a creator's words);
     ``todo`` (what the creator must add: their own number or story; "" when nothing)."""
 
