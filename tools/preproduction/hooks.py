@@ -163,7 +163,8 @@ CLOSERS = {"we": "Stick with me, because by the end of this video we'll see exac
            "I": "Stick with me, because by the end of this video you'll know exactly why, and what to do about it."}
 """The line after a hook taken from the draft, by person: it promises the payoff."""
 
-_SPEECH_PROBLEMS = ("reads like speech", "too short", "is only a", "repeats", "is a list of words", "over YouTube")
+_SPEECH_PROBLEMS = ("reads like speech", "reads like a line of speech", "too short", "is only a", "repeats",
+                    "is a list of words", "over YouTube")
 """Fluency-guard problems that are about titles, not speech: a spoken hook may say "you know", be a short sentence or
 a "when ..." clause."""
 
