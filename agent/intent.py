@@ -241,20 +241,9 @@ def cache_key(path: Path = TRAINING) -> str:
 
 @lru_cache(maxsize=2)
 def _load(path: Path, key: str, cache_dir: Path) -> IntentModel:
-    import joblib
+    from agent.artifacts import load_or_fit
 
-    cached = cache_dir / f"intent-{key}.joblib"
-    if cached.is_file():
-        try:
-            return joblib.load(cached)
-        except Exception:  # a cache written by another library version: refit
-            cached.unlink(missing_ok=True)
-    model = fit(load_training(path))
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(".tmp")
-    joblib.dump(model, tmp)
-    tmp.replace(cached)
-    return model
+    return load_or_fit(cache_dir / f"intent-{key}.joblib", lambda: fit(load_training(path)))
 
 
 @lru_cache(maxsize=8)

@@ -141,13 +141,15 @@ async def ensure_creators(pool, settings: Settings, progress=None) -> None:
 
 def warm_up() -> None:
     """Load what a first answer would otherwise wait for: the graph and tool modules, the offline router's intent
-    model (fitted once per training set, then loaded from the state dir), the title scorer and, for a custom
+    model (fitted once per training set, then loaded from the state dir), the fluency guard's title-likeness model
+    (likewise), the title scorer and, for a custom
     OpenAI-compatible endpoint, the models it lists (``agent.models.model_name``); run in a worker thread while the
     corpus is ingested."""
     from agent.offline import OfflineEngine
     from graphs.conversation import build_graph  # noqa: F401  (imports every tool module)
     from tools import all_tools
     from tools.scoring.scorer import score_title
+    from tools.titles.titleness import get_titleness_model
 
     settings = get_settings()
     if settings.use_llm and settings.openai_base_url and not settings.openrouter_api_key:
@@ -156,6 +158,7 @@ def warm_up() -> None:
     engine = OfflineEngine(tools=all_tools())  # fits (or loads) the intent model, encodes a first request
     engine.intents(["Score this title: I Built a Giant Lego Volcano"], {t.name for t in engine.tools})
     score_title("I Built a Giant Lego Volcano")
+    get_titleness_model()
 
 
 async def _in_own_database(settings: Settings, work) -> None:

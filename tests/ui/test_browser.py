@@ -67,23 +67,29 @@ TITLE_LINE = re.compile(r"^(\d+)\.\s+(\S.{10,})$", re.MULTILINE)
 """A title as the chat shows it under the answer, each with its buttons: "1. <title>"."""
 
 
-@pytest.mark.parametrize("kind", ["pasted", "topic"])  # an attached SRT: tests/ui/test_first_run.py
+@pytest.mark.parametrize("kind", ["srt", "pasted", "topic"])
 async def test_titles_in_the_chat_are_eight_complete_on_topic_titles(service, data_dir, kind):
-    """A pasted plain transcript and a described idea each give at least 8 titles that pass the fluency guard and
-    name what the video is about. Screenshots: /tmp/i16-{pasted,topic}.png. (An SRT attached as the first thing on
-    a fresh page was sent without the file in two runs here, so the attached case lives in the first-run test,
-    where the file is attached later in the conversation.)"""
+    """An attached SRT, a pasted plain transcript and a described idea each give at least 8 titles that pass the
+    fluency guard and name what the video is about. Screenshots: /tmp/i16-{srt,pasted,topic}.png."""
     folder = data_dir / "transcripts_3blue1brown" / "videos" / "2018_fourier-transforms"
-    about = {"pasted": "fourier", "topic": "budget"}[kind]
+    about = {"srt": "fourier", "pasted": "fourier", "topic": "budget"}[kind]
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = await browser.new_page(viewport={"width": 1280, "height": 2400})
         await login(page, service, f"titles-{kind}")
-        if kind == "pasted":
+        if kind == "srt":
+            message = "write titles for this"
+        elif kind == "pasted":
             message = "Here's my transcript, write titles for it: " + (folder / "transcript.txt").read_text(encoding="utf-8")
         else:
             message = "10 title ideas for a video where I test 5 budgeting apps for a month"
         await page.locator("#chat-input").fill(message)
+        await expect(page.locator("#chat-submit")).to_be_enabled(timeout=60_000)  # the chat's websocket is up
+        if kind == "srt":  # Chainlit refuses an upload for a session whose websocket is not up yet (404)
+            async with page.expect_response(lambda r: "/project/file" in r.url) as uploaded:
+                await page.set_input_files("#upload-button-input", str(folder / "captions.srt"))
+            assert (await uploaded.value).status == 200
+            await expect(page.locator("#chat-submit")).to_be_enabled(timeout=60_000)
         await page.locator("#chat-submit").click()
         try:
             await page.get_by_role("button", name="Save").nth(7).wait_for(timeout=300_000)

@@ -187,12 +187,19 @@ def _display(phrase: str, proper: set[str]) -> str:
     return " ".join(out)
 
 
-def _plural(phrase: str) -> str:
+def _plural(phrase: str, low_text: str) -> str | None:
+    """The phrase with its last word in the plural the text itself says ("vector" -> "vectors", "matrix" ->
+    "matrices", "axis" -> "axes"), or None when the text never says a plural of it ("calculus": no "calculuses")."""
     words = phrase.split()
     last = words[-1]
-    last = last[:-1] + "ies" if re.search(r"[^aeiou]y$", last) else last + ("es" if re.search(r"(?:s|x|ch|sh)$", last)
-                                                                            else "s")
-    return " ".join([*words[:-1], last])
+    regular = last[:-1] + "ies" if re.search(r"[^aeiou]y$", last) else last + ("es" if re.search(r"(?:s|x|z|ch|sh)$", last)
+                                                                               else "s")
+    forms = [regular]
+    forms += [last[:-2] + "ices"] if re.search(r"(?:ix|ex)$", last) else []
+    forms += [last[:-2] + "es"] if last.endswith("is") else []
+    forms += [last[:-2] + "i"] if last.endswith("us") else []
+    said = [f for f in forms if re.search(r"\b" + re.escape(f.lower()) + r"\b", low_text)]
+    return " ".join([*words[:-1], said[0]]) if said else None
 
 
 def _form(phrase: str, low_text: str, proper: set[str]) -> tuple[str, str]:
@@ -207,7 +214,8 @@ def _form(phrase: str, low_text: str, proper: set[str]) -> tuple[str, str]:
         return phrase, "the"
     counted = len(re.findall(r"\b(?:an?|one|each|every)\s+" + words + r"\b", low_text))
     counted += len(re.findall(r"\b" + words + r"(?:s|es)\b", low_text))
-    return (_plural(phrase), "") if counted * 10 >= total * 3 else (phrase, "")
+    plural = _plural(phrase, low_text)
+    return (plural, "") if plural and counted * 10 >= total * 3 else (phrase, "")
 
 
 def _usable(phrase: str) -> bool:

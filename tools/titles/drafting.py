@@ -38,7 +38,8 @@ class Formula:
     the slots {S} (the video's main concept, with its article: "the Fourier Transform"), {S2} (a second concept,
     the hook's own when it names one), {S3} (a third), {Q} (the hook as a question), {C} (the hook's claim), {N} (a number phrase
     of the hook) and {F} (a first-person clause), and agree with the subject through {Is} ("Is" / "Are") and {s} (a
-    verb's "s"), {It} / {It_obj} ("It" / "They", "It" / "Them") and {es} ("Does" / "Do"); a template whose slots are missing is skipped, and one that promises visuals ("Visual...") is used
+    verb's "s"), {It} / {It_obj} ("It" / "They", "It" / "Them") and {es} ("Does" / "Do"), and with the second
+    concept through {Does2} ("Does" / "Do"); a template whose slots are missing is skipped, and one that promises visuals ("Visual...") is used
     only when the script shows or draws things (``Slots.visual``). Every template is a complete phrase: nothing is
     glued onto a clause lifted from speech."""
 
@@ -52,11 +53,11 @@ FORMULAS: tuple[Formula, ...] = (
         "question",
         r"\?\s*$",
         {
-            "curiosity": ("What {Is} {S}, Really? A Visual Explanation", "{Q}", "What Does {S2} Have to Do With {S}?",
+            "curiosity": ("What {Is} {S}, Really? A Visual Explanation", "{Q}", "What {Does2} {S2} Have to Do With {S}?",
                           "What {Is} {S}, Really?"),
             "stakes": ("{Q}", "Are You Thinking About {S} the Wrong Way?", "Do You Really Understand {S}?"),
             "newcomer": ("What {Is} {S}? A Visual Introduction", "What {Is} {S}? An Intuitive Explanation",
-                         "What {Is} {S}, and Where Does {S2} Come In?"),
+                         "What {Is} {S}, and Where {Does2} {S2} Come In?"),
         },
     ),
     Formula(
@@ -216,7 +217,7 @@ class Slots:
     """What a hook offers a template (``Formula``): the video's main concept, a second and a third one, the hook as a
     question, its claim, a number phrase and a first-person clause; None where there is none or where the hook's
     words do not pass the fluency guard (``tools.titles.fluency``) or name none of the video's concepts.
-    ``plural``: the main concept is a plural noun; ``visual``: the script shows or draws what it explains; ``name``:
+    ``plural`` / ``plural2``: the main / second concept is a plural noun; ``visual``: the script shows or draws what it explains; ``name``:
     the main concept is a name (every word capitalised: a person, a place, a named puzzle), which "How X Works"
     templates do not fit."""
 
@@ -228,6 +229,7 @@ class Slots:
     N: str | None
     F: str | None
     plural: bool = False
+    plural2: bool = False
     visual: bool = False
     name: bool = False
 
@@ -304,6 +306,7 @@ def hook_slots(hook: Hook, analysis: ScriptAnalysis, evidence: Evidence) -> Slot
         N=number if claim_title else None,
         F=first_person,
         plural=bool(subject and is_plural(subject)),
+        plural2=bool(second and is_plural(second)),
         visual=bool(evidence.words & VISUAL_WORDS),
         name=bool(subject and _is_name(subject)),
     )
@@ -347,7 +350,7 @@ def fill(template: str, slots: Slots) -> str | None:
     """The template with its slots filled, or None when a slot it uses is missing, it promises visuals the script
     does not have, it asks how a name "works" or what a name "is", or two slots repeat a word."""
     values = asdict(slots)
-    needed = set(re.findall(r"\{(\w+)\}", template)) - {"Is", "s", "It", "It_obj", "es"}
+    needed = set(re.findall(r"\{(\w+)\}", template)) - {"Is", "s", "It", "It_obj", "es", "Does2"}
     if any(values.get(k) is None for k in needed) or ("Visual" in template and not slots.visual) or \
             (slots.name and ("Work{s}" in template or "{Is} {S}" in template)):
         return None
@@ -356,7 +359,8 @@ def fill(template: str, slots: Slots) -> str | None:
         return None  # two slots say the same thing ("4 Books ... Books")
     plural = slots.plural
     title = template.format(**values, Is="Are" if plural else "Is", s="" if plural else "s",
-                            It="They" if plural else "It", It_obj="Them" if plural else "It", es="" if plural else "es")
+                            It="They" if plural else "It", It_obj="Them" if plural else "It", es="" if plural else "es",
+                            Does2="Do" if slots.plural2 else "Does")
     title = re.sub(r"\s+([,:?])", r"\1", re.sub(r"\?\?|\?:", "?", title)).strip()
     return title[:1].upper() + title[1:]
 

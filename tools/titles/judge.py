@@ -128,7 +128,8 @@ def judged_title(
     candidate: TitleCandidate, score: float, grade: str, criteria: dict[str, float], note: str
 ) -> JudgedTitle:
     """A ``JudgedTitle``: the candidate with the judge's score (0-100), grade, criteria and note, its self-score gap
-    (self_score - score, rounded to 0.1) and whether the gap is flagged (|gap| > ``GAP_FLAG_POINTS``). The guard gates
+    (self_score - score, rounded to 0.1) and whether the gap is flagged (|gap| > ``GAP_FLAG_POINTS``; never for an
+    offline draft of a described idea, whose self-score rates no moment of a video: ``trust_reason``). The guard gates
     the grade: a title it rejects, or a weak draft, is capped at ``FRAGMENT_CAP`` and the note says why."""
     verdict = check_title(candidate.title)
     problem = candidate.weak or "; ".join(verdict.problems)
@@ -136,25 +137,31 @@ def judged_title(
         score, grade = FRAGMENT_CAP, grade_for(FRAGMENT_CAP)
         note = f"capped at {FRAGMENT_CAP:.0f}: the title {problem}" + (f" ({note})" if note else "")
     gap = round(candidate.self_score - score, 1)
-    return JudgedTitle(candidate, score, grade, criteria, note, gap, abs(gap) > GAP_FLAG_POINTS)
+    described = candidate.generator == "offline" and candidate.hook_id == "idea"
+    return JudgedTitle(candidate, score, grade, criteria, note, gap, abs(gap) > GAP_FLAG_POINTS and not described)
 
 
 def trust_note(j: JudgedTitle) -> str:
-    """Which of the generator's and the judge's scores to trust for a flagged title, and why, in plain words."""
+    """Which of the generator's and the judge's scores to trust for a flagged title, in one line with both numbers;
+    the why is ``trust_reason`` (said once under a list of titles, not under each)."""
     c = j.candidate
-    if c.generator == "offline":
-        why = ("the drafter's number is the strength of the moment it drew on, not of this wording; the judge scores "
-               "the wording itself against what won real headline A/B tests")
-        if j.gap > 0:
-            return (f"The drafter rated it {c.self_score:.0f} and the judge {j.score:.0f}: trust the judge. The moment "
-                    f"behind it is strong, but {why}, so try another wording of it.")
-        return (f"The drafter rated it {c.self_score:.0f} and the judge {j.score:.0f}: trust the judge for the wording "
-                f"({why}), and check that the video delivers what it promises.")
+    who = "The drafter rated it" if c.generator == "offline" else "The writer model rated its own title"
+    return f"{who} {c.self_score:.0f} and the judge {j.score:.0f}: trust the judge."
+
+
+def trust_reason(j: JudgedTitle) -> str:
+    """Why the judge's score is the one to trust for a flagged title, in plain words (the same for every title
+    flagged the same way: the generator kind and the direction of the gap)."""
+    if j.candidate.generator == "offline":
+        why = ("The drafter's number is the strength of the moment it drew on, not of the wording; the judge scores the "
+               "wording itself against what won real headline A/B tests")
+        return (f"{why}. Where the drafter's number is higher, the moment behind the title is strong: try another "
+                "wording of it." if j.gap > 0 else f"{why}. Check that the video delivers what each title promises.")
     if j.gap > 0:
-        return (f"The writer model rated its own title {c.self_score:.0f}, the judge {j.score:.0f}: trust the judge. A "
-                "model grading its own writing tends to favour it; the judge scored it separately on a fixed rubric.")
-    return (f"The writer model rated it {c.self_score:.0f}, the judge {j.score:.0f}: the judge's higher score comes from "
-            "a fixed rubric applied separately, so trust it, and check the title against the video yourself.")
+        return ("A model grading its own writing tends to favour it; the judge scored each title separately on a fixed "
+                "rubric.")
+    return ("The judge's higher score comes from a fixed rubric applied separately; check the titles against the video "
+            "yourself.")
 
 
 FAITHFULNESS_WEIGHT = 0.75

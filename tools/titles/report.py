@@ -11,7 +11,7 @@ from tools.learning.blocks import MemoryBlocks
 from tools.scripts.hooks import Hook, ScriptAnalysis
 from tools.titles.candidates import MIN_HOOK_STRENGTH, Cut, JudgedTitle, Judgement
 from tools.titles.drafting import OWN_WORDS
-from tools.titles.judge import trust_note
+from tools.titles.judge import GAP_FLAG_POINTS, trust_note, trust_reason
 
 PERSONAL_REASONS_SHOWN = 3
 """Reasons shown per re-ranked title (all are in the artifact and the trace)."""
@@ -48,7 +48,8 @@ def titles_markdown(
     weak: str = "",
 ) -> str:
     """The ranked titles a creator reads: each with its score, hook (or the described idea), method, angle, formula
-    and exemplars; which score to trust when generator and judge disagree; the pairwise results and a summary of the
+    and exemplars; which score to trust when generator and judge disagree (the numbers under each title, the why once
+    under the list); the pairwise results and a summary of the
     cuts. ``weak``: why the titles are weak drafts (said first); with no title at all, why there is none."""
     by_id = {h.id: h for h in hooks}
     shown = shown_titles(judgement, titles_per_hook)
@@ -78,6 +79,13 @@ def titles_markdown(
         lines.append(f"   - judge: {j.note}")
         if j.flagged:
             lines.append(f"   - ⚠ {trust_note(j)}")
+    reasons: dict[str, list[int]] = {}
+    for rank, j in enumerate(shown, 1):
+        if j.flagged:
+            reasons.setdefault(trust_reason(j), []).append(rank)
+    for reason, ranks in reasons.items():
+        which = f"title {ranks[0]}" if len(ranks) == 1 else "titles " + ", ".join(map(str, ranks))
+        lines.append(f"\n⚠ **The drafter's and the judge's scores differ by more than {GAP_FLAG_POINTS:.0f} points** on {which}. {reason}")
     resolved = [p for p in judgement.pairs if p.result != "tie"]
     if judgement.pairs:
         lines.append(

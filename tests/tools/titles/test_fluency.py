@@ -11,7 +11,7 @@ from tools.titles.candidates import Cut, Judgement, TitleCandidate
 from tools.titles.drafting import postprocess, weak_drafts
 from tools.titles.fluency import Evidence, check_title
 from tools.titles.graph import nothing_passed
-from tools.titles.judge import FRAGMENT_CAP, judge_offline, judged_title, trust_note
+from tools.titles.judge import FRAGMENT_CAP, judge_offline, judged_title, trust_note, trust_reason
 from tools.titles.report import titles_markdown
 
 REPORTED = [  # what the offline drafter wrote before (issue 16)
@@ -78,7 +78,17 @@ def test_a_disagreement_says_which_score_to_trust():
     assert flagged.flagged and "trust the judge" in trust_note(flagged) and "95" in trust_note(flagged)
     llm = judged_title(cand(FLUENT[2], self_score=95.0, generator="gpt-4o"), 50.0, "C", {}, "")
     assert "its own" in trust_note(llm)
+    assert "wording" in trust_reason(flagged) and "fixed rubric" in trust_reason(llm)
     assert not judged_title(cand(FLUENT[2], self_score=75.0), 50.0, "C", {}, "").flagged  # 25 points: no flag
+    idea = TitleCandidate(FLUENT[2], "idea", "outlier_patterns", "curiosity", "question", (), 29.0, "offline")
+    assert not judged_title(idea, 94.0, "A", {}, "").flagged  # a described idea has no moment the drafter rated
+
+
+def test_the_why_of_a_disagreement_is_said_once_under_the_list():
+    judged = [judged_title(cand(t, self_score=95.0), 50.0, "C", {}, "") for t in FLUENT[:3]]
+    shown = titles_markdown(_analysis(), [], Judgement(judged), [], 3, None)
+    assert shown.count("trust the judge") == 3  # each title's numbers
+    assert shown.count(trust_reason(judged[0])) == 1 and "titles 1, 2, 3" in shown
 
 
 def test_nothing_passing_shows_weak_drafts_and_says_why():
