@@ -486,6 +486,56 @@ TEMPLATES |= {
     ],
 }
 
+# ------------------------------------------------------------------------------------------------------------------
+# Pre-production, continued (issue 23b): develop_hooks, outline_script. Their own block, as above.
+# ------------------------------------------------------------------------------------------------------------------
+
+TEMPLATES |= {
+    "develop_hooks": [
+        "write 5 intro hooks for a video about {topic}", "give me hook ideas for my next video on {topic}",
+        "I need an opening for a video about {topic}, something that grabs people in the first 20 seconds",
+        "draft some intros for my {topic} video in my own voice", "hooks for a video about {topic} in {channel}'s voice",
+        "how should I open my video about {topic}?", "write me a cold open for a {topic} video",
+        "brainstorm opening lines for {topic}", "5 different ways to start a video about {topic}",
+        "what should I say in the first 30 seconds of my {topic} video", "help me write the intro for this draft",
+        "give me intro hooks based on my script", "write hooks for this script in my style",
+        "a question hook, a story hook and a stakes hook for {topic} please", "develop the hook for my video on {topic}",
+        "my intros are boring, write better openers for a video on {topic}", "how do I hook viewers at the start of a {topic} video",
+        "write the first 20 seconds of a video about {topic} like {channel} would", "intro ideas for {topic}, sounding like me",
+        "opening hook options for my draft", "can you write a strong intro for my next upload about {topic}",
+        "suggest some attention grabbing openings for {topic}", "hook variations for my {topic} video, different types",
+        "write an intro for a {topic} video that keeps people watching",
+    ],
+    "outline_script": [
+        "outline a {n} minute video about {topic}", "give me a structure for my next video on {topic}",
+        "plan the sections of a {n}-min video about {topic} with timestamps",
+        "how should I structure a video about {topic}?", "make me a video outline for {topic} like {channel}'s best videos",
+        "script outline for {topic}, about {n} minutes long", "break my {topic} video into sections with timings",
+        "where should the payoff go in a {n} minute video", "turn this draft into an outline with timestamps",
+        "outline this script for me", "what sections should my {topic} video have and how long each",
+        "video structure for {topic}: hook, setup, main part, call to action", "map out a {n} minute video on {topic}",
+        "plan my video about {topic}, when should the hook end and the CTA come", "storyboard the beats of a video about {topic}",
+        "create a running order for my {topic} video", "how long should each part of my {n} minute video be",
+        "outline for a {topic} explainer in the structure of {channel}", "give me a timestamped plan for a video on {topic}",
+        "I'm writing a script about {topic}, what's the structure?", "segment plan for a {n} min {topic} video",
+        "how do I pace a {n} minute video about {topic}", "build me an outline for this draft, same length",
+        "section by section plan for my next upload about {topic}",
+    ],
+    "title_outcomes": [
+        "how did the titles I used do?", "did my titles perform like you predicted?", "show me predicted vs actual for my titles",
+        "how did the title I picked last month do", "was your prediction right about my last video title?",
+        "compare the score you gave my title with how the video actually did", "how are my chosen titles performing",
+        "did the title I went with get a good CTR?", "results of the titles I used", "track how my used titles did after 30 days",
+        "how did \"{title}\" do after I published it?", "what did you learn from how my titles did",
+        "were your title predictions accurate for my channel", "check the outcome of the titles I chose",
+        "how many views did the videos with your titles get", "did \"{title}\" beat my usual views like you said?",
+        "title performance report for the ones I used", "my video with your title is out, how did it do vs the prediction",
+        "7 day and 30 day results for my titles", "is your scorer calibrated for my channel?",
+        "how did my last titles do on {channel}", "predicted score vs real CTR for my used titles",
+        "follow up on the titles I used, did they work?", "learn from how my published titles performed",
+    ],
+}
+
 ACTIVITIES = ["build a cabin in the woods", "test cheap vs expensive knives", "learn to skate at 35",
               "cook every meal in a rice cooker for a week", "fix up my grandpa's old car", "try to go a month without my phone",
               "hike across Scotland alone", "review the weirdest gadgets on amazon", "run my first marathon",

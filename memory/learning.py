@@ -23,8 +23,8 @@ from psycopg_pool import AsyncConnectionPool
 
 Signal = Literal["view", "save", "copy", "use", "reject", "thumbs_up", "thumbs_down", "edit"]
 SIGNALS: tuple[str, ...] = ("view", "save", "copy", "use", "reject", "thumbs_up", "thumbs_down", "edit")
-Block = Literal["preferences", "dna", "profile"]
-BLOCKS: tuple[str, ...] = ("preferences", "dna", "profile")
+Block = Literal["preferences", "dna", "profile", "calibration"]
+BLOCKS: tuple[str, ...] = ("preferences", "dna", "profile", "calibration")
 BLOCK_KEY = "current"
 ROOT = "creators"
 
@@ -109,6 +109,16 @@ async def generation_of_step(pool: AsyncConnectionPool, step_id: str) -> tuple[s
     if not row or not row["generation_id"] or not row["creator_id"]:
         return None
     return row["creator_id"], row["thread_id"], row["generation_id"]
+
+
+async def used_titles(pool: AsyncConnectionPool, creator_id: str) -> list[dict[str, Any]]:
+    """The titles the creator used (the ``title_choices`` view: the latest "use" of each title in a thread), oldest
+    first: choice_id, thread_id, title, candidate_rank, candidate (the judged candidate, None for their own title),
+    source_tool_call_id (the generation), chosen_at."""
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT * FROM title_choices WHERE creator_id = %s ORDER BY chosen_at, choice_id",
+                                 (creator_id,))
+        return await cur.fetchall()
 
 
 async def feedback_events(pool: AsyncConnectionPool, creator_id: str) -> list[dict[str, Any]]:

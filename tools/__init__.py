@@ -4,8 +4,8 @@
   ``titles/``: generate_titles (the title generation subgraph), ``outliers/``: retrieve_outliers (outlier videos
   and title patterns), ``analytics/``: pull_analytics (Studio exports, the YouTube APIs), ``creators/``:
   search_creators (creator search, identity resolution, enrichment), ``learning/``: use_title, record_feedback,
-  show_memory, edit_memory, learn_voice (feedback, preferences, Creator DNA), ``preproduction/``: check_promise,
-  check_idea (the promise guard, the idea check).
+  show_memory, edit_memory, learn_voice, title_outcomes (feedback, preferences, Creator DNA, outcomes),
+  ``preproduction/``: check_promise, check_idea, develop_hooks, outline_script (the promise guard, the idea check, hook development, outlines).
 
 ``base.py`` holds what every tool shares (``cortex_tool``, the offline spec, trace events, the run context) and
 ``extract.py`` the argument extraction the offline engine's extractors share. ``load_engines`` loads what the
@@ -52,8 +52,11 @@ def all_tools() -> list[BaseTool]:
         learning.show_memory_tool,
         learning.edit_memory_tool,
         learning.learn_voice_tool,
+        learning.title_outcomes_tool,
         preproduction.check_promise_tool,
         preproduction.check_idea_tool,
+        preproduction.develop_hooks_tool,
+        preproduction.outline_script_tool,
     ]
 
 

@@ -1,6 +1,6 @@
 """What the product remembers about a creator, and how it reaches generation.
 
-Three memory blocks, each per creator (storage in ``memory.learning``: the store namespace
+Four memory blocks, each per creator (storage in ``memory.learning``: the store namespace
 ``("creators", creator_id, block)``, feedback in ``feedback_events``):
 
 - **preferences**: learned from their feedback on generated titles (``tools.learning.preferences``), rebuilt every
@@ -8,6 +8,8 @@ Three memory blocks, each per creator (storage in ``memory.learning``: the store
   through (record_feedback, use_title, the chat UI's title buttons and thumbs);
 - **Creator DNA**: the voice profile built from their own transcripts (``tools.learning.voice``; learn_voice builds it
   and ``remember_voice`` stores it);
+- **calibration**: how the titles they used did against the predictions (``tools.learning.outcomes``, stored by
+  title_outcomes), given to an LLM's prompt and shown with their memory;
 - **performance**: their channel's best and worst uploads by outlier multiplier (the corpus), by CTR where they
   imported or connected analytics, and the title patterns whose lift on the channel is significant
   (``tools.outliers.patterns``). It is computed when asked for, from the data as it is now, and not stored.
@@ -114,11 +116,13 @@ class MemoryBlocks:
     preferences: Preferences | None = None
     voice: VoiceProfile | None = None
     performance: Performance | None = None
+    calibration: dict[str, Any] | None = None
 
     def used(self) -> list[str]:
-        """The names of the blocks present: "preferences", "dna", "performance"."""
+        """The names of the blocks present: "preferences", "dna", "performance", "calibration"."""
         return [name for name, block in (("preferences", self.preferences), ("dna", self.voice),
-                                         ("performance", self.performance)) if block is not None]
+                                         ("performance", self.performance), ("calibration", self.calibration))
+                if block is not None]
 
     def adjust(self, candidate: Any) -> tuple[float, list[str]]:
         """The offline ranking adjustment from the voice and the channel's performance (points on the 0-100 judge
@@ -144,6 +148,8 @@ class MemoryBlocks:
                          f"titles average {self.preferences.avg_final_length or 0:.0f} characters.")
         if self.performance is not None:
             parts.append("Their channel's evidence:\n" + self.performance.prompt_block())
+        if self.calibration is not None:
+            parts.append("How the titles they used did (their analytics): " + self.calibration["reading"])
         return "\n\n".join(parts)
 
     def trace_data(self) -> dict[str, Any]:
@@ -213,6 +219,7 @@ async def load_memory(pool: AsyncConnectionPool, store: BaseStore, creator_id: s
         Preferences.from_dict(prefs) if prefs else None,
         VoiceProfile.from_dict(voice) if voice else None,
         await performance_memory(pool, store, creator_id, channel),
+        await get_block(store, creator_id, "calibration"),
     )
 
 
@@ -291,6 +298,9 @@ def memory_markdown(blocks: MemoryBlocks, counts: dict[str, int], block: str = "
     elif not channels:
         parts.append("**Performance memory**: no channel yet: name yours when you ask for titles (“for my channel "
                      "Nischa”), build your Creator DNA from it, or attach your YouTube Studio export here.")
+    if blocks.calibration is not None:
+        parts.append(f"**How the titles you used did** ({len(blocks.calibration.get('outcomes', []))} with a published "
+                     f"video on {blocks.calibration.get('channel')}): {blocks.calibration['reading']}")
     if channels:
         parts.append("**Your channels' numbers**\n" + "\n".join(c.markdown() for c in channels))
     parts.append("_Change it: “forget that I like questions”, “erase my preferences”, “erase my Creator DNA”, or "

@@ -74,7 +74,8 @@ def forget_feature(prefs: Preferences, text: str) -> tuple[Preferences | None, s
 EFFECTS = {
     "erase_preferences": "Erase your learned title preferences and the feedback they were learned from",
     "erase_dna": "Erase your Creator DNA (voice profile) and the channel it was built from",
-    "erase_all": "Erase everything learned about you: preferences, the feedback behind them, and your Creator DNA",
+    "erase_all": "Erase everything learned about you: preferences, the feedback behind them, your Creator DNA and what your used "
+                 "titles' outcomes taught",
 }
 """What each erase action deletes, in the words the creator approves."""
 
@@ -132,6 +133,8 @@ async def edit_blocks(pool: AsyncConnectionPool, store: BaseStore, creator_id: s
     if action in ("erase_dna", "erase_all"):
         erased["Creator DNA"] = int(await delete_block(store, creator_id, "dna"))
         erased["channel profile"] = int(await delete_block(store, creator_id, "profile"))
+    if action == "erase_all":
+        erased["title outcomes"] = int(await delete_block(store, creator_id, "calibration"))
     trace("memory.edited", creator=creator_id, action=action, erased=erased)
     done = ", ".join(f"{kind}: {n}" for kind, n in erased.items())
     return MemoryEdit(action, f"Erased ({done}). The titles you chose stay recorded; `cortex forget --creator "

@@ -1,4 +1,4 @@
-"""The offline engine's spec of the five learning tools (``agent.offline.OfflineSpec``): per tool its example
+"""The offline engine's spec of the six learning tools (``agent.offline.OfflineSpec``): per tool its example
 requests (``*_EXAMPLES``, shown to creators), its clarifying question (``*_ASK``), its action in a creator's words
 (``*_ACTION``), its argument extractor (``extract_*(text, context)``) and, where it has them, its claim on a message
 (``claim_*``: a message that is the tool's whatever its words), its test of whether it applies to the conversation
@@ -224,3 +224,21 @@ async def extract_learn_voice(text: str, context: Any = None) -> dict:
     request, _ = split_message(text)
     found = extract.match_channels(request or "", list(TRANSCRIPT_CHANNELS), cutoff=80)
     return {"channel": found[0]} if found else {}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# title_outcomes
+# ---------------------------------------------------------------------------------------------------------------
+
+OUTCOMES_EXAMPLES = [
+    "How did the titles I used do?",
+]
+OUTCOMES_ASK = ("Which channel's numbers should I read? Attach your YouTube Studio export, or name the channel you "
+                "imported (“how did my titles do on Ken Jee?”).")
+OUTCOMES_ACTION = "show how the titles you used did against what was predicted"
+
+
+async def extract_title_outcomes(text: str, context: Any = None) -> dict:
+    """Offline engine: the analytics channel, when named after "on" / "for" ("how did my titles do on Ken Jee?")."""
+    m = re.search(r"\b(?:on|for)\s+(?:my\s+channel\s+)?([A-Z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*){0,3})", text)
+    return {"channel": m.group(1)} if m else {}

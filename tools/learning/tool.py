@@ -1,8 +1,10 @@
-"""The five learning tools the model sees: use_title, record_feedback, show_memory, edit_memory, learn_voice.
+"""The six learning tools the model sees: use_title, record_feedback, show_memory, edit_memory, learn_voice,
+title_outcomes.
 
 Each takes the run's context from its ``runtime`` (``tools.base.context_of``: the creator, the database, the
 settings) and calls its engine: ``choices`` + ``signals`` (use_title, record_feedback), ``blocks`` (show_memory),
-``forgetting`` (edit_memory), ``transcripts`` + ``voice`` + ``blocks`` (learn_voice). Their offline specs are in
+``forgetting`` (edit_memory), ``transcripts`` + ``voice`` + ``blocks`` (learn_voice), ``outcomes``
+(title_outcomes). Their offline specs are in
 ``offline``.
 
 use_title and edit_memory change something outside the conversation, so the conversation asks the creator to
@@ -20,11 +22,15 @@ from typing import Annotated, Any, Literal
 from langgraph.prebuilt import ToolRuntime
 from pydantic import Field
 
+from memory.analytics import AnalyticsInputError, channel_matches, list_channels, window_snapshots
+from memory.analytics import channel_videos as analytics_videos
+from memory.learning import put_block, used_titles
 from tools.base import context_of, cortex_tool, trace
 from tools.learning import offline
 from tools.learning.blocks import learned_summary, memory_markdown, remember_voice
 from tools.learning.choices import describe_use, feedback_reply, feedback_target, resolve_choice
 from tools.learning.forgetting import describe_edit, edit_blocks
+from tools.learning.outcomes import OutcomeReport, calibrate, match_video, outcomes, outcomes_markdown
 from tools.learning.signals import record_signal
 from tools.learning.transcripts import creator_transcripts
 from tools.learning.voice import build_voice_profile
@@ -165,6 +171,50 @@ async def learn_voice(runtime: ToolRuntime[Any, Any], channel: str | None = None
             + voice_markdown(profile)), profile.to_dict()
 
 
+NO_USED_TITLES = ("You haven't told me which title you used yet. When you pick one, say “I'm using the second one” "
+                   "(or “I'll use 'My Title'”), and once the video is out and in your analytics I'll compare.")
+NO_ANALYTICS = ("I have no analytics of yours to compare with: attach your YouTube Studio export here (or run "
+                "`cortex import-analytics FILE --channel NAME`), or connect your channel with `cortex connect-youtube`.")
+
+
+async def title_outcomes(runtime: ToolRuntime[Any, Any], channel: str | None = None) -> tuple[str, dict]:
+    """How the titles the creator used (use_title) did once their videos were out: per title the predicted score and
+    outlier multiplier against the actual multiplier, views and CTR from their analytics (first 7 and 30 days when
+    their channel is connected, else the totals of their Studio export), and what that taught (their personal
+    calibration). For "how did the titles I used do?", "did my titles perform like you predicted?".
+
+    Args: channel (the analytics channel, when they have several; empty: the one that holds their videos).
+    """
+    ctx = context_of(runtime.context)
+    db = await ctx.database()
+    creator = ctx.creator_id or "anonymous"
+    used = await used_titles(db.pool, creator)
+    if not used:
+        return NO_USED_TITLES, {}
+    channels = await list_channels(db.pool, creator)
+    if not channels:
+        return NO_ANALYTICS, {}
+    try:
+        channels = [channel_matches(channel, channels)] if channel else channels
+    except AnalyticsInputError as exc:
+        return str(exc), {}
+    best = None
+    for ch in channels:
+        videos = await analytics_videos(db.pool, ch.channel_pk)
+        windows = {p: await window_snapshots(db.pool, ch.channel_pk, p) for p in ("d7", "d30")}
+        found = await asyncio.to_thread(outcomes, used, videos, windows)
+        if best is None or len(found) > len(best[2]):
+            best = (ch, videos, found)
+    ch, videos, found = best
+    waiting = [u["title"] for u in used if match_video(u["title"], videos) is None]
+    report = OutcomeReport(ch.name, found, calibrate(found, videos), waiting)
+    await put_block(db.store, creator, "calibration", {**report.calibration.to_dict(), "channel": ch.name,
+                                                       "outcomes": [o.to_dict() for o in found]})
+    trace("outcomes.read", channel=ch.name, outcomes=len(found), waiting=len(waiting),
+          factor=report.calibration.factor)
+    return outcomes_markdown(report), report.to_dict()
+
+
 use_title_tool = cortex_tool(
     use_title, examples=offline.USE_TITLE_EXAMPLES, extract=offline.extract_use_title, ask=offline.USE_TITLE_ASK,
     action=offline.USE_TITLE_ACTION, claim=offline.claim_use_title, side_effect=describe_use,
@@ -185,4 +235,8 @@ edit_memory_tool = cortex_tool(
 learn_voice_tool = cortex_tool(
     learn_voice, examples=offline.LEARN_VOICE_EXAMPLES, extract=offline.extract_learn_voice,
     ask=offline.LEARN_VOICE_ASK, action=offline.LEARN_VOICE_ACTION, claim=offline.claim_learn_voice,
+)
+title_outcomes_tool = cortex_tool(
+    title_outcomes, examples=offline.OUTCOMES_EXAMPLES, extract=offline.extract_title_outcomes,
+    ask=offline.OUTCOMES_ASK, action=offline.OUTCOMES_ACTION,
 )

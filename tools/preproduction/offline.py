@@ -1,5 +1,5 @@
-"""The offline engine's spec of the pre-production tools: check_promise (the promise guard) and check_idea (the idea
-check): their example requests, questions, actions and argument extractors."""
+"""The offline engine's spec of the pre-production tools: check_promise (the promise guard), check_idea (the idea
+check), develop_hooks (hook development) and outline_script (outlines): their example requests, questions, actions and argument extractors."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from langchain_core.messages import BaseMessage
 
 from tools import extract
 from tools.base import context_of
+from tools.learning.transcripts import TRANSCRIPT_CHANNELS
 from tools.scripts.parsing import split_message
 from tools.scripts.transcript import find_transcript
 
@@ -89,3 +90,112 @@ async def idea_args(text: str, context: Any = None) -> dict:
 def idea_resolve(text: str, args: dict, messages: list[BaseMessage]) -> dict | None:
     """The arguments when they name a topic, else None (the engine asks or carries the previous topic over)."""
     return args if args.get("topic") else None
+
+
+HOOKS_EXAMPLES = [
+    "Write 5 intro hooks for a video about compound interest in my voice",
+]
+"""A request a creator can send as it is (shown in the help text)."""
+HOOKS_ACTION = "write five intro hooks for your next video, in your voice"
+"""What develop_hooks does, in a creator's words."""
+HOOKS_ASK = ("What is the video about? Give me the topic (“hooks for a video about index funds”) or paste your draft "
+             "script, and name your channel for your voice.")
+"""The question when the request names no topic and the conversation holds no draft."""
+
+_HOOKS_TOPIC = re.compile(
+    r"\b(?:video|short|episode|intro|script|one)s?\s+(?:about|on|where|covering|explaining)\s+(.+?)(?:[?.!]|$)"
+    r"|\b(?:hooks?|intros?|openers?|openings?)\s+(?:for|about|on)\s+(?!(?:my|this|the)\s+(?:video|draft|script)\b)"
+    r"(?:a\s+video\s+(?:about|on)\s+)?(.+?)(?:[?.!]|$)",
+    re.IGNORECASE,
+)
+_HOOKS_TRAILING = re.compile(r"\s*(?:,|\bin\b|\bfor\b|\bwith\b)\s*(?:my|our|the)?\s*(?:own\s+)?(?:voice|style|channel|words)"
+                             r".*$|\s+(?:in|like)\s+\S*['’]s\s+(?:voice|style|words).*$|\s+like\s*$", re.IGNORECASE)
+
+
+def hooks_topic(text: str) -> str:
+    """The topic a hook request names ("5 intro hooks for a video about compound interest" -> "compound interest"),
+    or ""."""
+    m = _HOOKS_TOPIC.search(text)
+    if not m:
+        return ""
+    topic = _HOOKS_TRAILING.sub("", next(g for g in m.groups() if g)).strip(" ,.?!“”\"'")
+    return topic if re.search(r"[A-Za-z]{3,}", topic) and topic.lower() not in {"it", "this", "that", "me"} else ""
+
+
+async def hooks_args(text: str, context: Any = None) -> dict:
+    """Offline engine: the topic (none: the draft in the conversation gives it) and the channel named ("in
+    3Blue1Brown's voice", "for my channel Nischa")."""
+    request, _ = split_message(text)
+    known = await context_of(context).channel_names()
+    channels = extract.match_channels(request, [*known, *TRANSCRIPT_CHANNELS])
+    rest = extract.strip_channels(request, channels)
+    args: dict = {}
+    if topic := hooks_topic(rest):
+        args["topic"] = topic
+    if channels:
+        args["channel"] = channels[0]
+    return args
+
+
+def hooks_resolve(text: str, args: dict, messages: list[BaseMessage]) -> dict | None:
+    """The arguments when they name a topic or the conversation holds a draft, else None (the engine asks or carries
+    the previous topic over)."""
+    return args if args.get("topic") or find_transcript(messages) else None
+
+
+OUTLINE_EXAMPLES = [
+    "Outline a 10 minute video about index funds for my channel Nischa",
+]
+"""A request a creator can send as it is (shown in the help text)."""
+OUTLINE_ACTION = "outline your next video: sections with timestamps, shaped like your best videos"
+"""What outline_script does, in a creator's words."""
+OUTLINE_ASK = ("What is the video about, and how long should it be? For example: “outline a 10 minute video about index "
+               "funds”.")
+"""The question when the request names no topic and the conversation holds no draft."""
+
+_MINUTES = re.compile(r"\b(\d{1,3}(?:\.\d)?)\s*(?:-\s*)?(?:minutes?|mins?|m)\b(?!\s*(?:subs|views))", re.IGNORECASE)
+_HOURS = re.compile(r"\b(?:an|one|1)\s*(?:-\s*)?hours?\b", re.IGNORECASE)
+_OUTLINE_TOPIC = re.compile(
+    r"\b(?:video|short|episode|one|script|outline|structure)s?\s+(?:about|on|for|covering|explaining)\s+(?:a\s+video\s+"
+    r"(?:about|on)\s+)?(.+?)(?:[?.!]|$)",
+    re.IGNORECASE,
+)
+
+
+def outline_minutes(text: str) -> float | None:
+    """The target length a request names, in minutes ("a 12 minute video", "15-min", "an hour"), or None."""
+    if m := _MINUTES.search(text):
+        return float(m.group(1))
+    return 60.0 if _HOURS.search(text) else None
+
+
+def outline_topic(text: str) -> str:
+    """The topic an outline request names ("outline a 10 minute video about index funds" -> "index funds"), or ""."""
+    m = _OUTLINE_TOPIC.search(_MINUTES.sub(" ", text))
+    if not m:
+        return ""
+    topic = _HOOKS_TRAILING.sub("", m.group(1)).strip(" ,.?!“”\"'")
+    topic = re.sub(r"^(?:a|an)\s+(?:\d+\s*)?(?:minute\s+)?(?:video|one)\s+(?:about|on)\s+", "", topic, flags=re.I)
+    return topic if re.search(r"[A-Za-z]{3,}", topic) and topic.lower() not in {"it", "this", "that", "me", "my video",
+                                                                               "this draft", "my draft"} else ""
+
+
+async def outline_args(text: str, context: Any = None) -> dict:
+    """Offline engine: the topic, the length in minutes and the channel named."""
+    request, _ = split_message(text)
+    known = await context_of(context).channel_names()
+    channels = extract.match_channels(request, [*known, *TRANSCRIPT_CHANNELS])
+    rest = extract.strip_channels(request, channels)
+    args: dict = {}
+    if topic := outline_topic(rest):
+        args["topic"] = topic
+    if (minutes := outline_minutes(rest)) is not None:
+        args["minutes"] = minutes
+    if channels:
+        args["channel"] = channels[0]
+    return args
+
+
+def outline_resolve(text: str, args: dict, messages: list[BaseMessage]) -> dict | None:
+    """The arguments when they name a topic or the conversation holds a draft, else None."""
+    return args if args.get("topic") or find_transcript(messages) else None

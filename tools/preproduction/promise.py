@@ -183,6 +183,12 @@ def _says(stems: set[str], term_stem: str) -> bool:
     return term_stem in stems or any(_same(term_stem, s) for s in stems)
 
 
+def terms_said(text: str, terms: Sequence[str]) -> list[str]:
+    """The ``terms`` (``promise_terms``) that ``text`` says, by their stems (``_same``), in the terms' order."""
+    stems = {_stem(w) for w in _WORD.findall(text)}
+    return [t for t in terms if _says(stems, _stem(t))]
+
+
 def opening_concepts(script: Script, seconds: float = LATE_AFTER_S, top: int = 3) -> tuple[str, ...]:
     """The key concepts (``tools.scripts.topic.key_concepts``) of the script's first ``seconds`` seconds, best
     first; () when the opening is too short to have any."""

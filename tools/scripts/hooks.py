@@ -83,6 +83,7 @@ _STAKES = re.compile(
     r"mistake|mistakes|wrong|fail|failure|die|dead|danger|dangerous|never|worst|best|free)\b",
     re.IGNORECASE,
 )
+_TITLES = frozenset({"mr", "mrs", "ms", "dr", "st", "prof", "jr", "sr", "vs", "no"})
 _FILLER_CAPS = frozenset(
     "i i'm i've i'll i'd a an the and but or so if in on at to of for with as is it its it's this that these those "
     "there here what why how when where who which we you he she they my our your his her their me us them okay ok "
@@ -173,7 +174,11 @@ def named_things(text: str) -> list[str]:
         elif current:
             runs.append(" ".join(current))
             current = []
-        sentence_start = False
+        # a full stop glued to the word ("all.") ends the sentence too, unless the word is an initial ("J.") or a title
+        sentence_start = tok.endswith(".") and len(clean) > 1 and clean.lower() not in _TITLES
+        if sentence_start and current:
+            runs.append(" ".join(current))
+            current = []
     if current:
         runs.append(" ".join(current))
     seen: dict[str, None] = {}

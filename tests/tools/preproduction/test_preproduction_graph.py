@@ -1,6 +1,7 @@
 """The pre-production tools through the real graph and Postgres: the idea check cites real corpus outliers with their
 real multipliers; every generate_titles result on a transcript carries the promise check of its shown titles; a
-promise request with a transcript reaches check_promise."""
+promise request with a transcript reaches check_promise; hooks and outlines come through the offline router; the
+trajectory idea -> hooks -> outline -> titles (with their promise check) passes."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import pytest
 from langchain_core.messages import ToolMessage
 
 from agent.turns import run_config, run_turn
+from evals.runner import load_dataset
+from evals.trajectories import run_trajectory_suite
 from graphs.conversation import build_graph
 from memory.corpus.channels import channel_videos
+from tools import all_tools
 from tools.base import CortexContext
 from tools.preproduction.idea import check_idea
 
@@ -72,3 +76,33 @@ async def test_a_promise_request_with_a_transcript_reaches_the_promise_guard(gra
     check = [m for m in messages if m.name == "check_promise"][-1]
     assert check.artifact["checks"][0]["verdict"] != "kept"
     assert "never kept" in check.content or "comes late" in check.content
+
+
+async def test_hooks_for_a_topic_in_a_named_voice_come_through_the_graph(graph):
+    messages = await tool_messages(graph, "write 5 intro hooks for a video about index funds in Nischa's voice")
+    hooks = [m for m in messages if m.name == "develop_hooks"][-1]
+    assert hooks.artifact["voice"] == "Nischa" and hooks.artifact["topic"] == "index funds"
+    assert sorted(h["kind"] for h in hooks.artifact["hooks"]) == sorted(
+        ["question", "stakes", "surprising fact", "story", "demonstration"])
+    assert "Five intro hooks for “index funds” in Nischa's voice" in hooks.content
+    assert "develop_hooks" not in hooks.content
+
+
+async def test_an_outline_follows_the_channels_best_videos_by_their_real_multipliers(graph, db):
+    messages = await tool_messages(graph, "outline a 12 minute video about index funds for my channel Nischa")
+    result = [m for m in messages if m.name == "outline_script"][-1]
+    shape = result.artifact["shape"]
+    assert result.artifact["minutes"] == 12 and result.artifact["sections"][-1]["end_s"] == pytest.approx(720)
+    assert "best videos by outlier multiplier" in shape["basis"]
+    real = {v["title"]: v["outlier_multiplier"] for v in await channel_videos(db.pool, ["Nischa"])}
+    ranked = [real[t] for t in shape["videos"]]
+    others = [m for t, m in real.items() if m is not None and t not in shape["videos"]]
+    assert all(m is not None for m in ranked) and ranked
+    assert min(ranked) >= statistics.median(others), "the outline follows her best videos, not a random set"
+
+
+async def test_the_pre_production_trajectory_passes(graph, db, data_dir):
+    case = next(c for c in load_dataset("trajectories", "full").cases if c["id"] == "t34-idea-hooks-outline-titles-promise")
+    result = await run_trajectory_suite([case], graph=graph, pool=db.pool, data_dir=data_dir,
+                                        tool_names=[t.name for t in all_tools()], engine="offline")
+    assert not result["skipped"] and not result["failures"], result["failures"]

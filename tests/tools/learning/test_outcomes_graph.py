@@ -1,0 +1,58 @@
+"""Learning from outcomes through the real graph and Postgres: a creator imports their real Studio export (Ken Jee's),
+has used a title, and asks how it did: the answer shows predicted against actual, and the calibration is stored."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from langchain_core.messages import ToolMessage
+
+from agent.turns import run_config, run_turn
+from graphs.conversation import build_graph
+from memory.analytics import read_studio_export
+from memory.learning import get_block, insert_feedback
+from tools.analytics.sources import import_studio_export
+from tools.base import CortexContext
+
+CREATOR = "outcomes-" + uuid.uuid4().hex[:6]
+
+
+@pytest.fixture(scope="module")
+def export(data_dir):
+    return data_dir / "youtube_studio_analytics_kenjee" / "Aggregated_Metrics_By_Video.csv"
+
+
+async def ask(db, text: str) -> list[ToolMessage]:
+    graph = build_graph(db.checkpointer, db.store)
+
+    async def drain(stream) -> None:
+        async for _ in stream:
+            pass
+
+    result = await run_turn(graph, {"messages": [("user", text)]}, run_config(str(uuid.uuid4()), CREATOR),
+                            CortexContext(creator_id=CREATOR), on_stream=drain, stream_modes=["updates"],
+                            stopped="the test stopped")
+    return [m for m in result.messages if isinstance(m, ToolMessage)]
+
+
+async def test_a_used_title_shows_predicted_against_actual_from_the_real_export(db, export):
+    first = await ask(db, "so how did the titles I went with end up doing?")
+    assert [m.name for m in first] == ["title_outcomes"] and "haven't told me which title you used" in first[0].content
+    videos = sorted(read_studio_export(export), key=lambda v: v.published_at)
+    used = videos[150]
+    await import_studio_export(db.pool, export, CREATOR, "Ken Jee")
+    await insert_feedback(db.pool, creator_id=CREATOR, thread_id="t-outcomes", signal="use", title=used.title,
+                          generation_id="call-outcomes", candidate_rank=2, candidate={"score": 64.0})
+    await insert_feedback(db.pool, creator_id=CREATOR, thread_id="t-outcomes", signal="use",
+                          title="My next video, not out yet")
+    result = (await ask(db, "so how did the titles I went with end up doing?"))[-1]
+    assert result.name == "title_outcomes" and result.artifact, result.content
+    [o] = result.artifact["outcomes"]
+    assert o["video_id"] == used.video_id and o["judged_score"] == 64.0 and o["generation_id"] == "call-outcomes"
+    assert o["predicted_multiplier"] > 0 and o["actuals"][-1]["views"] == used.views
+    assert o["actuals"][-1]["ctr_pct"] == pytest.approx(used.ctr_pct)
+    assert result.artifact["waiting"] == ["My next video, not out yet"]
+    assert used.title in result.content and "What I learned" in result.content and "title_outcomes" not in result.content
+    stored = await get_block(db.store, CREATOR, "calibration")
+    assert stored["channel"] == "Ken Jee" and stored["outcomes"][0]["video_id"] == used.video_id

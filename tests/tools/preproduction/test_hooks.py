@@ -1,0 +1,156 @@
+"""Hook development on real data: the Creator DNA of 3Blue1Brown and Nischa built from their own transcripts, a real
+3Blue1Brown caption file as a draft. No database: the tool's reading of the store and the outliers is covered by the
+graph test (``test_preproduction_graph.py``)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from evals.hooks_voice import evaluate
+from tools.base import CortexContext
+from tools.learning.transcripts import load_channel_videos
+from tools.learning.voice import I_CAPS_PATTERN, WE_PATTERN, build_voice_profile
+from tools.preproduction.hooks import (
+    HOOK_KINDS,
+    INTRO_SECONDS,
+    Material,
+    develop_hooks,
+    develop_hooks_llm,
+    guard_problems,
+    hooks_markdown,
+    transcript_openers,
+    voice_of,
+)
+from tools.preproduction.offline import hooks_args, hooks_topic
+from tools.scripts.hooks import hook_strength, specificity
+from tools.scripts.parsing import parse_script
+from tools.titles.fluency import Evidence
+
+from support import ScriptedModel
+
+
+@pytest.fixture(scope="module")
+def videos(data_dir: Path) -> dict:
+    return {c: load_channel_videos(data_dir, c) for c in ("3Blue1Brown", "Nischa")}
+
+
+@pytest.fixture(scope="module")
+def dna(videos) -> dict:
+    return {c: build_voice_profile([v.text for v in vs], c) for c, vs in videos.items()}
+
+
+def test_five_hooks_one_of_each_kind_scored_by_the_rubric_and_fluent(dna):
+    result = develop_hooks(Material("compound interest"), dna["Nischa"])
+    assert sorted(h.kind for h in result.hooks) == sorted(HOOK_KINDS)
+    assert [h.strength for h in result.hooks] == sorted((h.strength for h in result.hooks), reverse=True)
+    evidence = Evidence.from_text("compound interest")
+    for h in result.hooks:
+        spec, _ = specificity(h.text)
+        assert h.specificity == spec
+        assert h.strength == hook_strength(h.text, h.rubric_type or "", spec, 0.0)[0]
+        assert not guard_problems(h.text, evidence), h.text
+        assert h.seconds <= INTRO_SECONDS[1] and "compound interest" in h.text.lower()
+        assert not re.search(r"\d", h.text), "a hook from a topic alone states no number"
+    assert result.voice == "Nischa" and "Nischa's voice" in hooks_markdown(result)
+
+
+def test_the_voice_decides_we_or_i(dna):
+    said = {}
+    for channel, profile in dna.items():
+        text = " ".join(h.text for h in develop_hooks(Material("the golden ratio"), profile).hooks)
+        we, i = len(WE_PATTERN.findall(text)), len(I_CAPS_PATTERN.findall(text))
+        said[channel] = we / (we + i)
+    # Nischa says "we" in 14 % of her I/we, 3Blue1Brown in about half: their hooks follow
+    assert voice_of(dna["Nischa"]).we_share < 0.2 < 0.4 < voice_of(dna["3Blue1Brown"]).we_share
+    # the hooks follow, within the reach of whole frames (one hook's "I" or "we" is several words)
+    assert said["Nischa"] <= 0.2 and said["3Blue1Brown"] >= 0.25
+
+
+def test_a_signature_phrase_and_teaching_move_of_the_creator_show(dna):
+    result = develop_hooks(Material("budgeting"), dna["Nischa"])
+    assert any("when it comes to budgeting" in h.text.lower() for h in result.hooks)  # her phrase, 56 % of her videos
+    assert any("first of all" in h.text.lower() for h in result.hooks)  # her top move: step / sequence
+
+
+def test_a_draft_gives_its_own_lines_and_the_creators_openers_are_cited(videos, dna):
+    srt = next(v for v in videos["3Blue1Brown"] if v.title and "Fourier Transform?" in v.title).text
+    openers = transcript_openers([(v.text, v.title or "") for v in videos["3Blue1Brown"]])
+    assert openers and all(t for t, _ in openers)
+    result = develop_hooks(Material("the Fourier transform", draft=parse_script(srt), openers=openers),
+                           dna["3Blue1Brown"])
+    drafted = [h for h in result.hooks if h.source == "draft"]
+    assert drafted, "a draft with questions and demonstrations gives its own lines"
+    passages = [p.text.lower() for p in parse_script(srt).passages]
+    for h in drafted:
+        assert any(p[:40] in h.text.lower() for p in passages if len(p) >= 40), h.text
+    assert any("your own best opener" in w for h in result.hooks for w in h.why)
+
+
+def test_the_guard_rejects_a_hook_that_stops_mid_phrase_or_invents_a_number():
+    evidence = Evidence.from_text("index funds")
+    assert guard_problems("Index funds are simpler than you think. The reason is hidden in the", evidence)
+    assert guard_problems("Index funds returned 12 percent last year. Here's why.", evidence)
+    assert not guard_problems("Index funds are simpler than you think. Here's why.", evidence)
+
+
+def test_without_a_topic_or_draft_it_asks():
+    with pytest.raises(ValueError, match="what the video is about"):
+        develop_hooks(Material("  "))
+
+
+async def test_the_hook_request_names_its_topic_and_voice():
+    context = CortexContext(channels=["Nischa", "Veritasium"])
+    assert await hooks_args("write 5 intro hooks for a video about index funds in Nischa's voice", context) == {
+        "topic": "index funds", "channel": "Nischa"}
+    assert await hooks_args("hooks for a video on eigenvectors like 3blue1brown", context) == {
+        "topic": "eigenvectors", "channel": "3Blue1Brown"}
+    assert hooks_topic("write 5 intro hooks for a video about index funds in my voice") == "index funds"
+    assert hooks_topic("hooks for the Fourier transform") == "the Fourier transform"
+    assert hooks_topic("give me hooks for this draft") == ""
+
+
+@pytest.fixture(scope="module")
+def voice_eval(data_dir: Path):
+    return {d.voice: d for d in evaluate(data_dir)}
+
+
+def test_hooks_in_nischas_voice_are_closer_to_her_held_out_dna_than_to_3blue1browns(voice_eval):
+    d = voice_eval["Nischa"]
+    assert d.own < d.other
+
+
+@pytest.mark.xfail(strict=True, reason="measured 0.801 to its own held-out DNA vs 0.714 to Nischa's: the frames say "
+                   "“you” and “I” about twice as often per 1,000 words as 3Blue1Brown does (README, develop_hooks)")
+def test_hooks_in_3blue1browns_voice_are_closer_to_his_held_out_dna_than_to_nischas(voice_eval):
+    d = voice_eval["3Blue1Brown"]
+    assert d.own < d.other
+
+
+async def test_with_an_llm_the_dna_is_in_the_prompt_and_its_hooks_pass_the_same_guard(dna):
+    seen = []
+
+    def respond(messages, schema):
+        seen.append(messages)
+        assert schema == "HooksOut"
+        return {"hooks": [
+            {"kind": "question", "text": "What if compound interest is the quiet reason some people retire early? "
+                                         "I looked at how it really works, and I'll show you exactly where the money "
+                                         "comes from, step by step."},
+            {"kind": "stakes", "text": "Compound interest made 37 percent of savers rich in 2019."},  # invented numbers
+            {"kind": "story", "text": "When it comes to compound interest, I learned it the hard way, and"},  # fragment
+        ]}
+
+    model = ScriptedModel(respond=respond)
+    result = await develop_hooks_llm(Material("compound interest"), dna["Nischa"], model, "scripted-model")
+    prompt = "\n".join(str(m.content) for m in seen[0])
+    assert "Creator voice (Nischa" in prompt and "when it comes to" in prompt
+    by_kind = {h.kind: h for h in result.hooks}
+    assert sorted(by_kind) == sorted(HOOK_KINDS) and result.engine == "scripted-model"
+    assert by_kind["question"].source == "model" and "written by scripted-model" in by_kind["question"].why[1]
+    assert by_kind["stakes"].source != "model" and by_kind["story"].source != "model"
+    assert any("stakes hook was replaced" in n and "37" in n for n in result.notes)
+    q = by_kind["question"]
+    assert q.strength == hook_strength(q.text, q.rubric_type or "", q.specificity, 0.0)[0]
