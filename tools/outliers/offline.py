@@ -1,5 +1,5 @@
 """retrieve_outliers' offline-engine spec: the example requests, the clarifying question, and the extractor of a
-request's topic, channels, niche, minimum multiplier, format and dates."""
+request's topic, channels, niche, minimum multiplier, minimum views, format and dates."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from langchain_core.messages import BaseMessage
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from agent.dialogue import ShownItem
 from tools import extract
@@ -29,7 +30,9 @@ _FILLER = re.compile(
     r"performed|overperformed|did well|went viral|viral|shorts?|long[- ]?form|since|after|before|in|"
     r"\d+(?:\.\d+)?\s*(?:x|×|times)|(?:19|20)\d\d|at least|over|above|min(?:imum)?|multiplier|please|"
     r"same|thing|search|query|instead|now|just|only|ones?|those|these|it|narrow|filter|onwards?|drop|exclude|"
-    r"not|no|without|between|last|past|did|blew|blown|months?|years?|weeks?|days?|what|about|ok|okay|but|too|also)\b",
+    r"not|no|without|between|last|past|did|blew|blown|months?|years?|weeks?|days?|what|about|ok|okay|but|too|also|"
+    r"do|does|repeat|try|again|ignore|ignoring|older|newer|earlier|later|than|stuff|views?|pls|plz|"
+    r"remove|leave|out|filter)\b",
     re.IGNORECASE,
 )
 _SLANG = re.compile(
@@ -49,8 +52,12 @@ _NICHE_PHRASE = re.compile(
 )
 
 
+_REQUEST_WORDS = frozenset("make filter narrow limit restrict change switch set pls plz please".split())
+"""Words of a request to change a search that are not a topic (with scikit-learn's English stop words)."""
+
+
 async def extract_args(text: str, context: Any = None) -> dict:
-    """Offline engine: the topic, channels, niche, minimum multiplier, format and dates named in a request.
+    """Offline engine: the topic, channels, niche, minimum multiplier, minimum views, format and dates named in a request.
     'What works for <channel>' / 'across <niche> channels' carries no topic (the what-works report). The filters
     come back also without a topic (a follow-up: "narrow it to Shorts"); ``resolve`` says whether the call can run."""
     known = await context_of(context).channel_names()
@@ -67,11 +74,13 @@ async def extract_args(text: str, context: Any = None) -> dict:
     if _WHAT_WORKS.search(text) and (channels or "niche" in args):
         topic = ""
     else:
-        rest = _SLANG.sub(" ", rest)
+        rest = _SLANG.sub(" ", extract.MIN_VIEWS.sub(" ", rest))
         m = _TOPIC.search(rest)
         topic = m.group(1) if m else rest
         topic = re.sub(r"\s+", " ", _FILLER.sub(" ", topic)).strip(" ,.?!")
         topic = _EDGE_WORDS.sub("", topic).strip(" ,.?!")
+        if all(w in ENGLISH_STOP_WORDS or w in _REQUEST_WORDS for w in re.findall(r"[a-z']+", topic.lower())):
+            topic = ""  # "make it 10x or more", "can you filter to over 1M views": a follow-up's filters, no topic
     after, before = extract.date_range(text)
     if topic:
         args["query"] = topic
@@ -79,6 +88,8 @@ async def extract_args(text: str, context: Any = None) -> dict:
         args["channels"] = channels
     if (mult := extract.multiplier(text)) is not None:
         args["min_multiplier"] = mult
+    if (views := extract.min_views(text)) is not None:
+        args["min_views"] = views
     if (fmt := extract.video_format(text)) != "any":
         args["video_format"] = fmt
     if after:

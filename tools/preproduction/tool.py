@@ -108,5 +108,5 @@ check_promise_tool = cortex_tool(
 )
 check_idea_tool = cortex_tool(
     check_idea, examples=offline.IDEA_EXAMPLES, extract=offline.idea_args, ask=offline.IDEA_ASK,
-    action=offline.IDEA_ACTION, resolve=offline.idea_resolve,
+    action=offline.IDEA_ACTION, resolve=offline.idea_resolve, topic_arg="topic",
 )
