@@ -240,7 +240,8 @@ def service(db):
     """`cortex serve` on a free port, sharing the session's Postgres (corpus already ingested)."""
     if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
         pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium).")
-    with spawned_service({"CORTEX_AUTO_INGEST": "false"}) as served:
+    # the first service of a test session distills the static embedding tier (~16 s idle, minutes on a loaded machine)
+    with spawned_service({"CORTEX_AUTO_INGEST": "false"}, timeout_s=600) as served:
         yield served.url
     print(served.output)  # shown by pytest when a test of this module fails
 
