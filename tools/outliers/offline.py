@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from langchain_core.messages import BaseMessage
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from agent.dialogue import ShownItem
 from tools import extract
@@ -52,8 +51,13 @@ _NICHE_PHRASE = re.compile(
 )
 
 
-_REQUEST_WORDS = frozenset("make filter narrow limit restrict change switch set pls plz please".split())
-"""Words of a request to change a search that are not a topic (with scikit-learn's English stop words)."""
+_NOT_A_TOPIC = frozenset(
+    "a an the and or but if of to from for with on in at by as up out off into than then so too very more most less "
+    "can could would should will may might must do does did done i me my we us our you your it its this that these "
+    "those them they there here what which who how when where why is are was were be been am has have had "
+    "make filter narrow limit restrict change switch set pls plz please ok okay now just only same again".split())
+"""Words that are never a topic on their own: function words, and the words of a request to change a search ("make
+it 10x or more", "can you filter to over 1M views")."""
 
 
 async def extract_args(text: str, context: Any = None) -> dict:
@@ -79,7 +83,7 @@ async def extract_args(text: str, context: Any = None) -> dict:
         topic = m.group(1) if m else rest
         topic = re.sub(r"\s+", " ", _FILLER.sub(" ", topic)).strip(" ,.?!")
         topic = _EDGE_WORDS.sub("", topic).strip(" ,.?!")
-        if all(w in ENGLISH_STOP_WORDS or w in _REQUEST_WORDS for w in re.findall(r"[a-z']+", topic.lower())):
+        if all(w in _NOT_A_TOPIC for w in re.findall(r"[a-z']+", topic.lower())):
             topic = ""  # "make it 10x or more", "can you filter to over 1M views": a follow-up's filters, no topic
     after, before = extract.date_range(text)
     if topic:
