@@ -235,6 +235,24 @@ async def test_typing_while_the_chat_asks_resolves_the_approval(db, typed):
         assert calls == ["use_title", "score_title"] and "Lego Volcano, Day 31" in answer.content
 
 
+async def test_a_resumed_chat_gets_the_approval_buttons_back(db):
+    from ui.render import APPROVAL_KEY, restore_approval, resume_approval
+
+    ctx = init_http_context(thread_id=str(uuid.uuid4()))
+    ctx.emitter = emitter = ActionEmitter(ctx.session)
+    graph = build_graph(db.checkpointer, db.store)
+    thread, config = await _asked(db, emitter, graph)
+    [asked] = [s for s in emitter.steps if str(s.get("output", "")).startswith("**Approve?**")]
+    saved = {"id": thread, "steps": [{**asked, "metadata": {APPROVAL_KEY: True}}]}  # as Chainlit's data layer keeps it
+    resumed = init_http_context(thread_id=thread)  # a reload: a new session on the same thread
+    resumed.emitter = again = ActionEmitter(resumed.session)
+    assert await restore_approval(graph, config, saved)
+    assert [(a["label"], a["forId"]) for a in again.actions] == [("Approve", asked["id"]), ("Cancel", asked["id"])]
+    answer = await resume_approval(graph, "approve", config, CortexContext(creator_id="hitl-tester"))
+    assert answer.content.startswith("Recorded: you are using “Lego Volcano, Day 30”") and len(await _choices(db, thread)) == 1
+    assert len(again.removed) == 2 and not await restore_approval(graph, config, saved)  # nothing waits any more
+
+
 @pytest.fixture(scope="module")
 def service(db):
     """`cortex serve` on a free port, sharing the session's Postgres (corpus already ingested)."""
