@@ -253,6 +253,16 @@ async def test_a_resumed_chat_gets_the_approval_buttons_back(db):
     assert len(again.removed) == 2 and not await restore_approval(graph, config, saved)  # nothing waits any more
 
 
+async def test_the_trajectories_eval_can_leave_an_approval_for_a_typed_answer(db):
+    from evals.trajectories import WAIT, Conversation, run_turns
+
+    graph = build_graph(db.checkpointer, db.store)
+    conv = Conversation(thread_id=str(uuid.uuid4()), creator_id="hitl-tester")
+    await run_turns(graph, conv, ["I'll use 'Typed Volcano'", "yes go ahead"], [WAIT, "approve"], engine=None)
+    assert [i["resume"] for i in conv.interrupts[0]] == [WAIT] and conv.interrupts[1] == []  # the "yes" answered it
+    assert [r["title"] for r in await _choices(db, conv.thread_id)] == ["Typed Volcano"]
+
+
 @pytest.fixture(scope="module")
 def service(db):
     """`cortex serve` on a free port, sharing the session's Postgres (corpus already ingested)."""
