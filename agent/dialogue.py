@@ -59,10 +59,12 @@ class ShownItem:
     why: str = ""
 
 
-_POINTS_AT_RESULTS = re.compile(r"\b(?:those|these|them|the (?:list|results?|videos|titles|ones)|of (?:all|the))\b",
-                                re.IGNORECASE)
+_POINTS_AT_RESULTS = re.compile(r"\b(?:those|these|them|the (?:list|results?|videos|titles|ones)|of (?:all|the))\b"
+                                r"|\bwhich\s+(?:one|video|vid|title|upload)s?\b"
+                                r"|\bwhich\s+(?=(?:performed|did|was|got|had|went|scored|blew|popped)\b)", re.IGNORECASE)
 _BEST = re.compile(
-    r"\b(?:did|does|do|performed|went|worked|scored|was|is)\s+(?:the\s+)?(?:best|most|highest|well(?:est)?)\b"
+    r"\b(?:did|does|do|performed|went|worked|scored|was|is|blew up|popped off|got|had)\s+(?:the\s+)?"
+    r"(?:best|most|highest|well(?:est)?)\b"
     r"|\b(?:best|top)[- ]?perform\w*|\b(?:most|highest|biggest|largest|top)\s+(?:views|multiplier|score)\b"
     r"|\b(?:is|was|are|were|'s)\s+(?:the\s+)?(?:strongest|best|top one)\b"
     r"|\bwinner\b|\bbiggest (?:one|hit|outlier)\b",
@@ -89,7 +91,8 @@ class ResultQuestion:
 
 def result_question(text: str) -> ResultQuestion | None:
     """The question a message asks about the items of the last result, or None when it asks for something else.
-    A question must point at the result (a number, "those", "them", "the list") and ask which did best or worst, what
+    A question must point at the result (a number, "those", "them", "the list", "which one") and ask which did best
+    or worst, what
     a fact of an item was, or why an item worked; a request that names something new is not one."""
     plain = QUOTED.sub(" ", text)
     if QUOTED.search(text) or len(plain.split()) > 16:

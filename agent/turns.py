@@ -103,9 +103,13 @@ async def typed_answer(graph: CompiledStateGraph, config: dict, payload: Any) ->
         role, text = getattr(message, "type", None), getattr(message, "content", None)
     if role not in ("user", "human") or not isinstance(text, str) or (decision := typed_decision(text)) is None:
         return None
+    return decision if await waiting_approval(graph, config) is not None else None
+
+
+async def waiting_approval(graph: CompiledStateGraph, config: dict) -> HITLRequest | None:
+    """The approval request (LangChain's ``HITLRequest``) the thread of ``config`` waits for, or None."""
     state = await graph.aget_state(config)
-    waiting = any(isinstance(i.value, dict) and "action_requests" in i.value for i in state.interrupts)
-    return decision if waiting else None
+    return next((i.value for i in state.interrupts if isinstance(i.value, dict) and "action_requests" in i.value), None)
 
 
 async def run_turn(

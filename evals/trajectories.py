@@ -16,7 +16,9 @@ A scenario (one line of ``evals/datasets/trajectories/trajectories.v<N>.jsonl``)
 - ``turns``: the creator's messages, sent one by one on one thread. ``attachments`` are files under the data folder,
   appended as the CLI and the chat UI attach them (``compose_message``). When a turn stops at an approval interrupt
   (a tool with side effects, ``graphs.conversation.approve_node``) the runner resumes it with
-  ``Command(resume=turn["resume"])``, "approve" unless the turn says otherwise ("reject", or a HITL response).
+  ``Command(resume=turn["resume"])``, "approve" unless the turn says otherwise ("reject", or a HITL response);
+  ``"resume": "wait"`` leaves the approval waiting, as the chat and the HTTP API do, for the next turn to answer in
+  words ("yes, go ahead", "no, cancel": ``agent.turns.typed_answer``).
 - ``setup``: done for the scenario's creator before the first turn (``import_analytics``: a YouTube Studio export).
 - ``tools``: the expected tool calls of each turn (a name, or ``{"name", "args"}`` with the arguments that matter);
   they give the trajectory match metrics (agentevals, every mode) and the tools a scenario needs: a scenario that
@@ -64,6 +66,9 @@ TRACE_CHARS = 600
 """Characters kept of each message and trace event in a failure's trace."""
 ANSWER_CHARS = 4000
 """Characters kept of each final answer (for pairwise comparison of runs)."""
+
+WAIT = "wait"
+"""A turn's ``resume`` that leaves its approval waiting for the next message (a typed "yes" or "no")."""
 
 Progress = Callable[[str, int, int], None]
 
@@ -155,8 +160,9 @@ async def run_turns(graph: CompiledStateGraph, conv: Conversation, messages: Seq
                     engine: str | None) -> None:
     """Send ``messages`` one by one on ``conv``'s thread through the turn runner the chat, the API and the CLI use
     (``agent.turns.run_turn``); answer each approval interrupt of turn i with ``resumes[i]``. Fills ``conv`` (events,
-    interrupts, and the checkpointed messages, also when a turn raises: the exception propagates). A turn whose graph
-    asks for approval more than ``MAX_RESUMES_PER_TURN`` times raises RuntimeError."""
+    interrupts, and the checkpointed messages, also when a turn raises: the exception propagates); a turn whose resume
+    is ``WAIT`` ends waiting for its approval. A turn whose graph asks for approval more than ``MAX_RESUMES_PER_TURN``
+    times raises RuntimeError."""
     config = run_config(conv.thread_id, conv.creator_id)
     context = CortexContext(creator_id=conv.creator_id, engine=engine)
     try:
@@ -176,8 +182,11 @@ async def run_turns(graph: CompiledStateGraph, conv: Conversation, messages: Seq
                 asked.append({"value": _jsonable([request]), "resume": resume})
                 return resume
 
-            await run_turn(graph, {"messages": [HumanMessage(text)]}, config, context, on_stream=record,
-                           stream_modes=["custom"], stopped="the eval run was cancelled", on_approval=answer)
+            result = await run_turn(graph, {"messages": [HumanMessage(text)]}, config, context, on_stream=record,
+                                    stream_modes=["custom"], stopped="the eval run was cancelled",
+                                    on_approval=None if resume == WAIT else answer)
+            if result.approval is not None:
+                asked.append({"value": _jsonable([result.approval]), "resume": WAIT})
     finally:
         state = await graph.aget_state(config)
         conv.messages = list(state.values.get("messages", []))

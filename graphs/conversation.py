@@ -217,29 +217,37 @@ def read_decisions(answer: Any, actions: int) -> list[Decision]:
     return decisions
 
 
-_APPROVE = re.compile(
-    r"^(?:yes|yeah|yep|yup|y|ok|okay|sure|approve[d]?|confirm(?:ed)?|go ahead|go for it|do it|please do|"
-    r"sounds good|that'?s fine|fine|correct|right|absolutely|of course|let'?s do it|let'?s go)"
-    r"(?:[\s,!.]+(?:please|thanks|thank you|go ahead|do it|approve(?:d)?|sure|save it|use it))*[\s!.👍]*$",
-    re.IGNORECASE,
-)
-_REJECT = re.compile(
-    r"^(?:no|nope|nah|n|cancel|stop|don'?t|do not|reject(?:ed)?|decline[d]?|never ?mind|not now|abort|wait)"
-    r"(?:[\s,!.]+(?:thanks|thank you|cancel(?: it)?|don'?t|do not|do it|stop|not yet|leave it|forget it|keep it))*[\s!.👎]*$",
-    re.IGNORECASE,
-)
+_APPROVE_WORDS = frozenset(
+    "yes yeah yea yep yup ya y ok okay k sure approve approved confirm confirmed go ahead proceed do fine correct "
+    "right absolutely definitely course alright good great perfect sounds lets let's 👍 ✅".split())
+_REJECT_WORDS = frozenset(
+    "no nope nah n cancel cancelled canceled stop don't dont reject rejected decline declined never mind abort wait "
+    "hold scrap skip not forget 👎 ❌".split())
+_ANSWER_FILLER = frozenset(
+    "please pls plz thanks thank you thx ty it that this for now then yet on and just the of save record use keep "
+    "leave us me i actually oh so mate 🙏 that's it's is all away with".split())
+_ANSWER_WORD = re.compile(r"[a-z']+|[👍👎✅❌🙏]")
+MAX_ANSWER_WORDS = 8
+"""The longest message read as an answer to a waiting approval; a longer one is a request of its own."""
 
 
 def typed_decision(text: str) -> Literal["approve", "reject"] | None:
-    """A creator's typed answer to a waiting approval: "approve" ("yes", "go ahead", "sure, do it"), "reject" ("no",
-    "no, cancel", "never mind"), or None when the message is something else (a new request)."""
-    text = text.strip()
-    if len(text) > 40:
+    """A creator's typed answer to a waiting approval: "approve" ("yes", "go ahead", "sure, go for it", "yes please
+    do"), "reject" ("no", "no, cancel", "nah cancel that", "hold on, no", "never mind"), or None when the message is
+    something else (a new request: "yes but score it first", "no idea what to call it").
+
+    Read word by word: a short message (at most ``MAX_ANSWER_WORDS``) made only of words that answer (yes / no
+    words) and words that carry no request of their own (please, thanks, it, that, save, ...) is an answer; any word
+    that says no makes it a refusal, else a word that says yes an approval."""
+    words = _ANSWER_WORD.findall(text.strip().lower().replace("’", "'"))
+    if not words or len(words) > MAX_ANSWER_WORDS:
         return None
-    if _APPROVE.match(text):
-        return "approve"
-    if _REJECT.match(text):
+    if any(w not in _APPROVE_WORDS and w not in _REJECT_WORDS and w not in _ANSWER_FILLER for w in words):
+        return None
+    if any(w in _REJECT_WORDS for w in words):
         return "reject"
+    if any(w in _APPROVE_WORDS for w in words):
+        return "approve"
     return None
 
 

@@ -1,5 +1,5 @@
 """Argument extraction from a creator's words, for the offline engine: quoted or pasted titles, channel
-names matched against the corpus, multipliers, formats, dates (with ``dateparser`` for "last 6 months" and "since
+names matched against the corpus, multipliers, a lower bound on views, formats, dates (with ``dateparser`` for "last 6 months" and "since
 March 2022") and references to listed items ("number 3", "2 or 4", "the top one")."""
 
 from __future__ import annotations
@@ -118,7 +118,8 @@ def multiplier(text: str) -> float | None:
     return float(next(g for g in m.groups() if g)) if m else None
 
 
-_NOT_SHORTS = re.compile(r"\b(?:not|no|without|exclude|excluding|skip|drop|minus|except|but not)\s+(?:the\s+|any\s+)?shorts?\b"
+_NOT_SHORTS = re.compile(r"\b(?:not|no|without|exclude|excluding|skip|drop|minus|except|but not|ignore|ignoring|remove|"
+                         r"leave out|filter out|get rid of|no more)\s+(?:the\s+|any\s+|all\s+)?shorts?\b"
                          r"|\bshorts?\s+(?:out|excluded)\b|\bnon[- ]shorts?\b")
 _NOT_LONG = re.compile(r"\b(?:not|no|without|exclude|excluding|skip|drop)\s+(?:the\s+|any\s+)?(?:long[- ]?form|long videos?)\b")
 
@@ -135,6 +136,25 @@ def video_format(text: str) -> str:
     if re.search(r"\blong[- ]?form\b|\blong videos?\b|\bfull[- ]length\b", t):
         return "long"
     return "any"
+
+
+_COUNT = r"(\d+(?:[.,]\d+)?)\s*(k|m|mil|million|thousand|b|billion)?"
+_COUNT_UNITS = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mil": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}
+MIN_VIEWS = re.compile(
+    r"\b(?:over|above|more than|at least|min(?:imum)?(?: of)?|past|north of|>)\s*" + _COUNT + r"\s*\+?\s*views?\b"
+    r"|(?<![\w.,])" + _COUNT + r"\s*(?:\+\s*views?\b|views?\s*(?:\+|or more|and up|plus|minimum)(?!\w))"
+    r"|\bviews?\s*(?:over|above|of more than|more than|of at least|at least|>)\s*" + _COUNT + r"(?!\w)", re.IGNORECASE)
+"""A lower bound on views: "over 2 million views", "at least 500k views", "1M+ views", "views above 100k"."""
+
+
+def min_views(text: str) -> int | None:
+    """The fewest views a request asks for ("only ones with over 10 million views" -> 10000000, "500k+ views" ->
+    500000), None when it names none; numbers inside a quoted title are not read."""
+    m = MIN_VIEWS.search(without_quoted(text))
+    if not m:
+        return None
+    value, unit = next((m.group(i), m.group(i + 1)) for i in (1, 3, 5) if m.group(i))
+    return int(float(value.replace(",", "")) * _COUNT_UNITS.get((unit or "").lower(), 1))
 
 
 _YEAR = r"((?:19|20)\d\d)"
@@ -171,10 +191,12 @@ def date_range(text: str, today: date | None = None) -> tuple[date | None, date 
     after = before = None
     if m := re.search(rf"\b(?:since|after|from)\s+{_MONTH_YEAR}", t):
         after = _parse_day(m.group(1), today)
-    elif m := re.search(rf"\b(?:since|after|from)\s+{_YEAR}\b|\b{_YEAR}\s*(?:onwards?|and later|or later|and after|\+)", t):
+    elif m := re.search(rf"\b(?:since|after|from|newer than|later than|post-?)\s*{_YEAR}\b|"
+                        rf"\b{_YEAR}\s*(?:onwards?|and later|or later|and after|\+)", t):
         after = date(int(m.group(1) or m.group(2)), 1, 1)
-    if m := re.search(rf"\b(?:before|until|prior to)\s+{_YEAR}\b", t):
+    if m := re.search(rf"\b(?:before|until|prior to|older than|earlier than|pre-?)\s*{_YEAR}\b", t):
         before = date(int(m.group(1)), 1, 1)
-    if m := re.search(rf"\b(?:in|during|just|only)\s+{_YEAR}\b(?!\s*(?:onwards?|and later|or later|\+))", t):
+    m = re.search(rf"\b(?:in|during|just|only)\s+{_YEAR}\b(?!\s*(?:onwards?|and later|or later|\+))", t)
+    if m or (after is None and before is None and (m := re.search(rf"\b{_YEAR}\s+only\b", t))):
         after, before = date(int(m.group(1)), 1, 1), date(int(m.group(1)) + 1, 1, 1)
     return after, before

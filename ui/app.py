@@ -1,12 +1,13 @@
 """The Chainlit chat app: login (the user name is the creator id, ``agent.auth.creator_id_for``, as for API
 keys), starters, threads that persist in Postgres, resume after a reload and belong to the creator (their API key
-reaches them too), and every run rendered step by step, with approval buttons before actions with side effects
-(``ui.render.render_turn``), and feedback on generated titles: the buttons under each title and the thumbs on an
-answer that showed titles both go through ``tools.learning.signals.record_signal``, the loop the record_feedback
-tool uses."""
+reaches them too), and every run rendered step by step (``ui.render.render_turn``), with an approval request before
+actions with side effects (Approve / Cancel buttons, or a typed yes / no), and feedback on generated titles: the
+buttons under each title and the thumbs on an answer that showed titles both go through
+``tools.learning.signals.record_signal``, the loop the record_feedback tool uses."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import chainlit as cl
@@ -23,7 +24,7 @@ from tools.base import CortexContext
 from tools.learning.choices import feedback_reply
 from tools.learning.signals import record_signal, record_thumbs, shown_choice
 from ui.attachments import DEFAULT_QUESTION, offer_import, read_attachments
-from ui.render import render_turn, restore_title_actions
+from ui.render import APPROVAL_ACTION, render_turn, restore_approval, restore_title_actions, resume_approval
 from ui.storage import storage_client, use_local_store
 
 log = logging.getLogger(__name__)
@@ -88,8 +89,11 @@ async def chat_start() -> None:
 @cl.on_chat_resume
 async def chat_resume(thread: dict) -> None:
     """The thread's messages are in the LangGraph checkpoint and its charts in the file store (``ui.storage``);
-    the buttons under generated titles are sent again (``restore_title_actions``)."""
+    the buttons under generated titles are sent again (``restore_title_actions``), and Approve / Cancel when the
+    thread still waits for an approval (``restore_approval``)."""
     await restore_title_actions(thread)
+    db = await get_database()
+    await restore_approval(persistent_graph(db), run_config(thread["id"], _creator()), thread)
 
 
 def _creator() -> str:
@@ -131,6 +135,31 @@ async def on_title_feedback(action: cl.Action) -> None:
     if signal == "copy":
         reply = f"```text\n{choice.title}\n```\n{reply}"
     await cl.Message(content=reply, author="Titles").send()
+
+
+@cl.action_callback(APPROVAL_ACTION)
+async def on_approval(action: cl.Action) -> None:
+    """Approve or Cancel under an approval request (``ui.render.offer_approval``): resume the thread with the
+    decision and show the resumed run (``ui.render.resume_approval``), as a task the Stop button can cancel."""
+    creator, thread_id = _creator(), cl.context.session.thread_id
+    db = await get_database()
+    if not await claim_or_owned(db.pool, thread_id, creator):
+        await cl.ErrorMessage(content="This conversation belongs to another creator: start a new chat.").send()
+        return
+    context = CortexContext(creator_id=creator, db=db, settings=get_settings())
+    task = asyncio.create_task(resume_approval(persistent_graph(db), action.payload.get("decision", "reject"),
+                                               run_config(thread_id, creator), context))
+    cl.context.session.current_task = task
+    await cl.context.emitter.task_start()  # Chainlit runs action callbacks over HTTP, with no task of its own
+    try:
+        await task
+    except asyncio.CancelledError:  # Stop: the thread was closed with the reason
+        pass
+    except Exception as exc:  # the creator sees what failed and what to do; the log keeps the trace
+        log.exception("resuming an approval failed on thread %s", thread_id)
+        await cl.ErrorMessage(content=f"Sorry, that run failed: {exc}. Try again, or rephrase the request.").send()
+    finally:
+        await cl.context.emitter.task_end()
 
 
 @cl.on_message

@@ -5,32 +5,30 @@ feedback buttons per title (``title_actions``; ``ui.app`` records the clicks).
 ``render_run`` consumes ``graph.astream(..., stream_mode=["updates", "messages", "custom"])``; ``render_turn``
 runs a whole turn through the turn runner (``agent.turns.run_turn``): ``render_run`` shows each graph run, and when
 the graph stops to ask the creator's approval (an action with side effects, ``graphs.conversation``)
-``ask_approval`` asks and the graph resumes with the answer. Both need a Chainlit context (a real session, or a
-mocked one in tests).
+``offer_approval`` shows the request with Approve and Cancel buttons and the turn ends there, the input open: a click
+resumes the graph (``resume_approval``, through ``ui.app``'s action callback), and so does a typed "yes" or "no,
+cancel" on the next message (``render_turn``, through ``agent.turns.run_turn``). They need a Chainlit context (a real
+session, or a mocked one in tests).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any, cast
+from typing import Any
 
 import chainlit as cl
-from chainlit.config import config as cl_config
-from chainlit.types import AskActionSpec
 from chainlit.utils import utc_now
-from langchain.agents.middleware.human_in_the_loop import Decision, HITLRequest, HITLResponse
+from langchain.agents.middleware.human_in_the_loop import HITLRequest
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolMessage
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
 
-from agent.turns import run_turn
-from graphs.conversation import NEW_MESSAGE, typed_decision
+from agent.turns import run_turn, typed_answer, waiting_approval
 from tools.base import CortexContext
 
 NODE_TITLES = {"model": "Model", "approve": "Approval", "tools": "Tools", "answer": "Answer"}
 STREAM_MODES = ["tasks", "updates", "messages", "custom"]
-APPROVAL_TIMEOUT_S = 600
-"""How long an approval request waits for the creator's click; unanswered, it counts as declined."""
 STOPPED = "you stopped it"
 
 
@@ -204,100 +202,121 @@ async def render_run(stream: AsyncIterator[tuple[str, Any]]) -> cl.Message:
     return answer
 
 
-class ApprovalQuestion(cl.AskActionMessage):
-    """Chainlit's Approve/Cancel question (``cl.AskActionMessage``), whose answer may also be a message typed while
-    it is open: Chainlit's chat hands such a message to the open question (the browser's ``replyMessage``), and the
-    stock ``send`` then fails reading a button's label from it. This ``send`` is the stock one (chainlit 2.x
-    ``AskActionMessage.send``) with the typed answer shown as the question's outcome."""
-
-    async def send(self) -> dict[str, Any] | None:  # type: ignore[override]
-        """Show the question with its buttons and wait: the clicked action (``payload``, ``label``), the typed
-        message (a step dict with ``output``), or None after ``timeout`` seconds."""
-        self.created_at = self.created_at or utc_now()
-        self.streaming = False
-        if cl_config.code.author_rename:
-            self.author = await cl_config.code.author_rename(self.author)
-        self.wait_for_answer = True
-        step_dict = await self._create()
-        for action in self.actions:
-            await action.send(for_id=str(step_dict["id"]))
-        spec = AskActionSpec(type="action", step_id=step_dict["id"], timeout=self.timeout,
-                             keys=[a.id for a in self.actions])
-        res = cast(dict[str, Any] | None,
-                   await cl.context.emitter.send_ask_user(step_dict, spec, self.raise_on_timeout))
-        for action in self.actions:
-            await action.remove()
-        if res is None:
-            self.content = "Timed out: no action was taken"
-        elif "label" in res:
-            self.content = f"**Selected:** {res['label']}"
-        else:
-            self.content = f"**You wrote:** {res.get('output', '')}"
-        self.wait_for_answer = False
-        await self.update()
-        return res
+APPROVAL_ACTION = "approval"
+"""The action name of the Approve and Cancel buttons under an approval request (``ui.app`` resumes on a click)."""
+APPROVAL_KEY = "cortex_approval"
+"""Metadata key of the message that asks for an approval (True), so a resumed chat gets its buttons back."""
+_OFFER = "cortex_approval_offer"
+"""The user-session key of the approval request shown now: ``{"message": cl.Message, "actions": [cl.Action]}``."""
 
 
-def approval_decision(answer: dict[str, Any] | None) -> tuple[Decision, str | None]:
-    """The decision from what an Approve/Cancel prompt got back, and a new request typed instead of an answer (else
-    None). Chainlit hands a message typed while the prompt is open to the prompt (its reply, not ``on_message``):
-
-    - a button: its payload (approve or reject);
-    - a typed answer ("yes", "go ahead" / "no, cancel", ``graphs.conversation.typed_decision``): that decision;
-    - any other typed message: the action is declined because a new message arrived (``NEW_MESSAGE``), and the
-      message is returned to be run as the next turn;
-    - nothing within ``APPROVAL_TIMEOUT_S``: declined.
-    """
-    if answer is None:
-        return {"type": "reject", "message": f"no answer within {APPROVAL_TIMEOUT_S // 60} minutes"}, None
-    if isinstance(answer.get("payload"), dict):
-        return answer["payload"], None
-    text = str(answer.get("output") or "").strip()
-    decision = typed_decision(text)
-    if decision is not None:
-        return {"type": decision}, None
-    return {"type": "reject", "message": NEW_MESSAGE}, text or None
+APPROVAL_HINT = "Approve or Cancel below, or just reply yes or no."
+"""How to answer an approval request, under it while it waits."""
 
 
-async def ask_approval(request: HITLRequest, typed: list[str] | None = None) -> HITLResponse:
-    """Ask the creator about each action of an approval request (LangChain's ``HITLRequest``) with Approve and
-    Cancel buttons, or a typed answer (``approval_decision``); returns the answer to resume with (``HITLResponse``:
-    one decision per action). A new request typed instead of an answer is appended to ``typed``."""
-    decisions: list[Decision] = []
-    for action in request["action_requests"]:
-        clicked = await ApprovalQuestion(
-            content=f"**Approve?** {action.get('description') or action['name']}",
-            actions=[
-                cl.Action(name="approve", payload={"type": "approve"}, label="Approve", icon="check"),
-                cl.Action(name="cancel", payload={"type": "reject"}, label="Cancel", icon="x"),
-            ],
-            timeout=APPROVAL_TIMEOUT_S,
-        ).send()
-        decision, request_text = approval_decision(clicked)
-        decisions.append(decision)
-        if request_text is not None and typed is not None:
-            typed.append(request_text)
-    return HITLResponse(decisions=decisions)
+def approval_question(request: HITLRequest) -> str:
+    """What the chat asks before an action with side effects: each action in the creator's words (its
+    description)."""
+    actions = [a.get("description") or a["name"] for a in request["action_requests"]]
+    return "**Approve?** " + (actions[0] if len(actions) == 1 else "\n" + "\n".join(f"- {a}" for a in actions))
 
 
-async def render_turn(graph: CompiledStateGraph, text: str, config: dict, context: CortexContext) -> cl.Message:
-    """Run one turn of the conversation on the creator's message and show it (``agent.turns.run_turn``): a turn the
-    thread left unfinished is closed first, each graph run is shown by ``render_run``, and each time the graph stops
-    for an approval ``ask_approval`` asks and the graph resumes with the answer (a button or a typed yes / no); a new
-    request typed while the question waited runs as the next turn. Stopped by the creator (the task is
-    cancelled), the thread is closed with STOPPED as the reason. Returns the last answer message."""
+def _approval_buttons() -> list[cl.Action]:
+    return [cl.Action(name=APPROVAL_ACTION, payload={"decision": "approve"}, label="Approve", icon="check"),
+            cl.Action(name=APPROVAL_ACTION, payload={"decision": "reject"}, label="Cancel", icon="x")]
+
+
+async def offer_approval(request: HITLRequest) -> cl.Message:
+    """Ask for an approval (LangChain's ``HITLRequest``) with a message carrying Approve and Cancel buttons
+    (``APPROVAL_ACTION``), without waiting: the chat's input stays open (a Chainlit ``AskActionMessage`` disables it
+    while it waits), so the creator answers by a click (``resume_approval``) or in words on the next message
+    (``agent.turns.typed_answer``); the buttons apply to every action of the request."""
+    actions, question = _approval_buttons(), approval_question(request)
+    message = cl.Message(content=f"{question}\n\n{APPROVAL_HINT}", actions=actions, author="Approval",
+                         metadata={APPROVAL_KEY: True})
+    await message.send()
+    cl.user_session.set(_OFFER, {"message": message, "actions": actions, "question": question})
+    return message
+
+
+async def _close_offer(outcome: str) -> None:
+    """Take the buttons off the approval request shown now (if any) and say how it was answered."""
+    offer = cl.user_session.get(_OFFER)
+    if not offer:
+        return
+    cl.user_session.set(_OFFER, None)
+    for action in offer["actions"]:
+        await action.remove()
+    message: cl.Message = offer["message"]
+    message.actions = []
+    message.content = f"{offer['question']}\n\n_{outcome}_"
+    await message.update()
+
+
+async def restore_approval(graph: CompiledStateGraph, config: dict, thread: dict[str, Any]) -> bool:
+    """Send again the Approve and Cancel buttons of a resumed chat whose thread still waits for an approval, under
+    the message that asked (the last one with ``APPROVAL_KEY``); returns whether it did."""
+    if await waiting_approval(graph, config) is None:
+        return False
+    for step in reversed(thread.get("steps") or []):
+        metadata = step.get("metadata") or {}
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata or "{}")
+        if metadata.get(APPROVAL_KEY):
+            actions = _approval_buttons()
+            for action in actions:
+                await action.send(for_id=step["id"])
+            question = (step.get("output") or "").split(f"\n\n{APPROVAL_HINT}")[0]
+            message = cl.Message(content=question, id=step["id"], author="Approval", metadata={APPROVAL_KEY: True})
+            cl.user_session.set(_OFFER, {"message": message, "actions": actions, "question": question})
+            return True
+    return False
+
+
+OUTCOMES = {"approve": "Approved.", "reject": "Cancelled: nothing was changed.",
+            None: "Not done: you sent a new message instead."}
+"""How the approval request reads once answered: approved, cancelled, or set aside by a new request."""
+ANSWERED = "Already answered."
+"""How a shown approval request reads when the thread no longer waits for it."""
+
+
+async def _run(graph: CompiledStateGraph, payload: Any, config: dict, context: CortexContext, close_first: bool
+               ) -> cl.Message:
+    """Run one graph turn (``agent.turns.run_turn``), shown by ``render_run``; when it stops for an approval, ask
+    for it (``offer_approval``). Stopped by the creator (the task is cancelled), the thread is closed with STOPPED
+    as the reason. Returns the answer message (empty when the turn waits for the approval)."""
     answers: list[cl.Message] = []
 
     async def show(stream: AsyncIterator[tuple[str, Any]]) -> None:
         answers.append(await render_run(stream))
 
-    typed: list[str] = []
-
-    async def approval(request: HITLRequest) -> HITLResponse:
-        return await ask_approval(request, typed)
-
-    await run_turn(graph, {"messages": [("user", text)]}, config, context, on_stream=show, on_approval=approval,
-                   stream_modes=STREAM_MODES, stopped=STOPPED)
-    for request_text in typed:  # a new request typed while an approval waited: the next turn
-        answers.append(await render_turn(graph, request_text, config, context))
+    result = await run_turn(graph, payload, config, context, on_stream=show, stream_modes=STREAM_MODES,
+                            stopped=STOPPED, close_first=close_first)
+    if result.approval is not None:
+        await offer_approval(result.approval)
     return answers[-1]
+
+
+async def resume_approval(graph: CompiledStateGraph, decision: str, config: dict, context: CortexContext
+                          ) -> cl.Message | None:
+    """Answer the approval the thread waits for with a click (``decision``: "approve" or "reject") and show the
+    resumed run; None (and nothing runs) when the thread no longer waits for one (answered in words, or set aside by
+    a new message)."""
+    if await waiting_approval(graph, config) is None:
+        await _close_offer(ANSWERED)
+        return None
+    await _close_offer(OUTCOMES[decision])
+    return await _run(graph, Command(resume=decision), config, context, close_first=False)
+
+
+async def render_turn(graph: CompiledStateGraph, text: str, config: dict, context: CortexContext) -> cl.Message:
+    """Run one turn of the conversation on the creator's message and show it (``agent.turns.run_turn``): a message
+    that answers a waiting approval in words ("yes", "go ahead", "no, cancel") resumes it, any other message sets
+    the waiting action aside and runs as a new request (the approval request then says which happened); each graph
+    run is shown by ``render_run``, and a run that stops for an approval asks for it (``offer_approval``). Returns
+    the answer message (empty when the turn waits for an approval)."""
+    payload = {"messages": [("user", text)]}
+    if cl.user_session.get(_OFFER):
+        waiting = await waiting_approval(graph, config) is not None
+        await _close_offer(OUTCOMES[await typed_answer(graph, config, payload)] if waiting else ANSWERED)
+    return await _run(graph, payload, config, context, close_first=True)

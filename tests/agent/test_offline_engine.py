@@ -154,6 +154,23 @@ async def test_a_follow_up_narrows_the_previous_search(engine):
     assert reply.tool_calls[0]["args"]["channels"] == ["MrBeast"] and reply.tool_calls[0]["args"]["query"] == "space"
 
 
+@pytest.mark.parametrize("follow_up, changed", [
+    ("only stuff with more than 2 million views", {"min_views": 2_000_000}),
+    ("can you filter to over 1M views", {"min_views": 1_000_000}),
+    ("older than 2018 only", {"published_before": "2018-01-01"}),
+    ("how about 2024 only", {"published_after": "2024-01-01", "published_before": "2025-01-01"}),
+    ("ignore the shorts", {"video_format": "long"}),
+    ("make it 10x or more", {"min_multiplier": 10.0}),
+    ("now do it for Veritasium", {"channels": ["Veritasium"]}),
+])
+async def test_a_follow_up_changes_its_filter_and_keeps_the_topic(engine, follow_up, changed):
+    history = [HumanMessage("Nischa videos about budgeting that blew up"),
+               *_turn("retrieve_outliers", {"query": "budgeting", "channels": ["Nischa"]}, [])]
+    reply = await engine.ainvoke([*history, HumanMessage(follow_up)])
+    assert reply.tool_calls[0]["name"] == "retrieve_outliers"
+    assert reply.tool_calls[0]["args"] == {"query": "budgeting", "channels": ["Nischa"], **changed}
+
+
 async def test_a_follow_up_with_nothing_before_it_asks_what_it_applies_to(engine):
     reply = await engine.ainvoke([HumanMessage("same thing for MrBeast")])
     assert not reply.tool_calls and reply.content.startswith("What should I apply that to?")
@@ -192,6 +209,8 @@ OUTLIERS = [{"title": t, "channel": "Nischa", "format": "long-form", "published"
     ("how many views did #1 get?", "#1 “Compound Interest in 5 Minutes”: views 120,000"),
     ("why did #2 work?", "its title uses these patterns: a number."),
     ("which of them did worst?", "#3 “Why Banks Love Your Savings” did least well"),
+    ("which performed best?", "#2 “I Saved 10k in a Year” did best by multiplier"),
+    ("which vid blew up the most", "#2 “I Saved 10k in a Year” did best by multiplier"),
 ])
 async def test_questions_about_the_last_result_are_answered_from_it_without_a_new_search(engine, question, expected):
     history = [HumanMessage("outliers about saving money"),

@@ -34,9 +34,11 @@ def _norm(text: str) -> str:
 def eval_messages() -> list[str]:
     """Every creator message of every routing and trajectories dataset version, and of the held-out sets."""
     out = []
-    for path in [*sorted((DATASETS / "routing").glob("routing.v*.jsonl")), *sorted((DATASETS / "heldout").glob("*.jsonl"))]:
+    for path in [*sorted((DATASETS / "routing").glob("routing.v*.jsonl")),
+                 *sorted((DATASETS / "heldout").glob("routing_*.jsonl"))]:
         out += [json.loads(line)["inputs"]["message"] for line in path.read_text().splitlines() if line.strip()]
-    for path in sorted((DATASETS / "trajectories").glob("trajectories.v*.jsonl")):
+    for path in [*sorted((DATASETS / "trajectories").glob("trajectories.v*.jsonl")),
+                 *sorted((DATASETS / "heldout").glob("trajectories_*.jsonl"))]:
         for line in filter(str.strip, path.read_text().splitlines()):
             out += [t["message"] for t in json.loads(line)["inputs"]["turns"]]
     return [m for m in dict.fromkeys(out) if _norm(m)]
@@ -82,3 +84,17 @@ def test_no_eval_message_is_a_near_copy_of_a_training_request_by_meaning(trainin
               if sims[i, j] >= MAX_COSINE]
     assert not copies, copies
     assert float(np.max(sims)) < MAX_COSINE
+
+
+def test_the_held_out_sets_are_test_only_and_cover_what_they_claim():
+    singles = [json.loads(line) for path in sorted((DATASETS / "heldout").glob("routing_*.jsonl"))
+               for line in path.read_text().splitlines() if line.strip()]
+    scenarios = [json.loads(line) for path in sorted((DATASETS / "heldout").glob("trajectories_*.jsonl"))
+                 for line in path.read_text().splitlines() if line.strip()]
+    assert all(case["metadata"]["splits"] == ["test"] for case in [*singles, *scenarios])
+    v2 = [c for c in singles if c["id"].startswith("unseen2-")]
+    assert len(v2) >= 60 and len(scenarios) >= 10
+    assert {c["reference_outputs"]["tool"] for c in v2} >= {t.name for t in all_tools()}
+    assert {c["metadata"]["category"] for c in v2 if c["reference_outputs"]["tool"] is None} >= {
+        "greeting", "thanks", "help", "advice", "off_topic", "vague"}
+    assert any(t.get("resume") == "wait" for s in scenarios for t in s["inputs"]["turns"])  # a typed approval

@@ -1,6 +1,6 @@
 """Human in the loop: the conversation stops before a tool with side effects (use_title), asks the creator, and
-resumes with the answer, in the graph, in the chat UI (recorded emitter and a real browser); a declined or
-unanswered request changes nothing and leaves the thread whole."""
+resumes with the answer, in the graph, the CLI and the chat UI (recorded emitter and a real browser: a click or a
+typed "yes" / "no, cancel"); a declined or unanswered request changes nothing and leaves the thread whole."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import shutil
 import uuid
 
 import pytest
+from chainlit.context import context as cl_context
 from chainlit.context import init_http_context
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.types import Command
@@ -29,7 +30,6 @@ from memory.learning import get_block, put_block
 from tools.base import CortexContext
 from tools.learning.choices import WHICH_TITLE, resolve_choice
 from tools.learning.offline import extract_use_title
-from ui.render import approval_decision
 
 from support import CHROMIUM, CHROMIUM_ARGS, RecordingEmitter, login, tool_calls_answered
 
@@ -115,6 +115,10 @@ def test_answers_to_an_approval_request():
     ("yes", "approve"), ("Yes please!", "approve"), ("go ahead", "approve"), ("sure, do it", "approve"),
     ("ok 👍", "approve"), ("no", "reject"), ("no, cancel", "reject"), ("Nope.", "reject"), ("never mind", "reject"),
     ("yes but score it first", None), ("no idea what to call it", None), ("what about number 3?", None),
+    ("yes please do", "approve"), ("sure go for it", "approve"), ("yep go ahead", "approve"), ("it's fine", "approve"),
+    ("nah cancel that", "reject"), ("hold on, no", "reject"), ("nope not now", "reject"), ("don't save it", "reject"),
+    ("forget that I like question titles", None), ("save the second one", None), ("thanks!", None),
+    ("ok, so what about the thumbnail then, any ideas", None),
 ])
 def test_a_typed_answer_to_an_approval_is_read(text, decision):
     assert typed_decision(text) == decision
@@ -131,19 +135,6 @@ async def test_use_title_reads_the_creators_words():
     assert "no generated titles" in resolve_choice([], 2, None)
     own = resolve_choice([], None, " 'My Own Title' ")
     assert own.title == "My Own Title" and own.rank is None and own.candidate is None
-
-
-class ApprovingEmitter(RecordingEmitter):
-    """Clicks a button of every question the UI asks (``choice``: "approve" or "cancel")."""
-
-    def __init__(self, session, choice: str):
-        super().__init__(session)
-        self.choice, self.asked = choice, []
-
-    async def send_ask_user(self, step_dict, spec, raise_on_timeout=False):
-        self.asked.append(step_dict["output"])
-        return {"name": self.choice, "payload": {"type": "approve" if self.choice == "approve" else "reject"},
-                "label": self.choice.title(), "forId": step_dict["id"], "id": str(uuid.uuid4())}
 
 
 def test_command_line_asks_too(db):
@@ -163,47 +154,62 @@ def test_command_line_asks_too(db):
     assert approved.exit_code == 0 and "Recorded: you are using “Terminal Volcano”" in approved.output
 
 
-@pytest.mark.parametrize("choice", ["approve", "cancel"])
-async def test_chat_asks_with_buttons_and_resumes(db, choice):
-    from ui.render import render_turn
+class ActionEmitter(RecordingEmitter):
+    """Keeps the buttons the UI sends and takes off (Chainlit's "action" and "remove_action" events)."""
+
+    def __init__(self, session):
+        super().__init__(session)
+        self.actions: list[dict] = []
+        self.removed: list[dict] = []
+
+    async def emit(self, event, data):
+        if event == "action":
+            self.actions.append(data)
+        elif event == "remove_action":
+            self.removed.append(data)
+
+
+QUESTION = "**Approve?** Record that you are using “Lego Volcano, Day 30” (your own title) for this video."
+
+
+async def _asked(db, emitter: ActionEmitter, graph) -> tuple[str, dict]:
+    """Send "I'll use 'Lego Volcano, Day 30'" in a mocked chat: the turn ends with the approval request shown, its
+    buttons on it and the input open; returns (thread id, run config)."""
+    from ui.render import APPROVAL_HINT, render_turn
+
+    thread = cl_context.session.thread_id
+    config = run_config(thread, "hitl-tester")
+    answer = await render_turn(graph, "I'll use 'Lego Volcano, Day 30'", config, CortexContext(creator_id="hitl-tester"))
+    assert answer.content == "" and await _choices(db, thread) == []  # nothing recorded before the answer
+    [asked] = [s for s in emitter.steps if str(s.get("output", "")).startswith("**Approve?**")]
+    assert asked["output"] == f"{QUESTION}\n\n{APPROVAL_HINT}"
+    assert [(a["label"], a["payload"], a["forId"]) for a in emitter.actions] == [
+        ("Approve", {"decision": "approve"}, asked["id"]), ("Cancel", {"decision": "reject"}, asked["id"])]
+    return thread, config
+
+
+@pytest.mark.parametrize("choice", ["approve", "reject"])
+async def test_chat_asks_with_buttons_and_a_click_resumes(db, choice):
+    from ui.render import resume_approval
 
     ctx = init_http_context(thread_id=str(uuid.uuid4()))
-    ctx.emitter = emitter = ApprovingEmitter(ctx.session, choice)
+    ctx.emitter = emitter = ActionEmitter(ctx.session)
     graph = build_graph(db.checkpointer, db.store)
-    thread = ctx.session.thread_id
-    answer = await render_turn(graph, "I'll use 'Lego Volcano, Day 30'", run_config(thread, "hitl-tester"),
-                               CortexContext(creator_id="hitl-tester"))
-    assert emitter.asked == ["**Approve?** Record that you are using “Lego Volcano, Day 30” (your own title) for "
-                             "this video."]
+    thread, config = await _asked(db, emitter, graph)
+    answer = await resume_approval(graph, choice, config, CortexContext(creator_id="hitl-tester"))
     names = [s["name"] for s in emitter.steps if s.get("type") in ("run", "tool")]
     assert names.count("Run") >= 2 and "approval" in names  # the run before the question and the resumed one
+    assert len(emitter.removed) == 2  # the buttons are gone, and the question says how it was answered
+    outcome = "Approved." if choice == "approve" else "Cancelled: nothing was changed."
+    assert any(
+        s.get("output") == f"{QUESTION}\n\n_{outcome}_" for s in emitter.steps)
     recorded = await _choices(db, thread)
     if choice == "approve":
         assert answer.content.startswith("Recorded: you are using “Lego Volcano, Day 30”") and len(recorded) == 1
     else:
         assert "you declined it" in answer.content and recorded == []
-
-
-class TypingEmitter(RecordingEmitter):
-    """Types a message while the Approve/Cancel question is open, as Chainlit's chat sends it then: the message (a
-    step dict with ``output``) is the open question's reply."""
-
-    def __init__(self, session, typed: str):
-        super().__init__(session)
-        self.typed, self.asked = typed, []
-
-    async def send_ask_user(self, step_dict, spec, raise_on_timeout=False):
-        self.asked.append(step_dict["output"])
-        return {"id": str(uuid.uuid4()), "type": "user_message", "name": "hitl-tester", "output": self.typed}
-
-
-def test_what_the_approval_question_gets_back_is_read():
-    assert approval_decision({"name": "approve", "payload": {"type": "approve"}}) == ({"type": "approve"}, None)
-    assert approval_decision({"type": "user_message", "output": "go ahead"}) == ({"type": "approve"}, None)
-    assert approval_decision({"type": "user_message", "output": "no, cancel"}) == ({"type": "reject"}, None)
-    decision, request = approval_decision({"type": "user_message", "output": "score “My Lego Volcano” instead"})
-    assert decision["type"] == "reject" and request == "score “My Lego Volcano” instead"
-    assert approval_decision(None)[0]["type"] == "reject"
+    assert await resume_approval(graph, "approve", config, CortexContext(creator_id="hitl-tester")) is None
+    assert len(await _choices(db, thread)) == len(recorded)  # a second click on a stale button runs nothing
 
 
 @pytest.mark.parametrize("typed", ["go ahead", "no, cancel", "actually, rate my title 'Lego Volcano, Day 31' first"])
@@ -211,41 +217,92 @@ async def test_typing_while_the_chat_asks_resolves_the_approval(db, typed):
     from ui.render import render_turn
 
     ctx = init_http_context(thread_id=str(uuid.uuid4()))
-    ctx.emitter = emitter = TypingEmitter(ctx.session, typed)
+    ctx.emitter = emitter = ActionEmitter(ctx.session)
     graph = build_graph(db.checkpointer, db.store)
-    thread = ctx.session.thread_id
-    answer = await render_turn(graph, "I'll use 'Lego Volcano, Day 30'", run_config(thread, "hitl-tester"),
-                               CortexContext(creator_id="hitl-tester"))
+    thread, config = await _asked(db, emitter, graph)
+    answer = await render_turn(graph, typed, config, CortexContext(creator_id="hitl-tester"))
     recorded = await _choices(db, thread)
-    assert len(emitter.asked) == 1
+    assert len(emitter.removed) == 2
     if typed == "go ahead":
         assert answer.content.startswith("Recorded: you are using “Lego Volcano, Day 30”") and len(recorded) == 1
     elif typed == "no, cancel":
         assert "you declined it" in answer.content and recorded == []
     else:  # another request: the action is set aside, the request runs as the next turn
         assert recorded == []
-        state = await graph.aget_state(run_config(thread, "hitl-tester"))
+        assert any(s.get("output") == f"{QUESTION}\n\n_Not done: you sent a new message instead._" for s in emitter.steps)
+        state = await graph.aget_state(config)
         calls = [c["name"] for m in state.values["messages"] if isinstance(m, AIMessage) for c in m.tool_calls]
         assert calls == ["use_title", "score_title"] and "Lego Volcano, Day 31" in answer.content
 
 
-async def test_approval_in_the_browser(db):
+async def test_a_resumed_chat_gets_the_approval_buttons_back(db):
+    from ui.render import APPROVAL_KEY, restore_approval, resume_approval
+
+    ctx = init_http_context(thread_id=str(uuid.uuid4()))
+    ctx.emitter = emitter = ActionEmitter(ctx.session)
+    graph = build_graph(db.checkpointer, db.store)
+    thread, config = await _asked(db, emitter, graph)
+    [asked] = [s for s in emitter.steps if str(s.get("output", "")).startswith("**Approve?**")]
+    saved = {"id": thread, "steps": [{**asked, "metadata": {APPROVAL_KEY: True}}]}  # as Chainlit's data layer keeps it
+    resumed = init_http_context(thread_id=thread)  # a reload: a new session on the same thread
+    resumed.emitter = again = ActionEmitter(resumed.session)
+    assert await restore_approval(graph, config, saved)
+    assert [(a["label"], a["forId"]) for a in again.actions] == [("Approve", asked["id"]), ("Cancel", asked["id"])]
+    answer = await resume_approval(graph, "approve", config, CortexContext(creator_id="hitl-tester"))
+    assert answer.content.startswith("Recorded: you are using “Lego Volcano, Day 30”") and len(await _choices(db, thread)) == 1
+    assert len(again.removed) == 2 and not await restore_approval(graph, config, saved)  # nothing waits any more
+
+
+async def test_the_trajectories_eval_can_leave_an_approval_for_a_typed_answer(db):
+    from evals.trajectories import WAIT, Conversation, run_turns
+
+    graph = build_graph(db.checkpointer, db.store)
+    conv = Conversation(thread_id=str(uuid.uuid4()), creator_id="hitl-tester")
+    await run_turns(graph, conv, ["I'll use 'Typed Volcano'", "yes go ahead"], [WAIT, "approve"], engine=None)
+    assert [i["resume"] for i in conv.interrupts[0]] == [WAIT] and conv.interrupts[1] == []  # the "yes" answered it
+    assert [r["title"] for r in await _choices(db, conv.thread_id)] == ["Typed Volcano"]
+
+
+@pytest.fixture(scope="module")
+def service(db):
+    """`cortex serve` on a free port, sharing the session's Postgres (corpus already ingested)."""
     if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
         pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium).")
+    # the first service of a test session distills the static embedding tier (~16 s idle, minutes on a loaded machine)
+    with spawned_service({"CORTEX_AUTO_INGEST": "false"}, timeout_s=600) as served:
+        yield served.url
+    print(served.output)  # shown by pytest when a test of this module fails
+
+
+@pytest.mark.parametrize("answer", ["click Approve", "yes", "no, cancel"])
+async def test_approval_in_the_browser(db, service, answer):
+    """In a real Chromium the approval request leaves the input open: a typed "yes" approves (the title is stored),
+    a typed "no, cancel" declines (nothing is stored), and the Approve button still works."""
     creator = f"hitl-browser-{uuid.uuid4().hex[:8]}"
-    with spawned_service({"CORTEX_AUTO_INGEST": "false"}) as served:
-        async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = await browser.new_page(viewport={"width": 1280, "height": 900})
-            await login(page, served.url, creator)
-            await page.locator("#chat-input").fill("I'll use 'My Browser Volcano'")
-            await page.locator("#chat-submit").click()
-            await page.get_by_role("button", name="Approve").click(timeout=90_000)
-            await page.get_by_text("Recorded: you are using “My Browser Volcano”").last.wait_for(timeout=60_000)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = await browser.new_page(viewport={"width": 1280, "height": 900})
+        await login(page, service, creator)
+        await page.locator("#chat-input").fill("I'll use 'My Browser Volcano'")
+        await page.locator("#chat-submit").click()
+        try:
+            await page.get_by_role("button", name="Approve").wait_for(timeout=90_000)
+            await page.locator("#stop-button").wait_for(state="detached", timeout=30_000)  # the turn is over
+            if answer == "click Approve":
+                await page.get_by_role("button", name="Approve").click()
+            else:
+                await page.locator("#chat-input").fill(answer)
+                await page.locator("#chat-submit").click()  # enabled: the question does not hold the input
+            done = "you declined it" if answer == "no, cancel" else "Recorded: you are using “My Browser Volcano”"
+            await page.get_by_text(done).last.wait_for(timeout=60_000)
+            await page.get_by_role("button", name="Approve").wait_for(state="detached", timeout=10_000)
+        finally:
+            await page.screenshot(path=f"/tmp/hitl-browser-{answer.split()[0].strip(',')}.png")
             await browser.close()
     async with db.pool.connection() as conn:
         cur = await conn.execute("SELECT title FROM title_choices WHERE creator_id = %s ORDER BY chosen_at", (creator,))
-        assert [r["title"] for r in await cur.fetchall()] == ["My Browser Volcano"]
+        stored = [r["title"] for r in await cur.fetchall()]
+    assert stored == ([] if answer == "no, cancel" else ["My Browser Volcano"])
 
 
 async def test_no_path_around_the_approval(db):

@@ -23,6 +23,10 @@ TODAY = date(2026, 12, 7)
     ("in the last 6 months", (date(2026, 6, 7), None)),
     ("past year only", (date(2025, 12, 7), None)),
     ('score "Best of 2019" for me', (None, None)),
+    ("older than 2018 only", (None, date(2018, 1, 1))),
+    ("pre-2019 stuff", (None, date(2019, 1, 1))),
+    ("newer than 2021", (date(2021, 1, 1), None)),
+    ("how about 2024 only", (date(2024, 1, 1), date(2025, 1, 1))),
 ])
 def test_dates_and_ranges(text, expected):
     assert extract.date_range(text, today=TODAY) == expected
@@ -31,6 +35,7 @@ def test_dates_and_ranges(text, expected):
 @pytest.mark.parametrize("text, fmt", [
     ("long-form, not shorts", "long"), ("drop the shorts", "long"), ("no long videos, shorts only", "short"),
     ("shorts that blew up", "short"), ("long form only", "long"), ('outliers like "Shorts Are Dead"', "any"),
+    ("ignore the shorts", "long"), ("filter out all shorts", "long"),
 ])
 def test_format_with_negation(text, fmt):
     assert extract.video_format(text) == fmt
@@ -42,6 +47,16 @@ def test_format_with_negation(text, fmt):
 ])
 def test_numbers_inside_a_title_are_not_a_multiplier(text, mult):
     assert extract.multiplier(text) == mult
+
+
+@pytest.mark.parametrize("text, views", [
+    ("only ones with more than 2 million views", 2_000_000), ("at least 500k views please", 500_000),
+    ("1M+ views only", 1_000_000), ("views above 100k", 100_000), ("10,000+ views", 10_000),
+    ('"The 10 Times I Almost Quit" 500 views', None), ("I Got 1 Million Views in a Day", None),
+    ("videos that did 5x", None),
+])
+def test_a_lower_bound_on_views(text, views):
+    assert extract.min_views(text) == views
 
 
 def test_a_title_after_an_arrow_and_a_or_b():

@@ -51,7 +51,7 @@ _FILLER = re.compile(
     r"youtube|instagram|insta|ig|yt|followers|subscribers|subs|audience|engagement|rate|high|highly|smaller|bigger|"
     r"larger|but|more|less|than|top|best|good|great|similar|like|are|is|that|who|make|makes|making|do|does|"
     r"videos?|posts?|work|working|want|need|new|someone|somebody|about|instead|same|thing|now|just|only|again|"
-    r"ones?|too|also|ok|okay|search|narrow|filter|it)\b",
+    r"ones?|too|also|ok|okay|search|narrow|filter|it|pls|plz)\b",
     re.I,
 )
 

@@ -1,5 +1,5 @@
 """retrieve_outliers' offline-engine spec: the example requests, the clarifying question, and the extractor of a
-request's topic, channels, niche, minimum multiplier, format and dates."""
+request's topic, channels, niche, minimum multiplier, minimum views, format and dates."""
 
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ _FILLER = re.compile(
     r"performed|overperformed|did well|went viral|viral|shorts?|long[- ]?form|since|after|before|in|"
     r"\d+(?:\.\d+)?\s*(?:x|×|times)|(?:19|20)\d\d|at least|over|above|min(?:imum)?|multiplier|please|"
     r"same|thing|search|query|instead|now|just|only|ones?|those|these|it|narrow|filter|onwards?|drop|exclude|"
-    r"not|no|without|between|last|past|did|blew|blown|months?|years?|weeks?|days?|what|about|ok|okay|but|too|also)\b",
+    r"not|no|without|between|last|past|did|blew|blown|months?|years?|weeks?|days?|what|about|ok|okay|but|too|also|"
+    r"do|does|repeat|try|again|ignore|ignoring|older|newer|earlier|later|than|stuff|views?|pls|plz|"
+    r"remove|leave|out|filter)\b",
     re.IGNORECASE,
 )
 _SLANG = re.compile(
@@ -49,8 +51,17 @@ _NICHE_PHRASE = re.compile(
 )
 
 
+_NOT_A_TOPIC = frozenset(
+    "a an the and or but if of to from for with on in at by as up out off into than then so too very more most less "
+    "can could would should will may might must do does did done i me my we us our you your it its this that these "
+    "those them they there here what which who how when where why is are was were be been am has have had "
+    "make filter narrow limit restrict change switch set pls plz please ok okay now just only same again".split())
+"""Words that are never a topic on their own: function words, and the words of a request to change a search ("make
+it 10x or more", "can you filter to over 1M views")."""
+
+
 async def extract_args(text: str, context: Any = None) -> dict:
-    """Offline engine: the topic, channels, niche, minimum multiplier, format and dates named in a request.
+    """Offline engine: the topic, channels, niche, minimum multiplier, minimum views, format and dates named in a request.
     'What works for <channel>' / 'across <niche> channels' carries no topic (the what-works report). The filters
     come back also without a topic (a follow-up: "narrow it to Shorts"); ``resolve`` says whether the call can run."""
     known = await context_of(context).channel_names()
@@ -67,11 +78,13 @@ async def extract_args(text: str, context: Any = None) -> dict:
     if _WHAT_WORKS.search(text) and (channels or "niche" in args):
         topic = ""
     else:
-        rest = _SLANG.sub(" ", rest)
+        rest = _SLANG.sub(" ", extract.MIN_VIEWS.sub(" ", rest))
         m = _TOPIC.search(rest)
         topic = m.group(1) if m else rest
         topic = re.sub(r"\s+", " ", _FILLER.sub(" ", topic)).strip(" ,.?!")
         topic = _EDGE_WORDS.sub("", topic).strip(" ,.?!")
+        if all(w in _NOT_A_TOPIC for w in re.findall(r"[a-z']+", topic.lower())):
+            topic = ""  # "make it 10x or more", "can you filter to over 1M views": a follow-up's filters, no topic
     after, before = extract.date_range(text)
     if topic:
         args["query"] = topic
@@ -79,6 +92,8 @@ async def extract_args(text: str, context: Any = None) -> dict:
         args["channels"] = channels
     if (mult := extract.multiplier(text)) is not None:
         args["min_multiplier"] = mult
+    if (views := extract.min_views(text)) is not None:
+        args["min_views"] = views
     if (fmt := extract.video_format(text)) != "any":
         args["video_format"] = fmt
     if after:
