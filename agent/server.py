@@ -294,6 +294,7 @@ def create_app(settings: Settings | None = None, state: StartupState | None = No
     app.include_router(connect_router)  # connecting YouTube with Google's consent page, from the chat
     app.include_router(threads_router)  # another creator's conversation: "not found" instead of Chainlit's page
     app.state.mcp_sessions = mount_mcp(app)  # MCP at /mcp; `boot` runs its sessions
+    chainlit_app.middleware_stack = None  # Chainlit's app is one per process: rebuilt with this mount's middleware
     mount_chainlit(app=app, target=str(PROJECT_ROOT / "ui" / "app.py"), path=CHAT_PATH)
     _without_path_guard(chainlit_app)
     return app
