@@ -4,6 +4,7 @@ check), develop_hooks (hook development) and outline_script (outlines): their ex
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from langchain_core.messages import BaseMessage
@@ -74,17 +75,21 @@ def idea_topic(text: str) -> str:
     return topic if re.search(r"[A-Za-z]{3,}", topic) and topic.lower() not in {"it", "this", "that"} else ""
 
 
-async def idea_args(text: str, context: Any = None) -> dict:
-    """Offline engine: the topic and the channel named ("for Nischa", "for my channel Veritasium")."""
-    known = await context_of(context).channel_names()
+def _topic_and_channel(text: str, known: list[str], topic_of: Callable[[str], str]) -> dict:
+    """``{"topic": ..., "channel": ...}`` (each only when found): the first of the ``known`` channels the text names,
+    and the topic ``topic_of`` reads in the text without the channel's name."""
     channels = extract.match_channels(text, known)
-    rest = extract.strip_channels(text, channels)
     args: dict = {}
-    if topic := idea_topic(rest):
+    if topic := topic_of(extract.strip_channels(text, channels)):
         args["topic"] = topic
     if channels:
         args["channel"] = channels[0]
     return args
+
+
+async def idea_args(text: str, context: Any = None) -> dict:
+    """Offline engine: the topic and the channel named ("for Nischa", "for my channel Veritasium")."""
+    return _topic_and_channel(text, await context_of(context).channel_names(), idea_topic)
 
 
 def idea_resolve(text: str, args: dict, messages: list[BaseMessage]) -> dict | None:
@@ -127,14 +132,7 @@ async def hooks_args(text: str, context: Any = None) -> dict:
     3Blue1Brown's voice", "for my channel Nischa")."""
     request, _ = split_message(text)
     known = await context_of(context).channel_names()
-    channels = extract.match_channels(request, [*known, *TRANSCRIPT_CHANNELS])
-    rest = extract.strip_channels(request, channels)
-    args: dict = {}
-    if topic := hooks_topic(rest):
-        args["topic"] = topic
-    if channels:
-        args["channel"] = channels[0]
-    return args
+    return _topic_and_channel(request, [*known, *TRANSCRIPT_CHANNELS], hooks_topic)
 
 
 def hooks_resolve(text: str, args: dict, messages: list[BaseMessage]) -> dict | None:
