@@ -17,7 +17,8 @@ A title fails for any of these problems (each said in a creator's words):
 - **glued suffix**: a stock ending (", and Why It Matters", ", Explained Simply", ": Here's What Happened" ...) after
   a part that is not a title by itself;
 - **word list**: three or more comma-separated words or pairs and nothing joining them ("Budget, Money, Savings");
-- **repeated word** across two parts of the title ("A Negative, Not Even a Negative ...");
+- **repeated word** twice in a row, or in two comma-joined parts of one section ("A Negative, Not Even a Negative
+  ...": speech restarting; a word repeated across the `|`, `:` or dash sections of a real title is a choice);
 - **broken punctuation**: ends on a comma, colon or dash, doubled punctuation, unbalanced brackets or quotes;
 - **speech**: none of the above, and still a line of speech rather than a title ("Walk You Through Exactly How You
   Can Set"): the title-likeness model says so (``tools.titles.titleness``, fitted on real titles and transcript
