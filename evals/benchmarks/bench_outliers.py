@@ -22,7 +22,7 @@ Measured (figures are written to ``--out``/bench_outliers.md and .json):
   (MiniLM on the real corpus; the static tier on the real corpus and on the load-test rows, the latter in bulk
   mode: vectors first, then one HNSW build), the row load rate, and the HNSW build time;
 - search latency p50 / p95 over the labelled retrieval queries x 6 filter sets, after one warm-up pass, one timed
-  pass per function: ``find_outliers`` (the tool's search: channel resolution, query embedding, hybrid search
+  pass per function: ``search_outliers`` (the tool's search: channel resolution, query embedding, hybrid search
   with the similarity floor, hits) and ``memory.corpus.search.hybrid_search`` alone (same floor);
 - recall@10 of the vector search (``memory.corpus.search.search_titles``, as planned: HNSW or exact) against exact
   search computed in numpy over the same rows and filter, per filter set, with the plans used.
@@ -59,7 +59,7 @@ from memory.corpus.search import (
 )
 from memory.corpus.vectors import embed_titles, title_vector_table
 from memory.db import Database, embedded_uri, use_database
-from tools.outliers.search import SIMILARITY_FLOOR, find_outliers
+from tools.outliers.search import SIMILARITY_FLOOR, search_outliers
 
 TARGETS = {"p95_ms": 20.0, "recall_at_10": 0.95, "ingest_titles_per_s": 5000.0}
 SEED = 20240404
@@ -208,7 +208,7 @@ def _filters(kind: str, rng: random.Random, rows: list[Row]) -> OutlierFilters:
 
 
 def _title_model(model: str) -> None:
-    """Make ``model`` the title embedding model of this process (what ingest and find_outliers use)."""
+    """Make ``model`` the title embedding model of this process (what ingest and search_outliers use)."""
     os.environ["CORTEX_TITLE_EMBEDDING_MODEL"] = model
     get_settings.cache_clear()
 
@@ -345,8 +345,8 @@ async def _measure(db: Database, rows: list[Row], report: dict) -> None:
     floor = SIMILARITY_FLOOR.get(MINILM_STATIC)
 
     async def tool(q: str, f: OutlierFilters) -> None:
-        await find_outliers(db.pool, q, list(f.channels) or None, f.min_multiplier, f.video_format,
-                            f.published_after, f.published_before, 10, f.niches[0] if f.niches else None, f.min_views)
+        await search_outliers(db.pool, q, list(f.channels) or None, f.min_multiplier, f.video_format,
+                              f.published_after, f.published_before, 10, f.niches[0] if f.niches else None, f.min_views)
 
     for q, _, f in cases:  # warm-up pass: the embedder, plans, and the caches the working set fits in
         await tool(q, f)
@@ -381,7 +381,7 @@ async def _measure(db: Database, rows: list[Row], report: dict) -> None:
     report["queries"] = {
         kind: {
             "n": len(r["tool_ms"]),
-            "find_outliers_ms": {"p50": round(_pct(r["tool_ms"], 50), 2), "p95": round(_pct(r["tool_ms"], 95), 2)},
+            "search_outliers_ms": {"p50": round(_pct(r["tool_ms"], 50), 2), "p95": round(_pct(r["tool_ms"], 95), 2)},
             "hybrid_search_ms": {"p50": round(_pct(r["hybrid_ms"], 50), 2), "p95": round(_pct(r["hybrid_ms"], 95), 2)},
             "vector_search_ms": {"p50": round(_pct(r["vector_ms"], 50), 2), "p95": round(_pct(r["vector_ms"], 95), 2)},
             "recall_at_10": round(float(np.mean(r["recall"])), 4) if r["recall"] else None,
@@ -395,7 +395,7 @@ async def _measure(db: Database, rows: list[Row], report: dict) -> None:
     rec = [x for r in results.values() for x in r["recall"]]
     report["overall"] = {
         "queries": len(every),
-        "find_outliers_ms": {"p50": round(_pct(every, 50), 2), "p95": round(_pct(every, 95), 2)},
+        "search_outliers_ms": {"p50": round(_pct(every, 50), 2), "p95": round(_pct(every, 95), 2)},
         "hybrid_search_ms": {"p50": round(_pct(hyb, 50), 2), "p95": round(_pct(hyb, 95), 2)},
         "vector_search_ms": {"p50": round(_pct(vec_ms, 50), 2), "p95": round(_pct(vec_ms, 95), 2)},
         "recall_at_10": round(float(np.mean(rec)), 4),
@@ -425,7 +425,7 @@ def render_markdown(r: dict) -> str:
         "",
         "| Figure | Measured | Target |",
         "|---|---:|---:|",
-        f"| find_outliers p50 / p95 (ms) | {o['find_outliers_ms']['p50']} / {o['find_outliers_ms']['p95']} | p95 <= {TARGETS['p95_ms']:g} |",
+        f"| search_outliers p50 / p95 (ms) | {o['search_outliers_ms']['p50']} / {o['search_outliers_ms']['p95']} | p95 <= {TARGETS['p95_ms']:g} |",
         f"| hybrid_search p50 / p95 (ms) | {o['hybrid_search_ms']['p50']} / {o['hybrid_search_ms']['p95']} | |",
         f"| vector search p50 / p95 (ms) | {o['vector_search_ms']['p50']} / {o['vector_search_ms']['p95']} | |",
         f"| vector recall@10 vs exact | {o['recall_at_10']} | >= {TARGETS['recall_at_10']} |",
@@ -435,12 +435,12 @@ def render_markdown(r: dict) -> str:
         f"| HNSW index build (s) | {r['index_build_s']} | |",
         f"| row load (rows/s, COPY) | {ing['row_load_rows_per_s (COPY videos + channels)']} | |",
         "",
-        "| Filter set | Queries | find_outliers p50/p95 ms | hybrid p50/p95 ms | vector p50/p95 ms | recall@10 | plans |",
+        "| Filter set | Queries | search_outliers p50/p95 ms | hybrid p50/p95 ms | vector p50/p95 ms | recall@10 | plans |",
         "|---|---:|---|---|---|---:|---|",
     ]
     for kind, q in r["queries"].items():
         lines.append(
-            f"| {kind} | {q['n']} | {q['find_outliers_ms']['p50']} / {q['find_outliers_ms']['p95']} | "
+            f"| {kind} | {q['n']} | {q['search_outliers_ms']['p50']} / {q['search_outliers_ms']['p95']} | "
             f"{q['hybrid_search_ms']['p50']} / {q['hybrid_search_ms']['p95']} | "
             f"{q['vector_search_ms']['p50']} / {q['vector_search_ms']['p95']} | {q['recall_at_10']} | "
             f"{', '.join(f'{k}: {v}' for k, v in q['plans'].items())} |"

@@ -287,21 +287,3 @@ async def search_outliers(
         hits=len(rows),
     )
     return OutlierSearch([_hit(r) for r in rows], topic, closest)
-
-
-async def find_outliers(
-    pool: AsyncConnectionPool,
-    query: str,
-    channels: list[str] | None = None,
-    min_multiplier: float | None = DEFAULT_MIN_MULTIPLIER,
-    video_format: str = "any",
-    published_after: date | None = None,
-    published_before: date | None = None,
-    limit: int = 10,
-    niche: str | None = None,
-    min_views: int | None = None,
-) -> list[OutlierHit]:
-    """The hits of ``search_outliers`` (same arguments and errors)."""
-    found = await search_outliers(pool, query, channels, min_multiplier, video_format, published_after,
-                                  published_before, limit, niche, min_views)
-    return found.hits

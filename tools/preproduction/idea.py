@@ -2,7 +2,7 @@
 
 For a topic (and the creator's channel when known, ``tools.learning.blocks.creator_channel``):
 
-- **outliers on the topic in the niche**: uploads matching the topic (``tools.outliers.search.find_outliers``: hybrid
+- **outliers on the topic in the niche**: uploads matching the topic (``tools.outliers.search.search_outliers``: hybrid
   search under its similarity floor) with an outlier multiplier of at least 2, in the channel's niche (every niche
   without a channel; every niche, said so, when the niche has none): how many, their median multiplier, the newest,
   and the best as real examples;
@@ -28,7 +28,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from agent.embeddings import MINILM, get_embedder
 from memory.corpus.channels import channel_profiles, channel_titles, channel_videos
-from tools.outliers.search import SIMILARITY_FLOOR, OutlierHit, find_outliers
+from tools.outliers.search import SIMILARITY_FLOOR, OutlierHit, search_outliers
 
 RECENT_DAYS = 365
 """Uploads within this many days of the corpus's newest upload count as recent (crowding)."""
@@ -141,18 +141,18 @@ async def check_idea(pool: AsyncConnectionPool, topic: str, channel: str | None 
     profiles = await channel_profiles(pool, channels=(channel,)) if channel else []
     niche = profiles[0]["niche"] if profiles else None
     niches = niche
-    outliers = [h for h in await find_outliers(pool, topic, niche=niches, limit=SEARCH_LIMIT) if h.channel != channel]
+    outliers = [h for h in (await search_outliers(pool, topic, niche=niches, limit=SEARCH_LIMIT)).hits if h.channel != channel]
     scope = "niche" if niche else "corpus"
     if not outliers and niche:  # none in the niche: what the rest of the corpus shows, said as such
-        outliers = [h for h in await find_outliers(pool, topic, limit=SEARCH_LIMIT) if h.channel != channel]
+        outliers = [h for h in (await search_outliers(pool, topic, limit=SEARCH_LIMIT)).hits if h.channel != channel]
         scope = "corpus"
     mults = [h.multiplier for h in outliers if h.multiplier is not None]
     newest = max(((p["newest"]) for p in await channel_profiles(pool)), default=None)
     since = (newest.date() if newest else date.today()) - timedelta(days=RECENT_DAYS)
-    recent = await find_outliers(pool, topic, niche=niches, min_multiplier=None, published_after=since,
-                                 limit=SEARCH_LIMIT)
+    recent = (await search_outliers(pool, topic, niche=niches, min_multiplier=None, published_after=since,
+                                    limit=SEARCH_LIMIT)).hits
     recent = [h for h in recent if h.multiplier is not None or h.channel]
-    covered = (await find_outliers(pool, topic, channels=[channel], min_multiplier=None, limit=10)) if channel else []
+    covered = (await search_outliers(pool, topic, channels=[channel], min_multiplier=None, limit=10)).hits if channel else []
     gaps = await find_gaps(pool, channel, niche) if channel else []
     median = round(statistics.median(mults), 2) if mults else None
     dates = [h.published for h in outliers if h.published]

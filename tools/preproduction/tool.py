@@ -21,7 +21,7 @@ from tools.base import context_of, cortex_tool, trace
 from tools.learning.blocks import creator_channel
 from tools.learning.transcripts import TRANSCRIPT_CHANNELS, load_channel_videos
 from tools.learning.voice import VoiceProfile, build_voice_profile
-from tools.outliers.search import find_outliers
+from tools.outliers.search import search_outliers
 from tools.preproduction import offline
 from tools.preproduction.hooks import Material, develop_hooks_llm, hooks_markdown, transcript_openers
 from tools.preproduction.hooks import develop_hooks as run_develop_hooks
@@ -157,7 +157,7 @@ async def develop_hooks(runtime: ToolRuntime[Any, Any], topic: str = "", channel
         profile = profile or built
     mine = await creator_channel(db.pool, db.store, creator, channel) if channel else None
     niche = (await channel_profiles(db.pool, channels=(mine,)))[0]["niche"] if mine else None
-    outliers = [h for h in await find_outliers(db.pool, topic, niche=niche, limit=HOOK_OUTLIERS * 3)
+    outliers = [h for h in (await search_outliers(db.pool, topic, niche=niche, limit=HOOK_OUTLIERS * 3)).hits
                 if h.multiplier is not None and h.channel != mine][:HOOK_OUTLIERS]
     material = Material(topic, draft, openers, tuple((h.title, h.channel, h.multiplier) for h in outliers))
     model = chat_model("premium", settings=ctx.config(), engine=ctx.engine)

@@ -8,7 +8,7 @@
 - ``analyze``: parse the transcript and find its hooks (long tier, or the offline heuristics); an analysis made
   earlier in the conversation for the same script (an ``analyze_script`` artifact) is reused, not redone.
 - ``select_hooks``: the quality gate and diversity across time buckets (``tools.titles.candidates.select_hooks``).
-- ``retrieve``: per hook, real outliers whose titles are nearest in meaning (``tools.outliers.search.find_outliers``);
+- ``retrieve``: per hook, real outliers whose titles are nearest in meaning (``tools.outliers.search.search_outliers``);
   the proven packaging: the channel's own best and worst titles when a channel is known (``channel_titles``), else
   the strongest outliers on the video's topic.
 - ``generate``: one branch per task, fanned out with LangGraph's ``Send``. Offline one branch per (hook,
@@ -57,7 +57,7 @@ from tools import extract
 from tools.base import trace
 from tools.learning.blocks import MemoryBlocks, load_memory
 from tools.learning.ranking import rerank
-from tools.outliers.search import OutlierHit, find_outliers
+from tools.outliers.search import OutlierHit, search_outliers
 from tools.scripts.hooks import Hook, ScriptAnalysis, analyze_idea
 from tools.scripts.llm import StructuredOutputError, is_offline, model_name, run_analysis, structured_call
 from tools.scripts.parsing import ScriptInputError, fingerprint
@@ -238,8 +238,8 @@ async def retrieve(state: TitleGenState, runtime: Runtime[TitleGenContext]) -> d
     best and worst titles, or without a channel the strongest of the outliers found for the hooks and the topic."""
     hooks, analysis = state["hooks"], state["analysis"]
     db = runtime.context.db
-    results = await asyncio.gather(*(find_outliers(db.pool, h.text, limit=OUTLIERS_PER_HOOK) for h in hooks))
-    outliers = {h.id: _exemplars(hits) for h, hits in zip(hooks, results)}
+    results = await asyncio.gather(*(search_outliers(db.pool, h.text, limit=OUTLIERS_PER_HOOK) for h in hooks))
+    outliers = {h.id: _exemplars(found.hits) for h, found in zip(hooks, results)}
     packaging: Packaging | None = None
     note = ""
     if channel := state.get("channel"):
@@ -255,7 +255,7 @@ async def retrieve(state: TitleGenState, runtime: Runtime[TitleGenContext]) -> d
             note = f"no channel named “{channel}” in the corpus"
     if packaging is None:
         pool = {e.title: e for exs in outliers.values() for e in exs}
-        pool.update({e.title: e for e in _exemplars(await find_outliers(db.pool, analysis.topic, limit=PACKAGING_TITLES * 2))})
+        pool.update({e.title: e for e in _exemplars((await search_outliers(db.pool, analysis.topic, limit=PACKAGING_TITLES * 2)).hits)})
         best = sorted(pool.values(), key=lambda e: -e.multiplier)[:PACKAGING_TITLES]
         packaging = Packaging(f"the strongest outliers found for the hooks and the topic (“{analysis.topic}”)", tuple(best))
     trace(
