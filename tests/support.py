@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from collections.abc import Callable
 from functools import cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -174,3 +176,28 @@ def youtube_playlist(video_ids: list[str]) -> dict:
             for i, v in enumerate(video_ids)
         ],
     }
+
+
+class JsonHandler(BaseHTTPRequestHandler):
+    """Base of the stand-in HTTP services (an LLM endpoint, Google's token endpoint, Langfuse): ``reply`` sends a
+    JSON body with its length; requests are not logged."""
+
+    def reply(self, body: dict | list | str, status: int = 200) -> None:
+        """Send ``body`` (JSON-encoded unless already text) with ``status``."""
+        data = (body if isinstance(body, str) else json.dumps(body)).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def serve_http(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
+    """``handler`` served on a free loopback port in a daemon thread (``server.server_address[1]``: the port)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

@@ -10,7 +10,6 @@ import json
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -22,7 +21,7 @@ from agent.server import ServiceError, free_port, spawned_service
 from agent.settings import get_settings
 from agent.turns import run_config
 
-from support import in_process, tool_calls_answered, user
+from support import JsonHandler, in_process, serve_http, tool_calls_answered, user
 
 SCORE = "Score this title: I Built a Giant Lego Volcano"
 USE_OWN = "I'll use 'My Lego Volcano Erupted'"
@@ -303,7 +302,7 @@ async def test_a_failing_run_sends_an_error_event_and_the_thread_recovers(app, k
     assert [m["type"] for m in messages[:2]] == ["human", "ai"] and "stopped before it finished" in messages[1]["content"]
 
 
-class _FaultyLLM(BaseHTTPRequestHandler):
+class _FaultyLLM(JsonHandler):
     """A stand-in OpenAI-compatible endpoint that fails as providers do: ``fault`` "500" answers HTTP 500 with
     OpenAI's error JSON, "malformed" answers 200 with a body that is not JSON."""
 
@@ -312,24 +311,16 @@ class _FaultyLLM(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.fault == "500":
-            body, status = json.dumps({"error": {"message": "The server had an error", "type": "server_error"}}), 500
+            self.reply({"error": {"message": "The server had an error", "type": "server_error"}}, 500)
         else:
-            body, status = "<html>upstream gateway hiccup", 200
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body.encode())
-
-    def log_message(self, *args) -> None:
-        pass
+            self.reply("<html>upstream gateway hiccup")
 
 
 @pytest.mark.parametrize(("fault", "reason"), [("500", "answered with an error (HTTP 500)"),
                                                 ("malformed", "sent a malformed answer")])
 async def test_a_failing_llm_falls_back_to_the_offline_engine_and_says_why(app, keys, monkeypatch, fault, reason):
     _FaultyLLM.fault = fault
-    server = _http_server(_FaultyLLM)
+    server = serve_http(_FaultyLLM)
     client = in_process(app, keys["Alice Test"])
     tid = (await client.threads.create())["thread_id"]
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-faulty")
@@ -452,7 +443,7 @@ def test_tracing_is_off_without_langfuse_keys(settings):
 # --- a real `cortex serve` process --------------------------------------------------------------------------------
 
 
-class _Langfuse(BaseHTTPRequestHandler):
+class _Langfuse(JsonHandler):
     """A stand-in Langfuse: answers 200 to anything and keeps each request's path and (gunzipped) body."""
 
     received: list[tuple[str, bytes]] = []
@@ -462,16 +453,10 @@ class _Langfuse(BaseHTTPRequestHandler):
         if self.headers.get("Content-Encoding") == "gzip":
             body = gzip.decompress(body)
         self.received.append((self.path, body))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    def log_message(self, *args) -> None:
-        pass
+        self.reply({})
 
 
-class _SlowLLM(BaseHTTPRequestHandler):
+class _SlowLLM(JsonHandler):
     """A stand-in OpenAI-compatible endpoint (POST /v1/chat/completions, not streamed): to a conversation whose
     last message is the creator's it answers with a score_title call; after the tool's result it never answers
     (until ``release`` is set), so a run is reliably in the middle of its third step."""
@@ -485,34 +470,19 @@ class _SlowLLM(BaseHTTPRequestHandler):
             return
         call = {"id": "call_stub1", "type": "function",
                 "function": {"name": "score_title", "arguments": json.dumps({"titles": ["I Built a Giant Lego Volcano"]})}}
-        body = json.dumps({
+        self.reply({
             "id": "chatcmpl-stub", "object": "chat.completion", "created": 0, "model": request["model"],
             "choices": [{"index": 0, "message": {"role": "assistant", "content": None, "tool_calls": [call]},
                          "finish_reason": "tool_calls"}],
             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-        }).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-def _http_server(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+        })
 
 
 @pytest.fixture(scope="module")
 def service(db):
     """The service (offline engine by default) with a fast heartbeat, Langfuse tracing to the stand-in collector,
     and the stand-in LLM for runs that ask for context.engine "llm"."""
-    langfuse, llm = _http_server(_Langfuse), _http_server(_SlowLLM)
+    langfuse, llm = serve_http(_Langfuse), serve_http(_SlowLLM)
     with spawned_service({
         "CORTEX_AUTO_INGEST": "false", "CORTEX_API_HEARTBEAT_S": "0.5", "CORTEX_ENGINE": "offline",
         "CORTEX_LLM_MAX_RETRIES": "0",

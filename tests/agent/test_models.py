@@ -4,38 +4,27 @@ lists), against a stand-in endpoint that answers GET /v1/models in the OpenAI AP
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from agent.models import OPENROUTER_BASE_URL, chat_model, endpoint_models, engine_label, host_only, model_name
 from agent.settings import Settings
 
+from support import JsonHandler, serve_http
 
-class _Models(BaseHTTPRequestHandler):
+
+class _Models(JsonHandler):
     """GET /v1/models: the ids in ``listed``, as the OpenAI API lists models."""
 
     listed: list[str] = []
 
     def do_GET(self) -> None:  # noqa: N802
-        body = json.dumps({"object": "list", "data": [{"id": m, "object": "model", "owned_by": "local"}
-                                                      for m in self.listed]}).encode()
-        self.send_response(200 if self.path == "/v1/models" else 404)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
+        self.reply({"object": "list", "data": [{"id": m, "object": "model", "owned_by": "local"} for m in self.listed]},
+                   200 if self.path == "/v1/models" else 404)
 
 
 @pytest.fixture
 def endpoint():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Models)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_http(_Models)
     endpoint_models.cache_clear()
     yield f"http://127.0.0.1:{server.server_address[1]}/v1"
     server.shutdown()

@@ -11,9 +11,7 @@ import hashlib
 import html
 import json
 import os
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -28,7 +26,7 @@ from tools.analytics.sources import AnalyticsConfig
 from tools.analytics.views import not_connected
 from ui.connect import analytics_config
 
-from support import google_ok, youtube_channel, youtube_playlist
+from support import JsonHandler, google_ok, serve_http, youtube_channel, youtube_playlist
 
 TOKEN_ANSWER = {  # https://developers.google.com/identity/protocols/oauth2/web-server#exchange-authorization-code
     "access_token": "ya29.connect-access",
@@ -44,22 +42,13 @@ def token_endpoint():
     """Google's token endpoint on loopback: answers TOKEN_ANSWER and keeps each posted form."""
     posted: list[dict] = []
 
-    class Token(BaseHTTPRequestHandler):
+    class Token(JsonHandler):
         def do_POST(self):  # noqa: N802 (http.server's name)
             form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
             posted.append({k: v[0] for k, v in form.items()})
-            body = json.dumps(TOKEN_ANSWER).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(TOKEN_ANSWER)
 
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Token)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_http(Token)
     yield f"http://127.0.0.1:{server.server_port}/token", posted
     server.shutdown()
 
