@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from typing import Any
 
 import pytest
 from chainlit.context import context as cl_context
@@ -172,11 +173,14 @@ class ActionEmitter(RecordingEmitter):
 QUESTION = "**Approve?** Record that you are using “Lego Volcano, Day 30” (your own title) for this video."
 
 
-async def _asked(db, emitter: ActionEmitter, graph) -> tuple[str, dict]:
-    """Send "I'll use 'Lego Volcano, Day 30'" in a mocked chat: the turn ends with the approval request shown, its
-    buttons on it and the input open; returns (thread id, run config)."""
+async def _asked(db) -> tuple[ActionEmitter, Any, str, dict]:
+    """Send "I'll use 'Lego Volcano, Day 30'" in a new mocked chat: the turn ends with the approval request shown, its
+    buttons on it and the input open; returns (the chat's emitter, the graph, thread id, run config)."""
     from ui.render import APPROVAL_HINT, render_turn
 
+    ctx = init_http_context(thread_id=str(uuid.uuid4()))
+    ctx.emitter = emitter = ActionEmitter(ctx.session)
+    graph = build_graph(db.checkpointer, db.store)
     thread = cl_context.session.thread_id
     config = run_config(thread, "hitl-tester")
     answer = await render_turn(graph, "I'll use 'Lego Volcano, Day 30'", config, CortexContext(creator_id="hitl-tester"))
@@ -185,17 +189,14 @@ async def _asked(db, emitter: ActionEmitter, graph) -> tuple[str, dict]:
     assert asked["output"] == f"{QUESTION}\n\n{APPROVAL_HINT}"
     assert [(a["label"], a["payload"], a["forId"]) for a in emitter.actions] == [
         ("Approve", {"decision": "approve"}, asked["id"]), ("Cancel", {"decision": "reject"}, asked["id"])]
-    return thread, config
+    return emitter, graph, thread, config
 
 
 @pytest.mark.parametrize("choice", ["approve", "reject"])
 async def test_chat_asks_with_buttons_and_a_click_resumes(db, choice):
     from ui.render import resume_approval
 
-    ctx = init_http_context(thread_id=str(uuid.uuid4()))
-    ctx.emitter = emitter = ActionEmitter(ctx.session)
-    graph = build_graph(db.checkpointer, db.store)
-    thread, config = await _asked(db, emitter, graph)
+    emitter, graph, thread, config = await _asked(db)
     answer = await resume_approval(graph, choice, config, CortexContext(creator_id="hitl-tester"))
     names = [s["name"] for s in emitter.steps if s.get("type") in ("run", "tool")]
     assert names.count("Run") >= 2 and "approval" in names  # the run before the question and the resumed one
@@ -216,10 +217,7 @@ async def test_chat_asks_with_buttons_and_a_click_resumes(db, choice):
 async def test_typing_while_the_chat_asks_resolves_the_approval(db, typed):
     from ui.render import render_turn
 
-    ctx = init_http_context(thread_id=str(uuid.uuid4()))
-    ctx.emitter = emitter = ActionEmitter(ctx.session)
-    graph = build_graph(db.checkpointer, db.store)
-    thread, config = await _asked(db, emitter, graph)
+    emitter, graph, thread, config = await _asked(db)
     answer = await render_turn(graph, typed, config, CortexContext(creator_id="hitl-tester"))
     recorded = await _choices(db, thread)
     assert len(emitter.removed) == 2
@@ -238,10 +236,7 @@ async def test_typing_while_the_chat_asks_resolves_the_approval(db, typed):
 async def test_a_resumed_chat_gets_the_approval_buttons_back(db):
     from ui.render import APPROVAL_KEY, restore_approval, resume_approval
 
-    ctx = init_http_context(thread_id=str(uuid.uuid4()))
-    ctx.emitter = emitter = ActionEmitter(ctx.session)
-    graph = build_graph(db.checkpointer, db.store)
-    thread, config = await _asked(db, emitter, graph)
+    emitter, graph, thread, config = await _asked(db)
     [asked] = [s for s in emitter.steps if str(s.get("output", "")).startswith("**Approve?**")]
     saved = {"id": thread, "steps": [{**asked, "metadata": {APPROVAL_KEY: True}}]}  # as Chainlit's data layer keeps it
     resumed = init_http_context(thread_id=thread)  # a reload: a new session on the same thread
