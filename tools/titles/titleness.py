@@ -166,19 +166,19 @@ def cache_key(data_dir: Path) -> str:
 
 
 @lru_cache(maxsize=2)
-def _load(data_dir: Path, cache_dir: Path) -> TitlenessModel:
+def _load(data_dir: Path, cache_dir: Path) -> TitlenessModel | None:
     from agent.artifacts import load_or_fit
 
+    if not all((data_dir / rel).is_file() for rel in [SPEECH_SOURCE, *(r for r, _, _ in TITLE_SOURCES)]):
+        return None
     return load_or_fit(cache_dir / f"titleness-{cache_key(data_dir)}.joblib", lambda: fit(data_dir))
 
 
 def get_titleness_model() -> TitlenessModel | None:
     """The fitted model for the configured data dir (memory, else the state dir's cache, else fitted: a few seconds),
-    or None when the data dir lacks its sources (the guard's rules still run)."""
+    or None when the data dir lacks its sources (the guard's rules still run). Called for every title the guard
+    checks: after the first call it is a dictionary look-up."""
     from agent.settings import get_settings
 
     settings = get_settings()
-    data_dir = Path(settings.data_dir)
-    if not all((data_dir / rel).is_file() for rel in [SPEECH_SOURCE, *(r for r, _, _ in TITLE_SOURCES)]):
-        return None
-    return _load(data_dir, settings.state_dir / "models")
+    return _load(Path(settings.data_dir), settings.state_dir / "models")
