@@ -536,6 +536,105 @@ TEMPLATES |= {
     ],
 }
 
+# ------------------------------------------------------------------------------------------------------------------
+# More ways to ask (issue 15, fourth round): the labels group cross-validation over this training set found weakest
+# (recall of held-out templates 0.67-0.86: title_outcomes, use_title, show_memory, check_promise, develop_hooks,
+# outline_script, check_idea, and the kinds of message no tool answers). Written fresh, from how creators ask, not
+# from any eval message; appended, so the templates above keep their groups.
+# ------------------------------------------------------------------------------------------------------------------
+
+MORE_TEMPLATES = {
+    "title_outcomes": [
+        "it's been {n} days since I posted the video with \"{title}\", was your guess right?",
+        "how close was your prediction for \"{title}\" to what actually happened",
+        "the video titled \"{title}\" went live last week, how is it doing against your forecast",
+        "did my published titles live up to your scores", "grade your own predictions on the titles I uploaded with",
+        "did the titles you helped me pick get more clicks than my usual ones",
+        "look back at the titles I chose and tell me if they paid off",
+        "results are in for \"{title}\", compare them to what you expected",
+        "did the one I picked from your list actually outperform", "hindsight check on the titles I went with",
+        "after {n} days, how does my chosen title compare to your prediction",
+        "were you right about my titles or not", "how accurate were your title grades once the videos came out",
+        "show the table of predicted vs real for my uploads", "did my chosen titles flop or win compared to your forecast",
+        "you said \"{title}\" would do {mult}x, what did it actually do",
+        "check if the title I went with last time got the views you predicted",
+        "how did the titles from our last session do in the real world",
+        "track record of your predictions on my channel {channel}", "what's your hit rate on my titles so far",
+    ],
+    "use_title": [
+        "ok {ord} it is", "the winner is number {n}", "I'm sold on the {ord} one, using it", "lock it in: \"{title}\"",
+        "publishing today as \"{title}\"", "that {ord} title is going on my thumbnail video", "yep, #{n} is my final title",
+        "put #{n} on the video", "let's roll with the {ord}", "we'll go with \"{title}\" for the upload",
+        "final pick: number {n}", "sticking with \"{title}\" as the real title", "use option {n} for my upload",
+        "I'm naming the upload \"{title}\"", "the {ord} one gets published",
+    ],
+    "show_memory": [
+        "what do you have saved on me", "remind me what you learned about my channel",
+        "show me everything you remember from our chats", "which preferences have you stored for me",
+        "what does my memory look like", "print my creator profile", "what have you noted about the titles I like",
+        "can I see what you know about my style", "list what you remember about me",
+        "what's on file about my voice and preferences", "summarise my profile", "show my memory",
+    ],
+    "check_promise": [
+        "my title says {n} tips, does the script get to them fast enough?",
+        "how many seconds into the video do I deliver on \"{title}\"",
+        "make sure the video backs up the title \"{title}\" early", "is my title honest about what's in this transcript",
+        "does this script open with what the title promises", "would a viewer clicking \"{title}\" find it in the first minute",
+        "check each of these titles against the opening of my script", "find where the title's claim shows up in the video",
+        "the title promises a lot, does the intro pay it off?", "are my titles clickbait compared to the actual video",
+        "timestamp where the video first delivers \"{title}\"", "match check: title versus script opening",
+    ],
+    "develop_hooks": [
+        "write the opening lines for my {topic} video", "I need a killer first sentence for a video on {topic}",
+        "pitch me a few intros for {topic} that sound like me", "come up with hooks for a {topic} upload",
+        "write me {n} possible intros for the video I'm planning about {topic}",
+        "rewrite my intro so it hooks people, the video is about {topic}",
+        "what could I say at the very start to keep people watching a {topic} video",
+        "draft a story hook and a question hook for {topic}", "create some hooks for my video idea: {topic}",
+        "new hooks please, the topic is {topic}", "write hooks, not titles, for {topic}",
+        "give me an intro script for the first 15 seconds about {topic}",
+    ],
+    "outline_script": [
+        "help me structure my {topic} video", "lay out the parts of a {n} minute {topic} video",
+        "what's a good outline for a video on {topic}", "plan the chapters for my {topic} upload",
+        "give me the beats of a {n} min video about {topic} with timestamps",
+        "how do I organise a {topic} video from intro to call to action", "write an outline, not a script, for {topic}",
+        "timeline for my next video on {topic}, around {n} minutes", "draft chapters with times for a {topic} video",
+        "what order should I cover things in a video about {topic}", "skeleton of a {topic} video please",
+        "structure this draft into sections with target times",
+    ],
+    "check_idea": [
+        "should I even make a video about {topic}", "is {topic} worth my time as a next video",
+        "would my audience care about a video on {topic}", "do videos about {topic} still get views",
+        "is {topic} overdone on youtube right now", "tell me if {topic} is a good bet for my next upload",
+        "is {topic} a topic that blows up in the {niche} niche", "what does the data say about making a {topic} video",
+        "is there room for one more {topic} video", "I'm torn on a {topic} video, worth it?",
+        "which topics am I missing that do well for others in {niche}", "sanity check my video idea about {topic}",
+    ],
+    "none.vague": [
+        "can u help", "so what should I do", "ok and?", "what's next", "any thoughts on this", "make it pop",
+        "just tell me something", "please help me", "what's up with my views",
+    ],
+    "none.help": [
+        "what can this bot do", "how does this work exactly", "what am I supposed to type here",
+        "give me some examples of what to ask", "what kinds of requests do you take", "explain how to use you",
+        "do you only do titles?", "what else can you do besides titles",
+    ],
+    "none.advice": [
+        "how often should I upload", "is it better to post shorts or long videos", "does the upload time matter",
+        "should I use hashtags in my titles", "how long should my videos be",
+        "is it bad to delete old videos", "should I reply to every comment", "how do I get my first 1000 subscribers",
+        "is it worth buying a better camera", "what makes a good thumbnail", "should I change my channel name",
+    ],
+    "none.off_topic": [
+        "what's the weather in berlin", "recommend me a podcast", "how do I make cold brew", "tell me a fun fact",
+        "what's a good name for my dog", "help me plan a birthday party", "how do I learn to code",
+    ],
+}
+
+for _label, _more in MORE_TEMPLATES.items():
+    TEMPLATES[_label] = TEMPLATES[_label] + _more
+
 ACTIVITIES = ["build a cabin in the woods", "test cheap vs expensive knives", "learn to skate at 35",
               "cook every meal in a rice cooker for a week", "fix up my grandpa's old car", "try to go a month without my phone",
               "hike across Scotland alone", "review the weirdest gadgets on amazon", "run my first marathon",

@@ -97,10 +97,11 @@ def match_channels(text: str, names: list[str], cutoff: float = 88.0) -> list[st
 
 
 def strip_channels(text: str, names: list[str]) -> str:
-    """``text`` without the mentions of the given channel names and the words that introduce them."""
+    """``text`` without the mentions of the given channel names (with a possessive "'s") and the words that introduce
+    them."""
     out = text
     for name in names:
-        pattern = r"\s*(?:\b(?:from|by|on|of|like)\s+)?" + r"\s*".join(map(re.escape, name.split()))
+        pattern = r"\s*(?:\b(?:from|by|on|of|like)\s+)?" + r"\s*".join(map(re.escape, name.split())) + r"(?:['’]s\b)?"
         out = re.sub(pattern, " ", out, flags=re.IGNORECASE)
     out = re.sub(r"\b(?:or|and)\s*(?=$|[?.!,])", "", out.strip(), flags=re.IGNORECASE)
     return re.sub(r"\s+", " ", out).strip(" ,.?!")
@@ -200,3 +201,53 @@ def date_range(text: str, today: date | None = None) -> tuple[date | None, date 
     if m or (after is None and before is None and (m := re.search(rf"\b{_YEAR}\s+only\b", t))):
         after, before = date(int(m.group(1)), 1, 1), date(int(m.group(1)) + 1, 1, 1)
     return after, before
+
+
+_VIDEO = r"(?:video|vid|vlog|short|episode|explainer|tutorial|upload|reel|intro|script|series|deep[- ]dive|breakdown)s?"
+_TOPIC_LEADS = (
+    # "the video is about X", "it's on X", "this one would be about X"
+    re.compile(rf"\b(?:{_VIDEO}|it|this|that|one)\s*(?:is|'s|’s|will be|would be|was)\s+(?:all\s+)?"
+               rf"(?:about|on|covering)\s+(?P<t>.+)", re.IGNORECASE | re.DOTALL),
+    # "a video about X", "an 8-minute explainer on X", "a vid where I test X"
+    re.compile(rf"\b{_VIDEO}\s+(?:about|on|where|in which|covering|explaining|regarding|that covers|to do with)\s+"
+               rf"(?P<t>.+)", re.IGNORECASE | re.DOTALL),
+    # "topic: X", "the idea is X", "subject - X"
+    re.compile(r"\b(?:topic|idea|subject|theme)(?:\s+(?:is|was|would be))?\s*(?:[:=\-–—]|\bis\b)\s*(?:about\s+|on\s+)?"
+               r"(?P<t>.+)", re.IGNORECASE | re.DOTALL),
+    # "my eigenvalues video", "for my next sourdough vlog"
+    re.compile(rf"\bmy\s+(?:(?:next|upcoming|new|latest|planned|own)\s+)*(?P<t>(?!(?:next|upcoming|new|latest|"
+               rf"planned|own|first|last|channel|youtube)\b)[\w'’&+-]+(?:\s+[\w'’&+-]+){{0,4}}?)\s+{_VIDEO}\b",
+               re.IGNORECASE),
+)
+"""The ways a request names what a video is about, tried in this order (the first that matches wins)."""
+_TOPIC_END = re.compile(
+    r"\s*(?:[?!;\n]|\.(?:\s|$)|\s+-\s+|,\s*(?:or|and|but|so|what|which|how|is|are|should|would|could|can|do|does|"
+    r"the way|like|in|for|with|that|pls|please|thanks|any|i|i'm|im|because|cause|since)\b"
+    r"|\s+(?:in|with|using)\s+(?:(?:my|our|the|his|her|their|\S+['’]s)\s+)?(?:own\s+)?(?:voice|style|words|tone)\b"
+    r"|\s+(?:the way|like|in the style of|in the structure of|sounding like|shaped like)\s"
+    r"|\s+(?:be\s+)?(?:a\s+)?(?:good|bad|smart|viable)\s+idea\b|\s+worth\s+(?:it|making|doing|a\s+video)\b"
+    r"|\s+(?:for|on|in)\s+(?:my|our|the)\s+(?:own\s+)?(?:channel|niche|audience)\b).*$",
+    re.IGNORECASE | re.DOTALL,
+)
+"""Where a topic ends: a sentence end, a clause after a comma ("..., or is that saturated?"), the voice or channel it is
+for ("in my voice", "like Nischa's best ones", "for my channel"), a judgement asked of it ("a good idea", "worth it")."""
+_NOT_TOPICS = frozenset({"it", "this", "that", "me", "my video", "this video", "this draft", "my draft", "the draft",
+                         "this script", "my script", "the script", "this one", "that one", "video", "my channel"})
+
+
+def video_topic(text: str, leads: tuple[re.Pattern[str], ...] = ()) -> str:
+    """The topic a request names for a video ("hook ideas pls, the video is about learning japanese" -> "learning
+    japanese"; "an 8-minute explainer on index funds, what sections?" -> "index funds"; "my eigenvalues video" ->
+    "eigenvalues"), or "" when it names none ("outline this draft"). ``leads``: a tool's own ways of introducing a
+    topic (a pattern with a group ``t``: "hooks for X"), tried after the common ones. Quoted titles are not read as
+    the topic. The text should be the request without channel names (``strip_channels``)."""
+    text = without_quoted(text)
+    for pattern in (*_TOPIC_LEADS, *leads):
+        if not (m := pattern.search(text)):
+            continue
+        topic = _TOPIC_END.sub("", m.group("t")).strip(" ,.?!:;“”\"'")
+        topic = re.sub(r"^(?:(?:a|an)\s+)?(?:(?:new|next|youtube)\s+)?(?:video\s+(?:about|on)\s+)?", "", topic,
+                       flags=re.IGNORECASE).strip()
+        if re.search(r"[A-Za-z]{3,}", topic) and topic.lower() not in _NOT_TOPICS:
+            return topic
+    return ""

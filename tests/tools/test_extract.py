@@ -1,5 +1,6 @@
 """Argument extraction the offline engine's extractors share (``tools.extract``): dates and ranges, negation,
-multipliers that are not part of a title, 'A or B', titles after an arrow, references to listed items."""
+multipliers that are not part of a title, 'A or B', titles after an arrow, references to listed items, the topic a
+request names for a video."""
 
 from __future__ import annotations
 
@@ -72,3 +73,25 @@ def test_a_title_after_an_arrow_and_a_or_b():
 ])
 def test_references_to_listed_items(text, refs):
     assert extract.references(text) == refs
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("a couple of openers please, the episode is about rebuilding a 1970s camper", "rebuilding a 1970s camper"),
+    ("hooks for my lock picking video", "lock picking"),
+    ("plan a 12 minute tutorial on watercolour skies, how many sections?", "watercolour skies"),
+    ("is a deep dive on cheap espresso grinders a good idea, or is it done to death?", "cheap espresso grinders"),
+    ("intro for the short about my cat's first snow in my own voice", "my cat's first snow"),
+    ("titles for a vlog where we drive the coast of Portugal", "we drive the coast of Portugal"),
+    ("structure the video on index funds for my channel", "index funds"),
+    ('score "My Cooking Video Disaster" please', ""),
+    ("write hooks for this draft", ""),
+    ("outline my next video", ""),
+    ("what does my latest video need?", ""),
+])
+def test_the_topic_a_request_names_for_a_video(text, topic):
+    assert extract.video_topic(text) == topic
+
+
+def test_a_channel_is_stripped_with_its_possessive():
+    assert extract.strip_channels("hooks about tides in Veritasium's voice", ["Veritasium"]) == "hooks about tides in voice"
+    assert extract.video_topic("a video about tides in voice") == "tides"

@@ -53,26 +53,22 @@ def promise_resolve(text: str, args: dict, messages: list[BaseMessage]) -> dict 
     return args if find_transcript(messages) else None
 
 
-_IDEA_TOPIC = re.compile(
-    r"\b(?:video|short|episode|content|series)s?\s+(?:about|on|where|covering|explaining)\s+(.+?)"
-    r"(?:\s+(?:be\s+)?(?:worth|a good|good|viable|work|make sense|saturated|crowded|oversaturated)\b.*|[?.!]|$)"
-    r"|\b(?:idea|topic)(?:\s+of)?\s*[:\-–]?\s*(?:about|on|is)?\s*[“\"']?(.+?)[”\"']?"
-    r"(?:\s+(?:worth|a good|good|viable|saturated|crowded)\b.*|[?.!]|$)"
-    r"|\b(?:should i|is it worth|worth it to|is it smart to)\s+(?:make|making|do|doing|film|cover|covering)\s+"
-    r"(?:a\s+)?(?:video\s+)?(?:about|on)?\s*(.+?)(?:\s+(?:worth|for my channel)\b.*|[?.!]|$)",
-    re.IGNORECASE,
+_IDEA_LEADS = (
+    re.compile(r"\b(?:idea|topic)(?:\s+(?:of|check))?\s*[:\-–]?\s*(?:about|on|is)?\s*(?P<t>.+)", re.IGNORECASE),
+    re.compile(r"\b(?:should i|is it worth|worth it to|is it smart to)\s+(?:make|making|do|doing|film|cover|covering)\s+"
+               r"(?:a\s+)?(?:video\s+)?(?:about|on)?\s*(?P<t>.+)", re.IGNORECASE),
 )
-_TRAILING = re.compile(r"\s*(?:,|\bfor\b|\bon\b|\bin\b)\s*(?:my|our|the)?\s*(?:channel|niche).*$|\bfor\s*$", re.I)
+"""An idea check's own ways of naming the topic ("idea: X", "should I make X"), after ``extract.video_topic``'s."""
+_IDEA_TAIL = re.compile(r"\s+(?:be\s+)?(?:worth|a good|good|viable|work|make sense|saturated|crowded|oversaturated|"
+                        r"too crowded)\b.*$|\s*(?:,|\bfor\b|\bon\b|\bin\b)\s*(?:my|our|the)?\s*(?:channel|niche).*$|"
+                        r"\bfor\s*$", re.IGNORECASE)
 
 
 def idea_topic(text: str) -> str:
     """The topic an idea-check request names ("is a video about index funds worth making?" -> "index funds"), or
     ""."""
-    m = _IDEA_TOPIC.search(text)
-    if not m:
-        return ""
-    topic = _TRAILING.sub("", next(g for g in m.groups() if g)).strip(" ,.?!“”\"'")
-    return topic if re.search(r"[A-Za-z]{3,}", topic) and topic.lower() not in {"it", "this", "that"} else ""
+    topic = _IDEA_TAIL.sub("", extract.video_topic(text, _IDEA_LEADS)).strip(" ,.?!“”\"'")
+    return topic if re.search(r"[A-Za-z]{3,}", topic) else ""
 
 
 def _topic_and_channel(text: str, known: list[str], topic_of: Callable[[str], str]) -> dict:
@@ -107,24 +103,17 @@ HOOKS_ASK = ("What is the video about? Give me the topic (“hooks for a video a
              "script, and name your channel for your voice.")
 """The question when the request names no topic and the conversation holds no draft."""
 
-_HOOKS_TOPIC = re.compile(
-    r"\b(?:video|short|episode|intro|script|one)s?\s+(?:about|on|where|covering|explaining)\s+(.+?)(?:[?.!]|$)"
-    r"|\b(?:hooks?|intros?|openers?|openings?)\s+(?:for|about|on)\s+(?!(?:my|this|the)\s+(?:video|draft|script)\b)"
-    r"(?:a\s+video\s+(?:about|on)\s+)?(.+?)(?:[?.!]|$)",
-    re.IGNORECASE,
+_HOOKS_LEADS = (
+    re.compile(r"\b(?:hooks?|intros?|openers?|openings?|opening lines?|cold opens?)\s+(?:for|about|on)\s+"
+               r"(?!(?:my|this|the)\s+(?:video|draft|script)\b)(?P<t>.+)", re.IGNORECASE),
 )
-_HOOKS_TRAILING = re.compile(r"\s*(?:,|\bin\b|\bfor\b|\bwith\b)\s*(?:my|our|the)?\s*(?:own\s+)?(?:voice|style|channel|words)"
-                             r".*$|\s+(?:in|like)\s+\S*['’]s\s+(?:voice|style|words).*$|\s+like\s*$", re.IGNORECASE)
+"""A hook request's own way of naming the topic ("hooks for X"), after ``extract.video_topic``'s."""
 
 
 def hooks_topic(text: str) -> str:
     """The topic a hook request names ("5 intro hooks for a video about compound interest" -> "compound interest"),
     or ""."""
-    m = _HOOKS_TOPIC.search(text)
-    if not m:
-        return ""
-    topic = _HOOKS_TRAILING.sub("", next(g for g in m.groups() if g)).strip(" ,.?!“”\"'")
-    return topic if re.search(r"[A-Za-z]{3,}", topic) and topic.lower() not in {"it", "this", "that", "me"} else ""
+    return extract.video_topic(text, _HOOKS_LEADS)
 
 
 async def hooks_args(text: str, context: Any = None) -> dict:
@@ -153,29 +142,26 @@ OUTLINE_ASK = ("What is the video about, and how long should it be? For example:
 
 _MINUTES = re.compile(r"\b(\d{1,3}(?:\.\d)?)\s*(?:-\s*)?(?:minutes?|mins?|m)\b(?!\s*(?:subs|views))", re.IGNORECASE)
 _HOURS = re.compile(r"\b(?:an|one|1)\s*(?:-\s*)?hours?\b", re.IGNORECASE)
-_OUTLINE_TOPIC = re.compile(
-    r"\b(?:video|short|episode|one|script|outline|structure)s?\s+(?:about|on|for|covering|explaining)\s+(?:a\s+video\s+"
-    r"(?:about|on)\s+)?(.+?)(?:[?.!]|$)",
-    re.IGNORECASE,
+_OUTLINE_LEADS = (
+    re.compile(r"\b(?:outline|structure|plan|chapters|sections|timeline|skeleton|running order)s?\s+"
+               r"(?:of|for|about|on|covering)\s+(?!(?:my|this|the)\s+(?:video|draft|script)\b)(?P<t>.+)", re.IGNORECASE),
 )
+"""An outline request's own ways of naming the topic ("structure for X"), after ``extract.video_topic``'s."""
+_HALF_HOUR = re.compile(r"\bhalf(?:\s+an?|-an?)?[\s-]+hours?\b", re.IGNORECASE)
 
 
 def outline_minutes(text: str) -> float | None:
-    """The target length a request names, in minutes ("a 12 minute video", "15-min", "an hour"), or None."""
+    """The target length a request names, in minutes ("a 12 minute video", "15-min", "half an hour", "an hour"), or None."""
     if m := _MINUTES.search(text):
         return float(m.group(1))
+    if _HALF_HOUR.search(text):
+        return 30.0
     return 60.0 if _HOURS.search(text) else None
 
 
 def outline_topic(text: str) -> str:
     """The topic an outline request names ("outline a 10 minute video about index funds" -> "index funds"), or ""."""
-    m = _OUTLINE_TOPIC.search(_MINUTES.sub(" ", text))
-    if not m:
-        return ""
-    topic = _HOOKS_TRAILING.sub("", m.group(1)).strip(" ,.?!“”\"'")
-    topic = re.sub(r"^(?:a|an)\s+(?:\d+\s*)?(?:minute\s+)?(?:video|one)\s+(?:about|on)\s+", "", topic, flags=re.I)
-    return topic if re.search(r"[A-Za-z]{3,}", topic) and topic.lower() not in {"it", "this", "that", "me", "my video",
-                                                                               "this draft", "my draft"} else ""
+    return extract.video_topic(_HOURS.sub(" ", _HALF_HOUR.sub(" ", _MINUTES.sub(" ", text))), _OUTLINE_LEADS)
 
 
 async def outline_args(text: str, context: Any = None) -> dict:

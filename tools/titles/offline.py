@@ -33,24 +33,18 @@ ASK = (
 )
 """What generate_titles says (and the offline engine asks) when there is neither a transcript nor a described idea."""
 
-_IDEA = re.compile(
-    r"\b(?:video|short|vlog|episode|reel)s?\s+(?:where|in which|that|about|on)\s+(?P<a>.+)"
-    r"|\btitles?(?:\s+ideas?)?\s+(?:for|about|on)\s+(?!(?:this|my|the)\s+(?:script|transcript|captions|srt)\b)"
-    r"(?:(?:a|an|my|the)\s+)?(?:(?:new|next|youtube)\s+)?(?:video\s+)?(?:(?:about|on|where|in which)\s+)?(?P<b>.+)"
-    r"|\b(?:call|title|name)\s+(?:a|my)\s+video\s+(?:about|where|on)\s+(?P<c>.+)",
-    re.IGNORECASE | re.DOTALL,
+_IDEA_LEADS = (
+    re.compile(r"\btitles?(?:\s+ideas?)?\s+(?:for|about|on)\s+(?!(?:this|my|the)\s+(?:script|transcript|captions|srt)\b)"
+               r"(?:(?:a|an|my|the)\s+)?(?:(?:new|next|youtube)\s+)?(?:video\s+)?(?:(?:about|on|where|in which)\s+)?(?P<t>.+)",
+               re.IGNORECASE | re.DOTALL),
 )
-_FOR_CHANNEL = re.compile(r"[,;]?\s*\bfor my channel\b.*$|\bon my channel\b.*$", re.IGNORECASE)
+"""A title request's own way of naming the idea ("10 titles for X"), after ``extract.video_topic``'s."""
 
 
 def described_idea(request: str) -> str:
     """The video idea a request describes ("10 title ideas for a video where I test 5 apps" -> "I test 5 apps"),
     or "" when it describes none (it asks about a transcript, or names nothing)."""
-    m = _IDEA.search(request)
-    if not m:
-        return ""
-    idea = _FOR_CHANNEL.sub("", next(g for g in m.groups() if g is not None)).strip(" .?!\"'“”")
-    return idea if re.search(r"[A-Za-z]{3,}", idea) and idea.lower() not in {"it", "this", "this video", "that"} else ""
+    return extract.video_topic(request, _IDEA_LEADS)
 
 
 async def extract_args(text: str, context: Any = None) -> dict:
