@@ -25,7 +25,7 @@ ASK = "What topic should I look for outliers about? For example: “outliers abo
 
 _TOPIC = re.compile(r"\b(?:about|on|for|regarding|related to|around|with|like)\s+(.+)$", re.IGNORECASE)
 _FILLER = re.compile(
-    r"\b(?:show|find|get|give|list|me|some|any|the|top|best|outliers?|videos?|titles?|that|which|"
+    r"\b(?:show|find|get|give|list|me|some|any|the|top|best|outliers?|videos?|vids?|titles?|that|which|"
     r"performed|overperformed|did well|went viral|viral|shorts?|long[- ]?form|since|after|before|in|"
     r"\d+(?:\.\d+)?\s*(?:x|×|times)|(?:19|20)\d\d|at least|over|above|min(?:imum)?|multiplier|please|"
     r"same|thing|search|query|instead|now|just|only|ones?|those|these|it|narrow|filter|onwards?|drop|exclude|"
