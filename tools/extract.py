@@ -107,6 +107,19 @@ def strip_channels(text: str, names: list[str]) -> str:
     return re.sub(r"\s+", " ", out).strip(" ,.?!")
 
 
+CHANNEL_MARK = "<channel>"
+"""What ``mark_channels`` puts in place of a channel's name."""
+
+
+def mark_channels(text: str, names: list[str]) -> str:
+    """``text`` with each mention of the given channel names (and a possessive "'s") replaced by ``CHANNEL_MARK``, so
+    the words around it keep their places ("meal prep like <channel> best ones": the topic ends before "like")."""
+    for name in names:
+        pattern = r"\s*".join(map(re.escape, name.split())) + r"(?:['’]s\b)?"
+        text = re.sub(pattern, CHANNEL_MARK, text, flags=re.IGNORECASE)
+    return text
+
+
 _MULT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:x|×)(?!\w)|(\d+(?:\.\d+)?)\s+times\s+(?=(?:more|better|bigger|higher|"
                    r"the|their|its|as|above|over|normal|usual|views|median|average)\b)|"
                    r"\bat least\s+(\d+(?:\.\d+)?)\s+times\b", re.IGNORECASE)
@@ -223,7 +236,7 @@ _TOPIC_LEADS = (
 _TOPIC_END = re.compile(
     r"\s*(?:[?!;\n]|\.(?:\s|$)|\s+-\s+|,\s*(?:or|and|but|so|what|which|how|is|are|should|would|could|can|do|does|"
     r"the way|like|in|for|with|that|pls|please|thanks|any|i|i'm|im|because|cause|since)\b"
-    r"|\s+(?:in|with|using)\s+(?:(?:my|our|the|his|her|their|\S+['’]s)\s+)?(?:own\s+)?(?:voice|style|words|tone)\b"
+    r"|\s+(?:in|with|using)\s+(?:(?:my|our|the|his|her|their|<channel>|\S+['’]s)\s+)?(?:own\s+)?(?:voice|style|words|tone)\b"
     r"|\s+(?:the way|like|in the style of|in the structure of|sounding like|shaped like)\s"
     r"|\s+(?:be\s+)?(?:a\s+)?(?:good|bad|smart|viable)\s+idea\b|\s+worth\s+(?:it|making|doing|a\s+video)\b"
     r"|\s+(?:for|on|in)\s+(?:my|our|the)\s+(?:own\s+)?(?:channel|niche|audience)\b).*$",
@@ -240,7 +253,7 @@ def video_topic(text: str, leads: tuple[re.Pattern[str], ...] = ()) -> str:
     japanese"; "an 8-minute explainer on index funds, what sections?" -> "index funds"; "my eigenvalues video" ->
     "eigenvalues"), or "" when it names none ("outline this draft"). ``leads``: a tool's own ways of introducing a
     topic (a pattern with a group ``t``: "hooks for X"), tried after the common ones. Quoted titles are not read as
-    the topic. The text should be the request without channel names (``strip_channels``)."""
+    the topic. Channel names in the text should be marked (``mark_channels``): a topic never holds one."""
     text = without_quoted(text)
     for pattern in (*_TOPIC_LEADS, *leads):
         if not (m := pattern.search(text)):
@@ -248,6 +261,7 @@ def video_topic(text: str, leads: tuple[re.Pattern[str], ...] = ()) -> str:
         topic = _TOPIC_END.sub("", m.group("t")).strip(" ,.?!:;“”\"'")
         topic = re.sub(r"^(?:(?:a|an)\s+)?(?:(?:new|next|youtube)\s+)?(?:video\s+(?:about|on)\s+)?", "", topic,
                        flags=re.IGNORECASE).strip()
+        topic = re.sub(r"\s+", " ", topic.replace(CHANNEL_MARK, " ")).strip(" ,.?!:;")
         if re.search(r"[A-Za-z]{3,}", topic) and topic.lower() not in _NOT_TOPICS:
             return topic
     return ""

@@ -92,6 +92,9 @@ def test_the_topic_a_request_names_for_a_video(text, topic):
     assert extract.video_topic(text) == topic
 
 
-def test_a_channel_is_stripped_with_its_possessive():
+def test_a_channel_is_stripped_or_marked_with_its_possessive():
     assert extract.strip_channels("hooks about tides in Veritasium's voice", ["Veritasium"]) == "hooks about tides in voice"
-    assert extract.video_topic("a video about tides in voice") == "tides"
+    marked = extract.mark_channels("plan my video on sleep like Veritasium's big ones", ["Veritasium"])
+    assert marked == "plan my video on sleep like <channel> big ones"
+    assert extract.video_topic(marked) == "sleep"
+    assert extract.video_topic(extract.mark_channels("a video about tides in Veritasium's voice", ["Veritasium"])) == "tides"

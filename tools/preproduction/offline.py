@@ -76,7 +76,7 @@ def _topic_and_channel(text: str, known: list[str], topic_of: Callable[[str], st
     and the topic ``topic_of`` reads in the text without the channel's name."""
     channels = extract.match_channels(text, known)
     args: dict = {}
-    if topic := topic_of(extract.strip_channels(text, channels)):
+    if topic := topic_of(extract.mark_channels(text, channels)):
         args["topic"] = topic
     if channels:
         args["channel"] = channels[0]
@@ -169,11 +169,10 @@ async def outline_args(text: str, context: Any = None) -> dict:
     request, _ = split_message(text)
     known = await context_of(context).channel_names()
     channels = extract.match_channels(request, [*known, *TRANSCRIPT_CHANNELS])
-    rest = extract.strip_channels(request, channels)
     args: dict = {}
-    if topic := outline_topic(rest):
+    if topic := outline_topic(extract.mark_channels(request, channels)):
         args["topic"] = topic
-    if (minutes := outline_minutes(rest)) is not None:
+    if (minutes := outline_minutes(extract.strip_channels(request, channels))) is not None:
         args["minutes"] = minutes
     if channels:
         args["channel"] = channels[0]
