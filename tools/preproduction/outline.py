@@ -205,16 +205,19 @@ BODY_ROLES = (
 
 MIN_MINUTES, MAX_MINUTES = 1.0, 120.0
 """Target lengths an outline is made for."""
+DEFAULT_MINUTES = 10.0
+"""The length an outline is made for when the request names none."""
 
 
 def outline(topic: str, minutes: float, shape: Shape = FRAMEWORK, key_points: Sequence[str] = ()) -> Outline:
     """The outline of a ``minutes``-long video on ``topic`` at ``shape``'s landmarks (module docstring); ``key_points``
-    (the draft's key concepts, when there is one) are spread over the body parts.
+    (the draft's key concepts, when there is one) are spread over the body parts. An empty ``topic`` gives the
+    structure alone ("your topic" in each section, and a note asking for it): a creator may ask how to lay out a
+    half-hour video before choosing what it is about.
 
-    Raises ValueError for an empty topic or a length outside ``MIN_MINUTES``-``MAX_MINUTES``."""
-    topic = " ".join(topic.split())
-    if not topic:
-        raise ValueError("Say what the video is about (“outline a 10 minute video about index funds”).")
+    Raises ValueError for a length outside ``MIN_MINUTES``-``MAX_MINUTES``."""
+    named = " ".join(topic.split())
+    topic = named or "your topic"
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
         raise ValueError(f"An outline is for a video of {MIN_MINUTES:g} to {MAX_MINUTES:g} minutes: "
                          f"{minutes:g} is outside that; give the length in minutes.")
@@ -248,19 +251,22 @@ def outline(topic: str, minutes: float, shape: Shape = FRAMEWORK, key_points: Se
     sections.append(Section("Call to action", cta, total, "Recap in one sentence, then one call to action tied to the "
                             "video (the next video to watch, subscribe, or a comment question)."))
     notes = [f"Follows {shape.basis}."]
+    if not named:
+        notes.append(f"Tell me what the video is about and I will fill each section in (“outline a {minutes:g} minute "
+                     "video about index funds”).")
     if shape.defaults:
         notes.append(f"Too few of those transcripts show the {', '.join(shape.defaults)}: "
                      f"{'it follows' if len(shape.defaults) == 1 else 'they follow'} the educational framework.")
     if shape.videos and shape.mid_cta_share >= 0.5:
         notes.append(f"{shape.mid_cta_share:.0%} of those videos have a call to action or a sponsor mid-video: plan "
                      "one at the end of the setup if you have one.")
-    return Outline(topic, minutes, tuple(sections), shape, tuple(notes))
+    return Outline(named, minutes, tuple(sections), shape, tuple(notes))
 
 
 def outline_markdown(o: Outline) -> str:
     """The outline as a creator reads it: a table of sections with their times and what each delivers, then where
     the structure comes from."""
-    lines = [f"**Outline: {o.topic}, {o.minutes:g} minutes**", "", "| section | time | what it must deliver |",
+    lines = [f"**Outline: {o.topic}, {o.minutes:g} minutes**" if o.topic else f"**Outline of a {o.minutes:g} minute video**", "", "| section | time | what it must deliver |",
              "|---|---|---|"]
     lines += [f"| {s.name} | {s.span} | {s.deliver} |" for s in o.sections]
     sh = o.shape

@@ -29,6 +29,7 @@ from tools.preproduction.idea import check_idea as run_idea_check
 from tools.preproduction.idea import idea_markdown
 from tools.preproduction.outline import (
     BEST_VIDEOS,
+    DEFAULT_MINUTES,
     FRAMEWORK,
     Shape,
     channel_shape,
@@ -197,15 +198,15 @@ def measured_shape(data_dir: Path, channel: str, multipliers: dict[str, float]) 
     return channel_shape([video_structure(parse_script(v.text), v.title or "") for v in ranked], basis)
 
 
-async def outline_script(runtime: ToolRuntime[Any, Any], topic: str = "", minutes: float = 10.0,
+async def outline_script(runtime: ToolRuntime[Any, Any], topic: str = "", minutes: float | None = None,
                          channel: str | None = None) -> tuple[str, dict]:
     """Outline the creator's next video: its sections (hook, setup, body parts, payoff, call to action) with target
     timestamps for the length asked, each saying what it must deliver, shaped like the channel's own best videos
     (where their hook ends, the title's promise is delivered, the payoff and the call to action fall, measured from
     their transcripts) or an educational framework when there is no history.
 
-    Args: topic (what the video is about; empty: the draft in the conversation gives it), minutes (target length,
-    default 10), channel (whose structure to follow: a channel with transcripts, e.g. "Nischa"; empty: the creator's
+    Args: topic (what the video is about; empty: the draft in the conversation gives it; with neither, a given length
+    gets the structure alone), minutes (target length, default 10), channel (whose structure to follow: a channel with transcripts, e.g. "Nischa"; empty: the creator's
     own channel when known).
     """
     ctx = context_of(runtime.context)
@@ -218,7 +219,7 @@ async def outline_script(runtime: ToolRuntime[Any, Any], topic: str = "", minute
             return str(exc), {}
         key_points = list(concepts[1:6])
         topic = topic.strip() or next(iter(concepts), "")
-    if not topic.strip():
+    if not topic.strip() and minutes is None:
         return offline.OUTLINE_ASK, {}
     db = await ctx.database()
     creator = ctx.creator_id or "anonymous"
@@ -234,7 +235,7 @@ async def outline_script(runtime: ToolRuntime[Any, Any], topic: str = "", minute
             if "No transcripts" not in str(exc):
                 return str(exc), {}
     try:
-        result = outline(topic, float(minutes), shape, key_points)
+        result = outline(topic, float(minutes or DEFAULT_MINUTES), shape, key_points)
     except ValueError as exc:
         return str(exc), {}
     trace("outline.made", topic=result.topic, minutes=result.minutes, basis=shape.basis,

@@ -66,8 +66,14 @@ def test_without_history_the_framework_and_bad_lengths_are_refused():
     assert o.shape is FRAMEWORK and "educational framework" in outline_markdown(o)
     with pytest.raises(ValueError, match="minutes"):
         outline("compound interest", 0.2)
-    with pytest.raises(ValueError, match="about"):
-        outline(" ", 8)
+
+
+def test_a_length_without_a_topic_gets_the_structure_and_asks_for_the_topic():
+    o = outline(" ", 30)
+    text = outline_markdown(o)
+    assert o.topic == "" and o.sections[-1].end_s == 30 * 60
+    assert text.startswith("**Outline of a 30 minute video**") and "your topic" in text
+    assert "Tell me what the video is about" in text
 
 
 def test_the_request_names_its_length_and_topic():
