@@ -306,10 +306,13 @@ class OfflineEngine(BaseChatModel):
         label, p = ranked[0]
         if label.startswith(NONE_PREFIX):
             return self._small_talk(label.removeprefix(NONE_PREFIX), text, [r for r in ranked if r[0] in names])
+        previous = last_call(messages, names)
+        if previous is not None and label in (FOLLOWUP, previous["name"]):
+            # a follow-up and a new request to the previous tool lead to the same tool: its probability is their sum
+            p = sum(q for name, q in ranked if name in (FOLLOWUP, previous["name"]))
         if p < cutoff:
             return self._clarify([r for r in ranked if r[0] in names])
         if label == FOLLOWUP:
-            previous = last_call(messages, names)
             if previous is None:
                 return smalltalk.unclear_followup()
             return [(previous["name"], text, dict(previous["args"]))]
