@@ -140,7 +140,8 @@ OUTLINE_ASK = ("What is the video about, and how long should it be? For example:
                "funds”.")
 """The question when the request names no topic and the conversation holds no draft."""
 
-_MINUTES = re.compile(r"\b(\d{1,3}(?:\.\d)?)\s*(?:-\s*)?(?:minutes?|mins?|m)\b(?!\s*(?:subs|views))", re.IGNORECASE)
+_MINUTES = re.compile(r"(?:\b(?:about|around|roughly|approximately|approx\.?|under|max|at most|at least)\s+|~\s*)?"
+                      r"\b(\d{1,3}(?:\.\d)?)\s*(?:-\s*)?(?:minutes?|mins?|m)\b(?!\s*(?:subs|views))", re.IGNORECASE)
 _HOURS = re.compile(r"\b(?:an|one|1)\s*(?:-\s*)?hours?\b", re.IGNORECASE)
 _OUTLINE_LEADS = (
     re.compile(r"\b(?:outline|structure|plan|chapters|sections|timeline|skeleton|running order)s?\s+"

@@ -18,8 +18,9 @@ videos of any length compare:
 **The channel's shape** (``channel_shape``): the median of each landmark over its best videos (by outlier multiplier
 when the corpus has them, else all its transcripts, said so), and the share of them with a mid-roll.
 
-**The outline** (``outline``): hook, setup, the body (in parts of at most ``BODY_PART_MINUTES``), payoff, and the
-call to action, at the channel's median shares of the target length (the hook kept within ``INTRO_SECONDS`` of
+**The outline** (``outline``): hook, setup, the body (in parts of at most ``BODY_PART_MINUTES``), payoff (at most
+``PAYOFF_SHARE`` of the video, then "after the payoff" when the call to action comes much later), and the call to
+action, at the channel's median shares of the target length (the hook kept within ``INTRO_SECONDS`` of
 ``tools.preproduction.hooks``), each with what it must deliver. Without a channel's history it follows
 ``FRAMEWORK``: the events of instruction of Gagné, Briggs & Wager (1992, *Principles of Instructional Design*, 4th
 ed., ch. 10: gain attention, inform of the objective, recall prior knowledge, present the content with guidance,
@@ -53,6 +54,9 @@ MIN_VIDEOS = 3
 """Fewest measured videos from which a channel's shape is used (else the framework)."""
 BODY_PART_MINUTES = 3.0
 """Longest body part of an outline, in minutes (a longer body is split into equal parts)."""
+PAYOFF_SHARE = 0.12
+"""Longest payoff section, as a share of the video; when the payoff comes earlier than that before the call to action
+(a list video says its title's words last at 40 %), an "after the payoff" section fills the rest (our choice)."""
 
 _CTA = re.compile(
     r"\b(?:subscrib\w*|patreon|sponsor(?:ed|s)?|link (?:is )?in the description|description below|like this video|"
@@ -202,6 +206,13 @@ BODY_ROLES = (
     "The hardest or most surprising case, so the payoff lands: what the viewer could not see before this video.",
 )
 """What the first, the middle and the last body part deliver."""
+AFTER_ROLES = (
+    "Put it to use: what the viewer can do with it now, step by step, with the numbers or the example that makes it "
+    "concrete.",
+    "The mistake to avoid and one more example; keep it moving, every minute here must earn its place before the call "
+    "to action.",
+)
+"""What the first and any later part after the payoff deliver."""
 
 MIN_MINUTES, MAX_MINUTES = 1.0, 120.0
 """Target lengths an outline is made for."""
@@ -246,8 +257,17 @@ def outline(topic: str, minutes: float, shape: Shape = FRAMEWORK, key_points: Se
         role = (BODY_ROLES[0] if k == 0 else BODY_ROLES[2] if k == parts - 1 else BODY_ROLES[1]).format(topic=topic)
         sections.append(Section(f"Body, part {k + 1} of {parts}" if parts > 1 else "Body", setup + k * step,
                                 setup + (k + 1) * step, role + point))
-    sections.append(Section("Payoff", payoff, cta, f"Answer the question the title asked: the moment {topic} comes "
+    after = max(payoff + PAYOFF_SHARE * total, payoff + 30.0)
+    if after >= cta - 20.0:
+        after = cta
+    sections.append(Section("Payoff", payoff, after, f"Answer the question the title asked: the moment {topic} comes "
                             "together, with the strongest example saved for here."))
+    rest = cta - after
+    n_after = max(1, round(rest / 60.0 / BODY_PART_MINUTES + 0.49)) if after < cta else 0
+    for k in range(n_after):
+        role = AFTER_ROLES[0] if k == 0 else AFTER_ROLES[1]
+        sections.append(Section(f"After the payoff, part {k + 1} of {n_after}" if n_after > 1 else "After the payoff",
+                                after + k * rest / n_after, after + (k + 1) * rest / n_after, role))
     sections.append(Section("Call to action", cta, total, "Recap in one sentence, then one call to action tied to the "
                             "video (the next video to watch, subscribe, or a comment question)."))
     notes = [f"Follows {shape.basis}."]

@@ -53,7 +53,10 @@ def test_an_outline_covers_the_length_contiguously_and_each_section_says_what_to
     assert o.sections[0].start_s == 0 and o.sections[-1].end_s == pytest.approx(minutes * 60)
     for a, b in zip(o.sections, o.sections[1:]):
         assert a.end_s == pytest.approx(b.start_s) and a.end_s > a.start_s
-    assert [s.name for s in o.sections][:2] == ["Hook", "Setup"] and o.sections[-2].name == "Payoff"
+    names = [s.name for s in o.sections]
+    assert names[:2] == ["Hook", "Setup"] and names[-1] == "Call to action" and "Payoff" in names[-3:]
+    payoff = o.sections[names.index("Payoff")]
+    assert payoff.end_s - payoff.start_s <= max(0.12 * minutes * 60, 30) + 1e-6
     assert o.sections[0].end_s <= 45 and all(s.deliver for s in o.sections)
     body = [s for s in o.sections if s.name.startswith("Body")]
     assert all(s.end_s - s.start_s <= 3 * 60 + 1 for s in body)
@@ -81,3 +84,5 @@ def test_the_request_names_its_length_and_topic():
     assert outline_minutes("plan a 15-min video") == 15
     assert outline_topic("outline a 12 minute video about index funds for my channel") == "index funds"
     assert outline_topic("outline this draft") == ""
+    request = "plan my next explainer on index funds, about 12 minutes, like <channel> best ones"
+    assert (outline_topic(request), outline_minutes(request)) == ("index funds", 12)
