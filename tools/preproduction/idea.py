@@ -181,7 +181,7 @@ def idea_markdown(c: IdeaCheck, shown: int = 5) -> str:
         lines += [f"| {h.title} | {h.channel} | {h.multiplier:.1f}x | {h.published or '—'} |" for h in c.outliers[:shown]]
     else:
         lines.append(f"**Outliers on it {where}**: none at 2x or more in the corpus.")
-    lines += ["", f"**Crowding**: {_n(c.recent)} uploads on it since {c.since} from {c.recent_channels} channel"
+    lines += ["", f"**Crowding**: {_n(c.recent)} upload{'' if c.recent == 1 else 's'} on it since {c.since} from {c.recent_channels} channel"
               f"{'s' if c.recent_channels != 1 else ''} (the year before the corpus's newest upload)."]
     if c.channel:
         if c.covered:
