@@ -9,6 +9,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.language_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
 
 from evals.hooks_voice import evaluate
 from tools.base import CortexContext
@@ -31,8 +34,6 @@ from tools.preproduction.offline import hooks_args, hooks_topic
 from tools.scripts.hooks import hook_strength, specificity
 from tools.scripts.parsing import parse_script
 from tools.titles.fluency import Evidence
-
-from support import ScriptedModel
 
 
 @pytest.fixture(scope="module")
@@ -150,27 +151,42 @@ def test_hooks_in_3blue1browns_voice_are_closer_to_his_held_out_dna_than_to_nisc
     assert d.own < d.other
 
 
+class ToolCallingFake(GenericFakeChatModel):
+    """langchain's fake chat model (its messages are the model's answers), able to be bound to the schema
+    ``with_structured_output`` binds: the answer's tool call is parsed as the structured output."""
+
+    def bind_tools(self, tools, **kwargs):
+        return self
+
+
+class Prompts(BaseCallbackHandler):
+    """Keeps the messages each chat-model call was given."""
+
+    def __init__(self):
+        self.seen = []
+
+    def on_chat_model_start(self, serialized, messages, **kwargs):
+        self.seen.extend(messages)
+
+
 async def test_with_an_llm_the_dna_is_in_the_prompt_and_its_hooks_pass_the_same_guard(dna):
-    seen = []
-
-    def respond(messages, schema):
-        seen.append(messages)
-        assert schema == "HooksOut"
-        return {"hooks": [
-            {"kind": "question", "text": "What if compound interest is the quiet reason some people retire early? "
-                                         "I looked at how it really works, and I'll show you exactly where the money "
-                                         "comes from, step by step."},
-            {"kind": "stakes", "text": "Compound interest made 37 percent of savers rich in 2019."},  # invented numbers
-            {"kind": "story", "text": "When it comes to compound interest, I learned it the hard way, and"},  # fragment
-        ]}
-
-    model = ScriptedModel(respond=respond)
-    result = await develop_hooks_llm(Material("compound interest"), dna["Nischa"], model, "scripted-model")
-    prompt = "\n".join(str(m.content) for m in seen[0])
+    hooks = [
+        {"kind": "question", "text": "What if compound interest is the quiet reason some people retire early? "
+                                     "I looked at how it really works, and I'll show you exactly where the money "
+                                     "comes from, step by step."},
+        {"kind": "stakes", "text": "Compound interest made 37 percent of savers rich in 2019."},  # invented numbers
+        {"kind": "story", "text": "When it comes to compound interest, I learned it the hard way, and"},  # fragment
+    ]
+    answer = AIMessage("", tool_calls=[{"name": "HooksOut", "args": {"hooks": hooks}, "id": "call-1"}])
+    prompts = Prompts()
+    model = ToolCallingFake(messages=iter([answer]), callbacks=[prompts])
+    result = await develop_hooks_llm(Material("compound interest"), dna["Nischa"], model, "fake-model")
+    prompt = "\n".join(str(m.content) for m in prompts.seen[0])
     assert "Creator voice (Nischa" in prompt and "when it comes to" in prompt
+    assert f"you {dna['Nischa'].you_per_1k:.0f}, I {dna['Nischa'].i_per_1k:.0f}" in prompt  # her measured person
     by_kind = {h.kind: h for h in result.hooks}
-    assert sorted(by_kind) == sorted(HOOK_KINDS) and result.engine == "scripted-model"
-    assert by_kind["question"].source == "model" and "written by scripted-model" in by_kind["question"].why[1]
+    assert sorted(by_kind) == sorted(HOOK_KINDS) and result.engine == "fake-model"
+    assert by_kind["question"].source == "model" and "written by fake-model" in by_kind["question"].why[1]
     assert by_kind["stakes"].source != "model" and by_kind["story"].source != "model"
     assert any("stakes hook was replaced" in n and "37" in n for n in result.notes)
     q = by_kind["question"]
