@@ -165,7 +165,7 @@ FRAMES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("Watch what happens when I put {topic} to the test on a real example.",
          "Take a look at this.",
          "Watch what happens when we put {topic} to the test on a real example.",
-         "Here is {topic} at work on one concrete example."),
+         "Here's a concrete example of {topic} at work."),
         (MOVE,),
         ("By the end you'll be able to do this yourself, and you'll see exactly where most people go wrong.",
          "By the end of this video you won't just memorise {topic}; you'll actually see what's going on, and why it "
