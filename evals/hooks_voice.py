@@ -13,8 +13,9 @@ Run from the repository root::
     .venv/bin/python -m evals.hooks_voice [--data-dir DIR] [--split heldout|dev]
 
 Prints, for each voice, the distance of its hooks to each held-out Creator DNA; the hooks are in a creator's voice
-when the distance to their own is the smaller. Reported, never tuned on: the frames and the voice rules of
-``tools.preproduction.hooks`` were written before this eval was run.
+when the distance to their own is the smaller. The frames' lines and the way they are chosen
+(``tools.preproduction.hooks._choose``) were checked on the dev run only (``--split dev``: ``DEV_TOPICS``, against the
+build half's own DNA); the held-out run is the reported figure.
 """
 
 from __future__ import annotations

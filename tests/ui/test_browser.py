@@ -19,7 +19,8 @@ def service(db):
     """`cortex serve` on a free port, sharing the session's Postgres (corpus already ingested)."""
     if not os.path.exists(CHROMIUM):
         pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium).")
-    with spawned_service({"CORTEX_AUTO_INGEST": "false"}) as served:
+    # the first service of a test session distills the static embedding tier (~16 s idle, minutes on a loaded machine)
+    with spawned_service({"CORTEX_AUTO_INGEST": "false"}, timeout_s=600) as served:
         yield served.url
     print(served.output)  # shown by pytest when a test of this module fails
 
@@ -102,3 +103,76 @@ async def test_titles_in_the_chat_are_eight_complete_on_topic_titles(service, da
     for title in shown:
         assert check_title(title).ok, (title, check_title(title).problems)
     assert sum(about in t.lower() for t in shown) >= 6, shown  # on topic: most name the video's subject
+
+
+TOOL_NAMES = ("check_idea", "develop_hooks", "outline_script", "generate_titles", "check_promise", "score_title",
+              "title_outcomes", "search_outliers")
+"""Internal names a creator must never read in an answer."""
+IDEA_ROW = re.compile(r"^(.+?)\t(.+?)\t(\d+(?:\.\d)?)x\t", re.MULTILINE)
+"""An outlier row of the idea check's table as the page's text gives it: title, channel, multiplier."""
+
+
+@pytest.mark.timeout(1800)  # five turns, one of them titles from a whole transcript, on a loaded machine
+async def test_pre_production_flow_idea_hooks_outline_titles_promise(service, db, data_dir, tmp_path):
+    """A creator goes from an idea to its promise check in the chat, typing as a creator would, with one of Nischa's
+    real transcripts (“How to invest your first $1000”) as the draft: each answer shows real outliers with their real
+    multipliers, five hooks of five kinds, an outline to 12:00, titles with their promise check, and a title from
+    another of her videos flagged; no internal tool name anywhere. Screenshots: /tmp/i23-flow-N.png."""
+    from memory.corpus.channels import channel_videos
+    from tools.learning.transcripts import load_channel_videos
+
+    draft = next(v for v in load_channel_videos(data_dir, "Nischa") if v.title == "How to invest your first $1000")
+    attachment = tmp_path / "draft.txt"
+    attachment.write_text(draft.text, encoding="utf-8")
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = await browser.new_page(viewport={"width": 1280, "height": 2400})
+        await login(page, service, "preproduction-maya")
+
+        async def say(n: int, message: str, answered, attach=None) -> str:
+            await page.locator("#chat-input").fill(message)
+            await expect(page.locator("#chat-submit")).to_be_enabled(timeout=60_000)
+            if attach:
+                async with page.expect_response(lambda r: "/project/file" in r.url) as uploaded:
+                    await page.set_input_files("#upload-button-input", str(attach))
+                assert (await uploaded.value).status == 200
+                await expect(page.locator("#chat-submit")).to_be_enabled(timeout=60_000)
+            await page.locator("#chat-submit").click()
+            try:
+                await expect(answered).not_to_have_count(0, timeout=300_000)
+                await page.locator("#stop-button").wait_for(state="detached", timeout=120_000)
+                await expect(page.get_by_text("Using Run")).to_have_count(0, timeout=30_000)
+            finally:
+                await page.screenshot(path=f"/tmp/i23-flow-{n}.png", full_page=True)
+            return await page.inner_text("#root")
+
+        text = await say(1, "is a video about investing for beginners worth making for my channel Nischa?",
+                         page.get_by_text("Crowding:"))
+        rows = IDEA_ROW.findall(text)
+        assert rows, text[-3000:]
+        real = {(v["channel"], v["title"]): v["outlier_multiplier"]
+                for v in await channel_videos(db.pool, sorted({c.strip() for _, c, _ in rows}))}
+        for title, channel, multiplier in rows:  # real outliers, with their real multipliers
+            assert real[(channel.strip(), title.strip())] == pytest.approx(float(multiplier), abs=0.06)
+
+        text = await say(2, "ok, now give me a few intro hooks for it", page.get_by_text("Five intro hooks for"))
+        for kind in ("Question", "Stakes", "Surprising fact", "Story", "Demonstration"):
+            assert re.search(rf"{kind} · strength \d+(\.\d)?/10", text), kind
+
+        text = await say(3, "and outline it as a 12 minute video", page.get_by_text(re.compile(r"Outline: .+, 12 minutes")))
+        assert "12:00" in text and "Hook" in text
+
+        header = page.get_by_text("Does the video keep each title's promise early?")
+        text = await say(4, "here's my draft script, write titles for it", page.get_by_role("button", name="Save"),
+                         attach=attachment)
+        await expect(header).to_have_count(1, timeout=60_000)
+        shown = [m.group(2).strip() for m in TITLE_LINE.finditer(text)]
+        assert len(shown) >= 5 and all(check_title(t).ok for t in shown), shown
+        assert re.search(r"kept early|comes late|never kept", text)
+
+        text = await say(5, "does my video deliver what the title “How to Buy a Tesla Half Price” promises?",
+                         header.nth(1))
+        assert re.search(r"How to Buy a Tesla Half Price\s+never kept", text), text[-2000:]
+        await browser.close()
+    for name in TOOL_NAMES:
+        assert name not in text, name

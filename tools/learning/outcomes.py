@@ -16,8 +16,9 @@ rapidfuzz ratio >= ``MATCH_RATIO`` on the lower-cased titles):
 **What it learned** (``Calibration``): over the outcomes with both, the median of actual / predicted multiplier (the
 creator's personal calibration: above 1, the model undersells their titles), how often the actual multiplier landed on
 the predicted side of 1x, and their CTR against their channel's median CTR. With fewer than ``MIN_CALIBRATION``
-outcomes it says it is too early. The calibration is kept per creator (``memory.learning`` block ``calibration``) and
-shown with their memory.
+outcomes it says it is too early. The calibration is kept per creator (``memory.learning`` block ``calibration``),
+shown with their memory, and applied to what ``score_title`` predicts for a title on that channel
+(``calibrated_prediction``: the model's multiplier times the factor, said in words; not before ``MIN_CALIBRATION``).
 
 Pure functions except ``title_outcomes``' reads; no model call.
 """
@@ -175,6 +176,23 @@ def calibrate(found: Sequence[Outcome], videos: Sequence[VideoMetrics]) -> Calib
     if ctr_ratio is not None:
         reading += f" Their CTR is {ctr_ratio:.2f}x your channel's median."
     return Calibration(len(pairs), factor, same, ctr_ratio, reading)
+
+
+def calibrated_prediction(multiplier: float, calibration: dict[str, Any] | None, channel: str) -> tuple[float, str]:
+    """The title model's predicted outlier ``multiplier`` for a title on ``channel``, read through the creator's
+    stored calibration (the ``calibration`` block ``title_outcomes`` keeps: ``Calibration.to_dict`` plus its
+    ``channel``): (multiplier for them, what was done in words). With a calibration of that channel and a factor
+    (``MIN_CALIBRATION`` outcomes or more) the multiplier times the factor; with fewer outcomes the model's own,
+    said to be too early to correct; with no calibration of that channel, the model's own and "" (nothing to say)."""
+    if not calibration or " ".join(str(calibration.get("channel", "")).lower().split()) != " ".join(channel.lower().split()):
+        return multiplier, ""
+    n, factor = int(calibration.get("n") or 0), calibration.get("factor")
+    if factor is None:
+        return multiplier, (f"too early to correct it for your channel: {n} of the titles you used "
+                            f"{'has' if n == 1 else 'have'} a published video so far, {MIN_CALIBRATION} needed")
+    return round(multiplier * factor, 3), (f"for your channel, the titles you used have done {factor:.2f}x what I "
+                                           f"predicted (median of {n}), so I read the model's {multiplier:.2f}x as "
+                                           f"{multiplier * factor:.2f}x")
 
 
 @dataclass

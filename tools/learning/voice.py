@@ -426,10 +426,9 @@ def build_voice_profile(transcripts: Sequence[str], source: str) -> VoiceProfile
         wpm = None
         not_measured["wpm"] = "not measurable: no timestamps"
 
-    def rate(pattern: re.Pattern[str], lower: bool = True) -> float:
-        return _per_1k(sum(len(pattern.findall(p.lower if lower else p.text)) for p in parsed), words)
-
-    i_count = sum(len((I_CAPS_PATTERN if re.search(r"[A-Z]", p.text) else _I_LOWER).findall(p.text)) for p in parsed)
+    counts: Counter[str] = Counter()
+    for p in parsed:
+        counts.update(style_counts(p.text))
     return VoiceProfile(
         name=source,
         source=f"{source}: {len(parsed)} transcripts, {words:,} words",
@@ -438,17 +437,36 @@ def build_voice_profile(transcripts: Sequence[str], source: str) -> VoiceProfile
         vocabulary=vocabulary,
         signature_phrases=phrases,
         **sentence_measures,
-        question_openers_per_1k=rate(_QUESTION_OPENER),
+        question_openers_per_1k=_per_1k(counts["question_openers"], words),
         wpm=wpm,
         timed_transcripts=len(timed),
-        you_per_1k=rate(YOU_PATTERN),
-        i_per_1k=_per_1k(i_count, words),
-        we_per_1k=rate(WE_PATTERN, lower=False),
-        numbers_per_1k=rate(NUMBER_PATTERN, lower=False),
-        teaching_moves={name: rate(rx) for name, rx in _MOVE_PATTERNS.items()},
+        you_per_1k=_per_1k(counts["you"], words),
+        i_per_1k=_per_1k(counts["i"], words),
+        we_per_1k=_per_1k(counts["we"], words),
+        numbers_per_1k=_per_1k(counts["numbers"], words),
+        teaching_moves={name: _per_1k(counts[f"move: {name}"], words) for name in _MOVE_PATTERNS},
         not_measured=not_measured,
         notes=tuple(notes),
     )
+
+
+def style_counts(text: str) -> Counter[str]:
+    """How often ``text`` (one transcript's or one hook's words, ’ read as ') says each counted habit of a profile:
+    keys "you", "i", "we", "question_openers", "numbers" and "move: <name>" for each of ``TEACHING_MOVES``
+    (occurrences, not rates). The counting rules are the module docstring's: "I" in capitals only when the text
+    has capitals, "we" and numbers case-sensitive where the case tells them apart ("US", "i")."""
+    text = text.replace("’", "'")
+    lower = text.lower()
+    counts: Counter[str] = Counter({
+        "you": len(YOU_PATTERN.findall(lower)),
+        "i": len((I_CAPS_PATTERN if re.search(r"[A-Z]", text) else _I_LOWER).findall(text)),
+        "we": len(WE_PATTERN.findall(text)),
+        "question_openers": len(_QUESTION_OPENER.findall(lower)),
+        "numbers": len(NUMBER_PATTERN.findall(text)),
+    })
+    for name, rx in _MOVE_PATTERNS.items():
+        counts[f"move: {name}"] = len(rx.findall(lower))
+    return counts
 
 
 def _spoken_span_s(script: Script) -> float:

@@ -3,8 +3,8 @@ much a title sounds like the creator, and how far apart two voices are.
 
 ``voice_markdown`` (what the creator reads), ``voice_prompt_block`` (a compact block for an LLM prompt),
 ``voice_fit`` (small, explained points for the offline ranking of generated titles) and ``profile_distance`` (how
-far apart two voices are, over ``voice_features``). There is no fit for hooks: hooks are quoted from the creator's
-own transcript, so they are in their voice already. Pure functions, no database.
+far apart two voices are, over ``voice_features``; ``feature_distance`` the same on bare features, which
+``tools.preproduction.hooks`` uses to write hooks whose habits follow the creator's). Pure functions, no database.
 """
 
 from __future__ import annotations
@@ -234,7 +234,14 @@ def profile_distance(a: VoiceProfile, b: VoiceProfile) -> float:
     (``voice_features``) measured in both, ``|ln((x_a + 1) / (x_b + 1))|`` (``DISTANCE_SMOOTHING`` = 1). 0 is the same
     voice; 0.69 means the features differ by a factor of two on average. Symmetric, unit-free, every feature weighs
     the same. Vocabulary is left out: it follows the topic of the videos more than the voice."""
-    fa, fb = voice_features(a), voice_features(b)
+    return feature_distance(voice_features(a), voice_features(b))
+
+
+def feature_distance(fa: dict[str, float], fb: dict[str, float]) -> float:
+    """``profile_distance`` on two feature dicts (``voice_features`` names and units): the mean of
+    ``|ln((x_a + 1) / (x_b + 1))|`` over the features present in both. Raises ValueError when they share none."""
     shared = [k for k in fa if k in fb]
+    if not shared:
+        raise ValueError("The two voices share no measured feature to compare.")
     s = DISTANCE_SMOOTHING
     return float(statistics.fmean(abs(math.log((fa[k] + s) / (fb[k] + s))) for k in shared))

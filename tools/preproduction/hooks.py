@@ -9,12 +9,15 @@ What a hook is built from (offline), best first for each kind:
 1. **the draft** (when the creator gives a script): its own strongest whole sentence of that kind that names the topic
    (the hook rubric's classifier, ``tools.scripts.hooks.hook_type``; a statistic or contrarian claim is a surprising
    fact), quoted in the creator's words and brought to the first seconds (``draft_passages``);
-2. **a frame in their voice** (``FRAMES``): the topic in a sentence pattern of that kind, written in the person
-   they speak in (hook by hook, "we" or "I" is chosen to keep the share of "we" among the "I" and "we" said so far
-   nearest theirs: ``voice_of``, ``_closest_person``), led by a signature phrase of
-   theirs that can open a sentence (``LEADS``) and with their most used teaching moves (``MOVE_LINES``). A frame
-   states no fact, number or story the creator did not give: where a kind needs one (a surprising fact, a story)
-   the frame says so and the explanation asks for theirs.
+2. **a frame in their voice** (``FRAMES``): the topic in lines of that kind, each slot of the frame a choice of lines
+   that say the same thing to the viewer ("you" / "I"), together ("we") or to no one, with or without a question,
+   and with a line of one of their two most used teaching moves (``MOVE_LINES``, in the move's own cue words); the
+   stakes hook (and the fact hook) opens with a signature phrase of theirs that can open a sentence (``LEADS``). Of
+   all the combinations that pass the guard, the five hooks together take the lines whose measured habits (you / I /
+   we, question openers, questions per sentence, sentence length, teaching moves and numbers per 1,000 words: the
+   Creator DNA's own features) are nearest the creator's, by the distance that compares two voices (``_choose``).
+   A frame states no fact, number or story the creator did not give: where a kind needs one (a surprising fact, a
+   story) the frame says so and the explanation asks for theirs, so a hook from a topic alone carries no numbers.
 
 The creator's own best hooks (their channel's transcripts, when the data holds them) are read from the first 30
 seconds of each of their videos (``transcript_openers``): the strongest opener of each kind by the rubric is shown
@@ -39,17 +42,20 @@ No database: the tool reads the Creator DNA, the transcripts and the outliers an
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
-from tools.learning.voice import I_CAPS_PATTERN, WE_PATTERN, VoiceProfile
-from tools.learning.voice_fit import voice_prompt_block
+from tools.learning.voice import I_CAPS_PATTERN, WE_PATTERN, VoiceProfile, style_counts
+from tools.learning.voice_fit import feature_distance, voice_features, voice_prompt_block
 from tools.preproduction.promise import promise_terms, terms_said
 from tools.scripts.hooks import _NOT_A_HOOK, hook_strength, hook_type, specificity
 from tools.scripts.parsing import SPEAKING_RATE_WPM, Script, format_time, word_count
@@ -72,145 +78,167 @@ RUBRIC_KINDS: dict[str, tuple[str, ...]] = {
 """Which types of the hook rubric's classifier (``tools.scripts.hooks.HOOK_TYPES``) a passage of the draft or of the
 creator's transcripts must have to stand for each kind."""
 
-WE_ORDER: tuple[HookKind, ...] = ("demonstration", "question", "surprising fact", "stakes", "story")
-"""The kinds that say "we" first when the creator's voice mixes "we" and "I" (a demonstration is done together, a
-story is told in the first person)."""
-
 LEADS: tuple[str, ...] = (
     "in fact", "of course", "it turns out", "when it comes to", "the thing is", "here's the thing", "the truth is",
     "to be honest", "at the end of the day", "the key is", "in other words", "the point is", "believe it or not",
 )
 """Signature phrases that can open a sentence; the first of the creator's signature phrases among them leads the
-stakes or fact hook."""
+stakes hook (and the fact hook, but for "when it comes to", which needs the topic after it)."""
 
-MOVE_LINES: dict[str, dict[str, str]] = {
-    "imagine / visualize": {"we": "Imagine we could actually see {topic} at work.",
-                            "I": "Imagine you could actually see {topic} at work."},
-    "let's (doing it together)": {"we": "Let's build {topic} up together, one piece at a time.",
-                                  "I": "Let's build {topic} up together, one piece at a time."},
-    "step / sequence": {"we": "First of all, we'll take the simplest case, and then we'll build up from there.",
-                        "I": "First of all, I'll take the simplest case, and then I'll build up from there."},
-    "example": {"we": "Suppose we start with one concrete case and build from there.",
-                "I": "Suppose you start with one real case; I'll build from there."},
-    "analogy": {"we": "There's a way to think of it as something you already know, and we'll get to it.",
-                "I": "There's a way to think of it as something you already know, and I'll give it to you."},
-    "check (notice / remember)": {"we": "Notice what happens at each step, because that's the whole trick.",
-                                  "I": "Notice what happens at each step, because that's the whole trick."},
-    "recap": {"we": "In other words, by the end {topic} will feel obvious.",
-              "I": "In other words, by the end {topic} will feel obvious."},
+MOVE_LINES: dict[str, tuple[str, ...]] = {
+    "imagine / visualize": ("Imagine you could actually see {topic} at work.",
+                            "Imagine we could actually see {topic} at work.",
+                            "Imagine being able to actually see {topic} at work, piece by piece."),
+    "let's (doing it together)": ("Let's build {topic} up together, one piece at a time.",
+                                  "Let's start with the simplest case we can find."),
+    "step / sequence": ("First of all, I'll take the simplest case, and then I'll build up from there.",
+                        "First of all, we'll take the simplest case, and then we'll build up from there.",
+                        "First of all, take the simplest case you can find, and then build up from there."),
+    "example": ("Suppose you start with one real case; I'll build from there.",
+                "Suppose we start with one concrete case and build from there.",
+                "Suppose the whole thing is reduced to one concrete case."),
+    "analogy": ("There's a way to think of it as something you already know, and I'll give it to you.",
+                "There's a way to think of it as something you already know, and we'll get to it.",
+                "There's a way to think of it as something much more familiar."),
+    "check (notice / remember)": ("Notice what happens at each step, because that's the whole trick.",),
+    "recap": ("In other words, by the end {topic} will feel obvious.",),
 }
-"""The line each teaching move of the Creator DNA (``tools.learning.voice.TEACHING_MOVES``) adds to a demonstration
-or question hook, by person; each says one of the move's own cue phrases, so the hook makes the move the way the DNA
-counts it."""
+"""The lines a teaching move of the Creator DNA (``tools.learning.voice.TEACHING_MOVES``) adds to a question or
+demonstration hook, in different persons (to you / I, we, no one); each says one of the move's own cue phrases, so the
+hook makes the move the way the DNA counts it."""
 
-FRAMES: dict[str, dict[str, list[str]]] = {
-    "question": {
-        "we": ["What is really going on with {topic}? It looks simple at first, but when we look closely it raises a "
-               "question most explanations quietly skip. {move} By the end of this video you'll be able to answer "
-               "that question yourself, and see why the answer could not be anything else."],
-        "I": ["Have you ever wondered what's really behind {topic}? I did, and the answer was not what I expected at "
-              "all. {move} By the end of this video you'll know exactly how it works, and what to do with it."],
-    },
-    "stakes": {
-        "we": ["{lead_topic} getting it wrong costs you more than you think, and most people never see it coming. So we are "
-               "going to look at what actually matters, what you can safely ignore, and the one mistake that "
-               "undoes everything else. {question}"],
-        "I": ["{lead_topic} getting it wrong costs you more than you think, and most people never see it coming. I'm going "
-              "to show you what actually matters, what you can safely ignore, and the one mistake I see over and "
-              "over again. {question}"],
-    },
-    "surprising fact": {
-        "we": ["{lead}{fact} That surprised me, and it is the key to this whole video. So let's see why it's true, "
-               "where it comes from, and what it means for you."],
-        "I": ["{lead}{fact} That surprised me, and it changes how you should think about the whole thing. I'll show "
-              "you why it's true, where it comes from, and what it means for you."],
-    },
-    "story": {
-        "we": ["{story} That moment is where this really starts, and it's where we'll start too. Stick with me, "
-               "because where it ends up is not what you'd guess, and it changes how you see {topic}."],
-        "I": ["{story} That moment changed how I think about all of it. Here's what happened, what I learned from "
-              "it, and why it matters for you too."],
-    },
-    "demonstration": {
-        "we": ["Take a look at this. {move} By the end of this video you won't just memorise {topic}; you'll actually "
-               "see what's going on, and why it couldn't have worked any other way."],
-        "I": ["Watch what happens when I put {topic} to the test on a real example. {move} By the end you'll be able "
-              "to do this yourself, and you'll see exactly where most people go wrong."],
-    },
+MOVE = "{move}"
+"""The slot alternative that stands for the line of one of the creator's teaching moves (``MOVE_LINES``)."""
+
+FRAMES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "question": (
+        ("Have you ever wondered what's really behind {topic}? I did, and the answer was not what I expected at all.",
+         "What is really going on with {topic}? It looks simple at first, but when we look closely it raises a question "
+         "most explanations quietly skip.",
+         "What's the real idea behind {topic}? On the surface it looks simple, but the answer sits one layer deeper "
+         "than most explanations ever go.",
+         "{question} That's the question I want to answer for you today, and the answer is not what most people "
+         "expect.",
+         "{question} That's the question we're going to answer today, and the answer is not what most people expect."),
+        (MOVE, ""),
+        ("By the end of this video you'll know exactly how it works, and what to do with it.",
+         "By the end of this video you'll be able to answer that question yourself, and see why the answer could not "
+         "be anything else.",
+         "By the end, the answer should feel less like a trick and more like something we could have found "
+         "ourselves.",
+         "By the end of this video, the answer should feel almost inevitable."),
+    ),
+    "stakes": (
+        ("{lead_topic} getting it wrong costs you more than you think, and most people never see it coming.",
+         "{lead_topic} getting it wrong costs you more than you think, and most people never see it coming. So what "
+         "does it actually cost you?",
+         "{lead_topic} one small misunderstanding early on quietly undoes everything that comes after it, and most "
+         "explanations never point it out."),
+        ("I'm going to show you what actually matters, what you can safely ignore, and the one mistake I see over "
+         "and over again.",
+         "We are going to look at what actually matters, what you can safely ignore, and the one mistake that "
+         "undoes everything else.",
+         "We'll look at what actually matters, what can safely be ignored, and where that mistake creeps in.",
+         "This video is about what actually matters, what can safely be ignored, and where the usual explanation "
+         "goes wrong."),
+    ),
+    "surprising fact": (
+        ("{lead}{fact}",),
+        ("That surprised me, and it changes how you should think about the whole thing.",
+         "That surprised me, and it is the key to this whole video.",
+         "That is the key to this whole video."),
+        ("I'll show you why it's true, where it comes from, and what it means for you.",
+         "So let's see why it's true, where it comes from, and what it means for you.",
+         "So let's see why it's true, and where it comes from.",
+         "We'll see why it's true, where it comes from, and what it changes."),
+    ),
+    "story": (
+        ("{story}",),
+        ("That moment changed how I think about all of it.",
+         "That moment is where this really starts, and it's where we'll start too.",
+         "That moment is where this video starts."),
+        ("Here's what happened, what I learned from it, and why it matters for you too.",
+         "Stick with me, because where it ends up is not what you'd guess, and it changes how you see {topic}.",
+         "Where it ends up is not what anyone would guess, and it changes how {topic} looks from then on."),
+    ),
+    "demonstration": (
+        ("Watch what happens when I put {topic} to the test on a real example.",
+         "Take a look at this.",
+         "Watch what happens when we put {topic} to the test on a real example.",
+         "Here's a concrete example of {topic} at work."),
+        (MOVE,),
+        ("By the end you'll be able to do this yourself, and you'll see exactly where most people go wrong.",
+         "By the end of this video you won't just memorise {topic}; you'll actually see what's going on, and why it "
+         "couldn't have worked any other way.",
+         "By the end, {topic} should look less like a rule to memorise and more like something we could have "
+         "invented ourselves.",
+         "By the end, it should be clear why it couldn't have worked any other way."),
+    ),
 }
-"""Sentence patterns of each kind, by the person the hook is said in. Slots: ``topic``; ``move`` (``MOVE_LINES``);
-``lead`` / ``lead_topic`` (a signature lead: "In fact, ", "When it comes to {topic}, "); ``question`` (a question
-line when the creator asks often); ``fact`` and ``story`` (from the draft; without one,
-the frame says the fact or the story is theirs to add: ``NO_FACT``, ``NO_STORY``)."""
+"""Each kind's hook as slots said one after the other, each slot a choice of lines ("" leaves it out; ``MOVE`` is a
+line of one of the creator's teaching moves). The lines of a slot say the same thing to the viewer ("you" and "I"),
+together ("we") or to no one, at different lengths, so that the choice of lines can follow the creator's habits
+(``_choose``). Slots: ``topic``; ``lead_topic`` ("When it comes to {topic},", "In fact, with {topic},", "With
+{topic},"), ``lead`` ("In fact, ") from a signature phrase; ``question`` (the niche's best outlier's question, or the
+lines that need it are left out); ``fact`` and ``story`` (from the draft; without one, ``NO_FACT`` / ``NO_STORY``, and
+the explanation asks for theirs). The first line of each slot is the neutral voice's (no Creator DNA)."""
 
 NO_FACT = "Most of what people say about {topic} skips the part that matters most."
 """The surprising-fact line when the draft holds no fact on the topic, or there is no draft (a claim to
 back with their own number: the explanation asks for it)."""
 NO_STORY = ("The first time I really had to understand {topic}, I got it completely wrong, and it took me a while to "
-            "see why.")
-"""The story line without a story in the material (a first line for the creator's own story: the explanation asks for
-the real one)."""
+            "see why.",
+            "The first time I really had to understand {topic}, nothing about it made sense, and it took a long while "
+            "to see why.")
+"""The story's first lines without a story in the material (a first line for the creator's own story: the
+explanation asks for the real one)."""
 
-OUTLIER_QUESTION = {
-    "we": "{question} That's the question we're going to answer today, and the answer is not what most people expect. "
-          "{move} By the end of this video you'll see exactly why.",
-    "I": "{question} That's the question I want to answer for you today, and the answer is not what most people "
-         "expect. {move} By the end of this video you'll know exactly what to do.",
-}
-"""The question frame when the niche's best outlier on the topic asks a question (``_question_line``)."""
+CLOSERS = ("Stick with me, because by the end of this video you'll know exactly why, and what to do about it.",
+           "Stick with me, because by the end of this video we'll see exactly why, and what it means for you.",
+           "Stick with it, because by the end of this video the reason should be clear.")
+"""The line after a hook taken from the draft: it promises the payoff (chosen like a frame's lines)."""
 
-CLOSERS = {"we": "Stick with me, because by the end of this video we'll see exactly why, and what it means for you.",
-           "I": "Stick with me, because by the end of this video you'll know exactly why, and what to do about it."}
-"""The line after a hook taken from the draft, by person: it promises the payoff."""
+ROUNDS = 4
+"""Passes of ``_choose`` over the five kinds (it stops earlier when a pass changes nothing; 2 passes settle every
+dev-topic set)."""
 
 _SPEECH_PROBLEMS = ("reads like speech", "reads like a line of speech", "too short", "is only a", "repeats",
                     "is a list of words", "over YouTube")
 """Fluency-guard problems that are about titles, not speech: a spoken hook may say "you know", be a short sentence or
 a "when ..." clause."""
 
+
 @dataclass(frozen=True)
 class Voice:
-    """How the hooks are written: ``name`` (whose voice, None without a Creator DNA), ``we_share`` (share of "we" in
-    their "I"/"we", 0-1), ``you_first`` (they say "you" more than "I" and "we"), ``moves`` (their most used teaching
-    moves, most used first), ``lead`` (a signature phrase of theirs that opens a sentence, or None), ``asks`` (they ask
-    often: 5 questions per 100 sentences, or 1.5 question openers per 1,000 words), ``wpm`` (their pace, words per
-    minute), ``rates`` (you / I / we per 1,000 words, for the explanations)."""
+    """How the hooks are written: ``name`` (whose voice, None without a Creator DNA), ``moves`` (their most used
+    teaching moves that have lines, most used first), ``lead`` (a signature phrase of theirs that opens a sentence, or
+    None), ``wpm`` (their pace, words per minute), ``rates`` (you / I / we per 1,000 words, for the explanations) and
+    ``target`` (their measured habits, ``tools.learning.voice_fit.voice_features``, that the lines are chosen to
+    follow; empty without a Creator DNA)."""
 
     name: str | None
-    we_share: float
-    you_first: bool
     moves: tuple[str, ...]
     lead: str | None
-    asks: bool
     wpm: float
     rates: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    target: dict[str, float] = field(default_factory=dict)
 
 
-NEUTRAL = Voice(None, 0.0, True, ("example",), None, True, float(SPEAKING_RATE_WPM))
-"""The voice without a Creator DNA: first person, to the viewer, one example, a question, 180 words per minute."""
+NEUTRAL = Voice(None, ("example",), None, float(SPEAKING_RATE_WPM))
+"""The voice without a Creator DNA: first person, to the viewer, one example, 180 words per minute."""
 
 
 def voice_of(profile: VoiceProfile | None) -> Voice:
-    """The ``Voice`` of a Creator DNA (``NEUTRAL`` for None): "we" share from its I/we rates, its top two teaching
-    moves by rate, the first signature phrase in ``LEADS``, whether it asks often (``voice_fit``'s thresholds: 5
-    questions per 100 sentences, else 1.5 question openers per 1,000 words) and its words per minute."""
+    """The ``Voice`` of a Creator DNA (``NEUTRAL`` for None): its top two teaching moves by rate, the first signature
+    phrase in ``LEADS``, its words per minute and its measured features (pace left out: hooks have no timing)."""
     if profile is None:
         return NEUTRAL
     p = profile
-    total = p.i_per_1k + p.we_per_1k
     moves = tuple(m for m, r in sorted(p.teaching_moves.items(), key=lambda kv: -kv[1]) if r > 0 and m in MOVE_LINES)[:2]
     lead = next((ph for ph, _ in p.signature_phrases if ph in LEADS), None)
-    asks = (p.questions_per_100_sentences >= 5.0 if p.questions_per_100_sentences is not None
-            else p.question_openers_per_1k >= 1.5)
-    return Voice(p.name, p.we_per_1k / total if total else 0.0, p.you_per_1k > max(p.i_per_1k, p.we_per_1k),
-                 moves or ("example",), lead, asks, p.wpm or float(SPEAKING_RATE_WPM),
-                 (p.you_per_1k, p.i_per_1k, p.we_per_1k))
-
-
-def persons(voice: Voice) -> dict[HookKind, Literal["we", "I"]]:
-    """The person each kind is said in: ``round(5 x we_share)`` kinds say "we", in ``WE_ORDER``; the rest "I"."""
-    n_we = round(len(HOOK_KINDS) * voice.we_share)
-    return {k: ("we" if i < n_we else "I") for i, k in enumerate(WE_ORDER)}
+    target = {k: v for k, v in voice_features(p).items() if k != "wpm"}
+    return Voice(p.name, moves or ("example",), lead, p.wpm or float(SPEAKING_RATE_WPM),
+                 (p.you_per_1k, p.i_per_1k, p.we_per_1k), target)
 
 
 @dataclass(frozen=True)
@@ -278,15 +306,16 @@ def guard_problems(text: str, evidence: Evidence) -> list[str]:
     """The fluency guard's problems with a spoken hook: each sentence through ``check_title`` with the material's
     evidence, minus the problems that concern titles only (``_SPEECH_PROBLEMS``); the first sentence must also name
     what it points to."""
-    problems: list[str] = []
-    for i, sentence in enumerate(s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s):
-        for p in check_title(sentence.rstrip(".!"), evidence).problems:
-            if any(p.startswith(x) or x in p for x in _SPEECH_PROBLEMS):
-                continue
-            if i > 0 and "points to something" in p:
-                continue
-            problems.append(p)
-    return problems
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+    return [p for i, sentence in enumerate(sentences) for p in _sentence_problems(sentence, i == 0, evidence)]
+
+
+@lru_cache(maxsize=4096)
+def _sentence_problems(sentence: str, first: bool, evidence: Evidence) -> tuple[str, ...]:
+    """``guard_problems`` of one sentence (cached: the frames' candidates share their sentences)."""
+    return tuple(p for p in check_title(sentence.rstrip(".!"), evidence).problems
+                 if not any(p.startswith(x) or x in p for x in _SPEECH_PROBLEMS)
+                 and (first or "points to something" not in p))
 
 
 def spoken_seconds(text: str, wpm: float) -> float:
@@ -376,77 +405,142 @@ def _question_line(material: Material) -> str | None:
     return None
 
 
-def _candidates(kind: HookKind, person: str, material: Material, voice: Voice) -> list[tuple[str, str, list[str], str]]:
-    """(text, source, notes, todo) for one kind, best source first (module docstring)."""
+@dataclass(frozen=True)
+class _Candidate:
+    """One hook a kind may take: ``text``, ``source`` ("draft" / "frame"), ``notes`` (where its line came from),
+    ``todo`` (what the creator must add), ``move`` (the teaching move it makes, or None) and ``counts`` (its words,
+    sentences, questions, exclamations, then ``tools.learning.voice.style_counts``)."""
+
+    text: str
+    source: str
+    notes: tuple[str, ...]
+    todo: str
+    move: str | None
+    counts: Counter[str]
+
+
+def _counted(text: str, source: str, notes: tuple[str, ...], todo: str, move: str | None) -> _Candidate:
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+    counts = style_counts(text)
+    counts.update({"words": len(text.split()), "sentences": len(sentences),
+                   "questions": sum(s.rstrip("\"'”’").endswith("?") for s in sentences),
+                   "exclamations": sum(s.rstrip("\"'”’").endswith("!") for s in sentences)})
+    return _Candidate(text, source, notes, todo, move, counts)
+
+
+def _candidates(kind: HookKind, material: Material, voice: Voice) -> list[_Candidate]:
+    """Every hook ``kind`` may take (module docstring): the draft's lines first when the draft has one of this kind
+    (then only those), else the frame's slots in every combination; unfilled slots leave their line out."""
     topic = material.topic
-    out: list[tuple[str, str, list[str], str]] = []
     drafted = []
     if material.draft is not None:
         for text, start in draft_passages(material.draft, kind, topic)[:2]:
             where = ("" if material.draft.timed else "~") + format_time(start)
             drafted.append((_sentence(text), f"your draft's own line (at {where}), brought to the first seconds"))
-    move = MOVE_LINES[voice.moves[0]][person].format(topic=topic) if voice.moves else ""
     lead = voice.lead
-    if kind in ("surprising fact", "story"):
-        slot = "fact" if kind == "surprising fact" else "story"
-        todo = ("Back it with your most surprising real number about it." if kind == "surprising fact"
-                else "Tell your real story here: this is its first line.")
-        lines = [(line, note, "") for line, note in drafted]
-        lines.append(((NO_FACT if kind == "surprising fact" else NO_STORY).format(topic=topic), "", todo))
-        for line, note, missing in lines:
-            lead_text = ""
-            if kind == "surprising fact" and lead and lead != "when it comes to":
-                lead_text = lead[:1].upper() + lead[1:] + ", "
-                line = line if re.match(r"(?:I|[A-Z][a-z]*[A-Z])\b", line) else line[:1].lower() + line[1:]
-            for frame in FRAMES[kind][person]:
-                out.append((_fill(frame, topic=topic, lead=lead_text, **{slot: line}), "draft" if note else "frame",
-                            [note] if note else [], missing))
-        return out
-    for line, note in drafted:
-        out.append((f"{line} {CLOSERS[person]}", "draft", [note], ""))
-    question = _question_line(material) if kind == "question" else None
+    lead_text = lead[:1].upper() + lead[1:] + ", " if lead and lead != "when it comes to" else ""
     lead_topic = (f"When it comes to {topic}," if lead == "when it comes to"
                   else (f"{lead[:1].upper() + lead[1:]}, with {topic}," if lead else f"With {topic},"))
-    for frame in FRAMES[kind][person]:
-        text = _fill(frame, topic=topic, move=move, lead_topic=lead_topic,
-                     question=("So what does it actually cost you?" if voice.asks else ""))
-        out.append((text, "frame", [], ""))
-    if question:
-        out.insert(len(out) - len(FRAMES[kind][person]), (_fill(OUTLIER_QUESTION[person], question=question, move=move),
-                                                          "frame", ["asks the question of the niche's best outlier on it"], ""))
+    slots: dict[str, list[tuple[str, str, str]]] = {}  # slot -> (text, note, todo)
+    if kind == "surprising fact":
+        todo = "Back it with your most surprising real number about it."
+        lines = [(line, note, "") for line, note in drafted] or [(NO_FACT.format(topic=topic), "", todo)]
+        fact = []
+        for line, note, missing in lines:
+            if lead_text:
+                line = line if re.match(r"(?:I|[A-Z][a-z]*[A-Z])\b", line) else line[:1].lower() + line[1:]
+            fact.append((line, note, missing))
+        slots["fact"] = fact
+    elif kind == "story":
+        todo = "Tell your real story here: this is its first line."
+        slots["story"] = ([(line, note, "") for line, note in drafted]
+                          or [(s.format(topic=topic), "", todo) for s in NO_STORY])
+    elif drafted:
+        return [_counted(f"{line} {closer}", "draft", (note,), "", None) for line, note in drafted for closer in CLOSERS]
+    question = _question_line(material) if kind == "question" else None
+    moves = [(m, line.format(topic=topic)) for m in voice.moves for line in MOVE_LINES[m]]
+    out = []
+    for combo in itertools.product(*FRAMES[kind]):
+        if not question and any("{question}" in part for part in combo):
+            continue
+        picks: list[list[tuple[str, str, str, str | None]]] = []  # per part: (text, note, todo, move)
+        for part in combo:
+            if part == MOVE:
+                picks.append([(line, "", "", m) for m, line in moves])
+                continue
+            name = next((s for s in slots if "{" + s + "}" in part), None)
+            values = slots[name] if name else [("", "", "")]
+            picks.append([(_fill(part, topic=topic, lead=lead_text, lead_topic=lead_topic, question=question or "",
+                                 **{name: v}) if name else _fill(part, topic=topic, lead=lead_text,
+                                                                  lead_topic=lead_topic, question=question or ""),
+                           note, todo, None) for v, note, todo in values])
+        for chosen in itertools.product(*picks):
+            text = " ".join(t for t, _, _, _ in chosen if t)
+            notes = tuple(n for _, n, _, _ in chosen if n)
+            if question and question in text:
+                notes = (*notes, "asks the question of the niche's best outlier on it")
+            source = "draft" if any(n.startswith("your draft") for n in notes) else "frame"
+            out.append(_counted(text, source, notes, next((t for _, _, t, _ in chosen if t), ""),
+                                next((m for _, _, _, m in chosen if m), None)))
+    if drafted:
+        out = [c for c in out if c.source == "draft"] or out
     return out
 
 
-def _voice_reasons(kind: str, person: str, text: str, voice: Voice) -> list[str]:
+def hook_features(counts: Counter[str]) -> dict[str, float]:
+    """The features of ``tools.learning.voice_fit.voice_features`` (rates per 1,000 words, per 100 sentences, words
+    per sentence) of hooks whose ``_Candidate.counts`` add up to ``counts``; pace is not among them."""
+    words, sentences = max(counts["words"], 1), max(counts["sentences"], 1)
+    out = {f"{k}_per_1k": 1000 * counts[k] / words for k in ("you", "i", "we", "question_openers", "numbers")}
+    out |= {k: 1000 * v / words for k, v in counts.items() if k.startswith("move: ")}
+    out |= {"sentence_words_mean": words / sentences, "questions_per_100_sentences": 100 * counts["questions"] / sentences,
+            "exclamations_per_100_sentences": 100 * counts["exclamations"] / sentences}
+    return out
+
+
+def _choose(options: dict[str, list[_Candidate]], voice: Voice) -> dict[str, _Candidate]:
+    """One candidate per kind. Without a Creator DNA, each kind's first. With one: the set whose habits
+    (``hook_features`` of the five together) are nearest the creator's (``Voice.target``) by
+    ``tools.learning.voice_fit.feature_distance``, profile_distance's formula, found by coordinate descent: from each
+    kind's first candidate, each kind in turn takes the candidate that brings the set nearest, for up to ``ROUNDS``
+    passes; ties keep the earlier candidate. Signature phrases are not a feature: the lead is in every stakes line."""
+    chosen = {k: c[0] for k, c in options.items()}
+    if not voice.target:
+        return chosen
+
+    def distance(pick: dict[str, _Candidate]) -> float:
+        total: Counter[str] = Counter()
+        for c in pick.values():
+            total.update(c.counts)
+        return feature_distance(hook_features(total), voice.target)
+
+    for _ in range(ROUNDS):
+        changed = False
+        for kind, cands in options.items():
+            now = distance(chosen)
+            best = min(range(len(cands)), key=lambda i: (distance({**chosen, kind: cands[i]}), i))
+            if distance({**chosen, kind: cands[best]}) < now:
+                chosen[kind] = cands[best]
+                changed = True
+        if not changed:
+            break
+    return chosen
+
+
+def _voice_reasons(candidate: _Candidate, voice: Voice) -> list[str]:
     if voice.name is None:
         return []
-    you, i, we = voice.rates
-    reasons = [f"says “{person}” as you do (you {you:.0f}, I {i:.0f}, we {we:.0f} per 1,000 words)"]
-    if voice.lead and voice.lead in text.lower():
+    reasons = []
+    if voice.lead and voice.lead in candidate.text.lower():
         reasons.append(f"uses your phrase “{voice.lead}”")
-    for m in voice.moves[:1]:
-        if kind in ("question", "demonstration"):
-            reasons.append(f"your teaching move “{m}”")
+    if candidate.move:
+        reasons.append(f"your teaching move “{candidate.move}”")
     return reasons
-
-
-def _closest_person(options: dict, counts: list[int], voice: Voice, default: str) -> str | None:
-    """The person whose hook keeps the share of "we" among the "we" and "I" said so far nearest the creator's
-    (``Voice.we_share``); ``default`` on a tie; None when neither person has a hook that passed the guard."""
-    scored = []
-    for person, found in options.items():
-        if found is None:
-            continue
-        text = found[0][0]
-        we, i = counts[0] + len(WE_PATTERN.findall(text)), counts[1] + len(I_CAPS_PATTERN.findall(text))
-        share = we / (we + i) if we + i else voice.we_share
-        scored.append((abs(share - voice.we_share), person != default, person))
-    return min(scored)[2] if scored else None
 
 
 def develop_hooks(material: Material, profile: VoiceProfile | None = None) -> HookSet:
     """Five intro hooks, one per ``HOOK_KINDS``, for ``material`` in the voice of ``profile`` (a Creator DNA, or None):
-    the module docstring says how each is built, guarded and scored. Strongest by the hook rubric first.
+    the module docstring says how each is built, guarded, chosen and scored. Strongest by the hook rubric first.
 
     Raises ValueError when the topic is empty and there is no draft."""
     topic = " ".join(material.topic.split())
@@ -455,32 +549,29 @@ def develop_hooks(material: Material, profile: VoiceProfile | None = None) -> Ho
     material = Material(topic, material.draft, material.openers, material.outliers)
     theirs = best_openers(material.openers)
     voice = voice_of(profile)
-    said_in = persons(voice)
     evidence = material.evidence()
-    hooks: list[DevelopedHook] = []
     notes: list[str] = []
-    counts = [0, 0]  # "we" and "I" said so far
-    for kind in WE_ORDER:
-        options = {}
-        for person in ("we", "I"):
-            options[person] = next(((c, person) for c in _candidates(kind, person, material, voice)
-                                    if not guard_problems(c[0], evidence)), None)
-        chosen_person = _closest_person(options, counts, voice, said_in[kind])
-        if chosen_person is None:
+    options: dict[str, list[_Candidate]] = {}
+    for kind in HOOK_KINDS:
+        fit = [c for c in _candidates(kind, material, voice)
+               if spoken_seconds(c.text, voice.wpm) <= INTRO_SECONDS[1] and not guard_problems(c.text, evidence)]
+        named = [c for c in fit if topic.lower() in c.text.lower()]
+        if fit:
+            options[kind] = named or fit
+        else:
             notes.append(f"No {kind} hook passed the fluency guard for “{topic}”.")
-            continue
-        said_in[kind] = chosen_person
-        chosen = options[chosen_person][0]
-        counts[0] += len(WE_PATTERN.findall(chosen[0]))
-        counts[1] += len(I_CAPS_PATTERN.findall(chosen[0]))
-        text, source, src_notes, todo = chosen
+    hooks: list[DevelopedHook] = []
+    total: Counter[str] = Counter()
+    for kind, chosen in _choose(options, voice).items():
+        total.update(chosen.counts)
+        text = chosen.text
         rubric = hook_type(re.split(r"(?<=[.!?])\s+", text, maxsplit=1)[0]) or hook_type(text)
         spec, found = specificity(text)
         strength, reasons = hook_strength(text, rubric or "", spec, 0.0)
         seconds = spoken_seconds(text, voice.wpm)
         pace = f"{seconds:g} s at {'your' if voice.name else 'a typical'} pace ({voice.wpm:.0f} words per minute)"
-        why = (f"strength {strength}/10: " + ", ".join(reasons + found), *src_notes,
-               *_voice_reasons(kind, said_in[kind], text, voice), pace)
+        why = (f"strength {strength}/10: " + ", ".join(reasons + found), *chosen.notes,
+               *_voice_reasons(chosen, voice), pace)
         if kind in theirs:
             line, title, score = theirs[kind]
             why = (*why, f"your own best opener of this kind{f' (in “{title}”)' if title else ''}, strength {score}: "
@@ -488,10 +579,17 @@ def develop_hooks(material: Material, profile: VoiceProfile | None = None) -> Ho
         if material.outliers and kind == "question":
             t, ch, m = material.outliers[0]
             why = (*why, f"the angle that worked in your niche: “{t}” ({ch}, {m:.1f}x its usual views)")
-        hooks.append(DevelopedHook(kind, text, seconds, rubric, spec, strength, source, said_in[kind], why, todo))
+        person = "we" if chosen.counts["we"] > chosen.counts["i"] else "I"
+        hooks.append(DevelopedHook(kind, text, seconds, rubric, spec, strength, chosen.source, person, why,
+                                   chosen.todo))
     if profile is None:
         notes.append("No Creator DNA yet: these hooks are in a neutral voice. Say “learn my voice from my channel …” "
                      "to write them in yours.")
+    elif hooks:
+        f, (you, i, we) = hook_features(total), voice.rates
+        notes.append(f"Written to your habits: these hooks say you {f['you_per_1k']:.0f} · I {f['i_per_1k']:.0f} · "
+                     f"we {f['we_per_1k']:.0f} times per 1,000 words; your videos say you {you:.0f} · I {i:.0f} · "
+                     f"we {we:.0f}.")
     hooks.sort(key=lambda h: -h.strength)
     return HookSet(topic, tuple(hooks), profile.name if profile else None, "offline", tuple(notes))
 

@@ -16,6 +16,7 @@ from memory.analytics import channel_videos, list_channels
 from memory.corpus.channels import channel_history, channel_titles
 from tools import extract
 from tools.base import trace
+from tools.learning.outcomes import calibrated_prediction
 from tools.scoring.features import TitleInputError, normalize_title
 from tools.scoring.history import HistoryRow, predict_new
 from tools.scoring.scorer import compare_titles, default_scorer, score_against_channel, score_titles
@@ -48,6 +49,7 @@ async def score_report(
     pool: AsyncConnectionPool | None = None,
     my_channel: bool = False,
     creator_id: str | None = None,
+    calibration: dict | None = None,
 ) -> tuple[str, dict]:
     """(markdown, data) for a score request: blank titles dropped (none left: ``NO_TITLE``); with ``compare`` and
     exactly two titles the comparison (``TitleComparison``); else each title's ``TitleScore`` (data
@@ -55,7 +57,9 @@ async def score_report(
     against that channel's titles (data ``"against_channel"``; ``pool`` is needed then). An unknown channel is said
     in the markdown, with the known ones. With a channel, or ``my_channel`` (the creator's own channel from their
     imported analytics, ``creator_id`` and ``pool`` needed), each title is also predicted as that channel's next
-    upload from its history (``tools.scoring.history.predict_new``; data ``"on_channel"``)."""
+    upload from its history (``tools.scoring.history.predict_new``; data ``"on_channel"``), read through the
+    creator's ``calibration`` (their stored ``calibration`` block, or None) when it is of that channel
+    (``tools.learning.outcomes.calibrated_prediction``)."""
     titles = [t for t in titles if t and t.strip()]
     if not titles:
         return NO_TITLE, {}
@@ -72,7 +76,7 @@ async def score_report(
     if my_channel and not channel:
         if pool is None or creator_id is None:
             raise ValueError("score_report needs the database pool and the creator to read their channel")
-        parts.append(await _on_own_channel(titles, pool, creator_id, data))
+        parts.append(await _on_own_channel(titles, pool, creator_id, data, calibration))
     if channel:
         match = extract.match_channels(channel, list(known_channels), cutoff=80)
         if not match:
@@ -81,7 +85,7 @@ async def score_report(
             if pool is None:
                 raise ValueError("score_report needs the database pool to score against a channel")
             uploads = [HistoryRow(t, when, views) for t, when, views in await channel_history(pool, match[0])]
-            parts.append(_predictions(titles, match[0], uploads, data))
+            parts.append(_predictions(titles, match[0], uploads, data, calibration))
             history = await channel_titles(pool, match[0])
             for t in titles:
                 try:
@@ -94,8 +98,11 @@ async def score_report(
     return "\n\n".join(parts), data
 
 
-def _predictions(titles: Sequence[str], channel: str, uploads: list[HistoryRow], data: dict) -> str:
-    """Markdown of each title predicted as ``channel``'s next upload; the predictions go into ``data``."""
+def _predictions(titles: Sequence[str], channel: str, uploads: list[HistoryRow], data: dict,
+                 calibration: dict | None = None) -> str:
+    """Markdown of each title predicted as ``channel``'s next upload, corrected by the creator's ``calibration`` of
+    that channel (``calibrated_prediction``); the predictions go into ``data`` (with ``"for_you"``: the corrected
+    multiplier, and ``"calibration"``: what was done, when the creator has a calibration of the channel)."""
     clean = []
     for t in titles:
         try:
@@ -105,14 +112,30 @@ def _predictions(titles: Sequence[str], channel: str, uploads: list[HistoryRow],
     if not clean:
         return ""
     predictions = predict_new(uploads, clean, default_scorer())
-    data.setdefault("on_channel", []).extend({"channel": channel, **p.to_dict()} for p in predictions)
+    lines = []
+    for p in predictions:
+        for_you, said = calibrated_prediction(p.predicted_multiplier, calibration, channel)
+        row = {"channel": channel, **p.to_dict()}
+        if said:
+            row |= {"for_you": for_you, "calibration": said}
+        data.setdefault("on_channel", []).append(row)
+        line = p.to_markdown(channel)
+        if said and for_you != p.predicted_multiplier:
+            line = (f"**{p.title}** on **{channel}**: about **{for_you:.2f}x** the channel's usual views ({said}; "
+                    f"score {p.score:.0f}/100; {p.basis}).")
+        elif said:
+            line += f" _{said[:1].upper() + said[1:]}._"
+        lines.append(line)
     trace("score.on_channel", channel=channel, uploads=len(uploads),
-          predictions=[{"title": p.title, "predicted_multiplier": p.predicted_multiplier} for p in predictions])
-    return "\n".join(p.to_markdown(channel) for p in predictions)
+          predictions=[{"title": p.title, "predicted_multiplier": p.predicted_multiplier} for p in predictions],
+          calibration=(calibration or {}).get("factor"))
+    return "\n".join(lines)
 
 
-async def _on_own_channel(titles: Sequence[str], pool: AsyncConnectionPool, creator_id: str, data: dict) -> str:
-    """Each title against the creator's own channel (their imported analytics), or what to do when there is none."""
+async def _on_own_channel(titles: Sequence[str], pool: AsyncConnectionPool, creator_id: str, data: dict,
+                          calibration: dict | None = None) -> str:
+    """Each title against the creator's own channel (their imported analytics), read through their ``calibration``,
+    or what to do when there is no channel."""
     channels = await list_channels(pool, creator_id)
     if not channels:
         return ("_To predict how a title would do on your channel I need its history: import your YouTube Studio "
@@ -121,4 +144,4 @@ async def _on_own_channel(titles: Sequence[str], pool: AsyncConnectionPool, crea
     own = channels[0]
     videos = await channel_videos(pool, own.channel_pk)
     uploads = [HistoryRow(v.title, v.published_at, v.views) for v in videos if v.views is not None]
-    return _predictions(titles, own.name, uploads, data)
+    return _predictions(titles, own.name, uploads, data, calibration)

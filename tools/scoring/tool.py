@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from langgraph.prebuilt import ToolRuntime
 from pydantic import Field
 
+from memory.learning import get_block
 from tools.base import context_of, cortex_tool
 from tools.scoring import offline
 from tools.scoring.report import score_report
@@ -34,8 +35,9 @@ async def score_title(
     if not channel and not my_channel:  # scoring alone needs no database
         return await score_report(titles, compare=compare)
     db = await ctx.database()
+    calibration = await get_block(db.store, ctx.creator_id, "calibration") if ctx.creator_id else None
     return await score_report(titles, channel, compare, known_channels=await ctx.channel_names(), pool=db.pool,
-                              my_channel=my_channel, creator_id=ctx.creator_id)
+                              my_channel=my_channel, creator_id=ctx.creator_id, calibration=calibration)
 
 
 tool = cortex_tool(score_title, examples=offline.EXAMPLES, extract=offline.extract_args, ask=offline.ASK,

@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 
 from memory.analytics import read_studio_export
-from tools.learning.outcomes import MIN_CALIBRATION, OutcomeReport, calibrate, match_video, outcomes, outcomes_markdown
+from tools.learning.outcomes import (
+    MIN_CALIBRATION,
+    OutcomeReport,
+    calibrate,
+    calibrated_prediction,
+    match_video,
+    outcomes,
+    outcomes_markdown,
+)
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +79,13 @@ def test_titles_match_only_when_they_are_the_same_title(videos):
     v = videos[0]
     assert match_video(v.title.upper() + " ", videos) is v
     assert match_video("Completely different words here", videos) is None
+
+
+def test_the_calibration_applies_only_to_its_channel_and_only_from_enough_outcomes():
+    learned = {"channel": "Ken Jee", "n": 4, "factor": 1.95}
+    assert calibrated_prediction(1.2, learned, "ken  jee")[0] == pytest.approx(2.34)
+    assert "1.95x what I predicted (median of 4)" in calibrated_prediction(1.2, learned, "Ken Jee")[1]
+    assert calibrated_prediction(1.2, learned, "Veritasium") == (1.2, "")
+    assert calibrated_prediction(1.2, None, "Ken Jee") == (1.2, "")
+    early, said = calibrated_prediction(1.2, {"channel": "Ken Jee", "n": 1, "factor": None}, "Ken Jee")
+    assert early == 1.2 and "too early" in said and f"{MIN_CALIBRATION} needed" in said

@@ -23,15 +23,15 @@ def export(data_dir):
     return data_dir / "youtube_studio_analytics_kenjee" / "Aggregated_Metrics_By_Video.csv"
 
 
-async def ask(db, text: str) -> list[ToolMessage]:
+async def ask(db, text: str, creator: str = CREATOR) -> list[ToolMessage]:
     graph = build_graph(db.checkpointer, db.store)
 
     async def drain(stream) -> None:
         async for _ in stream:
             pass
 
-    result = await run_turn(graph, {"messages": [("user", text)]}, run_config(str(uuid.uuid4()), CREATOR),
-                            CortexContext(creator_id=CREATOR), on_stream=drain, stream_modes=["updates"],
+    result = await run_turn(graph, {"messages": [("user", text)]}, run_config(str(uuid.uuid4()), creator),
+                            CortexContext(creator_id=creator), on_stream=drain, stream_modes=["updates"],
                             stopped="the test stopped")
     return [m for m in result.messages if isinstance(m, ToolMessage)]
 
@@ -56,3 +56,34 @@ async def test_a_used_title_shows_predicted_against_actual_from_the_real_export(
     assert used.title in result.content and "What I learned" in result.content and "title_outcomes" not in result.content
     stored = await get_block(db.store, CREATOR, "calibration")
     assert stored["channel"] == "Ken Jee" and stored["outcomes"][0]["video_id"] == used.video_id
+
+
+async def test_the_calibration_changes_what_score_title_predicts_on_the_creators_channel(db, export):
+    """Four used titles of the real export teach a calibration; "how would X do on my channel?" then reads the title
+    model's multiplier through it, in words. Fails if score_title ignores the stored calibration."""
+    creator = "calibrated-" + uuid.uuid4().hex[:6]
+    videos = sorted(read_studio_export(export), key=lambda v: (v.published_at, v.video_id))
+    await import_studio_export(db.pool, export, creator, "Ken Jee")
+    for v in videos[150:154]:
+        await insert_feedback(db.pool, creator_id=creator, thread_id="t-cal", signal="use", title=v.title)
+    learned = (await ask(db, "so how did the titles I went with end up doing?", creator))[-1]
+    assert learned.name == "title_outcomes" and learned.artifact["calibration"]["n"] >= 3, learned.content
+    factor = learned.artifact["calibration"]["factor"]
+    assert abs(factor - 1) > 0.2, "the real outcomes must move the prediction, or this test could not fail"
+    asked = 'How would "How I Would Learn Data Science in 2025" do on my channel?'
+    scored = (await ask(db, asked, creator))[-1]
+    assert scored.name == "score_title", scored.content
+    on = scored.artifact["on_channel"][0]
+    assert on["channel"] == "Ken Jee" and on["for_you"] == pytest.approx(on["predicted_multiplier"] * factor, abs=1e-3)
+    assert f"{on['for_you']:.2f}x" in scored.content and f"{factor:.2f}x what I predicted" in scored.content
+    assert f"**{on['predicted_multiplier']:.2f}x**" not in scored.content  # the uncorrected figure is not the headline
+
+    # one used title is too early: the model's own multiplier, said so
+    early = "early-" + uuid.uuid4().hex[:6]
+    await import_studio_export(db.pool, export, early, "Ken Jee")
+    await insert_feedback(db.pool, creator_id=early, thread_id="t-early", signal="use", title=videos[150].title)
+    await ask(db, "so how did the titles I went with end up doing?", early)
+    scored = (await ask(db, asked, early))[-1]
+    on = scored.artifact["on_channel"][0]
+    assert on["for_you"] == on["predicted_multiplier"] and "too early to correct" in scored.content.lower()
+    assert f"**{on['predicted_multiplier']:.2f}x**" in scored.content

@@ -5,14 +5,19 @@ graph test (``test_preproduction_graph.py``)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.language_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
 
 from evals.hooks_voice import evaluate
 from tools.base import CortexContext
 from tools.learning.transcripts import load_channel_videos
-from tools.learning.voice import I_CAPS_PATTERN, WE_PATTERN, build_voice_profile
+from tools.learning.voice import build_voice_profile, style_counts
+from tools.learning.voice_fit import feature_distance
 from tools.preproduction.hooks import (
     HOOK_KINDS,
     INTRO_SECONDS,
@@ -20,6 +25,7 @@ from tools.preproduction.hooks import (
     develop_hooks,
     develop_hooks_llm,
     guard_problems,
+    hook_features,
     hooks_markdown,
     transcript_openers,
     voice_of,
@@ -28,8 +34,6 @@ from tools.preproduction.offline import hooks_args, hooks_topic
 from tools.scripts.hooks import hook_strength, specificity
 from tools.scripts.parsing import parse_script
 from tools.titles.fluency import Evidence
-
-from support import ScriptedModel
 
 
 @pytest.fixture(scope="module")
@@ -57,16 +61,36 @@ def test_five_hooks_one_of_each_kind_scored_by_the_rubric_and_fluent(dna):
     assert result.voice == "Nischa" and "Nischa's voice" in hooks_markdown(result)
 
 
-def test_the_voice_decides_we_or_i(dna):
-    said = {}
+def test_the_voice_decides_you_i_and_we(dna):
+    rates = {}
     for channel, profile in dna.items():
-        text = " ".join(h.text for h in develop_hooks(Material("the golden ratio"), profile).hooks)
-        we, i = len(WE_PATTERN.findall(text)), len(I_CAPS_PATTERN.findall(text))
-        said[channel] = we / (we + i)
-    # Nischa says "we" in 14 % of her I/we, 3Blue1Brown in about half: their hooks follow
-    assert voice_of(dna["Nischa"]).we_share < 0.2 < 0.4 < voice_of(dna["3Blue1Brown"]).we_share
-    # the hooks follow, within the reach of whole frames (one hook's "I" or "we" is several words)
-    assert said["Nischa"] <= 0.2 and said["3Blue1Brown"] >= 0.25
+        result = develop_hooks(Material("the golden ratio"), profile)
+        counts = Counter()
+        for h in result.hooks:
+            counts.update(style_counts(h.text))
+            counts["words"] += len(h.text.split())
+        rates[channel] = {k: 1000 * counts[k] / counts["words"] for k in ("you", "i", "we")}
+        assert any(n.startswith("Written to your habits") for n in result.notes)
+    # Nischa: you 46, I 38, we 6 per 1,000 words; 3Blue1Brown: you 23, I 15, we 14 (their whole DNA)
+    assert rates["Nischa"]["i"] > 2 * rates["Nischa"]["we"]
+    assert rates["3Blue1Brown"]["we"] > rates["Nischa"]["we"]
+    assert rates["3Blue1Brown"]["you"] < rates["Nischa"]["you"] and rates["3Blue1Brown"]["i"] < rates["Nischa"]["i"]
+
+
+def test_the_lines_are_chosen_to_follow_the_dna(dna):
+    """The hooks in a creator's voice are nearer their DNA's habits than the same kinds in the neutral voice's lines:
+    fails if the choice ignores the DNA."""
+    for profile in dna.values():
+        target = voice_of(profile).target
+        mine, neutral = Counter(), Counter()
+        for hooks, total in ((develop_hooks(Material("index funds"), profile).hooks, mine),
+                             (develop_hooks(Material("index funds")).hooks, neutral)):
+            for h in hooks:
+                total.update(style_counts(h.text))
+                sentences = [s for s in re.split(r"(?<=[.!?])\s+", h.text) if s]
+                total.update({"words": len(h.text.split()), "sentences": len(sentences),
+                              "questions": sum(s.endswith("?") for s in sentences)})
+        assert feature_distance(hook_features(mine), target) < feature_distance(hook_features(neutral), target) - 0.1
 
 
 def test_a_signature_phrase_and_teaching_move_of_the_creator_show(dna):
@@ -122,34 +146,47 @@ def test_hooks_in_nischas_voice_are_closer_to_her_held_out_dna_than_to_3blue1bro
     assert d.own < d.other
 
 
-@pytest.mark.xfail(strict=True, reason="measured 0.801 to its own held-out DNA vs 0.714 to Nischa's: the frames say "
-                   "“you” and “I” about twice as often per 1,000 words as 3Blue1Brown does (README, develop_hooks)")
 def test_hooks_in_3blue1browns_voice_are_closer_to_his_held_out_dna_than_to_nischas(voice_eval):
     d = voice_eval["3Blue1Brown"]
     assert d.own < d.other
 
 
+class ToolCallingFake(GenericFakeChatModel):
+    """langchain's fake chat model (its messages are the model's answers), able to be bound to the schema
+    ``with_structured_output`` binds: the answer's tool call is parsed as the structured output."""
+
+    def bind_tools(self, tools, **kwargs):
+        return self
+
+
+class Prompts(BaseCallbackHandler):
+    """Keeps the messages each chat-model call was given."""
+
+    def __init__(self):
+        self.seen = []
+
+    def on_chat_model_start(self, serialized, messages, **kwargs):
+        self.seen.extend(messages)
+
+
 async def test_with_an_llm_the_dna_is_in_the_prompt_and_its_hooks_pass_the_same_guard(dna):
-    seen = []
-
-    def respond(messages, schema):
-        seen.append(messages)
-        assert schema == "HooksOut"
-        return {"hooks": [
-            {"kind": "question", "text": "What if compound interest is the quiet reason some people retire early? "
-                                         "I looked at how it really works, and I'll show you exactly where the money "
-                                         "comes from, step by step."},
-            {"kind": "stakes", "text": "Compound interest made 37 percent of savers rich in 2019."},  # invented numbers
-            {"kind": "story", "text": "When it comes to compound interest, I learned it the hard way, and"},  # fragment
-        ]}
-
-    model = ScriptedModel(respond=respond)
-    result = await develop_hooks_llm(Material("compound interest"), dna["Nischa"], model, "scripted-model")
-    prompt = "\n".join(str(m.content) for m in seen[0])
+    hooks = [
+        {"kind": "question", "text": "What if compound interest is the quiet reason some people retire early? "
+                                     "I looked at how it really works, and I'll show you exactly where the money "
+                                     "comes from, step by step."},
+        {"kind": "stakes", "text": "Compound interest made 37 percent of savers rich in 2019."},  # invented numbers
+        {"kind": "story", "text": "When it comes to compound interest, I learned it the hard way, and"},  # fragment
+    ]
+    answer = AIMessage("", tool_calls=[{"name": "HooksOut", "args": {"hooks": hooks}, "id": "call-1"}])
+    prompts = Prompts()
+    model = ToolCallingFake(messages=iter([answer]), callbacks=[prompts])
+    result = await develop_hooks_llm(Material("compound interest"), dna["Nischa"], model, "fake-model")
+    prompt = "\n".join(str(m.content) for m in prompts.seen[0])
     assert "Creator voice (Nischa" in prompt and "when it comes to" in prompt
+    assert f"you {dna['Nischa'].you_per_1k:.0f}, I {dna['Nischa'].i_per_1k:.0f}" in prompt  # her measured person
     by_kind = {h.kind: h for h in result.hooks}
-    assert sorted(by_kind) == sorted(HOOK_KINDS) and result.engine == "scripted-model"
-    assert by_kind["question"].source == "model" and "written by scripted-model" in by_kind["question"].why[1]
+    assert sorted(by_kind) == sorted(HOOK_KINDS) and result.engine == "fake-model"
+    assert by_kind["question"].source == "model" and "written by fake-model" in by_kind["question"].why[1]
     assert by_kind["stakes"].source != "model" and by_kind["story"].source != "model"
     assert any("stakes hook was replaced" in n and "37" in n for n in result.notes)
     q = by_kind["question"]
