@@ -683,9 +683,10 @@ def hooks_markdown(result: HookSet) -> str:
     for n, h in enumerate(result.hooks, 1):
         lines.append(f"{n}. **{h.kind.capitalize()}** · strength {h.strength}/10 · specificity {h.specificity}/8 · "
                      f"{h.seconds:g} s")
-        lines.append(f"   > {h.text}")
+        lines += [f"   > {h.text}", ""]  # the blank line ends the quote (else the why is read as part of it)
         lines.append("   _Why_: " + "; ".join(h.why))
         if h.todo:
-            lines.append(f"   _To do: {h.todo}_")
+            lines += ["", f"   _To do: {h.todo}_"]
+        lines.append("")
     lines += [f"_{n}_" for n in result.notes]
     return "\n".join(lines)
