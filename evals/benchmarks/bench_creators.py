@@ -12,7 +12,7 @@ engagement rate and activity multiplied by a random factor in [0.5, 2), and for 
 one in eleven: the real share with a description, captions or uploads) the vector plus Gaussian noise
 (sigma 0.02 per dimension, cosine ~0.93 to the original), renormalised. Indexes are rebuilt after the copy.
 
-Queries: the 32 labelled eval queries (``evals/creator_queries.jsonl``), put through the offline extractor, so
+Queries: the labelled eval queries (``evals/creator_queries.jsonl``), put through the offline extractor, so
 the filters are the ones users get (platform, follower bounds, country, engagement, example creator), searched
 in hybrid mode (keyword + semantic + fusion + reasons), ``--rounds`` times after one warm-up round. Prints p50
 and p95 of the whole ``search`` call (query embedding included) and of the rest once the embedding's wall time
@@ -44,13 +44,13 @@ def _percentile(values: list[float], q: float) -> float:
 
 async def _build(pool, data_dir: Path, n_creators: int, log) -> dict:
     """Load the real creators, then copy them up to ``n_creators`` accounts (module docstring)."""
-    from agent.embeddings import get_embedder
+    from agent.embeddings import get_creator_embedder, get_embedder
     from agent.settings import get_settings
     from memory.creators.vectors import CREATOR_VECTORS
     from tools.creators.enrich import build_creator_index
 
     started = time.perf_counter()
-    table = CREATOR_VECTORS.table_name(get_embedder().name)
+    table = CREATOR_VECTORS.table_name(get_creator_embedder().name)  # the vectors search reads
     async with pool.connection() as conn:
         cur = await conn.execute("SELECT to_regclass(%s) IS NOT NULL AS ready", (table,))
         if (await cur.fetchone())["ready"]:
@@ -139,14 +139,14 @@ async def _build(pool, data_dir: Path, n_creators: int, log) -> dict:
 
 
 async def _measure(pool, rounds: int) -> dict:
-    from agent.embeddings import get_embedder
+    from agent.embeddings import get_creator_embedder
     from agent.settings import get_settings
     from evals.creators import load_queries, query_of
     from tools.creators.offline import extract_args
     from tools.creators.search import FusionWeights, search
 
     queries = [query_of(await extract_args(q["query"])) for q in load_queries("all")]
-    embedder = get_embedder()
+    embedder = get_creator_embedder()
     weights = FusionWeights.from_settings(get_settings())
     totals, plans = [], {}
     for r in range(rounds + 1):

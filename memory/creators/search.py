@@ -198,11 +198,18 @@ async def semantic_candidates(pool: AsyncConnectionPool, table: str, vector: np.
     return [{"account_id": a, "sim": s} for a, s in ranked], plan
 
 
+RECURRING_WORD = 3
+"""Occurrences in an account's newest titles and captions from which a word counts as a topic it returns to."""
+
+
 async def candidate_details(pool: AsyncConnectionPool, table: str | None, account_ids: Sequence[str], text: str,
                             vector: np.ndarray | None) -> list[dict]:
     """Everything fusion and the reasons need about candidate accounts: account and creator columns, keyword
     rank ``kw`` (0 without a match), cosine similarity of bio and content vectors (``sem_bio``, ``sem_content``,
-    None without a vector) and the words of ``text`` whose stems the account's text contains (``matched``)."""
+    None without a vector), the words of ``text`` whose stems the account's text contains (``matched``) and those of
+    them that say what the account is about (``profile_matched``): in its name, handle, niches, category or bio, or
+    in at least ``RECURRING_WORD`` places of its titles and captions (one title about a golf ball does not make a
+    golf channel)."""
     sem = ("NULL::float8 AS sem_bio, NULL::float8 AS sem_content" if table is None or vector is None else
            f"""(SELECT 1 - (v.embedding <=> %(q)s) FROM {table} v WHERE v.account_id = a.account_id AND v.kind = 'bio') AS sem_bio,
                (SELECT 1 - (v.embedding <=> %(q)s) FROM {table} v WHERE v.account_id = a.account_id AND v.kind = 'content') AS sem_content""")
@@ -216,10 +223,15 @@ async def candidate_details(pool: AsyncConnectionPool, table: str | None, accoun
                             THEN ts_rank(a.tsv, qq.q, 32) ELSE ts_rank(a.tsv, qq.q, 32) / 2 END AS kw,
                        ARRAY(SELECT w FROM unnest(%(words)s::text[]) w
                              WHERE tsvector_to_array(to_tsvector('english', w)) && tsvector_to_array(a.tsv)) AS matched,
+                       ARRAY(SELECT w FROM unnest(%(words)s::text[]) w WHERE EXISTS (
+                               SELECT 1 FROM unnest(a.tsv) u
+                               WHERE u.lexeme = ANY(tsvector_to_array(to_tsvector('english', w)))
+                                 AND (u.weights && ARRAY['A', 'B'] OR cardinality(u.positions) >= %(recurring)s)))
+                         AS profile_matched,
                        {sem}
                 FROM creator_accounts a LEFT JOIN creators c USING (creator_id), {_OR_QUERY}
                 WHERE a.account_id = ANY(%(ids)s)""",
-            {"ids": list(account_ids), "text": text, "q": vector,
+            {"ids": list(account_ids), "text": text, "q": vector, "recurring": RECURRING_WORD,
              "words": list(dict.fromkeys(re.findall(r"[\w'-]+", text.lower())))},
         )
         return await cur.fetchall()

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import numpy as np
 from psycopg_pool import AsyncConnectionPool
 
-from agent.embeddings import MINILM, Embedder
+from agent.embeddings import MINILM, MINILM_STATIC, Embedder
 from agent.settings import Settings
 from memory.creators.identity import creator_links_of
 from memory.creators.search import (
@@ -73,7 +73,8 @@ class CreatorQuery:
 
 @dataclass
 class CreatorHit:
-    """One ranked creator with the account that matched and why."""
+    """One ranked creator with the account that matched and why; ``matched``: the request's words its text contains,
+    ``profile_matched``: those of them that say what it is about (``memory.creators.search.candidate_details``)."""
 
     creator_id: str
     name: str
@@ -90,6 +91,7 @@ class CreatorHit:
     account_id: str
     components: dict[str, float]
     matched: list[str] = field(default_factory=list)
+    profile_matched: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -110,11 +112,13 @@ class SearchResult:
     absent_words: list[str] = field(default_factory=list)
 
 
-SEMANTIC_FLOOR: dict[str, float] = {MINILM: 0.32}
+SEMANTIC_FLOOR: dict[str, float] = {MINILM: 0.42, MINILM_STATIC: 0.37}
 """Cosine similarity (request vs bio or content vector) under which semantic closeness alone does not make a creator a
 match, per embedding model. Chosen on the dev split of ``evals/creator_queries.jsonl`` only
-(``python -m evals.creators floor``: the floor maximising F1 of relevance among each dev query's top 20 semantic
-candidates, ``evals.retrieval.fit_similarity_floor``). Models without an entry get no floor."""
+(``python -m evals.creators floor``, with ``CORTEX_CREATOR_EMBEDDING_MODEL`` set to the model: the floor maximising F1
+of relevance among each dev query's top 20 semantic candidates, every candidate of an absent-niche query irrelevant,
+``evals.retrieval.fit_similarity_floor``; MiniLM's was 0.32 before the dev split had absent niches beyond three).
+Models without an entry get no floor."""
 CLOSEST_SHOWN = 3
 """Niches offered when nothing matches."""
 SECONDARY_AGREEMENT = 0.5
@@ -130,14 +134,15 @@ def content_words(text: str) -> list[str]:
 
 def relevant(hit: CreatorHit, topic: tuple[str, ...], text: str, floor: float | None) -> bool:
     """Whether a hit is a match a creator would accept: its niche is the one the request names, or its semantic
-    similarity is at or above ``floor``, or its name, niches, bio or titles contain more than half of the request's
-    content words (``content_words``; 'personal' alone does not make a pets account a personal finance match)."""
+    similarity is at or above ``floor``, or more than half of the request's content words (``content_words``;
+    'personal' alone does not make a pets account a personal finance match) say what the account is about: they are
+    in its name, niches, category or bio, or recur in its titles (``CreatorHit.profile_matched``)."""
     if topic and hit.components.get("agreement", 0.0) > 0:
         return True
     if hit.components.get("cosine") is not None and (floor is None or hit.components["cosine"] >= floor):
         return True
     content = content_words(text)
-    shared = [w for w in hit.matched if w.lower() in content]
+    shared = [w for w in hit.profile_matched if w.lower() in content]
     return bool(content) and len(shared) > len(content) / 2
 
 
@@ -307,7 +312,7 @@ def _fuse(details: Sequence[dict], mode: Mode, w: FusionWeights, query: CreatorQ
             followers=d["followers"], country=d["country"], niche=d["primary_niche"],
             secondary_niches=list(d["secondary_niches"] or []), summary=d["summary"], score=round(score, 4),
             reasons=_reasons(d, query, example, kw.get(a), sem, comp, topic), also_on=[], account_id=a, components=comp,
-            matched=list(d["matched"] or []),
+            matched=list(d["matched"] or []), profile_matched=list(d["profile_matched"] or []),
         )
     return sorted(best.values(), key=lambda h: (-h.score, -(h.followers or 0), h.creator_id))
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from langgraph.prebuilt import ToolRuntime
 from pydantic import Field
 
-from agent.embeddings import get_embedder
+from agent.embeddings import get_creator_embedder
 from memory.creators.search import CreatorFilters
 from memory.creators.sources import country_code
 from memory.creators.store import creators_are_empty
@@ -107,7 +107,7 @@ async def search_creators(
         result = await search(
             db.pool, CreatorQuery(query, filters, similar_to, smaller_than_example=smaller_than_similar,
                                   larger_than_example=larger_than_similar),
-            get_embedder(settings.embedding_model), FusionWeights.from_settings(settings),
+            get_creator_embedder(settings), FusionWeights.from_settings(settings),
             limit=max(1, min(limit, 50)),
         )
     except ValueError as exc:

@@ -47,6 +47,12 @@ meaning is needed). MiniLM's is chosen on the dev split only by ``evals.retrieva
 evals.retrieval --split tune``: the grid floor with the best dev nDCG@10 of the tool, 0.718 at 0.20); the static
 tier's is not fitted: MiniLM's scaled by the ratio of the two models' fitted general floors (0.52 / 0.36)."""
 
+TOPIC_FLOOR: dict[str, float] = {MINILM: 0.43, MINILM_STATIC: 0.52}
+"""A topic search over the whole corpus (no channel or niche given) whose topic names no niche answers "no good match"
+when its closest title is under this cosine similarity: nothing in the corpus is about it, and what is nearest only
+shares a word or a mood ("golf swing tips": a golf ball filmed in slow motion). Per title model, chosen on the dev
+split only by ``evals.retrieval.fit_topic_floor`` (``python -m evals.retrieval --split topic-floor``)."""
+
 
 @dataclass
 class OutlierHit:
@@ -248,7 +254,8 @@ async def search_outliers(
     When the topic names a niche (``memory.niches.niches_named``: 'budgeting' -> personal finance), says nothing
     else (``memory.niches.only_niche_words``) and no niche or channel is given, that niche's outliers are searched on
     their own too (under ``IN_NICHE_FLOOR``) and fused in
-    (``_ranked``), and a video of another niche is shown only with evidence (``_evidence``). When no title contains any of the topic's words
+    (``_ranked``), and a video of another niche is shown only with evidence (``_evidence``). A topic that names no niche,
+searched over the whole corpus, gets no hit when its nearest title is under ``TOPIC_FLOOR``. When no title contains any of the topic's words
     (``memory.corpus.search.words_in_no_title``; niche words aside), the corpus has nothing about it: no hit. With no hit at all, ``closest`` names the niches that do have
     outliers. Channel names and the niche are matched fuzzily; an unknown one raises ValueError listing
     the known ones. ``min_multiplier=None`` also returns titles without a channel baseline (trending snapshots).
@@ -274,6 +281,11 @@ async def search_outliers(
         in_result = await hybrid_search(pool, embedder.name, query, vector, replace(filters, niches=topic),
                                         limit=depth, similarity_floor=IN_NICHE_FLOOR.get(embedder.name))
         in_niche = in_result.hits
+    nearest = max((h["similarity"] or 0.0 for h in result.hits), default=0.0)
+    if not (niches or resolved or topic) and nearest < TOPIC_FLOOR.get(embedder.name, 0.0):
+        trace("rag.retrieval", query=query, nearest_similarity=round(nearest, 3), topic_floor=TOPIC_FLOOR[embedder.name],
+              hits=0)
+        return OutlierSearch([], topic, await _closest_niches(pool, vector, filters))
     rows = _ranked(query, result.hits, in_niche, topic, floor, result.idf)[:limit]
     closest = await _closest_niches(pool, vector, filters) if not rows else []
     trace(
