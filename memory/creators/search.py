@@ -199,7 +199,7 @@ async def semantic_candidates(pool: AsyncConnectionPool, table: str, vector: np.
 
 
 RECURRING_WORD = 3
-"""Occurrences in an account's newest titles and captions from which a word counts as a topic it returns to."""
+"""Occurrences in an account's bio and newest titles and captions from which a word counts as a topic it returns to."""
 
 
 async def candidate_details(pool: AsyncConnectionPool, table: str | None, account_ids: Sequence[str], text: str,
@@ -207,9 +207,9 @@ async def candidate_details(pool: AsyncConnectionPool, table: str | None, accoun
     """Everything fusion and the reasons need about candidate accounts: account and creator columns, keyword
     rank ``kw`` (0 without a match), cosine similarity of bio and content vectors (``sem_bio``, ``sem_content``,
     None without a vector), the words of ``text`` whose stems the account's text contains (``matched``) and those of
-    them that say what the account is about (``profile_matched``): in its name, handle, niches, category or bio, or
-    in at least ``RECURRING_WORD`` places of its titles and captions (one title about a golf ball does not make a
-    golf channel)."""
+    them that say what the account is about (``profile_matched``): in its name, handle, niches or category, or in at
+    least ``RECURRING_WORD`` places of its text (bio, titles and captions: one title about a golf ball does not make
+    a golf channel, nor "we hunt down cars" in a bio a hunting one)."""
     sem = ("NULL::float8 AS sem_bio, NULL::float8 AS sem_content" if table is None or vector is None else
            f"""(SELECT 1 - (v.embedding <=> %(q)s) FROM {table} v WHERE v.account_id = a.account_id AND v.kind = 'bio') AS sem_bio,
                (SELECT 1 - (v.embedding <=> %(q)s) FROM {table} v WHERE v.account_id = a.account_id AND v.kind = 'content') AS sem_content""")

@@ -136,7 +136,7 @@ def relevant(hit: CreatorHit, topic: tuple[str, ...], text: str, floor: float | 
     """Whether a hit is a match a creator would accept: its niche is the one the request names, or its semantic
     similarity is at or above ``floor``, or more than half of the request's content words (``content_words``;
     'personal' alone does not make a pets account a personal finance match) say what the account is about: they are
-    in its name, niches, category or bio, or recur in its titles (``CreatorHit.profile_matched``)."""
+    in its name, handle, niches or category, or recur in its bio and titles (``CreatorHit.profile_matched``)."""
     if topic and hit.components.get("agreement", 0.0) > 0:
         return True
     if hit.components.get("cosine") is not None and (floor is None or hit.components["cosine"] >= floor):

@@ -17,7 +17,7 @@ from memory.corpus.channels import channel_profiles, channel_videos
 from memory.corpus.search import OutlierFilters
 from memory.corpus.vectors import titles_indexed
 from memory.outliers import OUTLIER_FROM, TIERS, tier_label
-from tools.base import trace
+from tools.base import md_cell, trace
 from tools.outliers.patterns import (
     PatternLift,
     channel_lifts,
@@ -81,7 +81,8 @@ def outliers_markdown(query: str, hits: list[OutlierHit], pattern_lines: list[st
     ]
     for i, h in enumerate(hits, 1):
         year = h.published[:4] if h.published else "trending"
-        lines.append(f"| {i} | {h.title} | {h.channel} ({h.format}, {year}) | {_views(h.views)} | {_mult(h)} | {h.why} |")
+        lines.append(f"| {i} | {md_cell(h.title)} | {md_cell(h.channel)} ({h.format}, {year}) | {_views(h.views)} | "
+                     f"{_mult(h)} | {md_cell(h.why)} |")
     if pattern_lines:
         lines += ["", *pattern_lines]
     young = [(i, h) for i, h in enumerate(hits, 1) if h.multiplier is not None and "no age-aware" in h.note]
@@ -187,7 +188,7 @@ async def what_works(
     for i, r in enumerate(top, 1):
         pats = title_patterns(r["title"])
         age = f", age-aware {r['age_multiplier']:.1f}x" if r["age_multiplier"] is not None else ", too young for an age-aware view"
-        lines.append(f"| {i} | {r['title']} | {r['channel']} ({format_label(r['is_short'])}, {r['published_at']:%Y}) | "
+        lines.append(f"| {i} | {md_cell(r['title'])} | {md_cell(r['channel'])} ({format_label(r['is_short'])}, {r['published_at']:%Y}) | "
                      f"{_views(r['views'])} | {r['outlier_multiplier']:.1f}x ({tier_label(r['outlier_multiplier'])}{age}) | "
                      f"{', '.join(pats) or '—'} |")
         hits.append(asdict(OutlierHit(

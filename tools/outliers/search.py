@@ -286,7 +286,10 @@ searched over the whole corpus, gets no hit when its nearest title is under ``TO
         trace("rag.retrieval", query=query, nearest_similarity=round(nearest, 3), topic_floor=TOPIC_FLOOR[embedder.name],
               hits=0)
         return OutlierSearch([], topic, await _closest_niches(pool, vector, filters))
-    rows = _ranked(query, result.hits, in_niche, topic, floor, result.idf)[:limit]
+    # beside the named niche's own outliers, a title of another niche must be about the topic, not near it in mood
+    # ("CHEAP LIGHTING SETUP on a Budget!" for "budgeting for beginners"): the topic floor
+    outside = max(floor, TOPIC_FLOOR.get(embedder.name, floor)) if in_niche and floor is not None else floor
+    rows = _ranked(query, result.hits, in_niche, topic, outside, result.idf)[:limit]
     closest = await _closest_niches(pool, vector, filters) if not rows else []
     trace(
         "rag.retrieval",
