@@ -3,6 +3,10 @@
 Run from the repository root::
 
     .venv/bin/python -m evals.benchmarks.bench_creators [--creators 1000000] [--rounds 5] [--keep DIR]
+    CORTEX_CREATOR_EMBEDDING_MODEL=minilm-static .venv/bin/python -m evals.benchmarks.bench_creators ...  # static tier
+
+The accounts are searched with the creator search model (``agent.embeddings.get_creator_embedder``); with
+``--keep DIR`` a second run measures the kept database without rebuilding it.
 
 LOAD TEST DATA, NOT REAL CREATORS. The million is built from the real ones: the five creator tables are loaded
 and embedded (``tools.creators.enrich.build_creator_index``) into a **new embedded Postgres in a temporary

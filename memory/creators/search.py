@@ -254,12 +254,18 @@ async def find_account_by_name(pool: AsyncConnectionPool, name: str, platform: s
         return await cur.fetchone()
 
 
-async def accounts_by_niche(pool: AsyncConnectionPool, filters: CreatorFilters) -> dict[str, int]:
-    """Accounts passing ``filters`` per niche they carry (primary or secondary): {niche: count}."""
+async def accounts_by_niche(pool: AsyncConnectionPool, filters: CreatorFilters,
+                            niches: Sequence[str] | None = None) -> dict[str, int]:
+    """Accounts passing ``filters`` per niche they carry (primary or secondary): {niche: count}; only ``niches`` when
+    given (then the niches' GIN index finds the accounts, instead of a pass over every account the filters pass)."""
     where, params = filters.sql()
+    if niches is not None:
+        where += " AND a.niches && %(only)s::text[]"
+        params = {**params, "only": list(niches)}
     async with pool.connection() as conn:
         cur = await conn.execute(
-            f"SELECT n AS niche, count(*) AS c FROM creator_accounts a, unnest(a.niches) n WHERE {where} GROUP BY n",
+            f"""SELECT n AS niche, count(*) AS c FROM creator_accounts a, unnest(a.niches) n WHERE {where}
+                {"AND n = ANY(%(only)s)" if niches is not None else ""} GROUP BY n""",
             params,
         )
         return {r["niche"]: int(r["c"]) for r in await cur.fetchall()}

@@ -246,7 +246,7 @@ async def _alternatives(pool: AsyncConnectionPool, f: CreatorFilters, topic: tup
                if f.min_followers is not None or f.max_followers is not None else None}
     for where, wider in relaxed.items():
         if topic and wider is not None:
-            wider_counts = await accounts_by_niche(pool, wider)
+            wider_counts = await accounts_by_niche(pool, wider, topic)
             elsewhere[where] = sum(wider_counts.get(n, 0) for n in topic)
     return [(n, counts[n]) for n in names[:CLOSEST_SHOWN]], elsewhere
 
