@@ -193,6 +193,9 @@ async def search(pool: AsyncConnectionPool, query: CreatorQuery, embedder: Embed
         vector = np.mean(parts, axis=0)
         vector = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
     plan: dict[str, Any] = {"embed_ms": round((time.perf_counter() - t0) * 1000, 1)}
+    # the named niche's accounts are candidates whatever their words, most engaged first; each retriever has its own
+    # connection, so Postgres runs them side by side
+    niche_tasks = [asyncio.create_task(_browse(pool, replace(f, niche=niche), CANDIDATES)) for niche in topic]
     sem_rows: list[dict] = []
     if mode != "keyword" and vector is not None:
         sem_rows, plan["semantic"] = await semantic_candidates(pool, table, vector, f, CANDIDATES)
@@ -201,9 +204,7 @@ async def search(pool: AsyncConnectionPool, query: CreatorQuery, embedder: Embed
     if not ids and not query.text.strip() and vector is None:
         ids = [r["account_id"] for r in await _browse(pool, f, CANDIDATES)]
         plan["browse"] = True
-    niche_rows: list[dict] = []
-    for niche in topic:  # the named niche's accounts are candidates whatever their words, most engaged first
-        niche_rows += await _browse(pool, replace(f, niche=niche), CANDIDATES)
+    niche_rows = [r for rows in await asyncio.gather(*niche_tasks) for r in rows]
     ids = list(dict.fromkeys([*ids, *(r["account_id"] for r in niche_rows)]))
     plan.update(keyword_candidates=len(kw_rows), semantic_candidates=len(sem_rows), niche_candidates=len(niche_rows),
                 topic_niches=list(topic))

@@ -14,7 +14,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from agent.embeddings import get_title_embedder
 from memory.corpus.channels import channel_profiles, channel_videos
-from memory.corpus.search import OutlierFilters
+from memory.corpus.search import NICHE_COUNT_CAP, OutlierFilters
 from memory.corpus.vectors import titles_indexed
 from memory.outliers import OUTLIER_FROM, TIERS, tier_label
 from tools.base import md_cell, trace
@@ -58,7 +58,7 @@ def no_match_markdown(query: str, topic_niches: tuple[str, ...] = (), closest: l
         niche = f" The corpus has no {' or '.join(topic_niches)} outlier that fits these filters." if topic_niches else ""
         text = f"No good match for **{query}**: no outlier in the corpus is about it with these filters.{niche}"
     if closest:
-        offers = ", ".join(f"{n} ({c:,} outliers)" for n, c in closest)
+        offers = ", ".join(f"{n} ({c:,}{'+' if c >= NICHE_COUNT_CAP else ''} outliers)" for n, c in closest)
         text += f" Closest niches that do have outliers here: {offers}. Ask about one of them, or try other words."
     else:
         text += " Try a broader topic, a lower minimum multiplier, or no channel filter."

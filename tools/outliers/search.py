@@ -217,7 +217,7 @@ def _ranked(query: str, base: list[dict], in_niche: list[dict], topic: tuple[str
 async def _closest_niches(pool: AsyncConnectionPool, vector, filters: OutlierFilters) -> list[tuple[str, int]]:
     """The niches with outliers under ``filters`` (its niches aside), nearest first to the request's vector by the
     cosine of the niche's text (``memory.niches.niche_texts``) in the title model's space; at most CLOSEST_SHOWN."""
-    counts = await outlier_counts_by_niche(pool, replace(filters, niches=()))
+    counts = await outlier_counts_by_niche(pool, get_title_embedder().name, replace(filters, niches=()))
     if not counts:
         return []
     names = [n for n in NICHES if counts.get(n)]
