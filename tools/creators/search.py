@@ -29,6 +29,7 @@ from memory.creators.search import (
     CreatorFilters,
     accounts_by_niche,
     candidate_details,
+    capped_niche_counts,
     find_account_by_name,
     keyword_candidates,
     semantic_candidates,
@@ -236,11 +237,20 @@ async def _alternatives(pool: AsyncConnectionPool, f: CreatorFilters, topic: tup
     """What to offer when nothing matched (``SearchResult.closest`` and ``elsewhere``): niches with accounts under the
     same filters, nearest to the named niche (else to the request's vector, else the largest) first; and the named
     niche's accounts with the platform, then the audience filter dropped."""
-    counts = await accounts_by_niche(pool, replace(f, niche=None))
-    names = [n for n in CREATOR_NICHES if counts.get(n) and n not in topic]
     vectors = _niche_vectors(embedder)
     ref = np.mean([vectors[n] for n in topic], axis=0) if topic else vector
-    names.sort(key=lambda n: -float(vectors[n] @ ref) if ref is not None else -counts[n])
+    if ref is None:  # the largest niches: every niche counted
+        counts = await accounts_by_niche(pool, replace(f, niche=None))
+        names = sorted((n for n in CREATOR_NICHES if counts.get(n) and n not in topic), key=lambda n: -counts[n])
+    else:  # the nearest niches with accounts: capped counts, a few niches at a time, nearest first
+        order = sorted((n for n in CREATOR_NICHES if n not in topic), key=lambda n: -float(vectors[n] @ ref))
+        counts, names = {}, []
+        for start in range(0, len(order), CLOSEST_SHOWN + 1):
+            batch = order[start : start + CLOSEST_SHOWN + 1]
+            counts.update(await capped_niche_counts(pool, replace(f, niche=None), batch))
+            names = [n for n in order if counts.get(n)]
+            if len(names) >= CLOSEST_SHOWN:
+                break
     elsewhere: dict[str, int] = {}
     relaxed = {"on any platform": replace(f, niche=None, platform=None) if f.platform else None,
                "at any audience size": replace(f, niche=None, min_followers=None, max_followers=None)

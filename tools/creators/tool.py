@@ -13,7 +13,7 @@ from langgraph.prebuilt import ToolRuntime
 from pydantic import Field
 
 from agent.embeddings import get_creator_embedder
-from memory.creators.search import CreatorFilters
+from memory.creators.search import NICHE_COUNT_CAP, CreatorFilters
 from memory.creators.sources import country_code
 from memory.creators.store import creators_are_empty
 from tools.base import context_of, cortex_tool, trace
@@ -40,7 +40,7 @@ def no_match_markdown(result: SearchResult, shown: str) -> str:
         text += f" {niche.capitalize()} creators: " + ", ".join(relaxed) + "."
     if result.closest:
         text += " Closest niches that do have creators here: " + ", ".join(
-            f"{n} ({c:,})" for n, c in result.closest) + "."
+            f"{n} ({c:,}{'+' if c >= NICHE_COUNT_CAP else ''})" for n, c in result.closest) + "."
     return text + " Try one of those, fewer filters, or other words for the niche."
 
 
