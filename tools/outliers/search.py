@@ -254,8 +254,9 @@ async def search_outliers(
     When the topic names a niche (``memory.niches.niches_named``: 'budgeting' -> personal finance), says nothing
     else (``memory.niches.only_niche_words``) and no niche or channel is given, that niche's outliers are searched on
     their own too (under ``IN_NICHE_FLOOR``) and fused in
-    (``_ranked``), and a video of another niche is shown only with evidence (``_evidence``). A topic that names no niche,
-searched over the whole corpus, gets no hit when its nearest title is under ``TOPIC_FLOOR``. When no title contains any of the topic's words
+    (``_ranked``), and a video of another niche is shown only with evidence (``_evidence``), its title at least as
+    close as ``TOPIC_FLOOR``. A topic that names no niche, searched over the whole corpus, gets no hit when its
+    nearest title is under ``TOPIC_FLOOR``. When no title contains any of the topic's words
     (``memory.corpus.search.words_in_no_title``; niche words aside), the corpus has nothing about it: no hit. With no hit at all, ``closest`` names the niches that do have
     outliers. Channel names and the niche are matched fuzzily; an unknown one raises ValueError listing
     the known ones. ``min_multiplier=None`` also returns titles without a channel baseline (trending snapshots).
@@ -282,13 +283,13 @@ searched over the whole corpus, gets no hit when its nearest title is under ``TO
                                         limit=depth, similarity_floor=IN_NICHE_FLOOR.get(embedder.name))
         in_niche = in_result.hits
     nearest = max((h["similarity"] or 0.0 for h in result.hits), default=0.0)
-    if not (niches or resolved or topic) and nearest < TOPIC_FLOOR.get(embedder.name, 0.0):
-        trace("rag.retrieval", query=query, nearest_similarity=round(nearest, 3), topic_floor=TOPIC_FLOOR[embedder.name],
-              hits=0)
+    topic_floor = TOPIC_FLOOR.get(embedder.name)
+    if not (niches or resolved or topic) and topic_floor is not None and nearest < topic_floor:
+        trace("rag.retrieval", query=query, nearest_similarity=round(nearest, 3), topic_floor=topic_floor, hits=0)
         return OutlierSearch([], topic, await _closest_niches(pool, vector, filters))
     # beside the named niche's own outliers, a title of another niche must be about the topic, not near it in mood
     # ("CHEAP LIGHTING SETUP on a Budget!" for "budgeting for beginners"): the topic floor
-    outside = max(floor, TOPIC_FLOOR.get(embedder.name, floor)) if in_niche and floor is not None else floor
+    outside = max(floor, topic_floor or floor) if in_niche and floor is not None else floor
     rows = _ranked(query, result.hits, in_niche, topic, outside, result.idf)[:limit]
     closest = await _closest_niches(pool, vector, filters) if not rows else []
     trace(
