@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from agent.settings import get_settings
+from agent.settings import Settings, get_settings
 
 MINILM = "all-MiniLM-L6-v2"
 MINILM_STATIC = "minilm-static"
@@ -264,6 +264,14 @@ def get_title_embedder() -> Embedder:
     else ``CORTEX_EMBEDDING_MODEL``. Raises ValueError for an unknown model name."""
     settings = get_settings()
     return _load(settings.title_embedding_model or settings.embedding_model)
+
+
+def get_creator_embedder(settings: Settings | None = None) -> Embedder:
+    """The embedder of creator search (the request and the account vectors it searches): ``CORTEX_CREATOR_EMBEDDING_MODEL``,
+    else ``CORTEX_EMBEDDING_MODEL``, of ``settings`` (default: the process's). Raises ValueError for an unknown
+    model name."""
+    settings = settings or get_settings()
+    return _load(settings.creator_embedding_model or settings.embedding_model)
 
 
 class LangChainEmbeddings(Embeddings):

@@ -77,6 +77,12 @@ class Settings(BaseSettings):
         description="Embedding model of the title corpus (ingest, outlier retrieval, niches): all-MiniLM-L6-v2, "
         "minilm-static or openai:<model>. Unset: embedding_model. Each model has its own vector table.",
     )
+    creator_embedding_model: str | None = Field(
+        default=None,
+        description="Embedding model of creator search (the request and the account vectors it is compared with): "
+        "all-MiniLM-L6-v2, minilm-static (no transformer per request: for a million accounts) or openai:<model>. "
+        "Unset: embedding_model. Niche enrichment and identity links keep embedding_model.",
+    )
     device: str = Field(
         default="cpu",
         description="Where the local MiniLM runs: cpu, or a torch device such as cuda or mps (with a torch build for "

@@ -32,9 +32,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from agent.embeddings import get_embedder
+from agent.embeddings import get_creator_embedder, get_embedder
 from agent.settings import get_settings
 from memory.creators.search import CreatorFilters
+from memory.creators.vectors import creator_vector_table
 from tools.creators.offline import extract_args
 from tools.creators.search import CreatorQuery, FusionWeights, Mode, search
 from tools.creators.tool import HIGH_ENGAGEMENT_PCT
@@ -97,7 +98,7 @@ async def evaluate(pool, queries: list[dict], weights: FusionWeights | None = No
     returned creators with no relevant account (pooled over the queries); absent-niche queries (no labels) are graded
     by it alone."""
     settings = get_settings()
-    embedder = get_embedder(settings.embedding_model)
+    embedder = get_creator_embedder(settings)
     weights = weights or FusionWeights.from_settings(settings)
     per_query = []
     for q in queries:
@@ -152,7 +153,7 @@ async def _with_db(fn):
         try:
             from memory.creators.store import creators_are_empty
 
-            if await creators_are_empty(db.pool):
+            if await creators_are_empty(db.pool) or not await creator_vector_table(db.pool, get_creator_embedder(settings).name):
                 await build_creator_index(db.pool, settings.data_dir, settings, get_embedder(settings.embedding_model))
             return await fn(db.pool)
         finally:
@@ -175,15 +176,16 @@ def run_creator_eval(out_dir: Path, split: str = "test") -> dict[str, Any]:
 
 def fit_semantic_floor() -> dict:
     """The semantic floor (``tools.creators.search.SEMANTIC_FLOOR``) fitted on the dev split only: each dev query's top
-    20 semantic candidates (its filters applied), labelled relevant or not, and the cosine maximising F1 of
-    'cosine >= floor' (``evals.retrieval.fit_similarity_floor``). Returns its fit."""
+    20 semantic candidates (its filters applied), labelled relevant or not (every candidate of an absent-niche query is
+    not), and the cosine maximising F1 of 'cosine >= floor' (``evals.retrieval.fit_similarity_floor``). Returns its
+    fit."""
     from evals.retrieval import fit_similarity_floor
 
-    queries = [q for q in load_queries("dev") if q["relevant"]]
+    queries = load_queries("dev")
 
     async def run(pool):
         settings = get_settings()
-        embedder = get_embedder(settings.embedding_model)
+        embedder = get_creator_embedder(settings)
         weights = FusionWeights.from_settings(settings)
         sims, rel = [], []
         for q in queries:

@@ -297,6 +297,32 @@ async def tune_in_niche_floor(db: Database, model: str) -> dict:
     return {"floor": best, **grid[best], "queries": len(present), "grid": grid}
 
 
+TOPIC_GRID = tuple(float(x) for x in np.round(np.arange(0.30, 0.601, 0.01), 2))
+
+
+async def fit_topic_floor(db: Database, model: str) -> dict:
+    """The topic floor of ``model`` (``tools.outliers.search.TOPIC_FLOOR``) fitted on the dev split only: over the dev
+    queries whose topic names no niche, the nearest outlier title's similarity (the vector leg, as the tool searches)
+    and whether the topic is absent from the corpus; the floor in ``TOPIC_GRID`` that decides "no good match" right
+    for the most queries (ties: the middle of the best run). Returns {floor, correct, queries, absent, nearest:
+    [{query, absent, similarity}]}."""
+    from memory.niches import niches_named
+
+    queries = [q for q in load_queries("dev") if not niches_named(q.query, "channel")]
+    vecs = get_embedder(model).embed([q.query for q in queries])
+    nearest = []
+    for q, vec in zip(queries, vecs, strict=True):
+        result = await hybrid_search(db.pool, model, q.query, vec, OutlierFilters(min_multiplier=OUTLIER_FROM), limit=1,
+                                     legs=("vector",))
+        nearest.append({"query": q.query, "absent": not q.grades,
+                        "similarity": round(float(result.hits[0]["similarity"]), 4) if result.hits else 0.0})
+    correct = {f: sum((n["similarity"] < f) == n["absent"] for n in nearest) for f in TOPIC_GRID}
+    top = max(correct.values())
+    best = [f for f in TOPIC_GRID if correct[f] == top]
+    return {"floor": best[len(best) // 2], "correct": top, "queries": len(nearest),
+            "absent": sum(n["absent"] for n in nearest), "model": model, "nearest": nearest}
+
+
 def run_retrieval_eval(out_dir: Path, split: str = "test") -> dict:
     """Run the retrieval eval on ``split`` and write ``out_dir/retrieval_eval.md`` and ``.json``; returns the report.
 
@@ -375,15 +401,19 @@ def render_markdown(report: dict) -> str:
 
 
 def main(
-    split: str = typer.Option("test", help="test (the report), dev (fits the similarity floors), smoke, all, or tune "
-                              "(chooses the in-niche floor on dev)"),
+    split: str = typer.Option("test", help="test (the report), dev (fits the similarity floors), smoke, all, tune "
+                              "(chooses the in-niche floor on dev) or topic-floor (fits the topic floors on dev)"),
     out: Path = typer.Option(Path("reports/retrieval"), help="folder for retrieval_eval.md and retrieval_eval.json"),
 ) -> None:
-    """Run the retrieval eval on one split and print its report (``--split tune``: choose the in-niche floor on dev)."""
-    if split == "tune":
+    """Run the retrieval eval on one split and print its report (``--split tune``: choose the in-niche floor on dev;
+    ``--split topic-floor``: fit the topic floors on dev)."""
+    if split in ("tune", "topic-floor"):
         async def tune() -> dict:
             async with Database.open(get_settings(), max_size=2) as db:
-                return await tune_in_niche_floor(db, get_title_embedder().name)
+                if split == "tune":
+                    return await tune_in_niche_floor(db, get_title_embedder().name)
+                await _prepare(db)
+                return {m: await fit_topic_floor(db, m) for m in (MINILM, MINILM_STATIC)}
 
         print(json.dumps(asyncio.run(tune()), indent=1))
         return

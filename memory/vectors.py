@@ -24,7 +24,8 @@ class VectorTable:
     - ``columns``: SQL column definitions and table constraints besides ``embedding vector(<dim>) NOT NULL``,
       which ``ensure_vector_table`` adds as the last column;
     - ``hnsw``: (index suffix, partial-index predicate or None for every row) of each HNSW index over ``embedding``;
-    - ``btree``: columns with a B-tree index each (named ``<table>_<column>``).
+    - ``btree``: columns with a B-tree index each (named ``<table>_<column>``), or comma-separated columns of a
+      composite one (named with the columns joined by '_').
 
     Raises ValueError for a kind that is not lower-case letters.
     """
@@ -45,7 +46,7 @@ class VectorTable:
     def index_sql(self, table: str) -> list[str]:
         """CREATE INDEX IF NOT EXISTS statements of the table's secondary indexes: the B-trees, then the HNSW ones."""
         return [
-            *(f"CREATE INDEX IF NOT EXISTS {table}_{c} ON {table} ({c})" for c in self.btree),
+            *(f"CREATE INDEX IF NOT EXISTS {table}_{_index_suffix(c)} ON {table} ({c})" for c in self.btree),
             *(
                 f"CREATE INDEX IF NOT EXISTS {table}_{suffix} ON {table} USING hnsw (embedding vector_cosine_ops)"
                 + (f" WHERE {where}" if where else "")
@@ -55,7 +56,12 @@ class VectorTable:
 
     def index_names(self, table: str) -> list[str]:
         """Names of the indexes of ``index_sql``, in the same order."""
-        return [*(f"{table}_{c}" for c in self.btree), *(f"{table}_{suffix}" for suffix, _ in self.hnsw)]
+        return [*(f"{table}_{_index_suffix(c)}" for c in self.btree), *(f"{table}_{suffix}" for suffix, _ in self.hnsw)]
+
+
+def _index_suffix(columns: str) -> str:
+    """'niche, outlier_multiplier' -> 'niche_outlier_multiplier'; one column stays as it is."""
+    return re.sub(r"\W+", "_", columns).strip("_")
 
 
 async def ensure_vector_table(pool: AsyncConnectionPool, spec: VectorTable, model: str, dim: int) -> str:

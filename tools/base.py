@@ -126,3 +126,9 @@ def trace(name: str, **data: Any) -> None:
     except RuntimeError:
         return
     writer({"type": "trace", "name": name, "data": data})
+
+
+def md_cell(text: str) -> str:
+    """``text`` safe inside a markdown table cell: pipes escaped (a title such as "How much YouTube paid me | month 1"
+    would otherwise split its row), line breaks as spaces."""
+    return text.replace("|", "\\|").replace("\n", " ")

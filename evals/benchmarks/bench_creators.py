@@ -3,6 +3,10 @@
 Run from the repository root::
 
     .venv/bin/python -m evals.benchmarks.bench_creators [--creators 1000000] [--rounds 5] [--keep DIR]
+    CORTEX_CREATOR_EMBEDDING_MODEL=minilm-static .venv/bin/python -m evals.benchmarks.bench_creators ...  # static tier
+
+The accounts are searched with the creator search model (``agent.embeddings.get_creator_embedder``); with
+``--keep DIR`` a second run measures the kept database without rebuilding it.
 
 LOAD TEST DATA, NOT REAL CREATORS. The million is built from the real ones: the five creator tables are loaded
 and embedded (``tools.creators.enrich.build_creator_index``) into a **new embedded Postgres in a temporary
@@ -12,7 +16,7 @@ engagement rate and activity multiplied by a random factor in [0.5, 2), and for 
 one in eleven: the real share with a description, captions or uploads) the vector plus Gaussian noise
 (sigma 0.02 per dimension, cosine ~0.93 to the original), renormalised. Indexes are rebuilt after the copy.
 
-Queries: the 32 labelled eval queries (``evals/creator_queries.jsonl``), put through the offline extractor, so
+Queries: the labelled eval queries (``evals/creator_queries.jsonl``), put through the offline extractor, so
 the filters are the ones users get (platform, follower bounds, country, engagement, example creator), searched
 in hybrid mode (keyword + semantic + fusion + reasons), ``--rounds`` times after one warm-up round. Prints p50
 and p95 of the whole ``search`` call (query embedding included) and of the rest once the embedding's wall time
@@ -44,13 +48,13 @@ def _percentile(values: list[float], q: float) -> float:
 
 async def _build(pool, data_dir: Path, n_creators: int, log) -> dict:
     """Load the real creators, then copy them up to ``n_creators`` accounts (module docstring)."""
-    from agent.embeddings import get_embedder
+    from agent.embeddings import get_creator_embedder, get_embedder
     from agent.settings import get_settings
     from memory.creators.vectors import CREATOR_VECTORS
     from tools.creators.enrich import build_creator_index
 
     started = time.perf_counter()
-    table = CREATOR_VECTORS.table_name(get_embedder().name)
+    table = CREATOR_VECTORS.table_name(get_creator_embedder().name)  # the vectors search reads
     async with pool.connection() as conn:
         cur = await conn.execute("SELECT to_regclass(%s) IS NOT NULL AS ready", (table,))
         if (await cur.fetchone())["ready"]:
@@ -139,14 +143,14 @@ async def _build(pool, data_dir: Path, n_creators: int, log) -> dict:
 
 
 async def _measure(pool, rounds: int) -> dict:
-    from agent.embeddings import get_embedder
+    from agent.embeddings import get_creator_embedder
     from agent.settings import get_settings
     from evals.creators import load_queries, query_of
     from tools.creators.offline import extract_args
     from tools.creators.search import FusionWeights, search
 
     queries = [query_of(await extract_args(q["query"])) for q in load_queries("all")]
-    embedder = get_embedder()
+    embedder = get_creator_embedder()
     weights = FusionWeights.from_settings(get_settings())
     totals, plans = [], {}
     for r in range(rounds + 1):

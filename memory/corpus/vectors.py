@@ -2,19 +2,23 @@
 the video's filter columns and their indexes, and the embedding of titles into them (``embed_titles``).
 
 Each title-vector table carries the video's filter columns (``VECTOR_FILTER_COLUMNS``: channel, publish time,
-views, format, multiplier, niche) with B-tree indexes, and two HNSW indexes: over every title, and a partial one
-over outliers (multiplier >= 2, the default search). How searches use them: ``memory.corpus.search``.
+views, format, multiplier, niche) with B-tree indexes, and HNSW indexes: over every title, a partial one over
+outliers (multiplier >= 2, the default search) and one partial index per niche over its outliers
+(``NICHE_INDEXES``: a niche's outlier search walks a graph of that niche only). How searches use them:
+``memory.corpus.search``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from collections.abc import Callable
 
 from psycopg_pool import AsyncConnectionPool
 
 from agent.embeddings import Embedder, get_title_embedder
+from memory.niches import CHANNEL_NICHES
 from memory.outliers import OUTLIER_FROM
 from memory.vectors import VectorTable, ensure_vector_table, vector_table, vector_tables
 
@@ -26,8 +30,25 @@ VECTOR_FILTER_COLUMNS = [*FILTER_COLUMNS, "niche"]
 """Columns of ``videos`` (and the channel's niche) copied into every title-vector table, so that filters apply where
 the vectors are: in the HNSW scan itself and in exact scans through B-tree indexes, with no join per candidate.
 ``sync_title_vectors`` keeps them equal to their sources."""
-BTREE_COLUMNS = ("channel_id", "outlier_multiplier", "published_at", "niche")
-"""Filter columns of the title-vector tables with a B-tree index (exact scans of selective filters start there)."""
+BTREE_COLUMNS = ("channel_id", "outlier_multiplier", "published_at", "niche, outlier_multiplier")
+"""Filter columns of the title-vector tables with a B-tree index (exact scans of selective filters start there); the
+composite one on (niche, multiplier) serves a niche filter and finds its outliers without reading its other titles (``memory.corpus.search.outlier_counts_by_niche``)."""
+
+
+NICHE_INDEXES: dict[str, str] = {n: "hnsw_" + re.sub(r"[^a-z]+", " ", n).split()[0] for n in CHANNEL_NICHES}
+"""Channel niche -> the suffix of its partial HNSW index over its outliers ('science & engineering' -> 'hnsw_science';
+the first word of each niche is distinct, and short, so index names stay within Postgres' 63 characters)."""
+if len(set(NICHE_INDEXES.values())) < len(NICHE_INDEXES):
+    raise RuntimeError("Two channel niches start with the same word: give NICHE_INDEXES distinct suffixes.")
+
+
+def niche_predicate(niche: str) -> str:
+    """The predicate of ``niche``'s partial HNSW index, with the niche as a literal: a query must state it as written
+    for the planner to prove that the index applies. Raises KeyError for a niche not in ``CHANNEL_NICHES`` (only
+    known niches are written into SQL)."""
+    if niche not in NICHE_INDEXES:
+        raise KeyError(f"Unknown channel niche {niche!r}.")
+    return "niche = '" + niche.replace("'", "''") + f"' AND outlier_multiplier >= {OUTLIER_FROM}"
 
 
 TITLE_VECTORS = VectorTable(
@@ -40,13 +61,15 @@ TITLE_VECTORS = VectorTable(
                is_short           boolean,
                outlier_multiplier double precision,
                niche              text""",
-    hnsw=(("hnsw", None), ("hnsw_outliers", f"outlier_multiplier >= {OUTLIER_FROM}")),
+    hnsw=(("hnsw", None), ("hnsw_outliers", f"outlier_multiplier >= {OUTLIER_FROM}"),
+          *((NICHE_INDEXES[n], niche_predicate(n)) for n in CHANNEL_NICHES)),
     btree=BTREE_COLUMNS,
 )
 """The title-vector tables (``memory.vectors``): per title its md5 (stale vectors are re-embedded) and the video's
-``VECTOR_FILTER_COLUMNS``; B-tree indexes on ``BTREE_COLUMNS`` and two HNSW indexes (cosine), over every title and
-a partial one over outliers (multiplier >= ``OUTLIER_FROM``), which serves the default outlier search as an
-unfiltered scan (pgvector's README: partial indexes for filtered search)."""
+``VECTOR_FILTER_COLUMNS``; B-tree indexes on ``BTREE_COLUMNS`` and HNSW indexes (cosine): over every title, a partial
+one over outliers (multiplier >= ``OUTLIER_FROM``), which serves the default outlier search as an unfiltered scan, and
+one per niche over the niche's outliers, which serves a niche's outlier search the same way (pgvector's README:
+partial indexes for filtered search, when the filter has few distinct values)."""
 
 
 async def ensure_title_vectors(pool: AsyncConnectionPool, model: str, dim: int) -> str:
@@ -84,7 +107,8 @@ SOURCE_FILTER_COLUMNS = [*(f"v.{c}" for c in FILTER_COLUMNS), "c.niche"]
 
 async def sync_title_vectors(pool: AsyncConnectionPool) -> int:
     """Copy ``VECTOR_FILTER_COLUMNS`` from ``videos`` and ``channels`` into every title-vector table where they
-    differ; returns the rows updated (0 when all are equal, so a repeated ingest writes nothing)."""
+    differ, and refresh the planner statistics of a table that changed; returns the rows updated (0 when all are
+    equal, so a repeated ingest writes nothing)."""
     updated = 0
     for table in await title_vector_tables(pool):
         async with pool.connection() as conn:
@@ -94,6 +118,8 @@ async def sync_title_vectors(pool: AsyncConnectionPool) -> int:
                     AND ({', '.join(f't.{c}' for c in VECTOR_FILTER_COLUMNS)}) IS DISTINCT FROM
                         ({', '.join(SOURCE_FILTER_COLUMNS)})"""
             )
+            if cur.rowcount > 0:  # planner statistics: e.g. the per-niche indexes' row counts once niches are set
+                await conn.execute(f"ANALYZE {table}")
             updated += max(cur.rowcount, 0)
     return updated
 
@@ -183,7 +209,7 @@ async def embed_titles(
                 )
         if progress:
             progress("embedding titles", min((n + 1) * batch_size, len(todo)), len(todo))
-    if bulk:
+    if bulk or await missing_title_indexes(pool, table):  # e.g. the per-niche indexes of a table built before them
         if progress:
             progress("building the vector index", 0, 1)
         await build_title_index(pool, table)
@@ -193,3 +219,12 @@ async def embed_titles(
         async with pool.connection() as conn:
             await conn.execute(f"ANALYZE {table}")
     return len(todo)
+
+
+async def missing_title_indexes(pool: AsyncConnectionPool, table: str) -> list[str]:
+    """The secondary indexes of ``TITLE_VECTORS`` that ``table`` lacks, by name (``build_title_index`` builds them)."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT n FROM unnest(%s::text[]) n WHERE to_regclass(n) IS NULL", (TITLE_VECTORS.index_names(table),)
+        )
+        return [r["n"] for r in await cur.fetchall()]

@@ -198,11 +198,18 @@ async def semantic_candidates(pool: AsyncConnectionPool, table: str, vector: np.
     return [{"account_id": a, "sim": s} for a, s in ranked], plan
 
 
+RECURRING_WORD = 3
+"""Occurrences in an account's bio and newest titles and captions from which a word counts as a topic it returns to."""
+
+
 async def candidate_details(pool: AsyncConnectionPool, table: str | None, account_ids: Sequence[str], text: str,
                             vector: np.ndarray | None) -> list[dict]:
     """Everything fusion and the reasons need about candidate accounts: account and creator columns, keyword
     rank ``kw`` (0 without a match), cosine similarity of bio and content vectors (``sem_bio``, ``sem_content``,
-    None without a vector) and the words of ``text`` whose stems the account's text contains (``matched``)."""
+    None without a vector), the words of ``text`` whose stems the account's text contains (``matched``) and those of
+    them that say what the account is about (``profile_matched``): in its name, handle, niches or category, or in at
+    least ``RECURRING_WORD`` places of its text (bio, titles and captions: one title about a golf ball does not make
+    a golf channel, nor "we hunt down cars" in a bio a hunting one)."""
     sem = ("NULL::float8 AS sem_bio, NULL::float8 AS sem_content" if table is None or vector is None else
            f"""(SELECT 1 - (v.embedding <=> %(q)s) FROM {table} v WHERE v.account_id = a.account_id AND v.kind = 'bio') AS sem_bio,
                (SELECT 1 - (v.embedding <=> %(q)s) FROM {table} v WHERE v.account_id = a.account_id AND v.kind = 'content') AS sem_content""")
@@ -216,10 +223,15 @@ async def candidate_details(pool: AsyncConnectionPool, table: str | None, accoun
                             THEN ts_rank(a.tsv, qq.q, 32) ELSE ts_rank(a.tsv, qq.q, 32) / 2 END AS kw,
                        ARRAY(SELECT w FROM unnest(%(words)s::text[]) w
                              WHERE tsvector_to_array(to_tsvector('english', w)) && tsvector_to_array(a.tsv)) AS matched,
+                       ARRAY(SELECT w FROM unnest(%(words)s::text[]) w WHERE EXISTS (
+                               SELECT 1 FROM unnest(a.tsv) u
+                               WHERE u.lexeme = ANY(tsvector_to_array(to_tsvector('english', w)))
+                                 AND (u.weights && ARRAY['A', 'B'] OR cardinality(u.positions) >= %(recurring)s)))
+                         AS profile_matched,
                        {sem}
                 FROM creator_accounts a LEFT JOIN creators c USING (creator_id), {_OR_QUERY}
                 WHERE a.account_id = ANY(%(ids)s)""",
-            {"ids": list(account_ids), "text": text, "q": vector,
+            {"ids": list(account_ids), "text": text, "q": vector, "recurring": RECURRING_WORD,
              "words": list(dict.fromkeys(re.findall(r"[\w'-]+", text.lower())))},
         )
         return await cur.fetchall()
@@ -242,15 +254,41 @@ async def find_account_by_name(pool: AsyncConnectionPool, name: str, platform: s
         return await cur.fetchone()
 
 
-async def accounts_by_niche(pool: AsyncConnectionPool, filters: CreatorFilters) -> dict[str, int]:
-    """Accounts passing ``filters`` per niche they carry (primary or secondary): {niche: count}."""
+async def accounts_by_niche(pool: AsyncConnectionPool, filters: CreatorFilters,
+                            niches: Sequence[str] | None = None) -> dict[str, int]:
+    """Accounts passing ``filters`` per niche they carry (primary or secondary): {niche: count}; only ``niches`` when
+    given (then the niches' GIN index finds the accounts, instead of a pass over every account the filters pass)."""
     where, params = filters.sql()
+    if niches is not None:
+        where += " AND a.niches && %(only)s::text[]"
+        params = {**params, "only": list(niches)}
     async with pool.connection() as conn:
         cur = await conn.execute(
-            f"SELECT n AS niche, count(*) AS c FROM creator_accounts a, unnest(a.niches) n WHERE {where} GROUP BY n",
+            f"""SELECT n AS niche, count(*) AS c FROM creator_accounts a, unnest(a.niches) n WHERE {where}
+                {"AND n = ANY(%(only)s)" if niches is not None else ""} GROUP BY n""",
             params,
         )
         return {r["niche"]: int(r["c"]) for r in await cur.fetchall()}
+
+
+NICHE_COUNT_CAP = 1_000
+"""Accounts counted per niche at most by ``capped_niche_counts`` (read as "1,000 or more")."""
+
+
+async def capped_niche_counts(pool: AsyncConnectionPool, filters: CreatorFilters, niches: Sequence[str],
+                              cap: int = NICHE_COUNT_CAP) -> dict[str, int]:
+    """Accounts passing ``filters`` that carry each of ``niches`` (primary or secondary), each count stopped at
+    ``cap``: {niche: count} for the niches with any. Bounded work per niche at a million accounts, where counting
+    every niche's accounts (``accounts_by_niche``) takes a pass over all the accounts the filters pass."""
+    where, params = filters.sql()
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            f"""SELECT n.niche, (SELECT count(*) FROM (SELECT 1 FROM creator_accounts a
+                                                      WHERE a.niches @> ARRAY[n.niche] AND {where} LIMIT %(cap)s) s) AS c
+                FROM unnest(%(niches)s::text[]) n(niche)""",
+            {**params, "cap": int(cap), "niches": list(niches)},
+        )
+        return {r["niche"]: int(r["c"]) for r in await cur.fetchall() if r["c"]}
 
 
 async def words_in_no_account(pool: AsyncConnectionPool, words: Sequence[str]) -> list[str]:

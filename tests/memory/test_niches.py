@@ -95,9 +95,11 @@ def test_keyword_evidence_needs_most_of_the_topic():
     assert _evidence(_row("m", "gaming", 0.03, words=["minecraft"]), "minecraft", (), False, 0.36)
 
 
-def _hit(niche: str, matched: list[str], cosine: float | None, agreement: float = 0.0) -> CreatorHit:
+def _hit(niche: str, matched: list[str], cosine: float | None, agreement: float = 0.0,
+         about: list[str] | None = None) -> CreatorHit:
     components = {"agreement": agreement, **({"cosine": cosine} if cosine is not None else {})}
-    return CreatorHit("c", "n", "instagram", None, 1, None, niche, [], None, 0.0, [], [], "a", components, matched)
+    return CreatorHit("c", "n", "instagram", None, 1, None, niche, [], None, 0.0, [], [], "a", components, matched,
+                      matched if about is None else about)
 
 
 def test_a_creator_is_relevant_by_niche_meaning_or_most_of_the_words():
@@ -106,3 +108,5 @@ def test_a_creator_is_relevant_by_niche_meaning_or_most_of_the_words():
     assert not relevant(_hit("pets & animals", ["personal"], 0.15), topic, "personal finance", 0.32)
     assert relevant(_hit("pets & animals", [], 0.4), topic, "personal finance", 0.32)
     assert relevant(_hit("travel", ["knitting"], None), (), "knitting", 0.32)
+    # 'golf' in one title of a slow-motion channel: a word it contains, not what it is about
+    assert not relevant(_hit("comedy & entertainment", ["golf"], 0.24, about=[]), (), "golf", 0.32)

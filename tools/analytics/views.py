@@ -28,7 +28,7 @@ from memory.analytics import AnalyticsChannel, AnalyticsInputError, VideoMetrics
 from memory.outliers import is_short
 from tools.analytics.sources import AnalyticsConfig, sync_channel, youtube_source
 from tools.analytics.youtube import YouTubeError
-from tools.base import trace
+from tools.base import md_cell, trace
 
 MIN_IMPRESSIONS_FOR_CTR = 1_000
 """CTR of a video with fewer impressions is too noisy to rank (a handful of clicks moves it by points)."""
@@ -97,10 +97,6 @@ def median(videos: Sequence[VideoMetrics], field: str) -> float | None:
 
 def _short(title: str, n: int = 55) -> str:
     return title if len(title) <= n else title[: n - 1].rstrip() + "…"
-
-
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 # --- what titles share ----------------------------------------------------------------------------------
@@ -225,7 +221,7 @@ def recent_view(videos: list[VideoMetrics], limit: int) -> tuple[list[str], dict
     for v in recent:
         ratio = f"{v.views / med['views']:.1f}×" if v.views is not None and med["views"] else "n/a"
         lines.append(
-            f"| {v.published_at.date()} | {_md_cell(v.title)} | {fmt('views', v.views)} | {ratio} | "
+            f"| {v.published_at.date()} | {md_cell(v.title)} | {fmt('views', v.views)} | {ratio} | "
             f"{fmt('impressions', v.impressions)} | {fmt('ctr_pct', v.ctr_pct)} | {fmt('avd_s', v.avd_s)} | "
             f"{fmt('subscribers_gained', v.subscribers_gained)} |"
         )
@@ -287,7 +283,7 @@ def top_view(videos: list[VideoMetrics], metric: str, limit: int) -> tuple[list[
     for i, v in enumerate(top, 1):
         cells = " | ".join(fmt(f, v.metric(f)) for f in context)
         lines.append(
-            f"| {i} | {_md_cell(v.title)} | **{fmt(field, v.metric(field))}** | {cells} | {v.published_at.date()} |"
+            f"| {i} | {md_cell(v.title)} | **{fmt(field, v.metric(field))}** | {cells} | {v.published_at.date()} |"
         )
     traits, words = shared_traits(top, rest, field) if top and rest else ([], [])
     lines += ["", f"**What they share** (these {len(top)} titles vs your other {len(rest)}):"]

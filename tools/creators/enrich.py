@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 from psycopg_pool import AsyncConnectionPool
 
-from agent.embeddings import Embedder
+from agent.embeddings import Embedder, get_creator_embedder
 from agent.models import chat_model
 from agent.settings import Settings
 from memory.creators.search import refresh_search_index
@@ -252,12 +252,16 @@ class BuildReport:
 async def build_creator_index(pool: AsyncConnectionPool, data_dir: Path, settings: Settings, embedder: Embedder,
                               engine: Literal["offline", "llm"] = "offline", force: bool = False,
                               progress: Progress | None = None, model: Any = None) -> BuildReport:
-    """Load the creator sources under ``data_dir``, embed bios and content with ``embedder``, resolve identities
-    (at ``settings.creator_link_threshold``), enrich creators and refresh the search index. Idempotent: every step
-    writes only what changed. Raises CreatorDataError for a missing source."""
+    """Load the creator sources under ``data_dir``, embed bios and content with ``embedder`` (and with the creator
+    search model, ``agent.embeddings.get_creator_embedder``, when it is another), resolve identities (at
+    ``settings.creator_link_threshold``), enrich creators and refresh the search index. Idempotent: every step writes
+    only what changed. Raises CreatorDataError for a missing source."""
     started = time.perf_counter()
     load = await load_creators(pool, data_dir)
     vectors = await embed_accounts(pool, embedder, progress=progress)
+    searched = get_creator_embedder(settings)
+    if searched.name != embedder.name:
+        vectors += await embed_accounts(pool, searched, progress=progress)
     resolution = await resolve_identities(pool, embedder, settings.creator_link_threshold)
     enrichment = await enrich_creators(pool, settings, embedder, engine=engine, force=force, model=model,
                                        progress=progress)

@@ -22,13 +22,14 @@ from typing import Any, Literal
 import numpy as np
 from psycopg_pool import AsyncConnectionPool
 
-from agent.embeddings import MINILM, Embedder
+from agent.embeddings import MINILM, MINILM_STATIC, Embedder
 from agent.settings import Settings
 from memory.creators.identity import creator_links_of
 from memory.creators.search import (
     CreatorFilters,
     accounts_by_niche,
     candidate_details,
+    capped_niche_counts,
     find_account_by_name,
     keyword_candidates,
     semantic_candidates,
@@ -73,7 +74,8 @@ class CreatorQuery:
 
 @dataclass
 class CreatorHit:
-    """One ranked creator with the account that matched and why."""
+    """One ranked creator with the account that matched and why; ``matched``: the request's words its text contains,
+    ``profile_matched``: those of them that say what it is about (``memory.creators.search.candidate_details``)."""
 
     creator_id: str
     name: str
@@ -90,6 +92,7 @@ class CreatorHit:
     account_id: str
     components: dict[str, float]
     matched: list[str] = field(default_factory=list)
+    profile_matched: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -110,11 +113,13 @@ class SearchResult:
     absent_words: list[str] = field(default_factory=list)
 
 
-SEMANTIC_FLOOR: dict[str, float] = {MINILM: 0.32}
+SEMANTIC_FLOOR: dict[str, float] = {MINILM: 0.42, MINILM_STATIC: 0.37}
 """Cosine similarity (request vs bio or content vector) under which semantic closeness alone does not make a creator a
 match, per embedding model. Chosen on the dev split of ``evals/creator_queries.jsonl`` only
-(``python -m evals.creators floor``: the floor maximising F1 of relevance among each dev query's top 20 semantic
-candidates, ``evals.retrieval.fit_similarity_floor``). Models without an entry get no floor."""
+(``python -m evals.creators floor``, with ``CORTEX_CREATOR_EMBEDDING_MODEL`` set to the model: the floor maximising F1
+of relevance among each dev query's top 20 semantic candidates, every candidate of an absent-niche query irrelevant,
+``evals.retrieval.fit_similarity_floor``; MiniLM's was 0.32 before the dev split had absent niches beyond three).
+Models without an entry get no floor."""
 CLOSEST_SHOWN = 3
 """Niches offered when nothing matches."""
 SECONDARY_AGREEMENT = 0.5
@@ -130,14 +135,15 @@ def content_words(text: str) -> list[str]:
 
 def relevant(hit: CreatorHit, topic: tuple[str, ...], text: str, floor: float | None) -> bool:
     """Whether a hit is a match a creator would accept: its niche is the one the request names, or its semantic
-    similarity is at or above ``floor``, or its name, niches, bio or titles contain more than half of the request's
-    content words (``content_words``; 'personal' alone does not make a pets account a personal finance match)."""
+    similarity is at or above ``floor``, or more than half of the request's content words (``content_words``;
+    'personal' alone does not make a pets account a personal finance match) say what the account is about: they are
+    in its name, handle, niches or category, or recur in its bio and titles (``CreatorHit.profile_matched``)."""
     if topic and hit.components.get("agreement", 0.0) > 0:
         return True
     if hit.components.get("cosine") is not None and (floor is None or hit.components["cosine"] >= floor):
         return True
     content = content_words(text)
-    shared = [w for w in hit.matched if w.lower() in content]
+    shared = [w for w in hit.profile_matched if w.lower() in content]
     return bool(content) and len(shared) > len(content) / 2
 
 
@@ -188,6 +194,9 @@ async def search(pool: AsyncConnectionPool, query: CreatorQuery, embedder: Embed
         vector = np.mean(parts, axis=0)
         vector = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
     plan: dict[str, Any] = {"embed_ms": round((time.perf_counter() - t0) * 1000, 1)}
+    # the named niche's accounts are candidates whatever their words, most engaged first; each retriever has its own
+    # connection, so Postgres runs them side by side
+    niche_tasks = [asyncio.create_task(_browse(pool, replace(f, niche=niche), CANDIDATES)) for niche in topic]
     sem_rows: list[dict] = []
     if mode != "keyword" and vector is not None:
         sem_rows, plan["semantic"] = await semantic_candidates(pool, table, vector, f, CANDIDATES)
@@ -196,9 +205,7 @@ async def search(pool: AsyncConnectionPool, query: CreatorQuery, embedder: Embed
     if not ids and not query.text.strip() and vector is None:
         ids = [r["account_id"] for r in await _browse(pool, f, CANDIDATES)]
         plan["browse"] = True
-    niche_rows: list[dict] = []
-    for niche in topic:  # the named niche's accounts are candidates whatever their words, most engaged first
-        niche_rows += await _browse(pool, replace(f, niche=niche), CANDIDATES)
+    niche_rows = [r for rows in await asyncio.gather(*niche_tasks) for r in rows]
     ids = list(dict.fromkeys([*ids, *(r["account_id"] for r in niche_rows)]))
     plan.update(keyword_candidates=len(kw_rows), semantic_candidates=len(sem_rows), niche_candidates=len(niche_rows),
                 topic_niches=list(topic))
@@ -230,18 +237,27 @@ async def _alternatives(pool: AsyncConnectionPool, f: CreatorFilters, topic: tup
     """What to offer when nothing matched (``SearchResult.closest`` and ``elsewhere``): niches with accounts under the
     same filters, nearest to the named niche (else to the request's vector, else the largest) first; and the named
     niche's accounts with the platform, then the audience filter dropped."""
-    counts = await accounts_by_niche(pool, replace(f, niche=None))
-    names = [n for n in CREATOR_NICHES if counts.get(n) and n not in topic]
     vectors = _niche_vectors(embedder)
     ref = np.mean([vectors[n] for n in topic], axis=0) if topic else vector
-    names.sort(key=lambda n: -float(vectors[n] @ ref) if ref is not None else -counts[n])
+    if ref is None:  # the largest niches: every niche counted
+        counts = await accounts_by_niche(pool, replace(f, niche=None))
+        names = sorted((n for n in CREATOR_NICHES if counts.get(n) and n not in topic), key=lambda n: -counts[n])
+    else:  # the nearest niches with accounts: capped counts, a few niches at a time, nearest first
+        order = sorted((n for n in CREATOR_NICHES if n not in topic), key=lambda n: -float(vectors[n] @ ref))
+        counts, names = {}, []
+        for start in range(0, len(order), CLOSEST_SHOWN + 1):
+            batch = order[start : start + CLOSEST_SHOWN + 1]
+            counts.update(await capped_niche_counts(pool, replace(f, niche=None), batch))
+            names = [n for n in order if counts.get(n)]
+            if len(names) >= CLOSEST_SHOWN:
+                break
     elsewhere: dict[str, int] = {}
     relaxed = {"on any platform": replace(f, niche=None, platform=None) if f.platform else None,
                "at any audience size": replace(f, niche=None, min_followers=None, max_followers=None)
                if f.min_followers is not None or f.max_followers is not None else None}
     for where, wider in relaxed.items():
         if topic and wider is not None:
-            wider_counts = await accounts_by_niche(pool, wider)
+            wider_counts = await accounts_by_niche(pool, wider, topic)
             elsewhere[where] = sum(wider_counts.get(n, 0) for n in topic)
     return [(n, counts[n]) for n in names[:CLOSEST_SHOWN]], elsewhere
 
@@ -307,7 +323,7 @@ def _fuse(details: Sequence[dict], mode: Mode, w: FusionWeights, query: CreatorQ
             followers=d["followers"], country=d["country"], niche=d["primary_niche"],
             secondary_niches=list(d["secondary_niches"] or []), summary=d["summary"], score=round(score, 4),
             reasons=_reasons(d, query, example, kw.get(a), sem, comp, topic), also_on=[], account_id=a, components=comp,
-            matched=list(d["matched"] or []),
+            matched=list(d["matched"] or []), profile_matched=list(d["profile_matched"] or []),
         )
     return sorted(best.values(), key=lambda h: (-h.score, -(h.followers or 0), h.creator_id))
 

@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 from langgraph.prebuilt import ToolRuntime
 from pydantic import Field
 
-from agent.embeddings import get_embedder
-from memory.creators.search import CreatorFilters
+from agent.embeddings import get_creator_embedder
+from memory.creators.search import NICHE_COUNT_CAP, CreatorFilters
 from memory.creators.sources import country_code
 from memory.creators.store import creators_are_empty
 from tools.base import context_of, cortex_tool, trace
@@ -40,7 +40,7 @@ def no_match_markdown(result: SearchResult, shown: str) -> str:
         text += f" {niche.capitalize()} creators: " + ", ".join(relaxed) + "."
     if result.closest:
         text += " Closest niches that do have creators here: " + ", ".join(
-            f"{n} ({c:,})" for n, c in result.closest) + "."
+            f"{n} ({c:,}{'+' if c >= NICHE_COUNT_CAP else ''})" for n, c in result.closest) + "."
     return text + " Try one of those, fewer filters, or other words for the niche."
 
 
@@ -107,7 +107,7 @@ async def search_creators(
         result = await search(
             db.pool, CreatorQuery(query, filters, similar_to, smaller_than_example=smaller_than_similar,
                                   larger_than_example=larger_than_similar),
-            get_embedder(settings.embedding_model), FusionWeights.from_settings(settings),
+            get_creator_embedder(settings), FusionWeights.from_settings(settings),
             limit=max(1, min(limit, 50)),
         )
     except ValueError as exc:

@@ -14,10 +14,10 @@ from psycopg_pool import AsyncConnectionPool
 
 from agent.embeddings import get_title_embedder
 from memory.corpus.channels import channel_profiles, channel_videos
-from memory.corpus.search import OutlierFilters
+from memory.corpus.search import NICHE_COUNT_CAP, OutlierFilters
 from memory.corpus.vectors import titles_indexed
 from memory.outliers import OUTLIER_FROM, TIERS, tier_label
-from tools.base import trace
+from tools.base import md_cell, trace
 from tools.outliers.patterns import (
     PatternLift,
     channel_lifts,
@@ -58,7 +58,7 @@ def no_match_markdown(query: str, topic_niches: tuple[str, ...] = (), closest: l
         niche = f" The corpus has no {' or '.join(topic_niches)} outlier that fits these filters." if topic_niches else ""
         text = f"No good match for **{query}**: no outlier in the corpus is about it with these filters.{niche}"
     if closest:
-        offers = ", ".join(f"{n} ({c:,} outliers)" for n, c in closest)
+        offers = ", ".join(f"{n} ({c:,}{'+' if c >= NICHE_COUNT_CAP else ''} outliers)" for n, c in closest)
         text += f" Closest niches that do have outliers here: {offers}. Ask about one of them, or try other words."
     else:
         text += " Try a broader topic, a lower minimum multiplier, or no channel filter."
@@ -81,7 +81,8 @@ def outliers_markdown(query: str, hits: list[OutlierHit], pattern_lines: list[st
     ]
     for i, h in enumerate(hits, 1):
         year = h.published[:4] if h.published else "trending"
-        lines.append(f"| {i} | {h.title} | {h.channel} ({h.format}, {year}) | {_views(h.views)} | {_mult(h)} | {h.why} |")
+        lines.append(f"| {i} | {md_cell(h.title)} | {md_cell(h.channel)} ({h.format}, {year}) | {_views(h.views)} | "
+                     f"{_mult(h)} | {md_cell(h.why)} |")
     if pattern_lines:
         lines += ["", *pattern_lines]
     young = [(i, h) for i, h in enumerate(hits, 1) if h.multiplier is not None and "no age-aware" in h.note]
@@ -187,7 +188,7 @@ async def what_works(
     for i, r in enumerate(top, 1):
         pats = title_patterns(r["title"])
         age = f", age-aware {r['age_multiplier']:.1f}x" if r["age_multiplier"] is not None else ", too young for an age-aware view"
-        lines.append(f"| {i} | {r['title']} | {r['channel']} ({format_label(r['is_short'])}, {r['published_at']:%Y}) | "
+        lines.append(f"| {i} | {md_cell(r['title'])} | {md_cell(r['channel'])} ({format_label(r['is_short'])}, {r['published_at']:%Y}) | "
                      f"{_views(r['views'])} | {r['outlier_multiplier']:.1f}x ({tier_label(r['outlier_multiplier'])}{age}) | "
                      f"{', '.join(pats) or '—'} |")
         hits.append(asdict(OutlierHit(

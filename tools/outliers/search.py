@@ -47,6 +47,12 @@ meaning is needed). MiniLM's is chosen on the dev split only by ``evals.retrieva
 evals.retrieval --split tune``: the grid floor with the best dev nDCG@10 of the tool, 0.718 at 0.20); the static
 tier's is not fitted: MiniLM's scaled by the ratio of the two models' fitted general floors (0.52 / 0.36)."""
 
+TOPIC_FLOOR: dict[str, float] = {MINILM: 0.43, MINILM_STATIC: 0.52}
+"""A topic search over the whole corpus (no channel or niche given) whose topic names no niche answers "no good match"
+when its closest title is under this cosine similarity: nothing in the corpus is about it, and what is nearest only
+shares a word or a mood ("golf swing tips": a golf ball filmed in slow motion). Per title model, chosen on the dev
+split only by ``evals.retrieval.fit_topic_floor`` (``python -m evals.retrieval --split topic-floor``)."""
+
 
 @dataclass
 class OutlierHit:
@@ -211,7 +217,7 @@ def _ranked(query: str, base: list[dict], in_niche: list[dict], topic: tuple[str
 async def _closest_niches(pool: AsyncConnectionPool, vector, filters: OutlierFilters) -> list[tuple[str, int]]:
     """The niches with outliers under ``filters`` (its niches aside), nearest first to the request's vector by the
     cosine of the niche's text (``memory.niches.niche_texts``) in the title model's space; at most CLOSEST_SHOWN."""
-    counts = await outlier_counts_by_niche(pool, replace(filters, niches=()))
+    counts = await outlier_counts_by_niche(pool, get_title_embedder().name, replace(filters, niches=()))
     if not counts:
         return []
     names = [n for n in NICHES if counts.get(n)]
@@ -248,7 +254,9 @@ async def search_outliers(
     When the topic names a niche (``memory.niches.niches_named``: 'budgeting' -> personal finance), says nothing
     else (``memory.niches.only_niche_words``) and no niche or channel is given, that niche's outliers are searched on
     their own too (under ``IN_NICHE_FLOOR``) and fused in
-    (``_ranked``), and a video of another niche is shown only with evidence (``_evidence``). When no title contains any of the topic's words
+    (``_ranked``), and a video of another niche is shown only with evidence (``_evidence``), its title at least as
+    close as ``TOPIC_FLOOR``. A topic that names no niche, searched over the whole corpus, gets no hit when its
+    nearest title is under ``TOPIC_FLOOR``. When no title contains any of the topic's words
     (``memory.corpus.search.words_in_no_title``; niche words aside), the corpus has nothing about it: no hit. With no hit at all, ``closest`` names the niches that do have
     outliers. Channel names and the niche are matched fuzzily; an unknown one raises ValueError listing
     the known ones. ``min_multiplier=None`` also returns titles without a channel baseline (trending snapshots).
@@ -274,7 +282,15 @@ async def search_outliers(
         in_result = await hybrid_search(pool, embedder.name, query, vector, replace(filters, niches=topic),
                                         limit=depth, similarity_floor=IN_NICHE_FLOOR.get(embedder.name))
         in_niche = in_result.hits
-    rows = _ranked(query, result.hits, in_niche, topic, floor, result.idf)[:limit]
+    nearest = max((h["similarity"] or 0.0 for h in result.hits), default=0.0)
+    topic_floor = TOPIC_FLOOR.get(embedder.name)
+    if not (niches or resolved or topic) and topic_floor is not None and nearest < topic_floor:
+        trace("rag.retrieval", query=query, nearest_similarity=round(nearest, 3), topic_floor=topic_floor, hits=0)
+        return OutlierSearch([], topic, await _closest_niches(pool, vector, filters))
+    # beside the named niche's own outliers, a title of another niche must be about the topic, not near it in mood
+    # ("CHEAP LIGHTING SETUP on a Budget!" for "budgeting for beginners"): the topic floor
+    outside = max(floor, topic_floor or floor) if in_niche and floor is not None else floor
+    rows = _ranked(query, result.hits, in_niche, topic, outside, result.idf)[:limit]
     closest = await _closest_niches(pool, vector, filters) if not rows else []
     trace(
         "rag.retrieval",

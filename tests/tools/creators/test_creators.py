@@ -344,7 +344,9 @@ def test_eval_queries_are_split_by_query():
     assert {q["query"] for q in smoke} <= {q["query"] for q in dev} and smoke
     assert all(set(q["relevant"].values()) <= {1, 2} for q in rows)
     absent = [q for q in rows if not q["relevant"]]  # niches the data lacks: the right answer is no good match
-    assert {q["split"] for q in absent} == {"dev", "test"} and len(absent) < len(rows) / 4
+    assert {q["split"] for q in absent} == {"dev", "test"} and len(absent) < len(rows) / 3
+    # the dev split holds more of them (the semantic floor is fitted on them); the test split stays mostly present niches
+    assert len([q for q in test if not q["relevant"]]) < len(test) / 4
     with pytest.raises(ValueError, match="Unknown split"):
         load_queries("train")
 

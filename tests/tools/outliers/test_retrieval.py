@@ -110,6 +110,48 @@ async def test_plans_pick_exact_or_hnsw_and_hnsw_keeps_recall(db, monkeypatch):
     assert np.mean(found) >= 0.9
 
 
+async def test_a_niche_search_walks_the_niche_index(db, monkeypatch):
+    embedder = get_embedder(MINILM)
+    niche = OutlierFilters(niches=("science & engineering",), min_multiplier=2.0)
+    queries = ["space experiments", "building a robot", "the physics of water"]
+    exact = {q: await search_titles(db.pool, MINILM, embedder.embed_one(q), niche) for q in queries}
+    assert all(len(exact[q]) == 10 for q in queries)
+    monkeypatch.setattr(corpus_search, "EXACT_MAX_ROWS", 0)  # force an index scan on this small corpus
+    found = []
+    for q in queries:
+        async with db.pool.connection() as conn:
+            where = await corpus_search._compile(conn, niche)
+            rows, plan = await corpus_search._vector_only(conn, "title_vec_all_minilm_l6_v2", embedder.embed_one(q),
+                                                          where, 10, corpus_search.MIN_EF_SEARCH)
+            cur = await conn.execute(f"EXPLAIN {_plan_sql(where)}", {**where.params, "q": embedder.embed_one(q), "ef": 40})
+            explained = " ".join(r["QUERY PLAN"] for r in await cur.fetchall())
+        assert plan.method == "hnsw-niche" and "title_vec_all_minilm_l6_v2_hnsw_science" in explained
+        assert {r["video_id"] for r in rows} <= {r["video_id"] for r in await _niche_rows(db, "science & engineering")}
+        found.append(len({r["video_id"] for r in rows} & {h["video_id"] for h in exact[q]}) / 10)
+    assert np.mean(found) >= 0.9
+    # two niches: the outliers' index, filtered
+    async with db.pool.connection() as conn:
+        where = await corpus_search._compile(conn, OutlierFilters(niches=("science & engineering", "gaming"),
+                                                                  min_multiplier=2.0))
+        _, plan = await corpus_search._vector_only(conn, "title_vec_all_minilm_l6_v2", embedder.embed_one("robots"),
+                                                   where, 10, corpus_search.MIN_EF_SEARCH)
+    assert plan.method == "hnsw-outliers"
+
+
+def _plan_sql(where) -> str:
+    """The niche-index scan as ``_VectorSearch.make`` writes it (for EXPLAIN)."""
+    search = corpus_search._VectorSearch.make("title_vec_all_minilm_l6_v2", np.zeros(384, dtype=np.float32), where, 10,
+                                              {"total": 10_000, "partial": 100}, 100)
+    return search.sql
+
+
+async def _niche_rows(db, niche: str) -> list[dict]:
+    async with db.pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT video_id FROM title_vec_all_minilm_l6_v2 WHERE niche = %s AND outlier_multiplier >= 2", (niche,))
+        return await cur.fetchall()
+
+
 async def test_similarity_floor_keeps_junk_out(db):
     floor = SIMILARITY_FLOOR[MINILM]
     result = await _hybrid(db, "quarterly VAT filing for dental clinics", OutlierFilters(min_multiplier=2.0),
