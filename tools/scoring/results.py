@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tools.base import md_cell
+
 GRADE_BANDS: tuple[tuple[str, float], ...] = (
     ("A+", 95.0),
     ("A", 85.0),
@@ -55,10 +57,6 @@ def grade_for(score: float) -> str:
     return GRADE_BANDS[-1][0]
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 @dataclass(slots=True)
 class TitleScore:
     """The score of one title: ``score`` 0-100 (one decimal; percentile among reference trending titles),
@@ -103,13 +101,13 @@ class TitleScore:
 
     def to_markdown(self) -> str:
         """Compact chat markdown: score and grade, warnings, a component table with reasons, "How to improve"."""
-        lines = [f"**{_md(self.title)}** — **{self.score:.1f}/100 ({self.grade})**", ""]
+        lines = [f"**{md_cell(self.title)}** — **{self.score:.1f}/100 ({self.grade})**", ""]
         lines += [f"> ⚠️ {w}" for w in self.warnings]
         if self.components:
             if self.warnings:
                 lines.append("")
             lines += ["| Component | Score | Why | Evidence from |", "|---|---:|---|---|"]
-            lines += [f"| {c.name} | {c.value:.0f} | {_md(c.reason)} | {c.source} |" for c in self.components]
+            lines += [f"| {c.name} | {c.value:.0f} | {md_cell(c.reason)} | {c.source} |" for c in self.components]
             tips = sorted((c for c in self.components if c.improvement), key=lambda c: -c.gain)
             if tips:
                 lines += ["", "**How to improve**"] + [f"- *{c.name}*: {c.improvement}" for c in tips]
@@ -161,12 +159,12 @@ class TitleComparison:
             win, lose = (self.a, self.b) if self.winner == "a" else (self.b, self.a)
             p = self.p_a_wins if self.winner == "a" else 1 - self.p_a_wins
             which = "first" if self.winner == "a" else "second"
-            verdict = (f"**Stronger: the {which} title, “{_md(win.title)}”** — score {win.score:.1f} vs "
+            verdict = (f"**Stronger: the {which} title, “{md_cell(win.title)}”** — score {win.score:.1f} vs "
                        f"{lose.score:.1f}; the model gives it a {p:.0%} chance that it {outcome}.")
         lines = [
             verdict,
             "",
-            f"| | first: {_md(self.a.title)} | second: {_md(self.b.title)} |",
+            f"| | first: {md_cell(self.a.title)} | second: {md_cell(self.b.title)} |",
             "|---|---:|---:|",
             f"| **score** | {self.a.score:.1f} (grade {self.a.grade}) | {self.b.score:.1f} (grade {self.b.grade}) |",
         ]
@@ -226,7 +224,7 @@ class ChannelScore:
     def to_markdown(self) -> str:
         """Compact chat markdown: channel-fit score, general score, reasons, closest outliers, how to improve."""
         lines = [
-            f"**{_md(self.title)}** on **{_md(self.channel_name)}** — channel fit **{self.score:.1f}/100 "
+            f"**{md_cell(self.title)}** on **{md_cell(self.channel_name)}** — channel fit **{self.score:.1f}/100 "
             f"({self.grade})**; general score {self.base.score:.1f} ({self.base.grade})",
             "",
         ]
@@ -234,7 +232,7 @@ class ChannelScore:
         lines += [f"- {r}" for r in self.reasons]
         if self.nearest_outliers:
             lines += ["", "**Closest outliers on this channel**"]
-            lines += [f"- “{_md(t)}” ({m:.1f}× usual views)" for t, m, _ in self.nearest_outliers]
+            lines += [f"- “{md_cell(t)}” ({m:.1f}× usual views)" for t, m, _ in self.nearest_outliers]
         if self.improvements:
             lines += ["", "**How to improve**"] + [f"- {i}" for i in self.improvements]
         return "\n".join(lines)
