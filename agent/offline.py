@@ -82,6 +82,9 @@ class OfflineSpec:
     - ``resolve`` (optional): the ``Resolve`` that completes the arguments from the conversation;
     - ``topic_arg`` (optional): the argument a topic fills ("query"): when a request gives none, the topic the
       conversation is about (``agent.dialogue.stated_topic``, or a topic an earlier call used) fills it;
+    - ``channel_arg`` (optional): the argument naming the creator's own channel ("channel"): when a request names
+      none, the channel an earlier call of a tool with the same ``channel_arg`` used fills it (an idea checked "for my
+      channel Nischa", then "write hooks for it" writes them in Nischa's voice);
     - ``items`` (optional): the ``Items`` of the tool's results, so questions about them ("which of those did best?",
       "why did #2 work?") are answered from the last result, without a new call;
     - ``refine`` (optional): the ``Refine`` that turns "shorten them" into a new call on what the tool showed.
@@ -95,6 +98,7 @@ class OfflineSpec:
     applies: Applies | None = None
     resolve: Resolve | None = None
     topic_arg: str | None = None
+    channel_arg: str | None = None
     items: Items | None = None
     refine: Refine | None = None
 
@@ -335,7 +339,21 @@ class OfflineEngine(BaseChatModel):
         if done is None and spec.topic_arg and not args.get(spec.topic_arg) and (topic := self._topic(messages)):
             args = {**args, spec.topic_arg: topic}
             done = spec.resolve(text, args, messages) if spec.resolve else args
+        if done is not None and spec.channel_arg and not done.get(spec.channel_arg) and (
+                channel := self._channel(spec.channel_arg, messages)):
+            done = {**done, spec.channel_arg: channel}
         return done
+
+    def _channel(self, arg: str, messages: Sequence[BaseMessage]) -> str:
+        """The creator's channel an earlier call in the conversation named (latest first), by a tool whose spec has
+        the same ``channel_arg``; "" when none did."""
+        for m in reversed(messages):
+            for call in reversed(m.tool_calls if isinstance(m, AIMessage) else []):
+                tool = next((t for t in self.tools if t.name == call["name"]), None)
+                spec = offline_spec(tool) if tool else None
+                if spec and spec.channel_arg == arg and isinstance(value := call["args"].get(arg), str) and value:
+                    return value
+        return ""
 
     def _topic(self, messages: Sequence[BaseMessage]) -> str:
         """The topic the conversation is about, latest first (the message being answered included): one the creator

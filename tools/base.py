@@ -95,15 +95,17 @@ def cortex_tool(
     applies: Applies | None = None,
     resolve: Resolve | None = None,
     topic_arg: str | None = None,
+    channel_arg: str | None = None,
     items: Items | None = None,
     refine: Refine | None = None,
 ) -> BaseTool:
     """Wrap an async tool function (docstring = description) as a LangChain tool with its offline spec
     (``agent.offline.OfflineSpec``: example requests, extractor, question, the action in a creator's words, and the
-    optional claim, applies, resolve, topic_arg, items and refine), and for a tool with side effects the function that describes a call's
+    optional claim, applies, resolve, topic_arg, channel_arg, items and refine), and for a tool with side effects the function that describes a call's
     change (see the module docstring)."""
     spec = OfflineSpec(examples=tuple(examples), extract=extract, ask=ask, action=action, claim=claim, applies=applies,
-                       resolve=resolve, topic_arg=topic_arg, items=items, refine=refine)
+                       resolve=resolve, topic_arg=topic_arg, channel_arg=channel_arg, items=items,
+                       refine=refine)
     metadata: dict[str, Any] = {"offline": spec, "side_effect": side_effect is not None}
     if side_effect is not None:
         metadata["describe_effect"] = side_effect

@@ -277,6 +277,20 @@ async def test_a_topic_used_by_one_tool_carries_to_another(engine):
     assert reply.tool_calls[0]["args"]["query"] == "sourdough starters"
 
 
+async def test_the_creators_channel_carries_from_an_idea_check_to_hooks_and_outline(engine):
+    history = [HumanMessage("is a video about index funds worth making for my channel Nischa?"),
+               *_turn("check_idea", {"topic": "index funds", "channel": "Nischa"}, {})]
+    reply = await engine.ainvoke([*history, HumanMessage("ok write me 5 intro hooks for it")])
+    assert reply.tool_calls[0]["name"] == "develop_hooks"
+    assert reply.tool_calls[0]["args"] == {"topic": "index funds", "channel": "Nischa"}
+    reply = await engine.ainvoke([*history, HumanMessage("outline a 10 minute video about index funds in Veritasium's style")])
+    assert reply.tool_calls[0]["args"]["channel"] == "Veritasium"  # a channel named in the request wins
+    history = [HumanMessage("how would \"Why I Quit\" do on MrBeast?"),
+               *_turn("score_title", {"titles": ["Why I Quit"], "channel": "MrBeast"}, {})]
+    reply = await engine.ainvoke([*history, HumanMessage("write 5 intro hooks for a video about index funds")])
+    assert "channel" not in reply.tool_calls[0]["args"]  # a channel a title was scored against is not the creator's
+
+
 async def test_which_hook_is_the_strongest_is_answered_from_the_analysis(engine):
     hooks = {"hooks": [{"id": f"h{i}", "type": t, "text": x, "start_s": s, "strength": st, "why": w}
                        for i, (t, x, s, st, w) in enumerate([("question", "Do you know the Putnam?", 3.5, 5.4, "a direct question"),

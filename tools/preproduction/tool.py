@@ -268,13 +268,13 @@ check_promise_tool = cortex_tool(
 )
 develop_hooks_tool = cortex_tool(
     develop_hooks, examples=offline.HOOKS_EXAMPLES, extract=offline.hooks_args, ask=offline.HOOKS_ASK,
-    action=offline.HOOKS_ACTION, resolve=offline.hooks_resolve, topic_arg="topic",
+    action=offline.HOOKS_ACTION, resolve=offline.hooks_resolve, topic_arg="topic", channel_arg="channel",
 )
 outline_script_tool = cortex_tool(
     outline_script, examples=offline.OUTLINE_EXAMPLES, extract=offline.outline_args, ask=offline.OUTLINE_ASK,
-    action=offline.OUTLINE_ACTION, resolve=offline.outline_resolve, topic_arg="topic",
+    action=offline.OUTLINE_ACTION, resolve=offline.outline_resolve, topic_arg="topic", channel_arg="channel",
 )
 check_idea_tool = cortex_tool(
     check_idea, examples=offline.IDEA_EXAMPLES, extract=offline.idea_args, ask=offline.IDEA_ASK,
-    action=offline.IDEA_ACTION, resolve=offline.idea_resolve, topic_arg="topic",
+    action=offline.IDEA_ACTION, resolve=offline.idea_resolve, topic_arg="topic", channel_arg="channel",
 )

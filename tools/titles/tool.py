@@ -89,4 +89,4 @@ async def _remember_generation(
 
 
 tool = cortex_tool(generate_titles, examples=EXAMPLES, extract=extract_args, ask=ASK, action=ACTION, claim=claim,
-                   resolve=resolve, topic_arg="topic", items=items, refine=refine)
+                   resolve=resolve, topic_arg="topic", channel_arg="channel", items=items, refine=refine)
