@@ -146,7 +146,7 @@ async def test_pre_production_flow_idea_hooks_outline_titles_promise(service, db
                 await page.screenshot(path=f"/tmp/i23-flow-{n}.png", full_page=True)
             return await page.inner_text("#root")
 
-        text = await say(1, "is a video about investing for beginners worth making for my channel Nischa?",
+        text = await say(1, "is a video about saving money worth making for my channel Nischa?",
                          page.get_by_text("Crowding:"))
         rows = IDEA_ROW.findall(text)
         assert rows, text[-3000:]

@@ -172,7 +172,7 @@ def idea_markdown(c: IdeaCheck, shown: int = 5) -> str:
     gaps, each with real titles and numbers."""
     where = f"in {c.niche}" if c.niche else "across the corpus"
     lines = [f"**Is “{c.topic}” worth making?** {c.reading}", ""]
-    if c.niche and c.scope == "corpus":
+    if c.niche and c.scope == "corpus" and c.outliers:
         lines += [f"_No outlier on it in {c.niche}: these are from the other niches of the corpus._", ""]
         where = "across the corpus"
     if c.outliers:

@@ -46,7 +46,7 @@ async def tool_messages(graph, text: str) -> list[ToolMessage]:
 
 
 async def test_the_idea_check_cites_real_outliers_with_their_real_multipliers(db):
-    check = await check_idea(db.pool, "investing for beginners", "Nischa")
+    check = await check_idea(db.pool, "saving money", "Nischa")
     assert check.channel == "Nischa" and check.niche
     assert check.outliers, "a topic the corpus holds has outliers"
     channels = sorted({h.channel for h in check.outliers} | {h.channel for h in check.covered})
