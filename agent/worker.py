@@ -56,8 +56,9 @@ async def execute_run(run_id: str) -> None:
         return
     limit = get_settings().run_max_attempts
     if record.attempt >= limit:
-        message = (f"The run was started {record.attempt} times and stopped each time before it finished (the worker "
-                   "executing it stopped): run it again, and check the workers' logs if it goes on.")
+        message = (f"The run did not finish after {record.attempt} attempt{'s' if record.attempt > 1 else ''} (the "
+                   "worker executing it stopped mid-run each time): run it again, and check the workers' logs if it "
+                   "goes on.")
         error = {"error": "RunDead", "message": message}
         await runs_db.append_events(db.pool, run_id, await runs_db.last_seq(db.pool, run_id) + 1,
                                     [("error", json.dumps(error))])
@@ -67,8 +68,8 @@ async def execute_run(run_id: str) -> None:
     if record.status in runs_db.FINAL:
         return
     run = await execute(db, record)
-    if run.task is not None:
-        await run.task
+    if run.task is not None:  # cancelled through the API: the run is recorded interrupted, the job is done
+        await asyncio.gather(run.task, return_exceptions=True)
 
 
 _queues: dict[int, procrastinate.App] = {}

@@ -395,14 +395,19 @@ async def cancel_run(
     action: Literal["interrupt", "rollback"] = "interrupt",
 ) -> Response:
     """Stop a run, wherever it runs: ``interrupt`` keeps the steps it finished (the thread closed as a stopped
-    turn), ``rollback`` also drops them and the run. ``wait``: answer once it has stopped."""
+    turn), ``rollback`` also drops them and the run (204). Answers the run (202; 200 with ``wait``: once it has
+    stopped)."""
     run = await _run(thread_id, run_id, creator)
     db = await get_database()
-    await runs.RUNS.cancel(db, run, action)
-    if wait:
+    after = await runs.RUNS.cancel(db, run, action)
+    if wait and after is not None:
         async for _ in runs.RUNS.follow(db, run):
             pass
-    return Response(status_code=204 if wait else 202)
+        again = await runs.RUNS.get(db, thread_id, run.run_id)
+        after = again.as_json() if again is not None else None
+    if after is None:  # rolled back: the run is gone
+        return Response(status_code=204)
+    return _json(after, status_code=200 if wait else 202)
 
 
 @router.get("/threads/{thread_id}/runs", tags=["runs"], responses=errors(401, 503, 404, 422))
