@@ -47,7 +47,7 @@ async def execute_run(run_id: str) -> None:
     """Execute the background run ``run_id`` to its end (a run finished or cancelled meanwhile is left as it is).
     Raises RunDead when it has been started ``run_max_attempts`` times already (each start that did not finish was
     a worker that died), after recording the run as an error; the database's errors propagate (the job is retried
-    with backoff: 4, 8 s)."""
+    with backoff: 2, 4 s)."""
     from agent.api.runs import RUNS, execute
 
     db = await get_database()

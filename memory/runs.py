@@ -7,8 +7,8 @@ and worker on one database.
   thread (``claim``) once it is free, oldest first.
 - The process that executes a run appends its events (``append_events``) and sets its status (``finish``); any
   process reads them (``events_after``, ``get``, ``of_thread``). Every change is announced with NOTIFY on
-  ``CHANNEL`` (payload ``"<kind>:<run_id>"``, kind ``e`` events, ``s`` status, ``c`` cancel asked), which
-  ``Listener`` turns into wake-ups in the listening process.
+  ``CHANNEL`` (payload ``"<kind>:<run_id>:<thread_id>"``, kind ``e`` events, ``s`` status, ``c`` cancel asked;
+  the thread empty for events), which ``Listener`` turns into wake-ups in the listening process.
 - An executing process holds a lease on its runs (``renew``, every ``LEASE_S`` / 3 s); a run of the API process whose
   lease ran out (the process died) is ended as an error when the next run on its thread is asked for (``reap``).
   Background runs are left to the job queue, which retries them (``agent.worker``).
@@ -82,8 +82,8 @@ COLUMNS = ("run_id, thread_id, creator_id, status, multitask_strategy, backgroun
            "attempt, head_before, created_at, updated_at")
 
 
-async def _notify(conn: AsyncConnection, kind: str, run_id: str) -> None:
-    await conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{kind}:{run_id}"))
+async def _notify(conn: AsyncConnection, kind: str, run_id: str, thread_id: str = "") -> None:
+    await conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{kind}:{run_id}:{thread_id}"))
 
 
 async def reap(conn: AsyncConnection, thread_id: str) -> int:
@@ -96,7 +96,7 @@ async def reap(conn: AsyncConnection, thread_id: str) -> int:
            RETURNING run_id""", (thread_id,))
     reaped = [str(r["run_id"]) for r in await cur.fetchall()]
     for run_id in reaped:
-        await _notify(conn, "s", run_id)
+        await _notify(conn, "s", run_id, thread_id)
     return len(reaped)
 
 
@@ -124,15 +124,17 @@ async def create(pool: AsyncConnectionPool, *, run_id: str, thread_id: str, crea
             if strategy == "reject":
                 raise ThreadBusy(thread_id) from None
             async with conn.transaction():
-                if strategy in ("interrupt", "rollback"):
+                if strategy in ("interrupt", "rollback"):  # a run not started yet just ends
                     cur = await conn.execute(
-                        "UPDATE runs SET cancel = %s WHERE thread_id = %s AND status IN ('pending', 'running') "
-                        "RETURNING run_id", (strategy, thread_id))
+                        """UPDATE runs SET status = CASE WHEN status = 'running' THEN status ELSE 'interrupted' END,
+                                  cancel = CASE WHEN status = 'running' THEN %s END, updated_at = clock_timestamp()
+                           WHERE thread_id = %s AND status IN ('pending', 'running') RETURNING run_id, status""",
+                        (strategy, thread_id))
                     for r in await cur.fetchall():
-                        await _notify(conn, "c", str(r["run_id"]))
+                        await _notify(conn, "c" if r["status"] == "running" else "s", str(r["run_id"]), thread_id)
                 cur = await conn.execute(insert, values("queued"))
                 row = await cur.fetchone()
-        await _notify(conn, "s", run_id)
+        await _notify(conn, "s", run_id, thread_id)
     return RunRecord.of(row)
 
 
@@ -157,7 +159,7 @@ async def claim(pool: AsyncConnectionPool, run_id: str, head: str | None) -> Run
                 WHERE run_id = %s AND status IN ('pending', 'running') RETURNING {COLUMNS}""", (head, LEASE_S, run_id))
         row = await cur.fetchone()
         if row is not None:
-            await _notify(conn, "s", run_id)
+            await _notify(conn, "s", run_id, row["thread_id"])
             return RunRecord.of(row)
         record = await get(pool, run_id)
         return record if record is not None and record.status in FINAL else None
@@ -188,10 +190,11 @@ async def finish(pool: AsyncConnectionPool, run_id: str, status: str, error: dic
     free from then on."""
     async with pool.connection() as conn:
         async with conn.transaction():
-            await conn.execute("UPDATE runs SET status = %s, error = %s, cancel = NULL, lease_until = NULL, "
-                               "updated_at = clock_timestamp() WHERE run_id = %s",
-                               (status, Jsonb(error) if error else None, run_id))
-            await _notify(conn, "s", run_id)
+            cur = await conn.execute("UPDATE runs SET status = %s, error = %s, cancel = NULL, lease_until = NULL, "
+                                     "updated_at = clock_timestamp() WHERE run_id = %s RETURNING thread_id",
+                                     (status, Jsonb(error) if error else None, run_id))
+            row = await cur.fetchone()
+            await _notify(conn, "s", run_id, row["thread_id"] if row else "")
 
 
 async def request_cancel(pool: AsyncConnectionPool, run_id: str, action: str) -> RunRecord | None:
@@ -207,7 +210,7 @@ async def request_cancel(pool: AsyncConnectionPool, run_id: str, action: str) ->
                 (action, run_id))
             row = await cur.fetchone()
             if row is not None:
-                await _notify(conn, "c" if row["status"] == "running" else "s", run_id)
+                await _notify(conn, "c" if row["status"] == "running" else "s", run_id, row["thread_id"])
     return RunRecord.of(row) if row is not None else await get(pool, run_id)
 
 
@@ -263,8 +266,9 @@ async def forget_thread(pool: AsyncConnectionPool, thread_id: str) -> None:
 async def delete(pool: AsyncConnectionPool, run_id: str) -> None:
     """Delete one run and its events (a run rolled back)."""
     async with pool.connection() as conn:
-        await conn.execute("DELETE FROM runs WHERE run_id = %s", (run_id,))
-        await _notify(conn, "s", run_id)
+        cur = await conn.execute("DELETE FROM runs WHERE run_id = %s RETURNING thread_id", (run_id,))
+        row = await cur.fetchone()
+        await _notify(conn, "s", run_id, row["thread_id"] if row else "")
 
 
 async def drop_checkpoints_after(pool: AsyncConnectionPool, thread_id: str, head: str | None) -> int:
@@ -314,11 +318,12 @@ class Listener:
                     self.ready.set()
                     self._wake_all()  # changes may have been missed while reconnecting
                     async for note in conn.notifies():
-                        kind, _, run_id = note.payload.partition(":")
+                        kind, run_id, thread_id = (note.payload.split(":") + ["", ""])[:3]
                         if kind == "c":
                             self.on_cancel(run_id)
-                        for event in self._waiters.get(run_id, ()):
-                            event.set()
+                        for key in (run_id, thread_id):
+                            for event in self._waiters.get(key, ()):
+                                event.set()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the database went away: listen again once it answers
@@ -333,8 +338,9 @@ class Listener:
 
     @contextlib.asynccontextmanager
     async def watching(self, run_id: str):
-        """Within the block, ``await changed(timeout)`` returns True at the run's next change (False after
-        ``timeout`` seconds); changes between two calls are not lost."""
+        """Within the block, ``await changed(timeout)`` returns True at the next change of the run ``run_id`` (or of
+        any run of the thread, given a thread id) (False after ``timeout`` seconds); changes between two calls are
+        not lost."""
         event = asyncio.Event()
         self._waiters.setdefault(run_id, set()).add(event)
 

@@ -229,7 +229,7 @@ class RunManager:
         cancelled while it waited comes back finished)."""
         listener = self._attach(db)
         graph = persistent_graph(db)
-        async with listener.watching(run_id) as changed:
+        async with listener.watching(thread_id) as changed:  # the thread's other runs free it
             while True:
                 head = (await graph.aget_state({"configurable": {"thread_id": thread_id}})).config
                 record = await runs_db.claim(db.pool, run_id, (head or {}).get("configurable", {}).get("checkpoint_id"))

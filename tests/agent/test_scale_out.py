@@ -194,3 +194,47 @@ async def test_a_run_whose_workers_keep_dying_ends_dead_with_its_error(services,
 
 async def _is_failed(db, run_id: str) -> bool:
     return await _job_status(db, run_id) == "failed"
+
+
+async def test_multitask_strategies_enqueue_interrupt_and_rollback(services, key):
+    first, second = (get_client(url=url, api_key=key) for url in services)
+    tid = (await first.threads.create())["thread_id"]
+    with spawned_worker():
+        async def held_run() -> dict:
+            """A background run held in its third step (after the tool), started from the first process."""
+            _GatedLLM.gate.clear()
+            held = _GatedLLM.held
+            run = await first.runs.create(tid, "agent", input=user(SCORE), context={"engine": "llm"},
+                                          multitask_strategy="enqueue")
+            await _until(_held(held + 1), "the run reaching its third step")
+            return run
+
+        # enqueue: the second run waits for the first, then runs
+        running = await held_run()
+        queued = await second.runs.create(tid, "agent", input=user("Score this title: Lego Volcano Part 2"),
+                                          multitask_strategy="enqueue")
+        assert queued["status"] == "pending" and (await first.runs.get(tid, running["run_id"]))["status"] == "running"
+        _GatedLLM.gate.set()
+        values = await asyncio.wait_for(second.runs.join(tid, queued["run_id"]), 120)
+        assert [m["type"] for m in values["messages"]] == ["human", "ai", "tool", "ai"] * 2
+        assert (await first.runs.get(tid, running["run_id"]))["status"] == "success"
+
+        # interrupt: the held run stops, keeping its finished steps; the new one runs after it (from the other process)
+        running = await held_run()
+        values = await asyncio.wait_for(second.runs.wait(tid, "agent", input=user(SCORE),
+                                                         multitask_strategy="interrupt"), 120)
+        assert (await first.runs.get(tid, running["run_id"]))["status"] == "interrupted"
+        turns = [m for m in values["messages"] if m["type"] == "human"]
+        assert len(turns) == 4 and tool_calls_answered(values["messages"])
+        assert any("stopped before it finished" in str(m["content"]) for m in values["messages"][8:])
+
+        # rollback: the held run and every checkpoint it wrote are gone; the thread goes on from before it
+        running = await held_run()
+        before = len(values["messages"])
+        values = await asyncio.wait_for(second.runs.wait(tid, "agent", input=user(SCORE),
+                                                         multitask_strategy="rollback"), 120)
+        _GatedLLM.gate.set()
+        assert len(values["messages"]) == before + 4 and tool_calls_answered(values["messages"])
+        with pytest.raises(httpx.HTTPStatusError) as gone:
+            await first.runs.get(tid, running["run_id"])
+        assert gone.value.response.status_code == 404
