@@ -196,7 +196,10 @@ async def start_up(settings: Settings, state: StartupState, stack: contextlib.As
     use_database(db)
 
     async def stop_runs() -> None:  # before the database closes: each cancelled run leaves its thread whole
+        from agent.worker import close_queues
+
         await RUNS.shutdown()
+        await close_queues()
         tracing.flush()
         use_database(None)
 

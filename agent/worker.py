@@ -75,15 +75,25 @@ async def execute_run(run_id: str) -> None:
 _queues: dict[int, procrastinate.App] = {}
 
 
-async def queue_app(db: Database) -> procrastinate.App:
-    """The job queue on ``db``'s pool (opened once per pool)."""
+async def queue_app(db: Database, max_size: int = 2) -> procrastinate.App:
+    """The job queue on ``db``'s database, with a pool of its own of up to ``max_size`` connections (procrastinate
+    opens its LISTEN connection with the pool's connection settings, which must leave autocommit to it; ours set
+    it); opened once per ``db``."""
     app = _queues.get(id(db.pool))
     if app is None:
-        app = procrastinate.App(connector=procrastinate.PsycopgConnector())
+        app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=db.url, min_size=1,
+                                                                        max_size=max_size))
         app.add_tasks_from(tasks, namespace="cortex")
-        await app.open_async(db.pool)
+        await app.open_async()
         _queues[id(db.pool)] = app
     return app
+
+
+async def close_queues() -> None:
+    """Close the job queues this process opened (``queue_app``)."""
+    while _queues:
+        _, app = _queues.popitem()
+        await app.close_async()
 
 
 async def defer_run(db: Database, run_id: str) -> int:
@@ -111,7 +121,7 @@ async def work(settings: Settings, concurrency: int, name: str | None = None) ->
     ``HEARTBEAT_S`` s, and retry the jobs of stalled workers (``retry_stalled``)."""
     async with Database.open(settings, max_size=max(4, concurrency + 2), supervise=True) as db:
         use_database(db)
-        app = await queue_app(db)
+        app = await queue_app(db, max_size=concurrency + 3)
         stalled = asyncio.create_task(retry_stalled(app, settings.worker_stalled_after_s))
         try:
             await app.run_worker_async(concurrency=concurrency, name=name, update_heartbeat_interval=HEARTBEAT_S,
@@ -124,6 +134,5 @@ async def work(settings: Settings, concurrency: int, name: str | None = None) ->
             from agent.api.runs import RUNS
 
             await RUNS.shutdown()
-            await app.close_async()
-            _queues.pop(id(db.pool), None)
+            await close_queues()
             use_database(None)

@@ -138,10 +138,10 @@ async def create(pool: AsyncConnectionPool, *, run_id: str, thread_id: str, crea
     return RunRecord.of(row)
 
 
-async def claim(pool: AsyncConnectionPool, run_id: str, head: str | None) -> RunRecord | None:
+async def claim(pool: AsyncConnectionPool, run_id: str) -> RunRecord | None:
     """Start (or restart, on a retry) executing the run: a queued run first takes its thread when it is free and no
-    older run queues on it; then status 'running', ``attempt`` + 1, a fresh lease, and ``head_before`` = ``head``
-    on its first start. Returns the record, or None when the run cannot start now (its thread is busy: wait for a
+    older run queues on it; then status 'running', ``attempt`` + 1, a fresh lease, and ``head_before`` = the
+    thread's head checkpoint on its first start (LangGraph's checkpoint ids sort in time order). Returns the record, or None when the run cannot start now (its thread is busy: wait for a
     change, ``Listener``, and ask again). A run already finished (cancelled while it waited) is returned as is."""
     async with pool.connection() as conn:
         try:
@@ -154,9 +154,11 @@ async def claim(pool: AsyncConnectionPool, run_id: str, head: str | None) -> Run
             return None
         cur = await conn.execute(
             f"""UPDATE runs SET status = 'running', attempt = attempt + 1, updated_at = clock_timestamp(),
-                       head_before = CASE WHEN attempt = 0 THEN %s ELSE head_before END,
+                       head_before = CASE WHEN attempt = 0 THEN (
+                           SELECT max(checkpoint_id) FROM checkpoints c
+                           WHERE c.thread_id = runs.thread_id AND c.checkpoint_ns = '') ELSE head_before END,
                        lease_until = now() + %s * interval '1 second'
-                WHERE run_id = %s AND status IN ('pending', 'running') RETURNING {COLUMNS}""", (head, LEASE_S, run_id))
+                WHERE run_id = %s AND status IN ('pending', 'running') RETURNING {COLUMNS}""", (LEASE_S, run_id))
         row = await cur.fetchone()
         if row is not None:
             await _notify(conn, "s", run_id, row["thread_id"])

@@ -228,11 +228,9 @@ class RunManager:
         """Wait until the run may start (a queued run waits for its thread) and mark it running; the record (a run
         cancelled while it waited comes back finished)."""
         listener = self._attach(db)
-        graph = persistent_graph(db)
         async with listener.watching(thread_id) as changed:  # the thread's other runs free it
             while True:
-                head = (await graph.aget_state({"configurable": {"thread_id": thread_id}})).config
-                record = await runs_db.claim(db.pool, run_id, (head or {}).get("configurable", {}).get("checkpoint_id"))
+                record = await runs_db.claim(db.pool, run_id)
                 if record is not None:
                     return record
                 await changed(FOLLOW_POLL_S)
@@ -430,12 +428,6 @@ async def graph_input(body: RunCreate, graph: Any, config: dict) -> Any:
     return Command(resume=command.resume)
 
 
-def _head(state: Any) -> tuple[str | None, str | None]:
-    """(checkpoint id, run id in its metadata) of a thread's head state."""
-    checkpoint = (state.config or {}).get("configurable", {}).get("checkpoint_id")
-    return checkpoint, (state.metadata or {}).get("run_id")
-
-
 async def start(thread_id: str, body: RunCreate, creator: str, modes: set[str], db: Database,
                 background: bool = False) -> AnyRun:
     """Check the run (404 for an unknown checkpoint to fork from, 409/422 for a resume that answers nothing or not
@@ -488,8 +480,9 @@ async def execute(db: Database, record: runs_db.RunRecord) -> Run:
         if record.attempt > 1:
             run.base = await runs_db.last_seq(db.pool, run_id) + 1
             head = await graph.aget_state({"configurable": {"thread_id": thread_id}})
-            resume = _head(head)[1] == run_id  # the run's input was saved: go on from its last checkpoint
-            config["configurable"].pop("checkpoint_id", None) if resume else None
+            resume = (head.metadata or {}).get("run_id") == run_id  # its input was saved: go on from there
+            if resume:
+                config["configurable"].pop("checkpoint_id", None)
             if resume and not head.next:  # its last step was saved, its end was not recorded
                 run.pool = db.pool
                 await run.finish("interrupted" if head.interrupts else "success")

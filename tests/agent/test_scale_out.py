@@ -21,7 +21,7 @@ import pytest
 from langgraph_sdk import get_client
 
 from agent import auth
-from agent.server import spawned_service, spawned_worker
+from agent.server import spawned_service, spawned_worker, warm_up
 
 from support import JsonHandler, serve_http, tool_calls_answered, user
 
@@ -66,8 +66,10 @@ def env(db):
 
 @pytest.fixture(scope="module")
 def services(env):
-    """Two `cortex serve` processes on the one database."""
-    with spawned_service(env) as first, spawned_service(env) as second:
+    """Two `cortex serve` processes on the one database (the models they load fitted here first, into the
+    session's state dir, so the processes load them instead of each fitting them at once)."""
+    warm_up()
+    with spawned_service(env, timeout_s=600) as first, spawned_service(env, timeout_s=600) as second:
         yield first.url, second.url
 
 
@@ -137,7 +139,7 @@ async def test_one_run_per_thread_across_processes_joined_and_cancelled_from_the
 
 async def test_a_background_run_outlives_the_process_that_accepted_it(services, env, key, db):
     _GatedLLM.gate.set()
-    with spawned_service(env) as doomed:
+    with spawned_service(env, timeout_s=600) as doomed:
         accepting = get_client(url=doomed.url, api_key=key)
         tid = (await accepting.threads.create())["thread_id"]
         run = await accepting.runs.create(tid, "agent", input=user(SCORE))
