@@ -48,7 +48,7 @@ async def execute_run(run_id: str) -> None:
     Raises RunDead when it has been started ``run_max_attempts`` times already (each start that did not finish was
     a worker that died), after recording the run as an error; the database's errors propagate (the job is retried
     with backoff: 2, 4 s)."""
-    from agent.api.runs import RUNS, execute
+    from agent.api.runs import RUNS, execute, explain
 
     db = await get_database()
     record = await runs_db.get(db.pool, run_id)
@@ -67,7 +67,13 @@ async def execute_run(run_id: str) -> None:
     record = await RUNS.claim(db, run_id, record.thread_id)
     if record.status in runs_db.FINAL:
         return
-    run = await execute(db, record)
+    try:
+        run = await execute(db, record)
+    except (psycopg.OperationalError, psycopg_pool.PoolTimeout):
+        raise  # retried with backoff
+    except Exception as exc:  # the run ends with the reason; the job fails
+        await runs_db.finish(db.pool, run_id, "error", {"error": type(exc).__name__, "message": explain(exc, run_id)})
+        raise
     if run.task is not None:  # cancelled through the API: the run is recorded interrupted, the job is done
         await asyncio.gather(run.task, return_exceptions=True)
 

@@ -389,7 +389,8 @@ async def create_run(thread_id: str, body: RunCreate, creator: Creator) -> Respo
 
 
 @router.post("/threads/{thread_id}/runs/{run_id}/cancel", tags=["runs"], status_code=202,
-             responses=errors(401, 503, 404, 422))
+             responses={200: {"description": "The run, stopped (with wait)."},
+                        204: {"description": "The run was rolled back: it is gone."}, **errors(401, 503, 404, 422)})
 async def cancel_run(
     thread_id: str, run_id: str, creator: Creator, wait: bool = False,
     action: Literal["interrupt", "rollback"] = "interrupt",

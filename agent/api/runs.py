@@ -21,6 +21,7 @@ from fastapi import HTTPException
 from langchain_core.messages import BaseMessage, BaseMessageChunk, message_chunk_to_message
 from langgraph.errors import GraphRecursionError
 from langgraph.types import Command
+from pydantic import ValidationError
 from sse_starlette import ServerSentEvent
 
 from agent import auth
@@ -467,10 +468,17 @@ async def execute(db: Database, record: runs_db.RunRecord) -> Run:
     action rollback, the checkpoints the run wrote and the run itself are deleted."""
     graph = persistent_graph(db)
     run_id, thread_id, creator = record.run_id, record.thread_id, record.creator_id
-    body = RunCreate.model_validate(record.kwargs["body"])
     modes = set(record.kwargs["modes"])
     run = Run(run_id, thread_id, creator, record.metadata, sorted(modes), strategy=record.multitask_strategy,
               created_at=_iso(record.created_at), attempt=record.attempt)
+    try:  # checked when the run was accepted; a worker's settings may differ (an LLM key it lacks)
+        body = RunCreate.model_validate(record.kwargs["body"])
+    except ValidationError as exc:
+        run.pool = db.pool
+        error = {"error": "ValidationError", "message": "; ".join(e["msg"] for e in exc.errors())}
+        run.put("error", error)
+        await run.finish("error", error)
+        return run
     failure: Exception | None = None
     resume = False
     config: dict = {}

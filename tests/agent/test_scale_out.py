@@ -55,10 +55,10 @@ class _GatedLLM(JsonHandler):
 @pytest.fixture(scope="module")
 def env(db):
     """The processes' environment: the session's embedded Postgres (inherited), the stand-in LLM for runs with
-    context.engine "llm", and workers that count as dead after 3 s without a heartbeat."""
+    context.engine "llm", and workers that count as dead after 5 s without a heartbeat."""
     llm = serve_http(_GatedLLM)
     yield {"CORTEX_AUTO_INGEST": "false", "CORTEX_ENGINE": "offline", "CORTEX_LLM_MAX_RETRIES": "0",
-           "CORTEX_LLM_FALLBACK": "none", "CORTEX_WORKER_STALLED_AFTER_S": "3",
+           "CORTEX_LLM_FALLBACK": "none", "CORTEX_WORKER_STALLED_AFTER_S": "5",
            "OPENAI_API_KEY": "sk-test-gated", "OPENAI_BASE_URL": f"http://127.0.0.1:{llm.server_address[1]}/v1"}
     _GatedLLM.gate.set()
     llm.shutdown()
@@ -102,7 +102,7 @@ async def _job_status(db, run_id: str) -> str | None:
     return row["status"] if row else None
 
 
-async def test_one_run_per_thread_across_processes_joined_and_cancelled_from_the_other(services, key):
+async def test_one_run_per_thread_across_processes_joined_and_cancelled_from_the_other(services, env, key):
     _GatedLLM.gate.clear()
     held = _GatedLLM.held
     first, second = (get_client(url=url, api_key=key) for url in services)
@@ -116,7 +116,7 @@ async def test_one_run_per_thread_across_processes_joined_and_cancelled_from_the
         assert busy.value.response.status_code == 409 and "already running" in busy.value.response.json()["detail"]
     assert (await second.threads.get(tid))["status"] == "busy"
 
-    with spawned_worker():
+    with spawned_worker(env):
         await _until(_held(held + 1), "the run reaching its third step in the worker")
         assert (await second.runs.get(tid, run["run_id"]))["status"] == "running"
         # the second process follows the run's events as the worker writes them
@@ -145,25 +145,25 @@ async def test_a_background_run_outlives_the_process_that_accepted_it(services, 
         run = await accepting.runs.create(tid, "agent", input=user(SCORE))
         os.kill(doomed.pid, signal.SIGKILL)
     other = get_client(url=services[1], api_key=key)
-    with spawned_worker():
+    with spawned_worker(env):
         values = await asyncio.wait_for(other.runs.join(tid, run["run_id"]), 120)
     assert "offline engine" in values["messages"][-1]["content"] and tool_calls_answered(values["messages"])
     assert (await other.runs.get(tid, run["run_id"]))["status"] == "success"
     assert await _job_status(db, run["run_id"]) == "succeeded"
 
 
-async def test_a_worker_killed_mid_run_is_retried_from_the_last_checkpoint(services, key, db):
+async def test_a_worker_killed_mid_run_is_retried_from_the_last_checkpoint(services, env, key, db):
     _GatedLLM.gate.clear()
     held = _GatedLLM.held
     client = get_client(url=services[0], api_key=key)
     tid = (await client.threads.create())["thread_id"]
     run = await client.runs.create(tid, "agent", input=user(SCORE), context={"engine": "llm"},
                                    stream_mode=["updates"])
-    with spawned_worker() as doomed:
+    with spawned_worker(env) as doomed:
         await _until(_held(held + 1), "the run reaching its third step in the first worker")
         os.kill(doomed.pid, signal.SIGKILL)
     _GatedLLM.gate.set()
-    with spawned_worker():
+    with spawned_worker(env):
         values = await asyncio.wait_for(client.runs.join(tid, run["run_id"]), 120)
     messages = values["messages"]
     # the model call and the tool ran once, in the first worker; the second went on from the saved step
@@ -182,10 +182,10 @@ async def test_a_run_whose_workers_keep_dying_ends_dead_with_its_error(services,
     client = get_client(url=services[0], api_key=key)
     tid = (await client.threads.create())["thread_id"]
     run = await client.runs.create(tid, "agent", input=user(SCORE), context={"engine": "llm"})
-    with spawned_worker({"CORTEX_RUN_MAX_ATTEMPTS": "1"}) as doomed:
+    with spawned_worker({**env, "CORTEX_RUN_MAX_ATTEMPTS": "1"}) as doomed:
         await _until(_held(held + 1), "the run reaching its third step")
         os.kill(doomed.pid, signal.SIGKILL)
-    with spawned_worker({"CORTEX_RUN_MAX_ATTEMPTS": "1"}):
+    with spawned_worker({**env, "CORTEX_RUN_MAX_ATTEMPTS": "1"}):
         values = await asyncio.wait_for(client.runs.join(tid, run["run_id"]), 120)
         await _until(lambda: _is_failed(db, run["run_id"]), "the job failing")
     _GatedLLM.gate.set()
@@ -198,10 +198,10 @@ async def _is_failed(db, run_id: str) -> bool:
     return await _job_status(db, run_id) == "failed"
 
 
-async def test_multitask_strategies_enqueue_interrupt_and_rollback(services, key):
+async def test_multitask_strategies_enqueue_interrupt_and_rollback(services, env, key):
     first, second = (get_client(url=url, api_key=key) for url in services)
     tid = (await first.threads.create())["thread_id"]
-    with spawned_worker():
+    with spawned_worker(env):
         async def held_run() -> dict:
             """A background run held in its third step (after the tool), started from the first process."""
             _GatedLLM.gate.clear()
