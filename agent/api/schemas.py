@@ -219,7 +219,7 @@ class CommandIn(BaseModel):
 
 
 class RunCreate(BaseModel):
-    """POST /threads/{id}/runs/stream and /runs/wait (LangGraph's RunCreate; the fields listed are served)."""
+    """POST /threads/{id}/runs/stream, /runs/wait and /runs (LangGraph's RunCreate; the fields listed are served)."""
 
     model_config = ConfigDict(extra="ignore")
     assistant_id: str = Field(GRAPH_ID, description="creator_cortex, or agent")
