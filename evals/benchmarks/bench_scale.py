@@ -6,7 +6,8 @@ Run from the repository root, with the machine as quiet as you can make it::
     .venv/bin/python -m evals.benchmarks.bench_scale [--runs 200] [--clients 16] [--levels 50,100,200]
 
 Starts `cortex serve` (offline engine) on a free port of 127.0.0.1 with a fresh embedded Postgres in a temporary
-folder (the corpus is ingested first, a few minutes; ``--pg-data-dir`` reuses a database), creates an API key, and
+folder (the corpus is ingested first, a few minutes; ``--pg-data-dir`` reuses a database as it is, nothing
+ingested or built), creates an API key, and
 with the real ``langgraph_sdk`` client:
 
 - **single run**: ``--runs`` / 4 scored-title runs one after another through ``/runs/wait`` (each on a new
@@ -105,7 +106,8 @@ def main(
     runs: Annotated[int, typer.Option(help="Runs per throughput measurement.")] = 200,
     clients: Annotated[int, typer.Option(help="Concurrent clients of the throughput measurements.")] = 16,
     levels: Annotated[str, typer.Option(help="Concurrent streams to measure, comma-separated.")] = "50,100,200",
-    pg_data_dir: Annotated[Path | None, typer.Option(help="Reuse this embedded Postgres (default: a fresh one).")] = None,
+    pg_data_dir: Annotated[Path | None, typer.Option(help="Reuse this embedded Postgres as it is (default: a fresh "
+                                                     "one, the corpus ingested).")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="The shared data (default: CORTEX_DATA_DIR).")] = None,
 ) -> None:
     """Measure scaling out (see the module docstring)."""
@@ -113,7 +115,7 @@ def main(
 
     root = Path(tempfile.mkdtemp(prefix="cortex-bench-scale-"))
     os.environ.update({"CORTEX_PG_DATA_DIR": str(pg_data_dir or root / "pgdata"), "CORTEX_STATE_DIR": str(root / "state"),
-                       "CORTEX_ENGINE": "offline", "CORTEX_AUTO_INGEST": "true"})
+                       "CORTEX_ENGINE": "offline", "CORTEX_AUTO_INGEST": "false" if pg_data_dir else "true"})
     get_settings.cache_clear()
     titles = titles_of(data_dir or get_settings().data_dir, runs)
     counts = [int(n) for n in levels.split(",") if n.strip()]
