@@ -52,11 +52,14 @@ def _clients(urls: list[str], key: str) -> list:
 
 
 async def _single(url: str, key: str, titles: list[str]) -> None:
+    """Warm the process up (``WARM_UP`` runs), then print the latency of ``titles`` run one after another (none to
+    warm up only)."""
     (client,) = _clients([url], key)
     for title in titles[:WARM_UP]:
         await wait_once(client, title)
-    ms = [await wait_once(client, title) for title in titles]
-    print(f"single run (/runs/wait, one after another)   {percentiles(ms)}")
+    if titles[WARM_UP:]:
+        ms = [await wait_once(client, title) for title in titles[WARM_UP:]]
+        print(f"single run (/runs/wait, one after another)   {percentiles(ms)}")
 
 
 async def _throughput(urls: list[str], key: str, titles: list[str], clients: int) -> float:
@@ -125,7 +128,7 @@ def main(
                 time.sleep(2)
             key = asyncio.run(api_key())
             print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; offline engine")
-            asyncio.run(_single(first.url, key, titles[: max(runs // 4, 2)]))
+            asyncio.run(_single(first.url, key, titles[: WARM_UP + max(runs // 4, 2)]))
             one = asyncio.run(_throughput([first.url], key, titles, clients))
             with spawned_service({"CORTEX_AUTO_INGEST": "false"}, timeout_s=900) as second:
                 urls = [first.url, second.url]
