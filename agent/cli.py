@@ -183,6 +183,29 @@ def serve(
 
 
 @app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=100, help="Jobs executed at once (background runs wait on "
+                                             "the database and the model, so several share one process well).")] = 4,
+    name: Annotated[str | None, typer.Option(help="The worker's name in the logs (default: worker).")] = None,
+) -> None:
+    """Execute background work from the job queue in Postgres: the background runs of the HTTP API (POST
+    /threads/{id}/runs). Start as many workers as you like, on this machine or others on the same database
+    (DATABASE_URL; the embedded Postgres is shared by the processes of one machine). A worker killed mid-run is
+    noticed after CORTEX_WORKER_STALLED_AFTER_S seconds and its runs go on in another worker from their last
+    checkpoint. Stop it with Ctrl-C or SIGTERM."""
+    from agent.worker import work
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    # exit through Python on SIGTERM too, so the atexit handlers run (the last process using the embedded Postgres
+    # stops it); procrastinate stops taking jobs on the signal first
+    try:
+        asyncio.run(work(get_settings(), concurrency, name))
+    except DatabaseError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+
+
+@app.command()
 def mcp(
     api_key: Annotated[str | None, typer.Option(envvar="CORTEX_API_KEY", show_envvar=True,
                                                 help="The API key whose creator the tools act for.")] = None,

@@ -7,7 +7,8 @@ migrations and ingests the demo corpus when it is empty (``CORTEX_AUTO_INGEST``)
 show its progress; once ready, the title index and the creator-search index are built in the background. On stop it
 cancels the API runs in progress (each leaves its thread whole) and flushes Langfuse traces.
 
-``spawned_service`` starts `cortex serve` as a child process on a free port of 127.0.0.1 (for tests and benchmarks).
+``spawned_service`` starts `cortex serve` as a child process on a free port of 127.0.0.1, ``spawned_worker`` starts
+`cortex worker` (for tests and benchmarks).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -195,7 +196,10 @@ async def start_up(settings: Settings, state: StartupState, stack: contextlib.As
     use_database(db)
 
     async def stop_runs() -> None:  # before the database closes: each cancelled run leaves its thread whole
+        from agent.worker import close_queues
+
         await RUNS.shutdown()
+        await close_queues()
         tracing.flush()
         use_database(None)
 
@@ -319,8 +323,8 @@ class ServiceError(RuntimeError):
 
 @dataclass
 class SpawnedService:
-    """A `cortex serve` child process: ``url`` (``http://127.0.0.1:<port>``), ``pid``, and ``output`` (its stdout
-    and stderr together, filled in once it has stopped)."""
+    """A `cortex` child process (``serve`` or ``worker``): ``url`` (``http://127.0.0.1:<port>`` for ``serve``, ""
+    for a worker), ``pid``, and ``output`` (its stdout and stderr together, filled in once it has stopped)."""
 
     url: str
     pid: int
@@ -339,26 +343,19 @@ def _tail(output: str, lines: int) -> str:
 
 
 @contextmanager
-def spawned_service(
-    env: Mapping[str, str] | None = None, timeout_s: float = 180.0, tail_lines: int = 40, ready: bool = True
-) -> Iterator[SpawnedService]:
-    """Start `cortex serve` on a free port of 127.0.0.1 and yield it once /health answers 200 (ready), or once it
-    answers at all when ``ready`` is False (the service still starting); stop it on exit.
+def spawned_cortex(args: list[str], env: Mapping[str, str] | None = None, url: str = "",
+                   tail_lines: int = 40) -> Iterator[tuple[SpawnedService, subprocess.Popen, Callable[[], str]]]:
+    """Start ``cortex <args>`` as a child process and yield (the process as ``SpawnedService``, its Popen, a
+    ``stop()`` that ends it and returns its output); stopped on exit.
 
     ``env``: variables set for the process on top of this process's environment. Its stdout and stderr go to a
     temporary file (no pipe to fill up), kept in ``SpawnedService.output`` after the stop: SIGTERM, then SIGKILL
-    after 30 s. Raises ServiceError, with the last ``tail_lines`` lines of its output, when it exits before
-    answering or does not answer within ``timeout_s`` seconds (/health is polled every 0.1 s); an exception raised
-    in the ``with`` body gets that tail as a note.
+    after 30 s. An exception raised in the ``with`` body gets the last ``tail_lines`` lines of its output as a note.
     """
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as log_file:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "agent.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env={**os.environ, **(env or {})}, cwd=PROJECT_ROOT, stdout=log_file, stderr=subprocess.STDOUT,
-        )
-        service = SpawnedService(url=url, pid=proc.pid)
+        proc = subprocess.Popen([sys.executable, "-m", "agent.cli", *args], env={**os.environ, **(env or {})},
+                                cwd=PROJECT_ROOT, stdout=log_file, stderr=subprocess.STDOUT)
+        child = SpawnedService(url=url, pid=proc.pid)
 
         def stop() -> str:
             if proc.poll() is None:
@@ -369,28 +366,52 @@ def spawned_service(
                     proc.kill()
                     proc.wait()
             log_file.seek(0)
-            service.output = log_file.read()
-            return service.output
+            child.output = log_file.read()
+            return child.output
 
         try:
-            deadline = time.monotonic() + timeout_s
-            while True:
-                if proc.poll() is not None:
-                    raise ServiceError(f"cortex serve exited with code {proc.returncode} before answering /health:\n"
-                                       + _tail(stop(), tail_lines))
-                try:
-                    if httpx.get(f"{url}/health", timeout=2).status_code == 200 or not ready:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise ServiceError(f"cortex serve did not answer {url}/health within {timeout_s:.0f} s:\n"
-                                       + _tail(stop(), tail_lines))
-                time.sleep(0.1)
-            try:
-                yield service
-            except BaseException as exc:
-                exc.add_note(f"cortex serve output (last {tail_lines} lines):\n" + _tail(stop(), tail_lines))
-                raise
+            yield child, proc, stop
+        except BaseException as exc:
+            exc.add_note(f"cortex {args[0]} output (last {tail_lines} lines):\n" + _tail(stop(), tail_lines))
+            raise
         finally:
             stop()
+
+
+@contextmanager
+def spawned_service(
+    env: Mapping[str, str] | None = None, timeout_s: float = 180.0, tail_lines: int = 40, ready: bool = True
+) -> Iterator[SpawnedService]:
+    """Start `cortex serve` on a free port of 127.0.0.1 (``spawned_cortex``) and yield it once /health answers 200
+    (ready), or once it answers at all when ``ready`` is False (the service still starting); stop it on exit.
+
+    Raises ServiceError, with the last ``tail_lines`` lines of its output, when it exits before answering or does
+    not answer within ``timeout_s`` seconds (/health is polled every 0.1 s).
+    """
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with spawned_cortex(["serve", "--host", "127.0.0.1", "--port", str(port)], env, url, tail_lines) as (
+            service, proc, stop):
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if proc.poll() is not None:
+                raise ServiceError(f"cortex serve exited with code {proc.returncode} before answering /health:\n"
+                                   + _tail(stop(), tail_lines))
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200 or not ready:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise ServiceError(f"cortex serve did not answer {url}/health within {timeout_s:.0f} s:\n"
+                                   + _tail(stop(), tail_lines))
+            time.sleep(0.1)
+        yield service
+
+
+@contextmanager
+def spawned_worker(env: Mapping[str, str] | None = None, concurrency: int = 4) -> Iterator[SpawnedService]:
+    """Start `cortex worker` (``spawned_cortex``) and yield it at once (it takes jobs once it has opened the
+    database); stop it on exit (a test may kill it first, by its pid)."""
+    with spawned_cortex(["worker", "--concurrency", str(concurrency)], env) as (worker, _, _):
+        yield worker

@@ -139,6 +139,16 @@ class Settings(BaseSettings):
         description="HTTP API: largest request body, MB (413 beyond). Runs may carry twice this, and at most this "
         "much message text (a pasted transcript), since JSON escaping grows text.",
     )
+    run_max_attempts: int = Field(
+        default=3, ge=1, le=20,
+        description="Background runs: executions a run may start (a worker that dies mid-run leaves it to be retried "
+        "from its last checkpoint); past this it ends as an error and its job as failed (dead).",
+    )
+    worker_stalled_after_s: float = Field(
+        default=10.0, gt=0,
+        description="`cortex worker`: seconds without a heartbeat (sent every 2 s) after which a worker counts as "
+        "dead and its jobs are retried by another.",
+    )
     api_cors_origins: str = Field(
         default="",
         description="HTTP API: comma-separated web origins allowed to call it from a browser (e.g. a useStream app "

@@ -126,8 +126,14 @@ def sqlalchemy_url(settings: Settings | None = None) -> str:
     return url
 
 
+QUEUE_SCHEMA = "procrastinate 3.10 schema"
+"""The job queue's schema (procrastinate's own ``schema.sql``), applied once after our migrations and recorded in
+``schema_migrations`` under this name. A later procrastinate release upgrades it with its own migrations."""
+
+
 async def migrate(pool: AsyncConnectionPool) -> list[str]:
-    """Apply the SQL files in ``memory/migrations`` not applied yet, in name order, each in a transaction.
+    """Apply the SQL files in ``memory/migrations`` not applied yet, in name order, each in a transaction, then the
+    job queue's schema (``QUEUE_SCHEMA``) when it is not applied yet.
 
     Returns the names applied now. Safe to call from several processes (advisory lock).
     """
@@ -151,6 +157,13 @@ async def migrate(pool: AsyncConnectionPool) -> list[str]:
                     await conn.execute(f.read_text(), prepare=False)
                     await conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (f.name,))
                 applied_now.append(f.name)
+            if QUEUE_SCHEMA not in done:  # the job queue's tables, functions and triggers (agent.worker)
+                from procrastinate.schema import SchemaManager
+
+                async with conn.transaction():
+                    await conn.execute(SchemaManager.get_schema(), prepare=False)
+                    await conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (QUEUE_SCHEMA,))
+                applied_now.append(QUEUE_SCHEMA)
         finally:
             await conn.execute("SELECT pg_advisory_unlock(727274)")
     return applied_now

@@ -18,8 +18,9 @@ Routes (JSON; the OpenAPI page is /docs):
 - ``POST /threads/count``, ``POST /threads/{id}/copy``, ``POST /threads/{id}/state`` (update_state: messages written
   as a new checkpoint, as "model" or "answer", so tool calls with side effects still go through the approval step),
   ``POST /threads/{id}/state/checkpoint`` (the state at a checkpoint object);
-- ``GET /threads/{id}/runs``, ``GET /threads/{id}/runs/{run_id}``, ``.../join`` and ``.../stream`` (rejoin a run's
-  events after Last-Event-ID: resumable streams);
+- ``POST /threads/{id}/runs`` (a background run), ``GET /threads/{id}/runs``, ``GET /threads/{id}/runs/{run_id}``,
+  ``.../join``, ``.../stream`` (rejoin a run's events after Last-Event-ID: resumable streams) and ``POST
+  .../cancel``;
 - ``GET /store/items``, ``POST /store/items/search``, ``POST /store/namespaces``: the creator's own store namespaces
   (("creators", creator, block)), read-only;
 - stream modes beyond those above: LangGraph's ``debug``, ``tasks`` and ``checkpoints``, and ``events`` (LangChain's
@@ -31,16 +32,19 @@ Assistant ids: ``creator_cortex`` (the graph's name in langgraph.json), ``agent`
 Auth: every route needs an API key (``x-api-key``, as the SDK sends ``api_key``, or ``Authorization: Bearer``):
 401 without a valid one. Threads belong to the key's creator; another creator's thread is 404, as a missing one.
 
-Runs: one at a time per thread (LangGraph's multitask strategy "reject": 409 while one runs), in this process
-(the API keeps runs in memory: serve it from one process). A streamed run whose client disconnects is cancelled
-(``CORTEX_API_ON_DISCONNECT``, or the run's ``on_disconnect``: "continue" lets it finish) and its thread closed
-(``close_unfinished_turn``); steps are checkpointed with durability "sync", so every completed step is kept.
-Runs, their events and the last ``runs.RUNS_KEPT`` finished ones are kept in memory (``runs.RunManager``). Not
-served: stateless runs (``/runs/...``), background runs, cancelling by run id, crons, writing the store and
-``stream_subgraphs``; their paths answer JSON 404 (405 with Allow for a path served with other methods).
+Runs: one active run per thread, enforced by Postgres across every API process and worker (LangGraph's
+multitask strategies: "reject", the default, answers 409 while one is active; "enqueue" waits for it; "interrupt"
+and "rollback" stop it first), recorded with their events in Postgres (``memory.runs``), so any process lists,
+joins, streams (``Last-Event-ID``) and cancels any run. A streamed or waited run executes in the process that
+accepted it; a background run (``POST /threads/{id}/runs``) in a worker (``agent.worker``, `cortex worker`). A
+streamed run whose client disconnects is cancelled (``CORTEX_API_ON_DISCONNECT``, or the run's ``on_disconnect``:
+"continue" lets it finish) and its thread closed (``close_unfinished_turn``); steps are checkpointed with
+durability "sync", so every completed step is kept. Not served: stateless runs (``/runs/...``), crons, webhooks,
+writing the store and ``stream_subgraphs``; their paths answer JSON 404 (405 with Allow for a path served with
+other methods).
 
-Modules: ``schemas`` (the JSON shapes of threads, states and messages, and the request bodies), ``runs`` (the runs in
-progress, one per thread: each a task that runs a turn through ``agent.turns.run_turn`` and translates the graph's
+Modules: ``schemas`` (the JSON shapes of threads, states and messages, and the request bodies), ``runs`` (the runs, in
+Postgres: each executed as a task that runs a turn through ``agent.turns.run_turn`` and translates the graph's
 stream into LangGraph's server-sent events), ``routes`` (the FastAPI router: API keys, thread ownership and the
 routes), ``guards`` (what is refused before a route runs: bodies over the limit, requests that do not validate,
 requests during a database outage).

@@ -125,28 +125,31 @@ def _assistant(assistant_id: str) -> None:
 
 
 async def _thread_json(owned: auth.OwnedThread) -> dict:
-    graph = await _graph()
+    db = await get_database()
+    graph = persistent_graph(db)
     state = await graph.aget_state({"configurable": {"thread_id": owned.thread_id}})
     return {
         "thread_id": owned.thread_id,
         "created_at": owned.created_at,
         "updated_at": owned.updated_at,
         "metadata": {**owned.metadata, "creator_id": owned.creator_id},
-        "status": thread_status(state, runs.RUNS.busy(owned.thread_id)),
+        "status": thread_status(state, await runs.RUNS.busy(db, owned.thread_id)),
         "values": state.values,
         "interrupts": {t.id: list(t.interrupts) for t in state.tasks if t.interrupts},
     }
 
 
-async def _start(thread_id: str, body: RunCreate, creator: str, modes: set[str]) -> runs.Run:
-    """Check the request, then start the run (``runs.start``): 404 for a thread that is not yours (created first
-    with ``if_not_exists: "create"``), 409 while it runs."""
+async def _start(thread_id: str, body: RunCreate, creator: str, modes: set[str],
+                 background: bool = False) -> runs.AnyRun:
+    """Check the request, then start the run (``runs.start``; a ``background`` run goes to the job queue): 404 for
+    a thread that is not yours (created first with ``if_not_exists: "create"``), 409 while it runs a task (with
+    multitask_strategy reject)."""
     _assistant(body.assistant_id)
     db = await get_database()
     if body.if_not_exists == "create" and not await auth.owned_thread(db.pool, thread_id, creator):
         await _create(thread_id, creator, {})
     await _owned(thread_id, creator)
-    return await runs.start(thread_id, body, creator, modes, db)
+    return await runs.start(thread_id, body, creator, modes, db, background)
 
 
 # --- routes ------------------------------------------------------------------------------------------------------
@@ -215,12 +218,12 @@ async def patch_thread(thread_id: str, body: ThreadPatch, creator: Creator) -> R
 async def delete_thread(thread_id: str, creator: Creator) -> Response:
     """Delete one of your threads and its checkpoints (409 while a run is in progress)."""
     await _owned(thread_id, creator)
-    if runs.RUNS.busy(thread_id):
-        raise HTTPException(409, f"Thread {thread_id} is running a task: wait for it to finish, then delete it.")
     db = await get_database()
+    if await runs.RUNS.busy(db, thread_id):
+        raise HTTPException(409, f"Thread {thread_id} is running a task: wait for it to finish, then delete it.")
     await db.checkpointer.adelete_thread(thread_id)
     await auth.forget_thread(db.pool, thread_id)
-    runs.RUNS.forget_thread(thread_id)
+    await runs.RUNS.forget_thread(db, thread_id)
     return Response(status_code=204)
 
 
@@ -244,9 +247,9 @@ async def count_threads(body: ThreadCount, creator: Creator) -> Response:
 async def copy_thread(thread_id: str, creator: Creator) -> Response:
     """A new thread of yours with this thread's metadata and every checkpoint (409 while a run is in progress)."""
     owned = await _owned(thread_id, creator)
-    if runs.RUNS.busy(thread_id):
-        raise HTTPException(409, f"Thread {thread_id} is running a task: wait for it to finish, then copy it.")
     db = await get_database()
+    if await runs.RUNS.busy(db, thread_id):
+        raise HTTPException(409, f"Thread {thread_id} is running a task: wait for it to finish, then copy it.")
     copy = await auth.claim_thread(db.pool, str(uuid.uuid4()), creator, owned.metadata)
     await copy_checkpoints(db.checkpointer, thread_id, copy.thread_id)
     return _json(await _thread_json(copy))
@@ -285,7 +288,7 @@ async def update_state(thread_id: str, body: StateUpdate, creator: Creator) -> R
     something wait for your approval in the next run, as the model's own do; nothing runs here. 409 while a run is in
     progress."""
     await _owned(thread_id, creator)
-    if runs.RUNS.busy(thread_id):
+    if await runs.RUNS.busy(await get_database(), thread_id):
         raise HTTPException(409, f"Thread {thread_id} is running a task: wait for it to finish, then update it.")
     graph = await _graph()
     config: dict[str, Any] = {"configurable": {"thread_id": thread_id}}
@@ -344,7 +347,7 @@ async def stream_run(thread_id: str, body: RunCreate, creator: Creator) -> Event
     run = await _start(thread_id, body, creator, body.modes)
     # a resumable stream's run goes on without its client, who reconnects to it
     on_disconnect = body.on_disconnect or ("continue" if body.stream_resumable else settings.api_on_disconnect)
-    return EventSourceResponse(runs.sse_events(run, on_disconnect), ping=settings.api_heartbeat_s,
+    return EventSourceResponse(runs.sse_events(await get_database(), run, on_disconnect), ping=settings.api_heartbeat_s,
                                headers=runs.run_headers(run, resumable=body.stream_resumable))
 
 
@@ -356,9 +359,9 @@ async def wait_run(thread_id: str, body: RunCreate, creator: Creator) -> Respons
     return await _outcome(run)
 
 
-async def _outcome(run: runs.Run) -> Response:
+async def _outcome(run: runs.AnyRun) -> Response:
     """The thread's values once ``run`` finished (``{"__error__": ...}`` when it failed)."""
-    values, error = await runs.final_event(run)
+    values, error = await runs.final_event(await get_database(), run)
     if error is not None:
         return _json({"__error__": error}, headers=runs.run_headers(run))
     if values is None:
@@ -367,14 +370,45 @@ async def _outcome(run: runs.Run) -> Response:
     return _json(values, headers=runs.run_headers(run))
 
 
-async def _run(thread_id: str, run_id: str, creator: str) -> runs.Run:
-    """One of your thread's runs; 404 when unknown (runs live in this process's memory: a restart forgets them)."""
+async def _run(thread_id: str, run_id: str, creator: str) -> runs.AnyRun:
+    """One of your thread's runs (executed by any process); 404 when unknown."""
     await _owned(thread_id, creator)
-    run = runs.RUNS.get(thread_id, run_id)
+    run = await runs.RUNS.get(await get_database(), thread_id, run_id)
     if run is None:
-        raise HTTPException(404, f"Run {run_id} not found in thread {thread_id} (runs are kept in memory until the "
-                                 "service restarts).")
+        raise HTTPException(404, f"Run {run_id} not found in thread {thread_id}.")
     return run
+
+
+@router.post("/threads/{thread_id}/runs", tags=["runs"], responses=errors(400, 401, 503, 404, 409, 413, 422))
+async def create_run(thread_id: str, body: RunCreate, creator: Creator) -> Response:
+    """Start a background run on the thread: it is queued at once (its Run, status pending) and a worker (`cortex
+    worker`) executes it, so it goes on whatever happens to this process; follow it with /join or /stream, stop it
+    with /cancel."""
+    run = await _start(thread_id, body, creator, body.modes, background=True)
+    return _json(run.as_json(), headers=runs.run_headers(run))
+
+
+@router.post("/threads/{thread_id}/runs/{run_id}/cancel", tags=["runs"], status_code=202,
+             responses={200: {"description": "The run, stopped (with wait)."},
+                        204: {"description": "The run was rolled back: it is gone."}, **errors(401, 503, 404, 422)})
+async def cancel_run(
+    thread_id: str, run_id: str, creator: Creator, wait: bool = False,
+    action: Literal["interrupt", "rollback"] = "interrupt",
+) -> Response:
+    """Stop a run, wherever it runs: ``interrupt`` keeps the steps it finished (the thread closed as a stopped
+    turn), ``rollback`` also drops them and the run (204). Answers the run (202; 200 with ``wait``: once it has
+    stopped)."""
+    run = await _run(thread_id, run_id, creator)
+    db = await get_database()
+    after = await runs.RUNS.cancel(db, run, action)
+    if wait and after is not None:
+        async for _ in runs.RUNS.follow(db, run):
+            pass
+        again = await runs.RUNS.get(db, thread_id, run.run_id)
+        after = again.as_json() if again is not None else None
+    if after is None:  # rolled back: the run is gone
+        return Response(status_code=204)
+    return _json(after, status_code=200 if wait else 202)
 
 
 @router.get("/threads/{thread_id}/runs", tags=["runs"], responses=errors(401, 503, 404, 422))
@@ -385,7 +419,7 @@ async def list_runs(
 ) -> Response:
     """The thread's runs, newest first (LangGraph's Run shape)."""
     await _owned(thread_id, creator)
-    return _json([r.as_json() for r in runs.RUNS.of_thread(thread_id, status)[offset:offset + limit]])
+    return _json(await runs.RUNS.of_thread(await get_database(), thread_id, status, limit, offset))
 
 
 @router.get("/threads/{thread_id}/runs/{run_id}", tags=["runs"], responses=errors(401, 503, 404))
@@ -412,11 +446,12 @@ async def join_stream(
     last_event_id: Annotated[int | None, Header(ge=-1, le=10**9)] = None,
     cancel_on_disconnect: bool = False,
 ) -> EventSourceResponse:
-    """Reconnect to a run's stream (a resumable stream, or any run of this process): its events after
+    """Reconnect to a run's stream (any run, executed by any process): its events after
     ``Last-Event-ID``, in the stream modes the run was started with, then the rest as they come."""
     run = await _run(thread_id, run_id, creator)
     after = -1 if last_event_id is None else last_event_id
-    return EventSourceResponse(runs.sse_events(run, "cancel" if cancel_on_disconnect else "continue", after),
+    return EventSourceResponse(runs.sse_events(await get_database(), run, "cancel" if cancel_on_disconnect else "continue",
+                                               after),
                                ping=get_settings().api_heartbeat_s, headers=runs.run_headers(run))
 
 
@@ -522,8 +557,8 @@ SERVED = (
     "POST /threads/{thread_id}/copy", "GET|POST /threads/{thread_id}/state",
     "GET /threads/{thread_id}/state/{checkpoint_id}", "POST /threads/{thread_id}/state/checkpoint",
     "GET|POST /threads/{thread_id}/history", "POST /threads/{thread_id}/runs/stream",
-    "POST /threads/{thread_id}/runs/wait", "GET /threads/{thread_id}/runs",
-    "GET /threads/{thread_id}/runs/{run_id}[/join|/stream]", "GET /assistants/{assistant_id}[/graph|/schemas|/subgraphs]",
+    "POST /threads/{thread_id}/runs/wait", "GET|POST /threads/{thread_id}/runs",
+    "GET /threads/{thread_id}/runs/{run_id}[/join|/stream]", "POST /threads/{thread_id}/runs/{run_id}/cancel", "GET /assistants/{assistant_id}[/graph|/schemas|/subgraphs]",
     "POST /assistants/search", "GET /store/items", "POST /store/items/search", "POST /store/namespaces",
 )
 """The API's routes, as the 404 of an unserved one lists them."""

@@ -219,7 +219,7 @@ class CommandIn(BaseModel):
 
 
 class RunCreate(BaseModel):
-    """POST /threads/{id}/runs/stream and /runs/wait (LangGraph's RunCreate; the fields listed are served)."""
+    """POST /threads/{id}/runs/stream, /runs/wait and /runs (LangGraph's RunCreate; the fields listed are served)."""
 
     model_config = ConfigDict(extra="ignore")
     assistant_id: str = Field(GRAPH_ID, description="creator_cortex, or agent")
@@ -236,7 +236,9 @@ class RunCreate(BaseModel):
     interrupt_before: Literal["*"] | list[str] | None = None
     interrupt_after: Literal["*"] | list[str] | None = None
     on_disconnect: Literal["cancel", "continue"] | None = Field(None, description="Default CORTEX_API_ON_DISCONNECT.")
-    multitask_strategy: Literal["reject"] | None = None
+    multitask_strategy: Literal["reject", "enqueue", "interrupt", "rollback"] | None = Field(
+        None, description="With a run active on the thread: reject (409, the default), enqueue (run after it), interrupt "
+        "(stop it, keeping what it did, then run) or rollback (stop it and drop what it did, then run).")
     if_not_exists: Literal["create", "reject"] | None = None
     durability: Literal["sync", "async", "exit"] | None = Field(None, description=f"Default {DURABILITY!r}.")
     stream_subgraphs: StrictBool = False

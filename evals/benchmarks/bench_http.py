@@ -38,7 +38,7 @@ STREAM_TIMEOUT_S = 120.0
 WARM_UP = 5
 
 
-def _titles(data_dir: Path, n: int) -> list[str]:
+def titles_of(data_dir: Path, n: int) -> list[str]:
     """``n`` distinct real titles from the youtube_channel_uploads data set (its first CSV with a title column)."""
     titles: list[str] = []
     for path in sorted((data_dir / "youtube_channel_uploads").rglob("*.csv")):
@@ -54,12 +54,14 @@ def _titles(data_dir: Path, n: int) -> list[str]:
     return (titles * (n // len(titles) + 1))[:n]
 
 
-def _percentiles(ms: list[float]) -> str:
+def percentiles(ms: list[float]) -> str:
+    """'p50 ... ms   p95 ... ms   max ... ms   (n=...)' of ``ms`` (``statistics.quantiles``, inclusive)."""
     q = statistics.quantiles(ms, n=100, method="inclusive")
     return f"p50 {q[49]:7.0f} ms   p95 {q[94]:7.0f} ms   max {max(ms):7.0f} ms   (n={len(ms)})"
 
 
-async def _api_key() -> str:
+async def api_key() -> str:
+    """A new API key (creator bench-http) on the database of this process's settings."""
     from agent.auth import create_key
     from memory.db import Database
 
@@ -67,7 +69,7 @@ async def _api_key() -> str:
         return (await create_key(db.pool, "bench-http", label="bench_http.py"))[1]
 
 
-async def _stream_once(client, title: str) -> float:
+async def stream_once(client, title: str) -> float:
     """One scored-title run streamed to its ``end``; returns milliseconds. Raises on an error event or no end."""
     thread = await client.threads.create()
     started = time.perf_counter()
@@ -80,7 +82,8 @@ async def _stream_once(client, title: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-async def _wait_once(client, title: str) -> float:
+async def wait_once(client, title: str) -> float:
+    """One scored-title run through /runs/wait on a new thread; returns milliseconds. Raises when it did not answer."""
     thread = await client.threads.create()
     started = time.perf_counter()
     values = await client.runs.wait(thread["thread_id"], "creator_cortex",
@@ -95,10 +98,10 @@ async def _latency(url: str, key: str, titles: list[str]) -> None:
 
     client = get_client(url=url, api_key=key)
     for title in titles[:WARM_UP]:
-        await _stream_once(client, title)
-    for name, once in (("stream", _stream_once), ("wait", _wait_once)):
+        await stream_once(client, title)
+    for name, once in (("stream", stream_once), ("wait", wait_once)):
         ms = [await once(client, title) for title in titles]
-        print(f"latency /runs/{name:6s} {_percentiles(ms)}")
+        print(f"latency /runs/{name:6s} {percentiles(ms)}")
 
 
 async def _concurrency(url: str, key: str, titles: list[str], max_streams: int) -> None:
@@ -109,13 +112,13 @@ async def _concurrency(url: str, key: str, titles: list[str], max_streams: int) 
         client = get_client(url=url, api_key=key, timeout=httpx.Timeout(STREAM_TIMEOUT_S, connect=30))
         started = time.perf_counter()
         results = await asyncio.gather(
-            *(asyncio.wait_for(_stream_once(client, titles[i % len(titles)]), STREAM_TIMEOUT_S) for i in range(level)),
+            *(asyncio.wait_for(stream_once(client, titles[i % len(titles)]), STREAM_TIMEOUT_S) for i in range(level)),
             return_exceptions=True,
         )
         wall = time.perf_counter() - started
         ms = [r for r in results if isinstance(r, float)]
         failures = [r for r in results if not isinstance(r, float)]
-        one = _percentiles(ms) if len(ms) > 1 else ""
+        one = percentiles(ms) if len(ms) > 1 else ""
         print(f"concurrent {level:4d} streams: {len(failures):3d} failed, wall {wall:6.2f} s   {one}")
         for failure in failures[:3]:
             print(f"    {type(failure).__name__}: {str(failure)[:200]}")
@@ -139,12 +142,12 @@ def main(
     os.environ.update({"CORTEX_PG_DATA_DIR": str(pg_data_dir or root / "pgdata"), "CORTEX_STATE_DIR": str(root / "state"),
                        "CORTEX_ENGINE": "offline", "CORTEX_AUTO_INGEST": "true"})
     get_settings.cache_clear()
-    titles = _titles(data_dir or get_settings().data_dir, runs)
+    titles = titles_of(data_dir or get_settings().data_dir, runs)
     try:
         with spawned_service(timeout_s=600) as service:
             while httpx.get(f"{service.url}/health", timeout=10).json()["background"]:  # a first start's indexes
                 time.sleep(2)
-            key = asyncio.run(_api_key())
+            key = asyncio.run(api_key())
             print(f"cortex serve at {service.url} (offline engine), machine: {os.cpu_count()} CPUs")
             asyncio.run(_latency(service.url, key, titles))
             asyncio.run(_concurrency(service.url, key, titles, max_streams))
