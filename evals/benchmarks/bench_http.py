@@ -60,6 +60,24 @@ def percentiles(ms: list[float]) -> str:
     return f"p50 {q[49]:7.0f} ms   p95 {q[94]:7.0f} ms   max {max(ms):7.0f} ms   (n={len(ms)})"
 
 
+def bench_environment(prefix: str, pg_data_dir: Path | None, auto_ingest: bool = True) -> None:
+    """Point this process (and the services it spawns) at a fresh temporary state dir named ``prefix``..., the offline
+    engine, and ``pg_data_dir`` (else a new embedded Postgres under it, with the corpus ingested when
+    ``auto_ingest``)."""
+    from agent.settings import get_settings
+
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ.update({"CORTEX_PG_DATA_DIR": str(pg_data_dir or root / "pgdata"), "CORTEX_STATE_DIR": str(root / "state"),
+                       "CORTEX_ENGINE": "offline", "CORTEX_AUTO_INGEST": "true" if auto_ingest else "false"})
+    get_settings.cache_clear()
+
+
+def wait_idle(url: str) -> None:
+    """Wait until the service at ``url`` has no background work left (a first start's ingest and indexes)."""
+    while httpx.get(f"{url}/health", timeout=10).json()["background"]:
+        time.sleep(2)
+
+
 async def api_key() -> str:
     """A new API key (creator bench-http) on the database of this process's settings."""
     from agent.auth import create_key
@@ -138,15 +156,11 @@ def main(
     """Measure the HTTP API (see the module docstring)."""
     from agent.settings import get_settings
 
-    root = Path(tempfile.mkdtemp(prefix="cortex-bench-http-"))
-    os.environ.update({"CORTEX_PG_DATA_DIR": str(pg_data_dir or root / "pgdata"), "CORTEX_STATE_DIR": str(root / "state"),
-                       "CORTEX_ENGINE": "offline", "CORTEX_AUTO_INGEST": "true"})
-    get_settings.cache_clear()
+    bench_environment("cortex-bench-http-", pg_data_dir)
     titles = titles_of(data_dir or get_settings().data_dir, runs)
     try:
         with spawned_service(timeout_s=600) as service:
-            while httpx.get(f"{service.url}/health", timeout=10).json()["background"]:  # a first start's indexes
-                time.sleep(2)
+            wait_idle(service.url)
             key = asyncio.run(api_key())
             print(f"cortex serve at {service.url} (offline engine), machine: {os.cpu_count()} CPUs")
             asyncio.run(_latency(service.url, key, titles))

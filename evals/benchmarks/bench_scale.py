@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Annotated
@@ -39,7 +38,15 @@ import httpx
 import typer
 
 from agent.server import ServiceError, spawned_service
-from evals.benchmarks.bench_http import api_key, percentiles, stream_once, titles_of, wait_once
+from evals.benchmarks.bench_http import (
+    api_key,
+    bench_environment,
+    percentiles,
+    stream_once,
+    titles_of,
+    wait_idle,
+    wait_once,
+)
 
 STREAM_TIMEOUT_S = 120.0
 WARM_UP = 5
@@ -116,16 +123,12 @@ def main(
     """Measure scaling out (see the module docstring)."""
     from agent.settings import get_settings
 
-    root = Path(tempfile.mkdtemp(prefix="cortex-bench-scale-"))
-    os.environ.update({"CORTEX_PG_DATA_DIR": str(pg_data_dir or root / "pgdata"), "CORTEX_STATE_DIR": str(root / "state"),
-                       "CORTEX_ENGINE": "offline", "CORTEX_AUTO_INGEST": "false" if pg_data_dir else "true"})
-    get_settings.cache_clear()
+    bench_environment("cortex-bench-scale-", pg_data_dir, auto_ingest=pg_data_dir is None)
     titles = titles_of(data_dir or get_settings().data_dir, runs)
     counts = [int(n) for n in levels.split(",") if n.strip()]
     try:
         with spawned_service(timeout_s=900) as first:
-            while httpx.get(f"{first.url}/health", timeout=10).json()["background"]:  # a first start's indexes
-                time.sleep(2)
+            wait_idle(first.url)
             key = asyncio.run(api_key())
             print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; offline engine")
             asyncio.run(_single(first.url, key, titles[: WARM_UP + max(runs // 4, 2)]))
