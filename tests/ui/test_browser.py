@@ -142,6 +142,9 @@ async def test_pre_production_flow_idea_hooks_outline_titles_promise(service, db
                 await expect(answered).not_to_have_count(0, timeout=300_000)
                 await page.locator("#stop-button").wait_for(state="detached", timeout=120_000)
                 await expect(page.get_by_text("Using Run")).to_have_count(0, timeout=30_000)
+                # the run's steps (its trace, tool names included, for whoever opens them) collapse once it is done:
+                # what is left is what the creator reads
+                await expect(page.get_by_text("Used Model")).to_have_count(0, timeout=60_000)
             finally:
                 await page.screenshot(path=f"/tmp/i23-flow-{n}.png", full_page=True)
             return await page.inner_text("#root")
