@@ -239,11 +239,12 @@ _TOPIC_END = re.compile(
     r"|\s+(?:in|with|using)\s+(?:(?:my|our|the|his|her|their|<channel>|\S+['’]s)\s+)?(?:own\s+)?(?:voice|style|words|tone)\b"
     r"|\s+(?:the way|like|in the style of|in the structure of|sounding like|shaped like)\s"
     r"|\s+(?:be\s+)?(?:a\s+)?(?:good|bad|smart|viable)\s+idea\b|\s+worth\s+(?:it|making|doing|a\s+video)\b"
-    r"|\s+(?:for|on|in)\s+(?:my|our|the)\s+(?:own\s+)?(?:channel|niche|audience)\b).*$",
+    r"|\s+(?:for|on|in)\s+(?:my|our|the)\s+(?:own\s+)?(?:channel|niche|audience)\b"
+    r"|\s+(?:for|by|from|of|on|in)\s+<channel>).*$",
     re.IGNORECASE | re.DOTALL,
 )
 """Where a topic ends: a sentence end, a clause after a comma ("..., or is that saturated?"), the voice or channel it is
-for ("in my voice", "like Nischa's best ones", "for my channel"), a judgement asked of it ("a good idea", "worth it")."""
+for ("in my voice", "like Nischa's best ones", "for my channel", "for Nischa"), a judgement asked of it ("a good idea", "worth it")."""
 _NOT_TOPICS = frozenset({"it", "this", "that", "me", "my video", "this video", "this draft", "my draft", "the draft",
                          "this script", "my script", "the script", "this one", "that one", "video", "my channel"})
 

@@ -98,3 +98,5 @@ def test_a_channel_is_stripped_or_marked_with_its_possessive():
     assert marked == "plan my video on sleep like <channel> big ones"
     assert extract.video_topic(marked) == "sleep"
     assert extract.video_topic(extract.mark_channels("a video about tides in Veritasium's voice", ["Veritasium"])) == "tides"
+    assert extract.video_topic(extract.mark_channels("is a video about tides for Veritasium a good idea?",
+                                                     ["Veritasium"])) == "tides"

@@ -60,8 +60,9 @@ _IDEA_LEADS = (
 )
 """An idea check's own ways of naming the topic ("idea: X", "should I make X"), after ``extract.video_topic``'s."""
 _IDEA_TAIL = re.compile(r"\s+(?:be\s+)?(?:worth|a good|good|viable|work|make sense|saturated|crowded|oversaturated|"
-                        r"too crowded)\b.*$|\s*(?:,|\bfor\b|\bon\b|\bin\b)\s*(?:my|our|the)?\s*(?:channel|niche).*$|"
-                        r"\bfor\s*$", re.IGNORECASE)
+                        r"too crowded)\b.*$", re.IGNORECASE)
+"""The judgements an idea check asks of its topic ("... worth it?", "... saturated?"), beyond ``extract.video_topic``'s
+own ends (the voice, the channel, "a good idea")."""
 
 
 def idea_topic(text: str) -> str:
