@@ -34,6 +34,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from memory.analytics import VideoMetrics
+from tools.base import md_cell
 from tools.scoring.history import HistoryRow, predict_history, trailing_log_multipliers
 
 MATCH_RATIO = 90.0
@@ -215,18 +216,22 @@ def _n(x: float | int | None, fmt: str) -> str:
     return "—" if x is None else format(x, fmt)
 
 
-def outcomes_markdown(r: OutcomeReport) -> str:
+def outcomes_markdown(r: OutcomeReport, weighed: int = 0) -> str:
     """The table a creator reads: per used title, predicted against actual (score, multiplier, CTR) per period, then
-    what it learned and the titles still waiting for their video."""
+    what it learned (``weighed``: how many results moved their title preferences,
+    ``tools.learning.preferences.TitleResult``) and the titles still waiting for their video."""
     lines = [f"**How the titles you used did** on {r.channel} (predicted from your uploads before each one, against "
              "your analytics)", "", "| title | published | period | predicted score | predicted | actual | views | CTR |",
              "|---|---|---|---|---|---|---|---|"]
     for o in r.outcomes:
         for a in o.actuals:
-            lines.append(f"| {o.title} | {o.published} | {a.period} | {_n(o.predicted_score, '.0f')} | "
+            lines.append(f"| {md_cell(o.title)} | {o.published} | {a.period} | {_n(o.predicted_score, '.0f')} | "
                          f"{_n(o.predicted_multiplier, '.2f')}x | {_n(a.multiplier, '.2f')}x | {_n(a.views, ',')} | "
                          f"{_n(a.ctr_pct, '.1f')} % |")
     lines += ["", f"**What I learned**: {r.calibration.reading}"]
+    if weighed:
+        lines.append(f"{weighed} of them did clearly better or worse than your usual views: that now counts in the "
+                     "title preferences I learn from you, so titles like the ones that did well rank higher next time.")
     if r.waiting:
         lines += ["", "_Not in your analytics yet (not published, or imported before it was): "
                   + "; ".join(f"“{t}”" for t in r.waiting) + "._"]

@@ -72,6 +72,16 @@ items are in Hu, Koren & Volinsky (2008)."""
 MAX_SIGNAL = max(abs(w) for w in SIGNAL_WEIGHTS.values())
 """A title's summed ``r`` is clipped to +-this (one use)."""
 
+RESULT_WEIGHT = 4.0
+"""Strength ``r`` a used title's result on YouTube adds after the clip (``TitleResult``; our choice): as strong as the
+use itself, because the audience's verdict on a title is worth the creator's own. A used title whose video beat
+their usual views counts twice a use; one that fell under them cancels the use (neither liked nor avoided)."""
+
+OUTPERFORM_AT = 1.5
+"""Outlier multiplier (views / the median of the up to 10 uploads before it) from which a used title's video did
+better than usual; at most 1 / this (0.67x) it did worse; in between it did as usual and teaches nothing. Our choice,
+symmetric on the log scale the title model predicts on (``tools.scoring.history``)."""
+
 PRIOR_CONFIDENCE = 5.0
 """Pseudo-observations at preference 0 added to every feature's denominator (additive smoothing toward 0; our
 choice): the confidence of one used title (1 + 4). A feature whose only title was used scores 0.5; two saved
@@ -150,6 +160,37 @@ class FeedbackEvent:
             raise PreferenceInputError("created_at must be a timezone-aware datetime (e.g. datetime.now(UTC)).")
 
 
+@dataclass(frozen=True)
+class TitleResult:
+    """How the video of a title the creator used did (``tools.learning.outcomes.Outcome``): ``title`` as used,
+    ``generation_id`` (the generate_titles call it came from; None for their own title), ``multiplier`` (its latest
+    actual outlier multiplier on their channel, > 0)."""
+
+    title: str
+    generation_id: str | None
+    multiplier: float
+
+    @property
+    def signal(self) -> str | None:
+        """"outperformed" (at least ``OUTPERFORM_AT``), "underperformed" (at most its inverse), or None."""
+        if self.multiplier >= OUTPERFORM_AT:
+            return "outperformed"
+        if self.multiplier <= 1 / OUTPERFORM_AT:
+            return "underperformed"
+        return None
+
+
+def results_of(calibration: Mapping[str, Any] | None) -> list[TitleResult]:
+    """The ``TitleResult`` of every outcome in a stored ``calibration`` block (``title_outcomes``: its "outcomes",
+    each an ``Outcome.to_dict()``) whose latest period has a multiplier; [] for None or no outcomes."""
+    found = []
+    for o in (calibration or {}).get("outcomes") or []:
+        latest = (o.get("actuals") or [{}])[-1]
+        if latest.get("multiplier"):
+            found.append(TitleResult(o["title"], o.get("generation_id"), float(latest["multiplier"])))
+    return found
+
+
 @dataclass
 class FeatureStat:
     """What the feedback says about one feature. ``exposures``: distinct titles with it that were shown or acted
@@ -175,7 +216,8 @@ class FeatureStat:
 class Preferences:
     """A creator's learned preferences (stored as ``to_dict()`` JSON).
 
-    - ``events``: feedback events learned from (views excluded); ``by_signal``: every event by signal (views too).
+    - ``events``: feedback events learned from (views excluded); ``by_signal``: every event by signal (views too)
+      and the results of used titles ("outperformed" / "underperformed", ``TitleResult``).
     - ``features``: ``{"group:value": FeatureStat}`` for groups formula, method, angle, packaging and length.
     - ``preferred`` / ``rejected``: ``[{"feature", "label", "score", "evidence"}]``, strongest first.
     - ``edit_rate``: titles edited / titles acted on (None before any); ``avg_final_length``: mean characters of
@@ -264,7 +306,11 @@ def evidence(stat: FeatureStat, named: bool = True) -> str:
     acts += lists
     said = ", ".join(acts[:-1]) + (" and " if len(acts) > 1 else "") + acts[-1] if acts else "acted on none"
     seen = f"you saw or wrote ({stat.own} your own)" if stat.own else "you saw"
-    return f"{said} of the {stat.exposures}{' ' + stat.label if named else ''} {seen}"
+    results = [f"{stat.signals[s]} {words}" for s, words in (
+        ("outperformed", f"did {OUTPERFORM_AT:g}x or more your usual views"),
+        ("underperformed", f"did {1 / OUTPERFORM_AT:.2f}x or less")) if stat.signals.get(s)]
+    on_youtube = f"; on YouTube {' and '.join(results)}" if results else ""
+    return f"{said} of the {stat.exposures}{' ' + stat.label if named else ''} {seen}{on_youtube}"
 
 
 def _words(title: str) -> list[str]:
@@ -324,9 +370,12 @@ def _typical_edits(pairs: Sequence[tuple[str, str]]) -> list[dict]:
     ]
 
 
-def learn_preferences(events: Sequence[FeedbackEvent], muted: Sequence[str] = ()) -> Preferences:
+def learn_preferences(events: Sequence[FeedbackEvent], muted: Sequence[str] = (),
+                      results: Sequence[TitleResult] = ()) -> Preferences:
     """Preferences learned from a creator's feedback events (any order; deterministic: events are taken by
-    ``created_at``, ties in the order given). ``muted`` feature keys are kept in the stats but left out of
+    ``created_at``, ties in the order given) and the results of the titles they used (``results``: each adds
+    +-``RESULT_WEIGHT`` to its title after the clip, when it did better or worse than usual; a result whose title has
+    no event, e.g. erased feedback, is left out). ``muted`` feature keys are kept in the stats but left out of
     ``preferred`` / ``rejected``. Raises ``PreferenceInputError`` for an item that is not a ``FeedbackEvent``."""
     bad = next((e for e in events if not isinstance(e, FeedbackEvent)), None)
     if bad is not None:
@@ -360,6 +409,15 @@ def learn_preferences(events: Sequence[FeedbackEvent], muted: Sequence[str] = ()
             t.signals["list_" + e.signal] += 1
     for t in titles.values():
         t.r = max(-MAX_SIGNAL, min(MAX_SIGNAL, t.r))
+    by_result: Counter[str] = Counter()
+    for res in results:
+        t = titles.get((res.generation_id or "", " ".join(res.title.split())))
+        if t is None or res.signal is None:
+            continue
+        t.acted = True
+        t.signals[res.signal] += 1
+        t.r += RESULT_WEIGHT if res.signal == "outperformed" else -RESULT_WEIGHT
+        by_result[res.signal] += 1
     seen = list(titles.values())
 
     stats: dict[str, FeatureStat] = {}
@@ -383,7 +441,7 @@ def learn_preferences(events: Sequence[FeedbackEvent], muted: Sequence[str] = ()
     n_events = feedback_count(ordered)
     return Preferences(
         events=n_events,
-        by_signal=dict(sorted(Counter(e.signal for e in ordered).items())),
+        by_signal=dict(sorted((Counter(e.signal for e in ordered) + by_result).items())),
         features=stats,
         preferred=preferred,
         rejected=rejected,

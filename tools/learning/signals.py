@@ -26,7 +26,7 @@ from memory.learning import (
 )
 from tools.base import trace
 from tools.learning.choices import TitleChoice
-from tools.learning.preferences import FeedbackEvent, Preferences, due_for_rebuild, learn_preferences
+from tools.learning.preferences import FeedbackEvent, Preferences, due_for_rebuild, learn_preferences, results_of
 
 
 def _event(row: dict[str, Any]) -> FeedbackEvent:
@@ -47,14 +47,17 @@ class Recorded:
 
 async def rebuild_preferences(pool: AsyncConnectionPool, store: BaseStore, creator_id: str,
                               previous: Preferences | None = None) -> Preferences:
-    """Learn the creator's preferences from all their feedback events and store them, keeping what they asked to
+    """Learn the creator's preferences from all their feedback events and the results of the titles they used (the
+    ``calibration`` block ``title_outcomes`` keeps) and store them, keeping what they asked to
     forget (``Preferences.muted`` of ``previous``, read from the store when not given). Returns the new
     preferences."""
     if previous is None:
         stored = await get_block(store, creator_id, "preferences")
         previous = Preferences.from_dict(stored) if stored else None
     muted = previous.muted if previous else []
-    prefs = learn_preferences([_event(r) for r in await feedback_events(pool, creator_id)], muted=muted)
+    results = results_of(await get_block(store, creator_id, "calibration"))
+    prefs = learn_preferences([_event(r) for r in await feedback_events(pool, creator_id)], muted=muted,
+                              results=results)
     await put_block(store, creator_id, "preferences", prefs.to_dict())
     trace("memory.preferences_rebuilt", creator=creator_id, events=prefs.events,
           preferred=[p["label"] for p in prefs.preferred], rejected=[p["label"] for p in prefs.rejected])

@@ -31,7 +31,7 @@ from tools.learning.blocks import learned_summary, memory_markdown, remember_voi
 from tools.learning.choices import describe_use, feedback_reply, feedback_target, resolve_choice
 from tools.learning.forgetting import describe_edit, edit_blocks
 from tools.learning.outcomes import OutcomeReport, calibrate, match_video, outcomes, outcomes_markdown
-from tools.learning.signals import record_signal
+from tools.learning.signals import rebuild_preferences, record_signal
 from tools.learning.transcripts import creator_transcripts
 from tools.learning.voice import build_voice_profile
 from tools.learning.voice_fit import voice_markdown
@@ -212,7 +212,9 @@ async def title_outcomes(runtime: ToolRuntime[Any, Any], channel: str | None = N
                                                        "outcomes": [o.to_dict() for o in found]})
     trace("outcomes.read", channel=ch.name, outcomes=len(found), waiting=len(waiting),
           factor=report.calibration.factor)
-    return outcomes_markdown(report), report.to_dict()
+    prefs = await rebuild_preferences(db.pool, db.store, creator)
+    weighed = sum(prefs.by_signal.get(s, 0) for s in ("outperformed", "underperformed"))
+    return outcomes_markdown(report, weighed), report.to_dict()
 
 
 use_title_tool = cortex_tool(

@@ -4,6 +4,7 @@ has used a title, and asks how it did: the answer shows predicted against actual
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 
 import pytest
 from langchain_core.messages import ToolMessage
@@ -14,6 +15,7 @@ from memory.analytics import read_studio_export
 from memory.learning import get_block, insert_feedback
 from tools.analytics.sources import import_studio_export
 from tools.base import CortexContext
+from tools.learning.preferences import results_of
 
 CREATOR = "outcomes-" + uuid.uuid4().hex[:6]
 
@@ -43,7 +45,9 @@ async def test_a_used_title_shows_predicted_against_actual_from_the_real_export(
     used = videos[150]
     await import_studio_export(db.pool, export, CREATOR, "Ken Jee")
     await insert_feedback(db.pool, creator_id=CREATOR, thread_id="t-outcomes", signal="use", title=used.title,
-                          generation_id="call-outcomes", candidate_rank=2, candidate={"score": 64.0})
+                          generation_id="call-outcomes", candidate_rank=2, candidate={
+                              "score": 64.0, "candidate": {"title": used.title, "formula": "question",
+                                                           "method": "outlier_patterns", "angle": "curiosity"}})
     await insert_feedback(db.pool, creator_id=CREATOR, thread_id="t-outcomes", signal="use",
                           title="My next video, not out yet")
     result = (await ask(db, "so how did the titles I went with end up doing?"))[-1]
@@ -70,6 +74,12 @@ async def test_the_calibration_changes_what_score_title_predicts_on_the_creators
     assert learned.name == "title_outcomes" and learned.artifact["calibration"]["n"] >= 3, learned.content
     factor = learned.artifact["calibration"]["factor"]
     assert abs(factor - 1) > 0.2, "the real outcomes must move the prediction, or this test could not fail"
+    # the outcomes clearly better or worse than usual count in the creator's title preferences, rebuilt at once
+    results = Counter(r.signal for r in results_of(await get_block(db.store, creator, "calibration")) if r.signal)
+    assert results, "none of the four real videos was clearly better or worse than usual: pick others"
+    prefs = await get_block(db.store, creator, "preferences")
+    assert {s: prefs["by_signal"].get(s, 0) for s in results} == dict(results)
+    assert f"{sum(results.values())} of them did clearly better or worse" in learned.content
     asked = 'How would "How I Would Learn Data Science in 2025" do on my channel?'
     scored = (await ask(db, asked, creator))[-1]
     assert scored.name == "score_title", scored.content

@@ -17,10 +17,12 @@ from tools.learning.preferences import (
     FeatureStat,
     FeedbackEvent,
     Preferences,
+    TitleResult,
     due_for_rebuild,
     feedback_count,
     learn_preferences,
     preferences_markdown,
+    results_of,
 )
 from tools.learning.ranking import preference_adjustment, rerank
 from tools.scoring.results import grade_for
@@ -292,6 +294,38 @@ def test_a_whole_list_thumbs_spreads_over_that_generation(shown):
     assert learned.events == 1 and learned.by_signal["thumbs_down"] == 1
     stat = learned.features["length:medium"]
     assert stat.signals == {"list_thumbs_down": len(shown)} and stat.score < 0 and learned.rejected == []
+
+
+def test_the_results_of_used_titles_move_the_preferences(shown):
+    """Two question titles and two how/why titles used: by clicks alone both formulas are liked alike; once the
+    how/why videos did 2x the creator's usual views and the question ones half, how/why is preferred and the
+    question titles' uses are cancelled (neither preferred nor avoided)."""
+    q, hw = of(shown, "question")[:2], of(shown, "how/why explainer")[:2]
+    events = [event("view", j, 0) for j in shown] + [event("use", j, 1 + i) for i, j in enumerate(q + hw)]
+    by_clicks = learn_preferences(events)
+    assert by_clicks.features["formula:question"].score > 0 and by_clicks.features["formula:how/why explainer"].score > 0
+    results = [TitleResult(j.candidate.title, "g1", 2.0) for j in hw] + [TitleResult(j.candidate.title, "g1", 0.5)
+                                                                          for j in q]
+    results.append(TitleResult("A title nobody used", "g1", 9.0))  # no event: left out
+    learned = learn_preferences(events, results=results)
+    howwhy, question = learned.features["formula:how/why explainer"], learned.features["formula:question"]
+    assert howwhy.score > by_clicks.features["formula:how/why explainer"].score
+    assert question.score < by_clicks.features["formula:question"].score and question.acted == 0
+    assert learned.by_signal["outperformed"] == 2 and learned.by_signal["underperformed"] == 2
+    preferred = {p["feature"]: p for p in learned.preferred}
+    assert "formula:how/why explainer" in preferred and "formula:question" not in preferred
+    assert preferred["formula:how/why explainer"]["evidence"].endswith(
+        "you saw; on YouTube 2 did 1.5x or more your usual views")
+    assert learned.events == by_clicks.events  # results are not the creator's actions
+
+
+def test_a_result_counts_only_when_clearly_better_or_worse_than_usual():
+    assert [TitleResult("t", None, m).signal for m in (1.5, 1.49, 1.0, 0.67, 0.66)] == \
+        ["outperformed", None, None, None, "underperformed"]
+    block = {"outcomes": [{"title": "A", "generation_id": "g", "actuals": [{"multiplier": 0.9}, {"multiplier": 3.1}]},
+                          {"title": "B", "generation_id": None, "actuals": [{"multiplier": None}]},
+                          {"title": "C", "generation_id": None, "actuals": []}]}
+    assert results_of(block) == [TitleResult("A", "g", 3.1)] and results_of(None) == []
 
 
 def test_markdown_and_storage_round_trip(prefs):
