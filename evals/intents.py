@@ -632,7 +632,41 @@ MORE_TEMPLATES = {
     ],
 }
 
-for _label, _more in MORE_TEMPLATES.items():
+# A fifth round (issue 23): a video described as a how-to clause ("how I would ... if I started over") read like the
+# content of a hook, so "write titles for my video about how I would ..." went to develop_hooks. The same clauses in
+# the requests of every pre-production tool and of titles, so what is asked for (titles, hooks, an outline, a verdict)
+# decides, not the topic's wording. Written fresh, not from any eval message.
+HOW_TO_TEMPLATES = {
+    "generate_titles": [
+        "write titles for my video about {howto}", "title ideas for my video: {howto}", "what should I call a video on {howto}?",
+        "give me titles, the video is {howto}", "I need a title for my upload about {howto}",
+        "help me name my video, it's {howto}",
+    ],
+    "develop_hooks": [
+        "write intro hooks for my video about {howto}", "how should I open a video on {howto}?",
+        "hooks for my video: {howto}", "give me a few openings for my video about {howto}",
+    ],
+    "outline_script": [
+        "outline my video about {howto}", "structure a {n} minute video on {howto}",
+        "plan the sections of my video: {howto}",
+    ],
+    "check_idea": [
+        "is a video about {howto} worth making?", "should I make a video on {howto}?",
+        "would a video on {howto} do well for my channel?",
+    ],
+}
+
+HOW_TOS = [
+    "how I would learn to cook if I started over", "how I'd rebuild my savings after losing my job",
+    "how to pick your first road bike", "how I would get fit at 40 starting from zero",
+    "how I plan a week of meals on a tight budget", "how to learn a language during your commute",
+    "how I'd start a vegetable garden with no yard", "how I paid off my car loan early",
+    "how to shoot cinematic video with just a phone", "how I would grow a channel from zero this year",
+    "how to negotiate your first salary", "how I organise my whole week in one hour",
+]
+"""How-to clauses that describe a video ({howto} in the fifth round of templates)."""
+
+for _label, _more in [*MORE_TEMPLATES.items(), *HOW_TO_TEMPLATES.items()]:
     TEMPLATES[_label] = TEMPLATES[_label] + _more
 
 ACTIVITIES = ["build a cabin in the woods", "test cheap vs expensive knives", "learn to skate at 35",
@@ -687,7 +721,8 @@ def _fill(template: str, rng: random.Random) -> tuple[str, list[str]]:
     for key in re.findall(r"\{(\w+)\}", template):
         if key in values:
             continue
-        values[key] = channel(key) if key.startswith("channel") else creator(key) if key == "creator" else plain[key]
+        values[key] = (channel(key) if key.startswith("channel") else creator(key) if key == "creator"
+                       else rng.choice(HOW_TOS) if key == "howto" else plain[key])
     return template.format(**values), mentions
 
 

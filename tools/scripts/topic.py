@@ -84,6 +84,9 @@ _STOP = STOP_WORDS | frozenset(
     "gets getting makes making looks looking means saying says doing done goes".split()
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_BEGINNER = re.compile(r"\b(?:beginners?|basics|from scratch|for the first time|never (?:seen|heard)|introduct\w+)\b",
+                       re.IGNORECASE)
+"""Words that say who a text is for (newcomers), not what it is about: "from scratch", "for beginners"."""
 
 
 @dataclass(frozen=True)
@@ -292,6 +295,7 @@ def key_concepts(text: str, max_concepts: int = MAX_CONCEPTS, vector: np.ndarray
     words = len(text.split())
     min_mentions = 1 if words < SHORT_TEXT_WORDS else MIN_MENTIONS
     low = " ".join(text.lower().split())
+    about = _BEGINNER.sub(" ", low)  # "scratch" said only in "from scratch" is no concept
     intro = " ".join(low.split()[:INTRO_WORDS])
     proper = _proper_words(text)
     merged: dict[str, tuple[str, int]] = {}
@@ -305,7 +309,7 @@ def key_concepts(text: str, max_concepts: int = MAX_CONCEPTS, vector: np.ndarray
             continue
         key = _key(phrase)
         n = _mentions(phrase, low)
-        if n < min_mentions:
+        if n < min_mentions or not _mentions(phrase, about):
             continue
         if key not in merged or n > merged[key][1]:
             merged[key] = (phrase, n)
@@ -372,8 +376,6 @@ def _niche_subjects() -> tuple[list[str], np.ndarray]:
     return owners, get_embedder().embed(subjects)
 
 
-_BEGINNER = re.compile(r"\b(?:beginners?|basics|from scratch|for the first time|never (?:seen|heard)|introduct\w+)\b",
-                       re.IGNORECASE)
 
 
 def understand(text: str, names: Counter[str] | None = None) -> TopicUnderstanding:

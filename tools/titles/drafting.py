@@ -198,11 +198,12 @@ def title_case(text: str) -> str:
 
 def _clause(text: str, limit: int = 58) -> str | None:
     """The hook cut to one whole clause of 4+ words and at most ``limit`` characters (ending at a comma or before
-    a conjunction, trailing function words dropped), or None when it has no such clause."""
+    a conjunction or a condition: "how I would invest my first $1000 if I was starting today" -> "how I would invest
+    my first $1000"; trailing function words dropped), or None when it has no such clause."""
     text = _LEADING_FILLERS.sub("", " ".join(text.split())).rstrip(" ,.;:!?")
     if len(text) > limit:
         window = text[: limit + 1]
-        cuts = [m.start() for m in re.finditer(r",\s|\s(?:and|but|because|while|although)\s", window)]
+        cuts = [m.start() for m in re.finditer(r",\s|\s(?:and|but|because|while|although|if|unless)\s", window)]
         if not cuts or cuts[-1] < limit // 2:
             return None
         text = window[: cuts[-1]]
@@ -288,7 +289,11 @@ def hook_slots(hook: Hook, analysis: ScriptAnalysis, evidence: Evidence) -> Slot
         claim = re.sub(r"^((?:i|we)\s+)(\w+)", lambda m: m.group(1) + past_tense(m.group(2)), claim, flags=re.IGNORECASE)
     if claim and ("," in claim or len(claim.split()) > MAX_CLAIM_WORDS):
         claim = None  # a long or comma-spliced clause of speech reads as a sentence, not a title
-    claim_title = _guarded(title_case(claim[0].upper() + claim[1:]), subjects, evidence) if claim else None
+    claim_title = title_case(claim[0].upper() + claim[1:]) if claim else None
+    if hook.id == "idea":  # a described idea is the topic itself: its clause needs only to read as a title
+        claim_title = claim_title if claim_title and check_title(claim_title, evidence).ok else None
+    else:
+        claim_title = _guarded(claim_title, subjects, evidence)
     number = None
     if m := _NUMBER_PHRASE.search(_LEADING_FILLERS.sub("", " ".join(hook.text.split()))):
         n = _NUMBER_WORDS.get(m.group(1).lower(), m.group(1))
