@@ -291,6 +291,17 @@ async def test_the_creators_channel_carries_from_an_idea_check_to_hooks_and_outl
     assert "channel" not in reply.tool_calls[0]["args"]  # a channel a title was scored against is not the creator's
 
 
+@pytest.mark.parametrize("text, tool", [
+    ("write titles for my video about how I would invest my first $1000 if I was starting from scratch today",
+     "generate_titles"),
+    ("hooks for my next video, how I'd pay off $20k of debt in two years", "develop_hooks"),
+])
+async def test_a_video_told_as_a_how_to_goes_to_what_is_asked_for(engine, text, tool):
+    """A first-person how-to reads like the words of a hook; what the creator asks for (titles, hooks) decides."""
+    reply = await engine.ainvoke([HumanMessage(text)])
+    assert [c["name"] for c in reply.tool_calls] == [tool]
+
+
 async def test_which_hook_is_the_strongest_is_answered_from_the_analysis(engine):
     hooks = {"hooks": [{"id": f"h{i}", "type": t, "text": x, "start_s": s, "strength": st, "why": w}
                        for i, (t, x, s, st, w) in enumerate([("question", "Do you know the Putnam?", 3.5, 5.4, "a direct question"),

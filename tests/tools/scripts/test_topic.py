@@ -52,6 +52,20 @@ def test_a_described_idea_reads_as_a_one_hook_script():
         analyze_idea("word " * 201)
 
 
+def test_a_how_to_idea_is_its_own_title_and_from_scratch_is_no_concept():
+    """A described how-to is what the video is about: its clause, cut before its condition, is a title as it stands;
+    "from scratch" says who it is for, so "scratch" is no key concept (it used to make "How Scratch Works")."""
+    from tools.titles.drafting import hook_slots
+    from tools.titles.fluency import Evidence
+
+    idea = "how I would invest my first $1000 if I was starting from scratch today"
+    a = analyze_idea(idea)
+    assert not any("scratch" in c.lower() for c in a.concepts)
+    slots = hook_slots(a.hooks[0], a, Evidence.from_text(idea))
+    assert slots.C == "How I Would Invest My First $1000" and slots.S is None
+    assert any("scratch" in c.lower() for c in analyze_idea("scratch cards and the odds of winning a scratch card").concepts)
+
+
 @pytest.mark.parametrize(("request_text", "idea"), [
     ("10 title ideas for a video where I test 5 budgeting apps for a month", "I test 5 budgeting apps for a month"),
     ("Give me titles for a video about how compound interest works", "how compound interest works"),
