@@ -205,6 +205,57 @@ def worker(
         raise typer.Exit(1) from None
 
 
+jobs_app = typer.Typer(help="The job queue in Postgres: background runs and the scheduled refreshes `cortex worker` "
+                       "executes. Without a command: list the jobs to do or needing attention.")
+app.add_typer(jobs_app, name="jobs")
+
+
+@jobs_app.callback(invoke_without_command=True)
+def jobs_list(
+    ctx: typer.Context,
+    state: Annotated[list[str] | None, typer.Option(help="Only jobs in this state (repeatable): queued, postponed, "
+                                                    "running, dead, done, cancelled, aborted.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Jobs in every state, done ones too.")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many jobs, newest first.")] = 50,
+) -> None:
+    """List jobs: queued (due now), postponed (a retry's wait, or a spent YouTube quota until its reset), running and
+    dead (failed for good), with their task, attempts, when they are due (UTC) and last error. `cortex jobs retry
+    ID` queues a dead or postponed one again."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from datetime import UTC
+
+    from agent.worker import TASK_LABELS
+    from memory import jobs
+
+    states = tuple(jobs.STATES) if all_ else tuple(state or jobs.ACTIVE)
+    rows = _on_database(lambda db: jobs.list_jobs(db.pool, states, limit), ValueError)
+    if not rows:
+        console.print("No jobs." if all_ else f"No jobs {', '.join(states)} (`cortex jobs --all` lists done ones too).")
+        return
+    table = Table(title="Jobs")
+    table.add_column("id", justify="right", no_wrap=True)
+    for name in ("task", "state", "attempts", "due (UTC)"):
+        table.add_column(name, no_wrap=True)
+    for job in rows:
+        due = job.scheduled_at and job.state in ("queued", "postponed") and f"{job.scheduled_at.astimezone(UTC):%Y-%m-%d %H:%M}"
+        table.add_row(str(job.id), TASK_LABELS.get(job.task, job.task), job.state, str(job.attempts), due or "")
+    console.print(table)
+    for job in rows:  # below the table, so a long message stays readable in a narrow terminal
+        if job.message:
+            console.print(f"[bold]Job {job.id}[/], last error ({job.error_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC): "
+                          f"{escape(job.message[:500])}")
+
+
+@jobs_app.command("retry")
+def jobs_retry(job_id: Annotated[int, typer.Argument(help="The job's id, as `cortex jobs` shows it.")]) -> None:
+    """Queue a dead job again for one more execution, or run a postponed one now (a worker takes it)."""
+    from memory import jobs
+
+    job = _on_database(lambda db: jobs.retry_job(db.pool, job_id), jobs.JobError)
+    console.print(f"Job {job.id} is {job.state} again: a worker (`cortex worker`) will execute it.")
+
+
 @app.command()
 def mcp(
     api_key: Annotated[str | None, typer.Option(envvar="CORTEX_API_KEY", show_envvar=True,
