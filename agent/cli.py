@@ -187,19 +187,23 @@ def worker(
     concurrency: Annotated[int, typer.Option(min=1, max=100, help="Jobs executed at once (background runs wait on "
                                              "the database and the model, so several share one process well).")] = 4,
     name: Annotated[str | None, typer.Option(help="The worker's name in the logs (default: worker).")] = None,
+    schedule: Annotated[bool, typer.Option("--schedule/--no-schedule", help="Defer the scheduled refreshes when "
+                                           "their time comes (with --no-schedule this worker still executes those "
+                                           "other workers defer).")] = True,
 ) -> None:
     """Execute background work from the job queue in Postgres: the background runs of the HTTP API (POST
-    /threads/{id}/runs). Start as many workers as you like, on this machine or others on the same database
-    (DATABASE_URL; the embedded Postgres is shared by the processes of one machine). A worker killed mid-run is
-    noticed after CORTEX_WORKER_STALLED_AFTER_S seconds and its runs go on in another worker from their last
-    checkpoint. Stop it with Ctrl-C or SIGTERM."""
+    /threads/{id}/runs) and the scheduled refreshes (connected channels, outlier scan, trending, creators; see the
+    README's Scheduled work and `cortex jobs`). Start as many workers as you like, on this machine or others on the
+    same database (DATABASE_URL; the embedded Postgres is shared by the processes of one machine). A worker killed
+    mid-run is noticed after CORTEX_WORKER_STALLED_AFTER_S seconds and its runs go on in another worker from their
+    last checkpoint. Stop it with Ctrl-C or SIGTERM: it takes no new job and finishes the ones it has."""
     from agent.worker import work
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     # exit through Python on SIGTERM too, so the atexit handlers run (the last process using the embedded Postgres
     # stops it); procrastinate stops taking jobs on the signal first
     try:
-        asyncio.run(work(get_settings(), concurrency, name))
+        asyncio.run(work(get_settings(), concurrency, name, schedule=schedule))
     except DatabaseError as exc:
         err.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from None

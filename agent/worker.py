@@ -215,7 +215,7 @@ def blueprint() -> procrastinate.Blueprint:
     return tasks
 
 
-def schedule(app: procrastinate.App, settings: Settings) -> None:
+def schedule_jobs(app: procrastinate.App, settings: Settings) -> None:
     """Register the periodic tasks (``SCHEDULE``) on ``app`` with the cadences of ``settings``, each with a
     queueing lock of its name (once per app)."""
     for name, (setting, minute) in SCHEDULE.items():
@@ -268,15 +268,17 @@ async def retry_stalled(app: procrastinate.App, stalled_after_s: float) -> None:
             log.warning("Looking for stalled jobs failed (%s); trying again.", exc)
 
 
-async def work(settings: Settings, concurrency: int, name: str | None = None) -> None:
+async def work(settings: Settings, concurrency: int, name: str | None = None, schedule: bool = True) -> None:
     """Run a worker until SIGINT/SIGTERM: open the database (starting the embedded Postgres unless DATABASE_URL is
-    set; migrations applied), defer the periodic jobs when due (``schedule``), take jobs of every queue,
+    set; migrations applied), defer the periodic jobs when due (with ``schedule``: ``schedule_jobs``), take jobs of
+    every queue,
     ``concurrency`` at a time, with heartbeats every ``HEARTBEAT_S`` s, keeping errors and postponing on a spent
     quota (``record_errors``), and retry the jobs of stalled workers (``retry_stalled``)."""
     async with Database.open(settings, max_size=max(4, concurrency + 2), supervise=True) as db:
         use_database(db)
         app = await queue_app(db, max_size=concurrency + 3)
-        schedule(app, settings)
+        if schedule:
+            schedule_jobs(app, settings)
         stalled = asyncio.create_task(retry_stalled(app, settings.worker_stalled_after_s))
         try:
             await app.run_worker_async(concurrency=concurrency, name=name, update_heartbeat_interval=HEARTBEAT_S,

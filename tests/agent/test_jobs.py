@@ -135,7 +135,7 @@ async def test_periodic_jobs_are_deferred_once_per_tick_however_many_workers(job
     app.add_tasks_from(worker.blueprint(), namespace="cortex")
     await app.open_async()
     try:
-        worker.schedule(app, get_settings())
+        worker.schedule_jobs(app, get_settings())
         periodic = list(app.periodic_registry.periodic_tasks.values())
         assert {p.task.name: p.cron for p in periodic} == {
             "cortex:channels": "0 */6 * * *", "cortex:outliers": "15 */12 * * *", "cortex:creators": "30 */1 * * *",
