@@ -160,7 +160,7 @@ async def scan_outliers(timestamp: int | None = None) -> str:
 
     data_dir = get_settings().data_dir
     if not data_dir.is_dir():
-        log.info("Outlier scan: no data folder at %s (CORTEX_DATA_DIR): nothing to scan.", data_dir)
+        log.warning("Outlier scan: no data folder at %s (CORTEX_DATA_DIR): nothing to scan.", data_dir)
         return "no data folder"
     db = await get_database()
     report = await ingest_corpus(db.pool, data_dir)
@@ -203,8 +203,9 @@ async def record_errors(call_next, context: procrastinate.JobContext, worker) ->
 
 def blueprint() -> procrastinate.Blueprint:
     """The tasks, in a new Blueprint: ``run`` (queue ``runs``; the database's errors retried with backoff, 2, 4 s)
-    and the scheduled ``channels``, ``creators``, ``outliers`` and ``trending`` (queue ``maintenance``, ``Backoff``). New each
-    time: procrastinate binds a blueprint's tasks to the one App they are added to (one per database, ``queue_app``)."""
+    and the scheduled ``channels``, ``creators``, ``outliers`` and ``trending`` (queue ``maintenance``,
+    ``Backoff``). New each time: procrastinate binds a blueprint's tasks to the one App they are added to (one per
+    database, ``queue_app``)."""
     tasks = procrastinate.Blueprint()
     tasks.task(name="run", queue=QUEUE, retry=procrastinate.RetryStrategy(
         max_attempts=3, exponential_wait=2, retry_exceptions={psycopg.OperationalError, psycopg_pool.PoolTimeout}))(

@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 from agent import worker
 from agent.cli import app as cli
 from agent.embeddings import get_title_embedder
+from agent.server import spawned_cortex
 from agent.settings import get_settings
 from memory import analytics as store
 from memory import jobs
@@ -325,6 +326,28 @@ async def test_a_job_that_keeps_failing_ends_dead_with_its_error_and_can_be_retr
                     google_ok(youtube_playlist([]))])
     await _work(db)
     assert (await _state(db, job)).state == "done" and not http._iterable
+
+
+async def test_a_cortex_worker_process_runs_a_scheduled_job_and_stops_on_sigterm(jobs_db):
+    """A real `cortex worker` on the module's database executes a creator refresh deferred here: with no YouTube Data
+    API key it refreshes nothing and its log says why; SIGTERM stops it cleanly."""
+    db, url = jobs_db
+    async with db.pool.connection() as conn:
+        await conn.execute("UPDATE creator_accounts SET refreshed_at = NULL")  # every account due
+    job = await _defer(db, "creators")
+    env = {"DATABASE_URL": url, "CORTEX_YOUTUBE_API_KEYS": "", "YOUTUBE_API_KEYS": ""}
+    with spawned_cortex(["worker", "--no-schedule"], env) as (_, proc, stop):
+        for _ in range(600):
+            if (await _state(db, job)).state == "done":
+                break
+            await asyncio.sleep(0.2)
+        assert (await _state(db, job)).state == "done"
+        output = await asyncio.to_thread(stop)
+    assert proc.returncode == 0, output
+    assert "YouTube accounts are due, but no YouTube Data API key is set (CORTEX_YOUTUBE_API_KEYS)" in output
+    async with db.pool.connection() as conn:
+        cur = await conn.execute("SELECT count(*) AS n FROM creator_accounts WHERE refreshed_at IS NOT NULL")
+        assert (await cur.fetchone())["n"] == 0
 
 
 @pytest.mark.integration  # it tries a database of its own (none answers)

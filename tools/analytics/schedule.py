@@ -146,8 +146,8 @@ async def refresh_creators(pool: AsyncConnectionPool, config: AnalyticsConfig, n
         log.info("Creator refresh: none of the %d YouTube accounts is due.", len(accounts))
         return report
     if not config.api_keys:
-        log.info("Creator refresh: %d YouTube accounts are due, but no YouTube Data API key is set "
-                 "(CORTEX_YOUTUBE_API_KEYS): nothing refreshed.", len(due))
+        log.warning("Creator refresh: %d YouTube accounts are due, but no YouTube Data API key is set "
+                    "(CORTEX_YOUTUBE_API_KEYS): nothing refreshed.", len(due))
         return report
     api = YouTubeApi(pool, api_keys=config.api_keys, http=config.http, daily_quota=config.daily_quota)
     for start in range(0, len(due), 50):
@@ -190,8 +190,8 @@ async def refresh_trending(pool: AsyncConnectionPool, config: AnalyticsConfig, r
     QuotaExhausted when the keys' quota is spent, YouTubeError when YouTube refuses (e.g. an unknown region)."""
     day = (now or datetime.now(UTC)).date()
     if not config.api_keys or not regions:
-        log.info("Trending: no YouTube Data API key (CORTEX_YOUTUBE_API_KEYS) or no region (CORTEX_TRENDING_REGIONS): "
-                 "nothing read.")
+        log.warning("Trending: no YouTube Data API key (CORTEX_YOUTUBE_API_KEYS) or no region "
+                    "(CORTEX_TRENDING_REGIONS): nothing read.")
         return 0
     api = YouTubeApi(pool, api_keys=config.api_keys, http=config.http, daily_quota=config.daily_quota)
     rows = [trending_row(item, day) for region in regions for item in await api.most_popular(region)]
