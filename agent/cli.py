@@ -187,22 +187,77 @@ def worker(
     concurrency: Annotated[int, typer.Option(min=1, max=100, help="Jobs executed at once (background runs wait on "
                                              "the database and the model, so several share one process well).")] = 4,
     name: Annotated[str | None, typer.Option(help="The worker's name in the logs (default: worker).")] = None,
+    schedule: Annotated[bool, typer.Option("--schedule/--no-schedule", help="Defer the scheduled refreshes when "
+                                           "their time comes (with --no-schedule this worker still executes those "
+                                           "other workers defer).")] = True,
 ) -> None:
     """Execute background work from the job queue in Postgres: the background runs of the HTTP API (POST
-    /threads/{id}/runs). Start as many workers as you like, on this machine or others on the same database
-    (DATABASE_URL; the embedded Postgres is shared by the processes of one machine). A worker killed mid-run is
-    noticed after CORTEX_WORKER_STALLED_AFTER_S seconds and its runs go on in another worker from their last
-    checkpoint. Stop it with Ctrl-C or SIGTERM."""
+    /threads/{id}/runs) and the scheduled refreshes (connected channels, outlier scan, trending, creators; see the
+    README's Scheduled work and `cortex jobs`). Start as many workers as you like, on this machine or others on the
+    same database (DATABASE_URL; the embedded Postgres is shared by the processes of one machine). A worker killed
+    mid-run is noticed after CORTEX_WORKER_STALLED_AFTER_S seconds and its runs go on in another worker from their
+    last checkpoint. Stop it with Ctrl-C or SIGTERM: it takes no new job and finishes the ones it has."""
     from agent.worker import work
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     # exit through Python on SIGTERM too, so the atexit handlers run (the last process using the embedded Postgres
     # stops it); procrastinate stops taking jobs on the signal first
     try:
-        asyncio.run(work(get_settings(), concurrency, name))
+        asyncio.run(work(get_settings(), concurrency, name, schedule=schedule))
     except DatabaseError as exc:
         err.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from None
+
+
+jobs_app = typer.Typer(help="The job queue in Postgres: background runs and the scheduled refreshes `cortex worker` "
+                       "executes. Without a command: list the jobs to do or needing attention.")
+app.add_typer(jobs_app, name="jobs")
+
+
+@jobs_app.callback(invoke_without_command=True)
+def jobs_list(
+    ctx: typer.Context,
+    state: Annotated[list[str] | None, typer.Option(help="Only jobs in this state (repeatable): queued, postponed, "
+                                                    "running, dead, done, cancelled, aborted.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Jobs in every state, done ones too.")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many jobs, newest first.")] = 50,
+) -> None:
+    """List jobs: queued (due now), postponed (a retry's wait, or a spent YouTube quota until its reset), running and
+    dead (failed for good), with their task, attempts, when they are due (UTC) and last error. `cortex jobs retry
+    ID` queues a dead or postponed one again."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from datetime import UTC
+
+    from agent.worker import TASK_LABELS
+    from memory import jobs
+
+    states = tuple(jobs.STATES) if all_ else tuple(state or jobs.ACTIVE)
+    rows = _on_database(lambda db: jobs.list_jobs(db.pool, states, limit), ValueError)
+    if not rows:
+        console.print("No jobs." if all_ else f"No jobs {', '.join(states)} (`cortex jobs --all` lists done ones too).")
+        return
+    table = Table(title="Jobs")
+    table.add_column("id", justify="right", no_wrap=True)
+    for name in ("task", "state", "attempts", "due (UTC)"):
+        table.add_column(name, no_wrap=True)
+    for job in rows:
+        due = job.scheduled_at and job.state in ("queued", "postponed") and f"{job.scheduled_at.astimezone(UTC):%Y-%m-%d %H:%M}"
+        table.add_row(str(job.id), TASK_LABELS.get(job.task, job.task), job.state, str(job.attempts), due or "")
+    console.print(table)
+    for job in rows:  # below the table, so a long message stays readable in a narrow terminal
+        if job.message:
+            console.print(f"[bold]Job {job.id}[/], last error ({job.error_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC): "
+                          f"{escape(job.message[:500])}")
+
+
+@jobs_app.command("retry")
+def jobs_retry(job_id: Annotated[int, typer.Argument(help="The job's id, as `cortex jobs` shows it.")]) -> None:
+    """Queue a dead job again for one more execution, or run a postponed one now (a worker takes it)."""
+    from memory import jobs
+
+    job = _on_database(lambda db: jobs.retry_job(db.pool, job_id), jobs.JobError)
+    console.print(f"Job {job.id} is {job.state} again: a worker (`cortex worker`) will execute it.")
 
 
 @app.command()

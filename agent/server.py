@@ -410,8 +410,11 @@ def spawned_service(
 
 
 @contextmanager
-def spawned_worker(env: Mapping[str, str] | None = None, concurrency: int = 4) -> Iterator[SpawnedService]:
+def spawned_worker(env: Mapping[str, str] | None = None, concurrency: int = 4,
+                   schedule: bool = False) -> Iterator[SpawnedService]:
     """Start `cortex worker` (``spawned_cortex``) and yield it at once (it takes jobs once it has opened the
-    database); stop it on exit (a test may kill it first, by its pid)."""
-    with spawned_cortex(["worker", "--concurrency", str(concurrency)], env) as (worker, _, _):
+    database); stop it on exit (a test may kill it first, by its pid). Without ``schedule`` it defers no periodic job
+    (``--no-schedule``: a refresh that falls due while a test or benchmark runs would only add load to it)."""
+    args = ["worker", "--concurrency", str(concurrency)] + ([] if schedule else ["--no-schedule"])
+    with spawned_cortex(args, env) as (worker, _, _):
         yield worker

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -149,6 +149,34 @@ class Settings(BaseSettings):
         description="`cortex worker`: seconds without a heartbeat (sent every 2 s) after which a worker counts as "
         "dead and its jobs are retried by another.",
     )
+    schedule_channels_h: int = Field(
+        default=6, description="`cortex worker`: hours between refreshes of connected YouTube channels (lifetime "
+        "snapshots and the 7- and 30-day post-publish metrics); a divisor of 24 (cron '0 */N * * *', UTC).",
+    )
+    schedule_outliers_h: int = Field(
+        default=12, description="`cortex worker`: hours between outlier scans of the title corpus (multipliers "
+        "recomputed, new titles embedded); a divisor of 24.",
+    )
+    schedule_trending_h: int = Field(
+        default=4, description="`cortex worker`: hours between reads of YouTube's trending chart (videos.list "
+        "chart=mostPopular, 1 quota unit a region) into the title corpus; a divisor of 24.",
+    )
+    trending_regions: str = Field(
+        default="US", description="Comma-separated regions (ISO 3166-1 alpha-2, e.g. US,GB) whose trending chart the "
+        "trending job reads.",
+    )
+    schedule_creators_h: int = Field(
+        default=1, description="`cortex worker`: hours between checks for creator accounts due a refresh (each "
+        "account is due by its own cadence, from its upload history); a divisor of 24.",
+    )
+    job_max_attempts: int = Field(
+        default=4, ge=1, le=20, description="`cortex worker`: executions of a scheduled job that fails before it "
+        "ends dead (failed, its error kept); a spent YouTube quota postpones a job instead and does not count.",
+    )
+    job_retry_s: float = Field(
+        default=60.0, gt=0, description="`cortex worker`: wait before the first retry of a failed scheduled job; "
+        "doubled at each further retry (60, 120, 240 s).",
+    )
     api_cors_origins: str = Field(
         default="",
         description="HTTP API: comma-separated web origins allowed to call it from a browser (e.g. a useStream app "
@@ -186,6 +214,14 @@ class Settings(BaseSettings):
     langfuse_host: str | None = Field(
         default=None, validation_alias=AliasChoices("LANGFUSE_HOST", "CORTEX_LANGFUSE_HOST")
     )
+
+    @field_validator("schedule_channels_h", "schedule_outliers_h", "schedule_creators_h", "schedule_trending_h")
+    @classmethod
+    def _divides_a_day(cls, hours: int) -> int:
+        if hours not in (1, 2, 3, 4, 6, 8, 12, 24):
+            raise ValueError(f"{hours} h does not divide a day: use 1, 2, 3, 4, 6, 8, 12 or 24 (the jobs run at fixed "
+                             "hours of the day, UTC)")
+        return hours
 
     @property
     def llm_configured(self) -> bool:

@@ -10,6 +10,24 @@ Postgres the service already has.
 - a worker that dies mid-run stops sending heartbeats; after ``worker_stalled_after_s`` another worker retries its
   jobs (``retry_stalled``), and the run goes on from its last checkpoint; past ``run_max_attempts`` executions the
   run ends as an error and its job fails (procrastinate's status ``failed``: dead, with the error kept).
+
+Scheduled work, on queue ``maintenance``, deferred by every worker's periodic deferrer (procrastinate's periodic
+tasks: one job per task and cron tick however many workers run, since the queue records each tick it deferred, and
+none while the task already has a job waiting, by its queueing lock):
+
+- ``cortex:channels`` every ``CORTEX_SCHEDULE_CHANNELS_H`` (6 h): connected YouTube channels
+  (``tools.analytics.schedule.refresh_channels``);
+- ``cortex:outliers`` every ``CORTEX_SCHEDULE_OUTLIERS_H`` (12 h): the outlier scan, ``ingest_corpus`` over the data
+  sets (multipliers recomputed where views changed, new titles embedded; a no-op when nothing changed);
+- ``cortex:creators`` every ``CORTEX_SCHEDULE_CREATORS_H`` (1 h): the creator accounts due by their cadence by
+  activity (``tools.analytics.schedule.refresh_creators``);
+- ``cortex:trending`` every ``CORTEX_SCHEDULE_TRENDING_H`` (4 h): YouTube's trending chart into the title corpus
+  (``tools.analytics.schedule.refresh_trending``).
+
+A failed scheduled job is retried after ``CORTEX_JOB_RETRY_S``, doubling, until ``CORTEX_JOB_MAX_ATTEMPTS``
+executions; then it is dead. Every failed execution's error is kept (``record_errors``, table ``job_errors``) for
+`cortex jobs`. A job stopped by a spent YouTube quota is not failed: it is postponed, queued again for just after the
+quota's reset (midnight Pacific time).
 """
 
 from __future__ import annotations
@@ -18,31 +36,40 @@ import asyncio
 import contextlib
 import json
 import logging
+from datetime import UTC, timedelta
 
 import procrastinate
 import psycopg
 import psycopg_pool
 
 from agent.settings import Settings, get_settings
+from memory import jobs as jobs_db
 from memory import runs as runs_db
 from memory.db import Database, get_database, use_database
+from tools.analytics.sources import AnalyticsConfig
+from tools.analytics.youtube import QuotaExhausted, quota_reset
 
 log = logging.getLogger("cortex.worker")
 
 QUEUE = "runs"
 RUN_TASK = "cortex:run"
+MAINTENANCE = "maintenance"
+"""The queue of scheduled work (refreshes, scans)."""
+SCHEDULE = {"channels": ("schedule_channels_h", 0), "outliers": ("schedule_outliers_h", 15),
+            "creators": ("schedule_creators_h", 30), "trending": ("schedule_trending_h", 45)}
+"""Periodic task -> (the setting of its cadence in hours, the minute of the hour it runs at, UTC: spread out)."""
+TASK_LABELS = {RUN_TASK: "background run", "cortex:channels": "channel refresh", "cortex:outliers": "outlier scan",
+               "cortex:creators": "creator refresh", "cortex:trending": "trending"}
+"""What `cortex jobs` calls each task."""
+QUOTA_RESET_MARGIN = timedelta(minutes=5)
+"""A job postponed by a spent quota is due this long after the reset (midnight Pacific time)."""
 HEARTBEAT_S = 2.0
 """Seconds between a worker's heartbeats (procrastinate's ``update_heartbeat_interval``)."""
-
-tasks = procrastinate.Blueprint()
-
 
 class RunDead(RuntimeError):
     """A run's executions ran out (``run_max_attempts``): its job fails for good."""
 
 
-@tasks.task(name="run", queue=QUEUE, retry=procrastinate.RetryStrategy(
-    max_attempts=3, exponential_wait=2, retry_exceptions={psycopg.OperationalError, psycopg_pool.PoolTimeout}))
 async def execute_run(run_id: str) -> None:
     """Execute the background run ``run_id`` to its end (a run finished or cancelled meanwhile is left as it is).
     Raises RunDead when it has been started ``run_max_attempts`` times already (each start that did not finish was
@@ -78,6 +105,127 @@ async def execute_run(run_id: str) -> None:
         await asyncio.gather(run.task, return_exceptions=True)
 
 
+class Backoff(procrastinate.BaseRetryStrategy):
+    """Retries of scheduled jobs: after ``CORTEX_JOB_RETRY_S`` seconds, doubling (``job_retry_s * 2**attempts``),
+    until ``CORTEX_JOB_MAX_ATTEMPTS`` executions; then none (the job ends failed: dead). Read at each decision."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: procrastinate.jobs.Job
+                           ) -> procrastinate.RetryDecision | None:
+        """The retry after the ``job.attempts``-th failure (0 = the first), or None when they ran out."""
+        settings = get_settings()
+        if job.attempts + 1 >= settings.job_max_attempts:
+            return None
+        return procrastinate.RetryDecision(retry_in={"seconds": settings.job_retry_s * 2 ** job.attempts})
+
+
+def analytics_config() -> AnalyticsConfig:
+    """How scheduled jobs reach YouTube: the settings' token key, API keys and daily quota."""
+    return AnalyticsConfig.from_settings(get_settings())
+
+
+async def refresh_channels(timestamp: int | None = None) -> str:
+    """Refresh the connected YouTube channels that are due (``tools.analytics.schedule.refresh_channels``);
+    ``timestamp``: the cron tick it was deferred for (periodic defers)."""
+    from tools.analytics.schedule import refresh_channels as refresh
+
+    db = await get_database()
+    report = await refresh(db.pool, analytics_config(), timedelta(hours=get_settings().schedule_channels_h))
+    return f"{report.refreshed} of {report.due} channels refreshed, {report.snapshots} new 7/30-day snapshots"
+
+
+async def refresh_creators(timestamp: int | None = None) -> str:
+    """Refresh the creator accounts due by their cadence (``tools.analytics.schedule.refresh_creators``)."""
+    from tools.analytics.schedule import refresh_creators as refresh
+
+    db = await get_database()
+    report = await refresh(db.pool, analytics_config())
+    return f"{report.refreshed} of {report.due} due accounts refreshed ({report.accounts} YouTube accounts)"
+
+
+async def read_trending(timestamp: int | None = None) -> str:
+    """Read YouTube's trending chart of CORTEX_TRENDING_REGIONS into the corpus
+    (``tools.analytics.schedule.refresh_trending``)."""
+    from tools.analytics.schedule import refresh_trending
+
+    db = await get_database()
+    regions = [r.strip().upper() for r in get_settings().trending_regions.split(",") if r.strip()]
+    return f"{await refresh_trending(db.pool, analytics_config(), regions)} trending videos read"
+
+
+async def scan_outliers(timestamp: int | None = None) -> str:
+    """The outlier scan: ``ingest_corpus`` over CORTEX_DATA_DIR (multipliers recomputed for changed views, new
+    titles embedded, niches assigned); idempotent (a scan of unchanged data writes nothing). A no-op, logged, when
+    the data folder is missing."""
+    from memory.corpus.ingest import ingest_corpus
+
+    data_dir = get_settings().data_dir
+    if not data_dir.is_dir():
+        log.warning("Outlier scan: no data folder at %s (CORTEX_DATA_DIR): nothing to scan.", data_dir)
+        return "no data folder"
+    db = await get_database()
+    report = await ingest_corpus(db.pool, data_dir)
+    return (f"{report.videos_read} videos read, {report.videos_inserted} new, {report.videos_updated} updated, "
+            f"{report.titles_embedded} titles embedded")
+
+
+async def record_errors(call_next, context: procrastinate.JobContext, worker) -> object:
+    """Worker middleware around every job: keep the error of a failed execution (``memory.jobs.record_error``),
+    and postpone a job stopped by a spent YouTube quota instead of failing it: the same task and arguments queued
+    again (same locks) for ``QUOTA_RESET_MARGIN`` after the quota's reset, the reason kept on the new job; the
+    stopped execution then ends as done."""
+    job = context.job
+    try:
+        return await call_next()
+    except QuotaExhausted as exc:
+        db = await get_database()
+        due = quota_reset() + QUOTA_RESET_MARGIN
+        try:
+            new_id = await context.app.configure_task(
+                job.task_name, queue=job.queue, lock=job.lock, queueing_lock=job.queueing_lock,
+                priority=job.priority, schedule_at=due).defer_async(**job.task_kwargs)
+        except procrastinate.exceptions.AlreadyEnqueued:
+            log.warning("Job %s (%s) stopped on the YouTube quota; another of its jobs is already waiting.", job.id,
+                        job.task_name)
+            return "postponed: another job of the task is waiting"
+        when = due.astimezone(UTC)
+        await jobs_db.record_error(db.pool, new_id, -1, job.task_name, "QuotaExhausted",
+                                   f"Postponed to {when:%Y-%m-%d %H:%M} UTC, after the quota's reset: {exc}")
+        log.warning("Job %s (%s) postponed to %s UTC (YouTube quota spent) as job %s.", job.id, job.task_name,
+                    f"{when:%Y-%m-%d %H:%M}", new_id)
+        return f"postponed as job {new_id}"
+    except Exception as exc:
+        with contextlib.suppress(psycopg.Error, psycopg_pool.PoolTimeout):
+            db = await get_database()
+            await jobs_db.record_error(db.pool, job.id, job.attempts, job.task_name, type(exc).__name__,
+                                       str(exc) or type(exc).__name__)
+        raise
+
+
+def blueprint() -> procrastinate.Blueprint:
+    """The tasks, in a new Blueprint: ``run`` (queue ``runs``; the database's errors retried with backoff, 2, 4 s)
+    and the scheduled ``channels``, ``creators``, ``outliers`` and ``trending`` (queue ``maintenance``,
+    ``Backoff``). New each time: procrastinate binds a blueprint's tasks to the one App they are added to (one per
+    database, ``queue_app``)."""
+    tasks = procrastinate.Blueprint()
+    tasks.task(name="run", queue=QUEUE, retry=procrastinate.RetryStrategy(
+        max_attempts=3, exponential_wait=2, retry_exceptions={psycopg.OperationalError, psycopg_pool.PoolTimeout}))(
+        execute_run)
+    for name, body in (("channels", refresh_channels), ("creators", refresh_creators), ("outliers", scan_outliers),
+                       ("trending", read_trending)):
+        tasks.task(name=name, queue=MAINTENANCE, retry=Backoff())(body)
+    return tasks
+
+
+def schedule_jobs(app: procrastinate.App, settings: Settings) -> None:
+    """Register the periodic tasks (``SCHEDULE``) on ``app`` with the cadences of ``settings``, each with a
+    queueing lock of its name (once per app)."""
+    for name, (setting, minute) in SCHEDULE.items():
+        task = app.tasks[f"cortex:{name}"]
+        if (task.name, "") not in app.periodic_registry.periodic_tasks:
+            app.periodic(cron=f"{minute} */{getattr(settings, setting)} * * *",
+                         queueing_lock=task.name)(task)
+
+
 _queues: dict[int, procrastinate.App] = {}
 
 
@@ -89,7 +237,7 @@ async def queue_app(db: Database, max_size: int = 2) -> procrastinate.App:
     if app is None:
         app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=db.url, min_size=1,
                                                                         max_size=max_size))
-        app.add_tasks_from(tasks, namespace="cortex")
+        app.add_tasks_from(blueprint(), namespace="cortex")
         await app.open_async()
         _queues[id(db.pool)] = app
     return app
@@ -121,18 +269,22 @@ async def retry_stalled(app: procrastinate.App, stalled_after_s: float) -> None:
             log.warning("Looking for stalled jobs failed (%s); trying again.", exc)
 
 
-async def work(settings: Settings, concurrency: int, name: str | None = None) -> None:
+async def work(settings: Settings, concurrency: int, name: str | None = None, schedule: bool = True) -> None:
     """Run a worker until SIGINT/SIGTERM: open the database (starting the embedded Postgres unless DATABASE_URL is
-    set; migrations applied), take jobs of every queue, ``concurrency`` at a time, with heartbeats every
-    ``HEARTBEAT_S`` s, and retry the jobs of stalled workers (``retry_stalled``)."""
+    set; migrations applied), defer the periodic jobs when due (with ``schedule``: ``schedule_jobs``), take jobs of
+    every queue,
+    ``concurrency`` at a time, with heartbeats every ``HEARTBEAT_S`` s, keeping errors and postponing on a spent
+    quota (``record_errors``), and retry the jobs of stalled workers (``retry_stalled``)."""
     async with Database.open(settings, max_size=max(4, concurrency + 2), supervise=True) as db:
         use_database(db)
         app = await queue_app(db, max_size=concurrency + 3)
+        if schedule:
+            schedule_jobs(app, settings)
         stalled = asyncio.create_task(retry_stalled(app, settings.worker_stalled_after_s))
         try:
             await app.run_worker_async(concurrency=concurrency, name=name, update_heartbeat_interval=HEARTBEAT_S,
                                        stalled_worker_timeout=settings.worker_stalled_after_s,
-                                       install_signal_handlers=True)
+                                       install_signal_handlers=True, worker_middleware=[record_errors])
         finally:
             stalled.cancel()
             with contextlib.suppress(asyncio.CancelledError):

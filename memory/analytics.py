@@ -490,3 +490,15 @@ def channel_matches(name: str, channels: list[AnalyticsChannel]) -> AnalyticsCha
         return found[0]
     names = ", ".join(f"“{c.name}”" for c in channels) or "none yet"
     raise AnalyticsInputError(f"No single channel of yours is called “{name}”. Your channels: {names}.")
+
+
+async def youtube_channels_synced_before(pool: AsyncConnectionPool, before: datetime) -> list[AnalyticsChannel]:
+    """Every creator's channels connected through the YouTube API (OAuth or a public channel id) that were not
+    synced since ``before`` (never synced ones included), least recently synced first: the scheduled refresh."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            f"""{_CHANNEL_SELECT} WHERE c.source = 'youtube_api' AND (c.synced_at IS NULL OR c.synced_at < %s)
+                ORDER BY c.synced_at NULLS FIRST, c.channel_pk""",
+            (before,),
+        )
+        return [_channel(r) for r in await cur.fetchall()]

@@ -10,6 +10,7 @@ import json
 import shutil
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -174,6 +175,27 @@ def youtube_playlist(video_ids: list[str]) -> dict:
         "items": [
             {"kind": "youtube#playlistItem", "etag": "e4", "id": f"item{i}", "contentDetails": {"videoId": v}}
             for i, v in enumerate(video_ids)
+        ],
+    }
+
+
+def youtube_videos(rows: list[tuple[str, str, datetime, str]]) -> dict:
+    """A videos.list answer (YouTube Data API v3, documented shape): one video per (id, title, published, views)."""
+    return {
+        "kind": "youtube#videoListResponse",
+        "etag": "e5",
+        "pageInfo": {"totalResults": len(rows), "resultsPerPage": 50},
+        "items": [
+            {
+                "kind": "youtube#video",
+                "etag": "e6",
+                "id": vid,
+                "snippet": {"publishedAt": published.strftime("%Y-%m-%dT%H:%M:%SZ"), "channelId": "UCtrendlab000000000000000",
+                            "title": title, "channelTitle": "Trend Lab", "categoryId": "24"},
+                "contentDetails": {"duration": "PT8M12S"},
+                "statistics": {"viewCount": views, "likeCount": "40", "favoriteCount": "0", "commentCount": "7"},
+            }
+            for vid, title, published, views in rows
         ],
     }
 

@@ -159,13 +159,36 @@ async def ingest_corpus(
     for r in rows:
         first.setdefault(r.video_id, r)
     rows = list(first.values())
+    if progress:
+        progress("reading the data sets", len(ordered), len(ordered))
+    await _store(pool, rows, report, progress, embed)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+async def ingest_rows(pool: AsyncConnectionPool, rows: list[VideoRow], embed: bool = True) -> IngestReport:
+    """Store videos read from elsewhere than the data sets (the trending job's live YouTube chart), as
+    ``ingest_corpus`` stores a source's: upserted where a value differs, a full-history channel or video never
+    downgraded, keyword statistics refreshed, new titles embedded (``embed``). One row per video id: the first wins."""
+    started = time.perf_counter()
+    report = IngestReport()
+    for r in rows:
+        report.per_source[r.source] = report.per_source.get(r.source, 0) + 1
+    await _store(pool, list({r.video_id: r for r in reversed(rows)}.values()), report, None, embed)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+async def _store(pool: AsyncConnectionPool, rows: list[VideoRow], report: IngestReport, progress: Progress | None,
+                 embed: bool) -> None:
+    """Compute multipliers, write channels and videos, refresh keyword statistics and (``embed``) embed new titles;
+    fills ``report``."""
     compute_multipliers(rows)
     report.videos_read = len(rows)
     channels = _channels(rows)
     report.channels = len(channels)
     report.full_history_channels = sum(c.full_history for c in channels.values())
     if progress:
-        progress("reading the data sets", len(ordered), len(ordered))
         progress(f"writing {len(rows):,} videos", 0, 1)
 
     async with pool.connection() as conn:
@@ -211,8 +234,6 @@ async def ingest_corpus(
         progress(f"writing {len(rows):,} videos", 1, 1)
     if embed:
         report.titles_embedded, report.embedding_model = await index_titles(pool, progress)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 async def index_titles(pool: AsyncConnectionPool, progress: Progress | None = None) -> tuple[int, str]:

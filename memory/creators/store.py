@@ -171,3 +171,31 @@ async def store_enrichment(pool: AsyncConnectionPool, rows: Sequence[Enrichment]
                   e.enriched_by, e.creator_id) for e in rows],
             )
     return len(rows)
+
+
+# --- refresh from YouTube (the creator refresh job, tools/analytics/schedule.py) ----------------------------------
+async def youtube_accounts_to_refresh(pool: AsyncConnectionPool) -> list[dict]:
+    """YouTube accounts with a channel id (UC...): {account_id, platform_id, refreshed_at (None: never), activity
+    (uploads a month over the channel's life, None: unknown)}."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            """SELECT account_id, platform_id, refreshed_at, activity FROM creator_accounts
+               WHERE platform = 'youtube' AND platform_id LIKE 'UC%' ORDER BY account_id""")
+        return await cur.fetchall()
+
+
+async def store_youtube_refresh(pool: AsyncConnectionPool, rows: Sequence[tuple[str, int | None, int | None, int | None]],
+                                at: Any) -> int:
+    """Write what YouTube said of accounts: (account_id, subscribers, uploads, total views; None keeps the stored
+    value, e.g. hidden subscriber counts) and ``at`` as their refresh time. Returns accounts written."""
+    if not rows:
+        return 0
+    async with pool.connection() as conn:
+        async with conn.cursor() as cur:
+            await cur.executemany(
+                """UPDATE creator_accounts SET followers = coalesce(%s, followers), posts = coalesce(%s, posts),
+                          total_views = coalesce(%s, total_views), refreshed_at = %s
+                   WHERE account_id = %s""",
+                [(subs, uploads, views, at, account_id) for account_id, subs, uploads, views in rows],
+            )
+    return len(rows)

@@ -23,7 +23,7 @@ import json
 import os
 import secrets
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -73,6 +73,12 @@ class QuotaExhausted(YouTubeError):
 def quota_day(now: datetime | None = None) -> date:
     """The quota day (Pacific time) of ``now`` (default: now)."""
     return (now or datetime.now(UTC)).astimezone(QUOTA_TZ).date()
+
+
+def quota_reset(now: datetime | None = None) -> datetime:
+    """When the quota day of ``now`` (default: now) ends: the next midnight Pacific time, timezone-aware."""
+    day = quota_day(now)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=QUOTA_TZ)
 
 
 def api_key_id(api_key: str) -> str:
@@ -231,6 +237,28 @@ class YouTubeApi:
         if not result.get("items"):
             raise YouTubeError(f"YouTube has no channel {channel_id or handle or 'for this Google account'}.")
         return result["items"][0]
+
+    async def channel_statistics(self, ids: Sequence[str]) -> list[dict]:
+        """channels.list part=statistics (1 unit per 50 ids): the channel resources (id, statistics) YouTube
+        still has among ``ids`` (deleted or unknown channels are left out)."""
+        out: list[dict] = []
+        for start in range(0, len(ids), 50):
+            batch = ",".join(ids[start : start + 50])
+            page = await self.data(
+                "channels.list", lambda yt, b=batch: yt.channels().list(part="statistics", id=b, maxResults=50)
+            )
+            out += page.get("items", [])
+        return out
+
+    async def most_popular(self, region: str) -> list[dict]:
+        """videos.list chart=mostPopular (1 unit): the 50 videos trending now in ``region`` (ISO 3166-1 alpha-2,
+        e.g. 'US'), as video resources (snippet, contentDetails, statistics)."""
+        page = await self.data(
+            "videos.list",
+            lambda yt: yt.videos().list(part="snippet,contentDetails,statistics", chart="mostPopular",
+                                        regionCode=region, maxResults=50),
+        )
+        return page.get("items", [])
 
     async def upload_ids(self, uploads_playlist: str, limit: int) -> list[str]:
         """The newest ``limit`` video ids of an uploads playlist (playlistItems.list, 1 unit per 50)."""

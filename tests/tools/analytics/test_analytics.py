@@ -42,6 +42,7 @@ from tools.base import CortexContext
 from support import google_ok as ok
 from support import youtube_channel as _channel
 from support import youtube_playlist as _playlist
+from support import youtube_videos as _videos
 
 KENJEE = "youtube_studio_analytics_kenjee"
 CREATOR = "kenjee-" + uuid.uuid4().hex[:6]
@@ -232,25 +233,6 @@ async def test_creators_are_isolated(db, settings, imported):
 
 
 # --- the YouTube APIs ---------------------------------------------------------------------------------
-
-
-def _videos(rows: list[tuple[str, str, datetime, str]]) -> dict:
-    return {
-        "kind": "youtube#videoListResponse",
-        "etag": "e5",
-        "pageInfo": {"totalResults": len(rows), "resultsPerPage": 50},
-        "items": [
-            {
-                "kind": "youtube#video",
-                "etag": "e6",
-                "id": vid,
-                "snippet": {"publishedAt": published.strftime("%Y-%m-%dT%H:%M:%SZ"), "channelId": "UC", "title": title},
-                "contentDetails": {"duration": "PT8M12S"},
-                "statistics": {"viewCount": views, "likeCount": "40", "favoriteCount": "0", "commentCount": "7"},
-            }
-            for vid, title, published, views in rows
-        ],
-    }
 
 
 ENGAGEMENT = [
