@@ -271,17 +271,18 @@ async def search_outliers(
     )
     floor = SIMILARITY_FLOOR.get(embedder.name)
     specific = [w for w in _content_words(query) if not niches_named(w, "channel")]
-    absent = await words_in_no_title(pool, specific)
+    depth = max(3 * limit, 30)
+    # the word check and the searches run side by side, each on its own pool connection (the searches' work is
+    # wasted only when no title has any of the topic's words)
+    searches = [hybrid_search(pool, embedder.name, query, vector, filters, limit=depth, similarity_floor=floor)]
+    if topic and only_niche_words(query, "channel"):  # the request is about the niche itself
+        searches.append(hybrid_search(pool, embedder.name, query, vector, replace(filters, niches=topic),
+                                      limit=depth, similarity_floor=IN_NICHE_FLOOR.get(embedder.name)))
+    absent, result, *in_result = await asyncio.gather(words_in_no_title(pool, specific), *searches)
     if specific and len(absent) == len(specific):  # no title has any word the topic is about
         trace("rag.retrieval", query=query, absent_words=absent, hits=0)
         return OutlierSearch([], topic, await _closest_niches(pool, vector, filters), absent)
-    depth = max(3 * limit, 30)
-    result = await hybrid_search(pool, embedder.name, query, vector, filters, limit=depth, similarity_floor=floor)
-    in_niche: list[dict] = []
-    if topic and only_niche_words(query, "channel"):  # the request is about the niche itself
-        in_result = await hybrid_search(pool, embedder.name, query, vector, replace(filters, niches=topic),
-                                        limit=depth, similarity_floor=IN_NICHE_FLOOR.get(embedder.name))
-        in_niche = in_result.hits
+    in_niche: list[dict] = in_result[0].hits if in_result else []
     nearest = max((h["similarity"] or 0.0 for h in result.hits), default=0.0)
     topic_floor = TOPIC_FLOOR.get(embedder.name)
     if not (niches or resolved or topic) and topic_floor is not None and nearest < topic_floor:
