@@ -542,10 +542,11 @@ a bounded cost at a million titles (counting every outlier of every niche there 
 
 
 async def outlier_counts_by_niche(pool: AsyncConnectionPool, model: str, filters: OutlierFilters,
-                                  cap: int = NICHE_COUNT_CAP) -> dict[str, int]:
-    """Titles with ``model`` vectors passing ``filters`` per channel niche, each count stopped at ``cap`` (read ``cap``
-    as "``cap`` or more"): {niche: count}; niches without a passing title are left out, and so is everything when
-    the model has no vectors. Counted in the title-vector table, whose filter columns have B-tree indexes."""
+                                  cap: int = NICHE_COUNT_CAP, niches: list[str] | None = None) -> dict[str, int]:
+    """Titles with ``model`` vectors passing ``filters`` per channel niche (``niches``, default every niche), each count
+    stopped at ``cap`` (read ``cap`` as "``cap`` or more"): {niche: count}; niches without a passing title are left
+    out, and so is everything when the model has no vectors. Counted in the title-vector table, whose filter columns
+    have B-tree indexes."""
     table = await _vector_table(pool, model)
     if table is None:
         return {}
@@ -563,7 +564,7 @@ async def outlier_counts_by_niche(pool: AsyncConnectionPool, model: str, filters
                                              SELECT 1 FROM {table} t WHERE t.niche = n.niche AND {where.sql('t')}
                                              LIMIT %(cap)s) s) AS n
                                          FROM unnest(%(all_niches)s::text[]) n(niche)""",
-                               {**where.params, "cap": int(cap), "all_niches": list(NICHE_INDEXES)})
+                               {**where.params, "cap": int(cap), "all_niches": list(NICHE_INDEXES if niches is None else niches)})
             return {r["niche"]: int(r["n"]) for r in await cur.fetchall() if r["n"]}
 
 

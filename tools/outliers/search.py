@@ -216,14 +216,19 @@ def _ranked(query: str, base: list[dict], in_niche: list[dict], topic: tuple[str
 
 async def _closest_niches(pool: AsyncConnectionPool, vector, filters: OutlierFilters) -> list[tuple[str, int]]:
     """The niches with outliers under ``filters`` (its niches aside), nearest first to the request's vector by the
-    cosine of the niche's text (``memory.niches.niche_texts``) in the title model's space; at most CLOSEST_SHOWN."""
-    counts = await outlier_counts_by_niche(pool, get_title_embedder().name, replace(filters, niches=()))
-    if not counts:
-        return []
-    names = [n for n in NICHES if counts.get(n)]
-    vectors = _niche_vectors(get_title_embedder())
-    order = sorted(names, key=lambda n: -float(vectors[n] @ vector))
-    return [(n, counts[n]) for n in order[:CLOSEST_SHOWN]]
+    cosine of the niche's text (``memory.niches.niche_texts``) in the title model's space; at most CLOSEST_SHOWN.
+    Counted a few niches at a time, nearest first, until CLOSEST_SHOWN have outliers (each count is index work at a
+    million titles: 76 ms for all 18 niches under a date, format and views filter, ``EXPLAIN ANALYZE``)."""
+    embedder = get_title_embedder()
+    vectors = _niche_vectors(embedder)
+    order = sorted(NICHES, key=lambda n: -float(vectors[n] @ vector))
+    counts: dict[str, int] = {}
+    for start in range(0, len(order), CLOSEST_SHOWN + 1):
+        counts.update(await outlier_counts_by_niche(pool, embedder.name, replace(filters, niches=()),
+                                                    niches=order[start : start + CLOSEST_SHOWN + 1]))
+        if len(counts) >= CLOSEST_SHOWN:
+            break
+    return [(n, counts[n]) for n in order if counts.get(n)][:CLOSEST_SHOWN]
 
 
 _niche_vector_cache: dict[str, dict] = {}
