@@ -24,7 +24,10 @@ millisecond):
 Measured at a million titles (``evals/benchmarks/bench_outliers.py``, load-test copies of the corpus, whose spliced
 near-duplicate titles make HNSW's work harder than real ones): recall@10 against exact search 0.88 unfiltered over the
 whole index, 0.93 in one niche's index, 0.95-1.0 for the other filter sets (0.946 overall) with ``MIN_EF_SEARCH`` 100
-(0.84 unfiltered at 40); ``EXACT_MAX_ROWS`` (2,500) keeps an exact scan near 5 ms with the table in shared buffers.
+(0.84 unfiltered at 40). ``MIN_EF_SEARCH`` 200 was chosen on probes that are not the benchmark's queries (the first four
+words of 60 real titles, against exact search on the million-title benchmark database): recall@10 unfiltered 0.935 -> 0.942, niche 0.935 ->
+0.963 for about 1 ms more per scan. ``EXACT_MAX_ROWS`` (2,500) keeps an exact scan near 5 ms with the table in shared
+buffers.
 
 **Keyword search** scores titles with Okapi BM25 (Robertson & Zaragoza 2009) over Postgres' English lexemes
 (``videos.title_tsv``): IDF from ``title_terms`` (document frequencies, refreshed at ingest), term frequency
@@ -59,18 +62,19 @@ from memory.outliers import OUTLIER_FROM
 
 EXACT_MAX_ROWS = 2_500
 OVERFETCH = 2.0
-MIN_EF_SEARCH = 100
+MIN_EF_SEARCH = 200
 MAX_EF_SEARCH = 1000
 RRF_K = 60
 QUERY_WORK_MEM = "64MB"
 """work_mem of search queries: enough for exact (not lossy) bitmaps of a few hundred thousand rows, so the filter is
 not re-checked page by page (Postgres' default 4MB goes lossy at 1M rows)."""
-KEYWORD_CANDIDATES = 5_000
+KEYWORD_CANDIDATES = 2_000
 """Keyword search scores the titles that contain the query's rarest terms, adding terms (rarest first) while their
 titles add up to at most this many; terms in more titles still count in the score of those candidates. When even
-the rarest term is that common, the candidates are the titles with every term. Bounds the cost at a million titles;
-no effect while a query's terms are in fewer titles than this altogether (every labelled query on the real corpus:
-its commonest lexeme is in 637 titles)."""
+the rarest term is that common, the candidates are the titles with every term. Bounds the cost at a million titles
+(each candidate is a heap page read and a BM25 score: 5,000 candidates cost 5-15 ms there, 2,000 about 2 ms at the
+median, EXPLAIN ANALYZE); no effect while a query's terms are in fewer titles than this altogether (every labelled
+query on the real corpus: its commonest lexeme is in 637 titles)."""
 BM25_K1, BM25_B = 1.2, 0.75
 
 
@@ -154,7 +158,7 @@ async def _compile(conn: AsyncConnection, filters: OutlierFilters) -> _Where:
         where.params["cids"] = ids
     if filters.niches:
         where.add("{a}.niche = ANY(%(niches)s)",
-                  "{a}.channel_id IN (SELECT channel_id FROM channels WHERE niche = ANY(%(niches)s))")
+                  "(SELECT niche FROM channels ch WHERE ch.channel_id = {a}.channel_id) = ANY(%(niches)s)")
         where.params["niches"] = list(filters.niches)
         where.niche = filters.niches[0] if len(set(filters.niches)) == 1 else None
     if filters.min_multiplier is not None:
@@ -402,13 +406,14 @@ def _keyword_sql(query_terms: list[dict], where: _Where, k: int) -> tuple[str, d
         params[f"t{i}"] = quoted[-1]
         parts.append(f"CASE WHEN v.title_tsv @@ %(t{i})s::tsquery THEN %(idf{i})s ELSE 0 END")
     params["tsq"] = _candidate_query(terms, quoted)
-    # the candidates first (GIN index only), then the filter on them: a bounded amount of work whatever the filter
-    sql = f"""WITH v AS MATERIALIZED (SELECT video_id, title_tsv, {', '.join(FILTER_COLUMNS)}
-                                       FROM videos WHERE title_tsv @@ %(tsq)s::tsquery)
-              SELECT v.video_id,
+    # the candidates first (GIN index only; "OFFSET 0" keeps the planner from starting at a filter's index), then the
+    # filter on them: a bounded amount of work whatever the filter
+    sql = f"""SELECT v.video_id,
                      ({' + '.join(parts)}) * (%(k1)s + 1)
                        / (1 + %(k1)s * (1 - %(b)s + %(b)s * length(v.title_tsv) / %(avgdl)s)) AS bm25
-              FROM v WHERE {where.sql('v', videos=True)}
+              FROM (SELECT video_id, title_tsv, {', '.join(FILTER_COLUMNS)} FROM videos
+                    WHERE title_tsv @@ %(tsq)s::tsquery OFFSET 0) v
+              WHERE {where.sql('v', videos=True)}
               ORDER BY bm25 DESC, v.video_id LIMIT %(k)s"""
     return sql, params
 
@@ -537,10 +542,11 @@ a bounded cost at a million titles (counting every outlier of every niche there 
 
 
 async def outlier_counts_by_niche(pool: AsyncConnectionPool, model: str, filters: OutlierFilters,
-                                  cap: int = NICHE_COUNT_CAP) -> dict[str, int]:
-    """Titles with ``model`` vectors passing ``filters`` per channel niche, each count stopped at ``cap`` (read ``cap``
-    as "``cap`` or more"): {niche: count}; niches without a passing title are left out, and so is everything when
-    the model has no vectors. Counted in the title-vector table, whose filter columns have B-tree indexes."""
+                                  cap: int = NICHE_COUNT_CAP, niches: list[str] | None = None) -> dict[str, int]:
+    """Titles with ``model`` vectors passing ``filters`` per channel niche (``niches``, default every niche), each count
+    stopped at ``cap`` (read ``cap`` as "``cap`` or more"): {niche: count}; niches without a passing title are left
+    out, and so is everything when the model has no vectors. Counted in the title-vector table, whose filter columns
+    have B-tree indexes."""
     table = await _vector_table(pool, model)
     if table is None:
         return {}
@@ -558,7 +564,7 @@ async def outlier_counts_by_niche(pool: AsyncConnectionPool, model: str, filters
                                              SELECT 1 FROM {table} t WHERE t.niche = n.niche AND {where.sql('t')}
                                              LIMIT %(cap)s) s) AS n
                                          FROM unnest(%(all_niches)s::text[]) n(niche)""",
-                               {**where.params, "cap": int(cap), "all_niches": list(NICHE_INDEXES)})
+                               {**where.params, "cap": int(cap), "all_niches": list(NICHE_INDEXES if niches is None else niches)})
             return {r["niche"]: int(r["n"]) for r in await cur.fetchall() if r["n"]}
 
 

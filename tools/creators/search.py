@@ -26,6 +26,7 @@ from agent.embeddings import MINILM, MINILM_STATIC, Embedder
 from agent.settings import Settings
 from memory.creators.identity import creator_links_of
 from memory.creators.search import (
+    MATCHES_RANKED,
     CreatorFilters,
     accounts_by_niche,
     candidate_details,
@@ -265,11 +266,15 @@ async def _alternatives(pool: AsyncConnectionPool, f: CreatorFilters, topic: tup
 
 
 async def _browse(pool: AsyncConnectionPool, f: CreatorFilters, limit: int) -> list[dict]:
-    """Filters only (no words, no example): the most engaged, then most followed accounts that pass."""
-    where, params = f.sql()
+    """Filters only (no words, no example): the most engaged, then most followed accounts that pass. With a niche, the
+    niche's index finds the accounts (the audience range is checked row by row) and at most
+    ``memory.creators.search.MATCHES_RANKED`` of them are ordered."""
+    where, params = f.sql(range_index=f.niche is None)
+    scan = f"LIMIT {int(MATCHES_RANKED)}" if f.niche else ""
     async with pool.connection() as conn:
         cur = await conn.execute(
-            f"""SELECT account_id FROM creator_accounts a WHERE {where}
+            f"""SELECT account_id FROM (SELECT account_id, engagement_pct, followers FROM creator_accounts a
+                                        WHERE {where} {scan}) a
                 ORDER BY engagement_pct DESC NULLS LAST, followers DESC NULLS LAST LIMIT {int(limit)}""",
             params,
         )

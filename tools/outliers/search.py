@@ -216,14 +216,19 @@ def _ranked(query: str, base: list[dict], in_niche: list[dict], topic: tuple[str
 
 async def _closest_niches(pool: AsyncConnectionPool, vector, filters: OutlierFilters) -> list[tuple[str, int]]:
     """The niches with outliers under ``filters`` (its niches aside), nearest first to the request's vector by the
-    cosine of the niche's text (``memory.niches.niche_texts``) in the title model's space; at most CLOSEST_SHOWN."""
-    counts = await outlier_counts_by_niche(pool, get_title_embedder().name, replace(filters, niches=()))
-    if not counts:
-        return []
-    names = [n for n in NICHES if counts.get(n)]
-    vectors = _niche_vectors(get_title_embedder())
-    order = sorted(names, key=lambda n: -float(vectors[n] @ vector))
-    return [(n, counts[n]) for n in order[:CLOSEST_SHOWN]]
+    cosine of the niche's text (``memory.niches.niche_texts``) in the title model's space; at most CLOSEST_SHOWN.
+    Counted a few niches at a time, nearest first, until CLOSEST_SHOWN have outliers (each count is index work at a
+    million titles: 76 ms for all 18 niches under a date, format and views filter, ``EXPLAIN ANALYZE``)."""
+    embedder = get_title_embedder()
+    vectors = _niche_vectors(embedder)
+    order = sorted(NICHES, key=lambda n: -float(vectors[n] @ vector))
+    counts: dict[str, int] = {}
+    for start in range(0, len(order), CLOSEST_SHOWN + 1):
+        counts.update(await outlier_counts_by_niche(pool, embedder.name, replace(filters, niches=()),
+                                                    niches=order[start : start + CLOSEST_SHOWN + 1]))
+        if len(counts) >= CLOSEST_SHOWN:
+            break
+    return [(n, counts[n]) for n in order if counts.get(n)][:CLOSEST_SHOWN]
 
 
 _niche_vector_cache: dict[str, dict] = {}
@@ -271,17 +276,18 @@ async def search_outliers(
     )
     floor = SIMILARITY_FLOOR.get(embedder.name)
     specific = [w for w in _content_words(query) if not niches_named(w, "channel")]
-    absent = await words_in_no_title(pool, specific)
+    depth = max(3 * limit, 30)
+    # the word check and the searches run side by side, each on its own pool connection (the searches' work is
+    # wasted only when no title has any of the topic's words)
+    searches = [hybrid_search(pool, embedder.name, query, vector, filters, limit=depth, similarity_floor=floor)]
+    if topic and only_niche_words(query, "channel"):  # the request is about the niche itself
+        searches.append(hybrid_search(pool, embedder.name, query, vector, replace(filters, niches=topic),
+                                      limit=depth, similarity_floor=IN_NICHE_FLOOR.get(embedder.name)))
+    absent, result, *in_result = await asyncio.gather(words_in_no_title(pool, specific), *searches)
     if specific and len(absent) == len(specific):  # no title has any word the topic is about
         trace("rag.retrieval", query=query, absent_words=absent, hits=0)
         return OutlierSearch([], topic, await _closest_niches(pool, vector, filters), absent)
-    depth = max(3 * limit, 30)
-    result = await hybrid_search(pool, embedder.name, query, vector, filters, limit=depth, similarity_floor=floor)
-    in_niche: list[dict] = []
-    if topic and only_niche_words(query, "channel"):  # the request is about the niche itself
-        in_result = await hybrid_search(pool, embedder.name, query, vector, replace(filters, niches=topic),
-                                        limit=depth, similarity_floor=IN_NICHE_FLOOR.get(embedder.name))
-        in_niche = in_result.hits
+    in_niche: list[dict] = in_result[0].hits if in_result else []
     nearest = max((h["similarity"] or 0.0 for h in result.hits), default=0.0)
     topic_floor = TOPIC_FLOOR.get(embedder.name)
     if not (niches or resolved or topic) and topic_floor is not None and nearest < topic_floor:
