@@ -182,14 +182,16 @@ async def renew(pool: AsyncConnectionPool, run_ids: Sequence[str]) -> None:
 
 async def append_events(pool: AsyncConnectionPool, run_id: str, first_seq: int, events: Sequence[tuple[str, str]]) -> None:
     """Append ``events`` ((event name, JSON text), in order) to the run's log from sequence number ``first_seq``, and
-    announce them: one statement (its own transaction, so the NOTIFY goes out once the rows are there)."""
+    announce them: one statement (its own transaction, so the NOTIFY goes out once the rows are there). The arrays go
+    in binary: psycopg's text format escapes every quote of the JSON with a regular expression (~0.5 ms per event
+    of a few kB), the binary one copies the bytes."""
     if not events:
         return
     async with pool.connection() as conn:
         await conn.execute(
             """WITH written AS (INSERT INTO run_events (run_id, seq, event, data)
                                 SELECT %(run)s, %(first)s + n - 1, e, d
-                                FROM unnest(%(events)s::text[], %(data)s::text[]) WITH ORDINALITY AS t(e, d, n))
+                                FROM unnest(%(events)b::text[], %(data)b::text[]) WITH ORDINALITY AS t(e, d, n))
                SELECT pg_notify(%(channel)s, %(note)s)""",
             {"run": run_id, "first": first_seq, "events": [e for e, _ in events], "data": [d for _, d in events],
              "channel": CHANNEL, "note": f"e:{run_id}:"})
