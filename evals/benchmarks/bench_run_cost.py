@@ -62,11 +62,12 @@ PARTS: list[tuple[str, str]] = [
 ``site-packages`` or the repository, or its last two parts: ``pregel/_loop.py``, ``postgres/aio.py``): a sample belongs to the part of the deepest frame that
 matches. An embedding sample is split by who asked: the router (``agent/intent.py`` on its stack) or the title
 scorer (``tools/scoring``). Library frames no pattern names (psycopg, pydantic, asyncio) count for the part that
-called them; samples with no part at all (the event loop between tasks) are "event loop"."""
+called them; samples with no part at all (the event loop between tasks, uvloop's C code) are "event loop"."""
 
 IDLE_LEAF = re.compile(r"^(_worker \(concurrent/futures/thread\.py|Condition\.wait|wait \(threading\.py|"
-                       r"select \(selectors\.py|Runner\.run \(asyncio/runners\.py)")
-"""Leaf frames of a thread that waits (py-spy may report one as active for a sample)."""
+                       r"select \(selectors\.py)")
+"""Leaf frames of a thread that waits (py-spy may report one as active for a sample). A sample whose leaf is
+``Runner.run`` is uvloop's C code (the event loop's I/O, HTTP parsing) and counts as "event loop"."""
 
 _RULES = [(name, re.compile(pattern)) for name, pattern in PARTS]
 
@@ -75,6 +76,8 @@ def part_of(frames: list[str]) -> str | None:
     """The part of one py-spy stack (frames root first): see ``PARTS``; None for an idle thread."""
     if not frames or IDLE_LEAF.match(frames[-1]):
         return None
+    if frames[-1].startswith("Runner.run (asyncio/runners.py"):
+        return "event loop"
     part = "event loop"
     for frame in frames:
         for name, rule in _RULES:
