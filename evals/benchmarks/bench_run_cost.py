@@ -36,6 +36,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -149,7 +150,9 @@ class _Profiler:
         if wanted and self.exe is None:
             raise SystemExit("--profile needs py-spy: `.venv/bin/pip install py-spy` (a dev tool, not a dependency).")
 
+    @contextmanager
     def record(self) -> Iterator[None]:
+        """Record the service within the block (nothing without ``--profile``)."""
         if self.exe is None:
             yield
             return
@@ -182,8 +185,6 @@ def main(
     data_dir: Annotated[Path | None, typer.Option(help="The shared data (default: CORTEX_DATA_DIR).")] = None,
 ) -> None:
     """Measure the CPU of one run (see the module docstring)."""
-    from contextlib import contextmanager
-
     from agent.settings import get_settings
 
     bench_environment("cortex-bench-run-cost-", pg_data_dir, auto_ingest=pg_data_dir is None)
@@ -199,7 +200,7 @@ def main(
             profiler = _Profiler(service.pid, rate, profile)
             commits0, tables0 = _pg_counters()
             load = os.getloadavg()[0]
-            with contextmanager(profiler.record)():
+            with profiler.record():
                 server0, pg0, client0 = _ticks(service.pid), _postgres_ticks(postmaster), time.process_time()
                 ms = asyncio.run(_loop(service.url, key, titles[WARM_UP:]))
                 server1, pg1, client1 = _ticks(service.pid), _postgres_ticks(postmaster), time.process_time()
