@@ -37,9 +37,8 @@ from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.language_models.chat_models import agenerate_from_stream
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
-from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.tools import BaseTool
 from langgraph.runtime import get_runtime
 from pydantic import Field, ValidationError
@@ -449,7 +448,17 @@ class OfflineEngine(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
+        """The whole message at once, as ``_astream``'s chunks add up (a tool call's arguments through JSON, the
+        answer without trailing whitespace), without making and adding a chunk per word: a run that streams no
+        tokens (``/runs/wait``, stream mode updates) takes this path."""
+        message = await self.respond(messages)
+        if message.tool_calls:
+            calls = [{"name": c["name"], "args": json.loads(json.dumps(c["args"], default=str)), "id": c["id"]}
+                     for c in message.tool_calls]
+            whole = AIMessage("", tool_calls=calls, response_metadata=message.response_metadata)
+        else:
+            whole = AIMessage(message.content.rstrip(), response_metadata=message.response_metadata)
+        return ChatResult(generations=[ChatGeneration(message=whole)])
 
     def _generate(
         self,

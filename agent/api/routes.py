@@ -124,18 +124,23 @@ def _assistant(assistant_id: str) -> None:
         raise HTTPException(404, f"Assistant {assistant_id!r} not found: use {GRAPH_ID!r} (or 'agent').")
 
 
-async def _thread_json(owned: auth.OwnedThread) -> dict:
-    db = await get_database()
-    graph = persistent_graph(db)
-    state = await graph.aget_state({"configurable": {"thread_id": owned.thread_id}})
+async def _thread_json(owned: auth.OwnedThread, fresh: bool = False) -> dict:
+    """The thread in LangGraph's Thread shape; ``fresh``: it was claimed just now with no checkpoint (``_create``),
+    so it has no state and no run to read: idle, no values."""
+    status, values, interrupts = "idle", {}, {}
+    if not fresh:
+        db = await get_database()
+        state = await persistent_graph(db).aget_state({"configurable": {"thread_id": owned.thread_id}})
+        status = thread_status(state, await runs.RUNS.busy(db, owned.thread_id))
+        values, interrupts = state.values, {t.id: list(t.interrupts) for t in state.tasks if t.interrupts}
     return {
         "thread_id": owned.thread_id,
         "created_at": owned.created_at,
         "updated_at": owned.updated_at,
         "metadata": {**owned.metadata, "creator_id": owned.creator_id},
-        "status": thread_status(state, await runs.RUNS.busy(db, owned.thread_id)),
-        "values": state.values,
-        "interrupts": {t.id: list(t.interrupts) for t in state.tasks if t.interrupts},
+        "status": status,
+        "values": values,
+        "interrupts": interrupts,
     }
 
 
@@ -155,13 +160,14 @@ async def _start(thread_id: str, body: RunCreate, creator: str, modes: set[str],
 # --- routes ------------------------------------------------------------------------------------------------------
 
 
-async def _create(thread_id: str, creator: str, metadata: dict[str, Any]) -> auth.OwnedThread | None:
+async def _create(thread_id: str, creator: str, metadata: dict[str, Any], generated: bool = False) -> auth.OwnedThread | None:
     """Claim a new thread id (a UUID, else 422) for the creator: None when the id is taken (by anyone, or by a
-    conversation that has checkpoints but no owner, such as one of `cortex ask --thread`)."""
+    conversation that has checkpoints but no owner, such as one of `cortex ask --thread`). A thread claimed here has
+    no checkpoint. ``generated``: the id is a new uuid4 of this service, so nothing can have checkpoints under it."""
     if not _is_uuid(thread_id):
         raise HTTPException(422, f"Thread id {thread_id!r} is not a UUID: LangGraph thread ids are UUIDs.")
     db = await get_database()
-    if await db.checkpointer.aget_tuple({"configurable": {"thread_id": thread_id}}) is not None \
+    if not generated and await db.checkpointer.aget_tuple({"configurable": {"thread_id": thread_id}}) is not None \
             and not await auth.thread_has_owner(db.pool, thread_id):
         return None
     return await auth.claim_thread(db.pool, thread_id, creator, metadata)
@@ -173,11 +179,12 @@ async def create_thread(body: ThreadCreate, creator: Creator) -> Response:
     own thread instead)."""
     thread_id = str(body.thread_id or uuid.uuid4())
     db = await get_database()
-    owned = await _create(thread_id, creator, body.metadata)
-    if owned is None:
-        owned = await auth.owned_thread(db.pool, thread_id, creator)
-        if owned is None or body.if_exists == "raise":
-            raise HTTPException(409, f"Thread {thread_id} already exists.")
+    owned = await _create(thread_id, creator, body.metadata, generated=body.thread_id is None)
+    if owned is not None:
+        return _json(await _thread_json(owned, fresh=True))
+    owned = await auth.owned_thread(db.pool, thread_id, creator)
+    if owned is None or body.if_exists == "raise":
+        raise HTTPException(409, f"Thread {thread_id} already exists.")
     return _json(await _thread_json(owned))
 
 

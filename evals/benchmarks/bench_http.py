@@ -111,6 +111,62 @@ async def wait_once(client, title: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+class LoadClient:
+    """The benchmarks' load generator: the same routes the ``langgraph_sdk`` client calls (``POST /threads``,
+    ``POST /threads/{id}/runs/wait``, ``POST /threads/{id}/runs/stream``), with the same JSON bodies, over one plain
+    ``httpx.AsyncClient`` and without the SDK's per-event parsing, so the client's CPU per run stays small next to the
+    service's (on a 2-core machine the client shares the cores it measures). The API tests keep the real SDK
+    (``tests/agent/test_api_protocol_python.py``); ``bench_http``'s latency figures use the SDK too."""
+
+    def __init__(self, url: str, key: str, timeout_s: float = STREAM_TIMEOUT_S) -> None:
+        self.http = httpx.AsyncClient(base_url=url, headers={"x-api-key": key},
+                                      timeout=httpx.Timeout(timeout_s, connect=30),
+                                      limits=httpx.Limits(max_connections=None, max_keepalive_connections=256))
+
+    async def _thread(self) -> str:
+        response = await self.http.post("/threads", json={})
+        response.raise_for_status()
+        return response.json()["thread_id"]
+
+    @staticmethod
+    def _input(title: str) -> dict:
+        return {"assistant_id": "creator_cortex",
+                "input": {"messages": [{"role": "user", "content": f"Score this title: {title}"}]}}
+
+    async def wait(self, title: str) -> float:
+        """One scored-title run through /runs/wait on a new thread; returns milliseconds. Raises when it did not
+        answer (an HTTP error, or no answer by the offline engine)."""
+        thread = await self._thread()
+        started = time.perf_counter()
+        response = await self.http.post(f"/threads/{thread}/runs/wait", json=self._input(title))
+        response.raise_for_status()
+        if "offline engine" not in response.json()["messages"][-1]["content"]:
+            raise RuntimeError("the run did not answer")
+        return (time.perf_counter() - started) * 1000
+
+    async def stream(self, title: str) -> float:
+        """One scored-title run streamed (stream mode updates) to its ``end`` event on a new thread; returns
+        milliseconds. Raises on an HTTP error, an ``error`` event or a stream that ends without ``end``."""
+        thread = await self._thread()
+        started = time.perf_counter()
+        last = None
+        async with self.http.stream("POST", f"/threads/{thread}/runs/stream",
+                                    json={**self._input(title), "stream_mode": ["updates"]}) as response:
+            response.raise_for_status()
+            async for line in response.aiter_lines():
+                if line.startswith("event:"):
+                    last = line[6:].strip()
+                    if last == "error":
+                        raise RuntimeError("the stream sent an error event")
+        if last != "end":
+            raise RuntimeError(f"the stream ended with {last!r}")
+        return (time.perf_counter() - started) * 1000
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self.http.aclose()
+
+
 async def _latency(url: str, key: str, titles: list[str]) -> None:
     from langgraph_sdk import get_client
 

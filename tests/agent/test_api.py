@@ -37,6 +37,7 @@ async def test_thread_stream_state_and_history_in_process(app, keys):
     client = in_process(app, keys["Alice Test"])
     thread = await client.threads.create(metadata={"source": "tests"})
     assert thread["status"] == "idle" and thread["metadata"]["creator_id"] == "alice-test"
+    assert await client.threads.get(thread["thread_id"]) == thread  # a new thread's JSON is what reading it gives
     parts = [p async for p in client.runs.stream(
         thread["thread_id"], "creator_cortex", input=user(SCORE),
         stream_mode=["values", "updates", "messages-tuple", "custom"],

@@ -310,3 +310,19 @@ async def test_which_hook_is_the_strongest_is_answered_from_the_analysis(engine)
     reply = await engine.ainvoke([*history, HumanMessage("which of those hooks is the strongest?")])
     assert not reply.tool_calls and reply.content.startswith("#2 “12 questions, 6 hours” did best by strength")
     assert "time 0:11" in reply.content
+
+
+@pytest.mark.parametrize("text", ["Score this title: I Built a Giant Lego Volcano", "what sort of stuff are you able "
+                                  "to do for me?", "Can you score my title?"])
+async def test_the_whole_message_is_what_the_streamed_chunks_add_up_to(engine, text):
+    """A run that streams no tokens gets the message at once (``_agenerate``); it is the message a streamed run's
+    word chunks add up to: the same text, tool calls (arguments through JSON) and metadata."""
+    whole = await engine.ainvoke([HumanMessage(text)])
+    chunks = [chunk async for chunk in engine.astream([HumanMessage(text)])]
+    streamed = chunks[0]
+    for chunk in chunks[1:]:
+        streamed += chunk
+    assert len(chunks) > 1 or whole.tool_calls  # an answer streams word by word
+    assert whole.content == streamed.content
+    assert [(c["name"], c["args"]) for c in whole.tool_calls] == [(c["name"], c["args"]) for c in streamed.tool_calls]
+    assert whole.response_metadata == streamed.response_metadata
