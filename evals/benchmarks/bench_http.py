@@ -111,6 +111,12 @@ async def wait_once(client, title: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+KEEPALIVE_EXPIRY_S = 2.0
+"""How long ``LoadClient`` keeps an idle connection for reuse: under uvicorn's keep-alive timeout (5 s), so it never
+sends a request on a connection the server is closing (with httpx's default, also 5 s, the two race, and a request
+now and then meets a reset connection: an httpx ``ReadError``)."""
+
+
 class LoadClient:
     """The benchmarks' load generator: the same routes the ``langgraph_sdk`` client calls (``POST /threads``,
     ``POST /threads/{id}/runs/wait``, ``POST /threads/{id}/runs/stream``), with the same JSON bodies, over one plain
@@ -121,7 +127,8 @@ class LoadClient:
     def __init__(self, url: str, key: str, timeout_s: float = STREAM_TIMEOUT_S) -> None:
         self.http = httpx.AsyncClient(base_url=url, headers={"x-api-key": key},
                                       timeout=httpx.Timeout(timeout_s, connect=30),
-                                      limits=httpx.Limits(max_connections=None, max_keepalive_connections=256))
+                                      limits=httpx.Limits(max_connections=None, max_keepalive_connections=256,
+                                                          keepalive_expiry=KEEPALIVE_EXPIRY_S))
 
     async def _thread(self) -> str:
         response = await self.http.post("/threads", json={})
