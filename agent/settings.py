@@ -169,6 +169,10 @@ class Settings(BaseSettings):
         default=1, description="`cortex worker`: hours between checks for creator accounts due a refresh (each "
         "account is due by its own cadence, from its upload history); a divisor of 24.",
     )
+    retention_days: int = Field(
+        default=30, ge=1, le=3650, description="`cortex worker`: days finished API runs (with their streamed events) "
+        "and finished queue jobs are kept; the daily prune job deletes older ones (running and queued ones never).",
+    )
     job_max_attempts: int = Field(
         default=4, ge=1, le=20, description="`cortex worker`: executions of a scheduled job that fails before it "
         "ends dead (failed, its error kept); a spent YouTube quota postpones a job instead and does not count.",

@@ -56,10 +56,11 @@ RUN_TASK = "cortex:run"
 MAINTENANCE = "maintenance"
 """The queue of scheduled work (refreshes, scans)."""
 SCHEDULE = {"channels": ("schedule_channels_h", 0), "outliers": ("schedule_outliers_h", 15),
-            "creators": ("schedule_creators_h", 30), "trending": ("schedule_trending_h", 45)}
-"""Periodic task -> (the setting of its cadence in hours, the minute of the hour it runs at, UTC: spread out)."""
+            "creators": ("schedule_creators_h", 30), "trending": ("schedule_trending_h", 45), "prune": (24, 50)}
+"""Periodic task -> (the setting of its cadence in hours, or the hours themselves, the minute of the hour it runs
+at, UTC: spread out)."""
 TASK_LABELS = {RUN_TASK: "background run", "cortex:channels": "channel refresh", "cortex:outliers": "outlier scan",
-               "cortex:creators": "creator refresh", "cortex:trending": "trending"}
+               "cortex:creators": "creator refresh", "cortex:trending": "trending", "cortex:prune": "prune"}
 """What `cortex jobs` calls each task."""
 QUOTA_RESET_MARGIN = timedelta(minutes=5)
 """A job postponed by a spent quota is due this long after the reset (midnight Pacific time)."""
@@ -168,6 +169,20 @@ async def scan_outliers(timestamp: int | None = None) -> str:
             f"{report.titles_embedded} titles embedded")
 
 
+async def prune(timestamp: int | None = None) -> str:
+    """Delete what is older than CORTEX_RETENTION_DAYS: finished API runs with their events
+    (``memory.runs.prune``), and finished jobs of the queue with the errors kept for them (procrastinate's
+    ``delete_old_jobs``: succeeded, failed, cancelled and aborted). Waiting and running work is never touched."""
+    db = await get_database()
+    days = get_settings().retention_days
+    runs = await runs_db.prune(db.pool, timedelta(days=days))
+    app = await queue_app(db)
+    await app.job_manager.delete_old_jobs(nb_hours=24 * days, include_failed=True, include_cancelled=True,
+                                          include_aborted=True)
+    errors = await jobs_db.prune_errors(db.pool)
+    return f"{runs} runs and {errors} job errors older than {days} days deleted"
+
+
 async def record_errors(call_next, context: procrastinate.JobContext, worker) -> object:
     """Worker middleware around every job: keep the error of a failed execution (``memory.jobs.record_error``),
     and postpone a job stopped by a spent YouTube quota instead of failing it: the same task and arguments queued
@@ -203,7 +218,7 @@ async def record_errors(call_next, context: procrastinate.JobContext, worker) ->
 
 def blueprint() -> procrastinate.Blueprint:
     """The tasks, in a new Blueprint: ``run`` (queue ``runs``; the database's errors retried with backoff, 2, 4 s)
-    and the scheduled ``channels``, ``creators``, ``outliers`` and ``trending`` (queue ``maintenance``,
+    and the scheduled ``channels``, ``creators``, ``outliers``, ``trending`` and ``prune`` (queue ``maintenance``,
     ``Backoff``). New each time: procrastinate binds a blueprint's tasks to the one App they are added to (one per
     database, ``queue_app``)."""
     tasks = procrastinate.Blueprint()
@@ -211,7 +226,7 @@ def blueprint() -> procrastinate.Blueprint:
         max_attempts=3, exponential_wait=2, retry_exceptions={psycopg.OperationalError, psycopg_pool.PoolTimeout}))(
         execute_run)
     for name, body in (("channels", refresh_channels), ("creators", refresh_creators), ("outliers", scan_outliers),
-                       ("trending", read_trending)):
+                       ("trending", read_trending), ("prune", prune)):
         tasks.task(name=name, queue=MAINTENANCE, retry=Backoff())(body)
     return tasks
 
@@ -222,7 +237,8 @@ def schedule_jobs(app: procrastinate.App, settings: Settings) -> None:
     for name, (setting, minute) in SCHEDULE.items():
         task = app.tasks[f"cortex:{name}"]
         if (task.name, "") not in app.periodic_registry.periodic_tasks:
-            app.periodic(cron=f"{minute} */{getattr(settings, setting)} * * *",
+            hours = setting if isinstance(setting, int) else getattr(settings, setting)
+            app.periodic(cron=f"{minute} */{hours} * * *",
                          queueing_lock=task.name)(task)
 
 

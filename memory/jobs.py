@@ -84,6 +84,15 @@ async def record_error(pool: AsyncConnectionPool, job_id: int, attempt: int, tas
         )
 
 
+async def prune_errors(pool: AsyncConnectionPool) -> int:
+    """Delete the errors kept for jobs the queue no longer holds (deleted by its ``delete_old_jobs``); returns how
+    many."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "DELETE FROM job_errors e WHERE NOT EXISTS (SELECT 1 FROM procrastinate_jobs j WHERE j.id = e.job_id)")
+        return cur.rowcount
+
+
 class JobError(ValueError):
     """A job that cannot be retried (none with that id, or in a state that is not retried); says what to do."""
 

@@ -21,7 +21,7 @@ import contextlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -272,6 +272,15 @@ async def forget_thread(pool: AsyncConnectionPool, thread_id: str) -> None:
     """Delete a deleted thread's runs and their events."""
     async with pool.connection() as conn:
         await conn.execute("DELETE FROM runs WHERE thread_id = %s", (thread_id,))
+
+
+async def prune(pool: AsyncConnectionPool, older_than: timedelta) -> int:
+    """Delete the runs that ended (``FINAL``) more than ``older_than`` ago, their events with them (ON DELETE
+    CASCADE); returns how many runs. Queued, pending and running runs are never touched."""
+    async with pool.connection() as conn:
+        cur = await conn.execute("DELETE FROM runs WHERE status = ANY(%s) AND updated_at < now() - %s",
+                                 (list(FINAL), older_than))
+        return cur.rowcount
 
 
 async def delete(pool: AsyncConnectionPool, run_id: str) -> None:

@@ -140,7 +140,7 @@ async def test_periodic_jobs_are_deferred_once_per_tick_however_many_workers(job
         periodic = list(app.periodic_registry.periodic_tasks.values())
         assert {p.task.name: p.cron for p in periodic} == {
             "cortex:channels": "0 */6 * * *", "cortex:outliers": "15 */12 * * *", "cortex:creators": "30 */1 * * *",
-            "cortex:trending": "45 */4 * * *"}
+            "cortex:trending": "45 */4 * * *", "cortex:prune": "50 */24 * * *"}
         tick = int(datetime(2026, 1, 5, 12, tzinfo=UTC).timestamp())
         for _ in range(2):  # two workers, the same tick
             await procrastinate.periodic.PeriodicDeferrer(app.periodic_registry).defer_jobs(
@@ -149,7 +149,7 @@ async def test_periodic_jobs_are_deferred_once_per_tick_however_many_workers(job
             [(p, tick + 6 * 3600) for p in periodic])  # the next tick, the first jobs still waiting
         waiting = await jobs.list_jobs(db.pool, ("queued",))
         assert sorted(j.task for j in waiting) == ["cortex:channels", "cortex:creators", "cortex:outliers",
-                                                   "cortex:trending"]
+                                                   "cortex:prune", "cortex:trending"]
         assert all(j.args == {"timestamp": tick} for j in waiting)
     finally:
         async with db.pool.connection() as conn:
@@ -348,6 +348,43 @@ async def test_a_cortex_worker_process_runs_a_scheduled_job_and_stops_on_sigterm
     async with db.pool.connection() as conn:
         cur = await conn.execute("SELECT count(*) AS n FROM creator_accounts WHERE refreshed_at IS NOT NULL")
         assert (await cur.fetchone())["n"] == 0
+
+
+async def test_prune_deletes_old_finished_runs_and_orphaned_job_errors_only(jobs_db):
+    """Runs that ended more than CORTEX_RETENTION_DAYS ago go with their events; a run still running, one waiting and
+    a recent one stay; the errors kept for jobs the queue no longer holds go, those of a job it holds stay."""
+    db, _ = jobs_db
+    days = get_settings().retention_days
+    rows = {"old-done": ("success", days + 1), "old-error": ("error", days + 5), "old-running": ("running", days + 1),
+            "old-queued": ("queued", days + 2), "recent": ("success", days - 1)}
+    ids = {name: str(uuid.uuid4()) for name in rows}
+    kept_job = await _defer(db, "outliers")
+    async with db.pool.connection() as conn:
+        for name, (status, age) in rows.items():
+            await conn.execute(
+                "INSERT INTO runs (run_id, thread_id, creator_id, status, updated_at) "
+                "VALUES (%s, %s, 'prune-test', %s, now() - %s)", (ids[name], f"t-{name}", status, timedelta(days=age)))
+            await conn.execute("INSERT INTO run_events (run_id, seq, event, data) VALUES (%s, 1, 'values', '{}')",
+                               (ids[name],))
+    await jobs.record_error(db.pool, 987654321, 0, "cortex:channels", "RuntimeError", "a job deleted long ago")
+    await jobs.record_error(db.pool, kept_job, 0, "cortex:outliers", "RuntimeError", "a job the queue still holds")
+    try:
+        said = await worker.prune()
+        async with db.pool.connection() as conn:
+            cur = await conn.execute("SELECT run_id::text AS id FROM runs WHERE creator_id = 'prune-test'")
+            left = {r["id"] for r in await cur.fetchall()}
+            cur = await conn.execute("SELECT count(*) AS n FROM run_events WHERE run_id = ANY(%s::uuid[])",
+                                     (list(ids.values()),))
+            events = (await cur.fetchone())["n"]
+            cur = await conn.execute("SELECT job_id FROM job_errors WHERE job_id IN (987654321, %s)", (kept_job,))
+            errors = [r["job_id"] for r in await cur.fetchall()]
+        assert left == {ids["old-running"], ids["old-queued"], ids["recent"]} and events == 3
+        assert errors == [kept_job] and said.startswith("2 runs and 1 job errors")
+    finally:
+        async with db.pool.connection() as conn:
+            await conn.execute("DELETE FROM runs WHERE creator_id = 'prune-test'")
+            await conn.execute("DELETE FROM job_errors WHERE job_id = %s", (kept_job,))
+            await conn.execute("DELETE FROM procrastinate_jobs WHERE id = %s", (kept_job,))
 
 
 @pytest.mark.integration  # it tries a database of its own (none answers)
