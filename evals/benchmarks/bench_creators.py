@@ -98,7 +98,7 @@ async def _build(pool, data_dir: Path, n_creators: int, log) -> dict:
             cur = await conn.execute(f"SELECT (SELECT count(*) FROM creator_accounts) AS accounts, (SELECT count(*) FROM {table}) AS vectors")
             counts = await cur.fetchone()
             if counts["accounts"] >= n_creators:  # a kept folder already holds the load-test tables
-                cur = await conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE account_id LIKE '%%#%%') AS copied")
+                cur = await conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE account_id LIKE '%#%') AS copied")
                 if not (await cur.fetchone())["copied"]:  # built for another model: this one's vectors get copies
                     await conn.execute("SET maintenance_work_mem = '1GB'")
                     for platform in ("youtube", "instagram"):
