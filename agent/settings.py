@@ -15,6 +15,10 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SERVE_WORKERS_MAX = 32
+"""Most processes `cortex serve --workers` starts (``agent.serve``). Each loads its own models (a few hundred MB of
+memory) and holds up to about 15 database connections (its pool of 10, its start-up jobs', the run events' listener)
+against the embedded Postgres's 100; more processes than CPU cores only queue on the CPU."""
 
 
 class Settings(BaseSettings):
@@ -111,6 +115,9 @@ class Settings(BaseSettings):
     # Service
     host: str = Field(default="127.0.0.1")
     port: int = Field(default=8000)
+    serve_workers: int = Field(
+        default=1, description=f"Processes `cortex serve` runs on the one port (1 to {SERVE_WORKERS_MAX}); --workers."
+    )
     ui_password: SecretStr = Field(
         default=SecretStr("cortex"),
         description="Password of the chat UI's login; the user name is the creator id.",
