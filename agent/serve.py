@@ -122,7 +122,8 @@ def watch_workers(url: str, workers: int, say: Callable[[str], None], stop: thre
         steps = [("", body["stage"])] if body.get("status") == "starting" and body.get("stage") else []
         steps += [(f"{job}: ", stage) for job, stage in (body.get("background") or {}).items()]
         for prefix, stage in steps:
-            if stage.get("percent") is not None and (pid, prefix + stage["phase"], stage["percent"] // 10) not in printed:
+            counted = (stage.get("total") or 0) > 1  # a one-step phase: the child's own log line names it
+            if counted and (pid, prefix + stage["phase"], stage["percent"] // 10) not in printed:
                 printed.add((pid, prefix + stage["phase"], stage["percent"] // 10))
                 say(f"process {pid}: {prefix}{Stage(stage['phase'], stage['done'], stage['total']).words()}")
         if body.get("status") in ("ok", "degraded") and not body.get("background"):

@@ -359,6 +359,7 @@ async def test_the_chat_works_in_a_browser_whichever_process_takes_each_request(
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = await browser.new_page()
         sockets: list[str] = []
+        page.on("websocket", lambda socket: sockets.append(socket.url))
         page.on("request", lambda request: sockets.append(request.url) if "/socket.io/" in request.url else None)
         await login(page, parent.url, "workers-browser")
         await page.locator("#chat-input").fill(SCORE)

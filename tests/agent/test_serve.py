@@ -66,6 +66,7 @@ def _starting(pid: int, phase: str, done: int, total: int) -> dict:
 def test_the_parent_prints_each_childs_counted_progress_then_all_ready():
     _Children.answers = [
         _starting(11, "writing videos", 100, 6000), _starting(12, "opening the database", 0, 0),
+        _starting(12, "writing 8,683 videos", 0, 1),  # one step: the child's log line says it, the parent not again
         _starting(11, "writing videos", 300, 6000),  # still the first tenth: no new line
         _starting(11, "writing videos", 2400, 6000),
         {"status": "ok", "pid": 12, "background": {"title index": {"phase": "embedding titles", "done": 50,
