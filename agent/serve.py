@@ -35,8 +35,6 @@ from uvicorn.supervisors import Multiprocess
 from agent.settings import Settings, get_settings
 from agent.startup import LaunchApp, Progress, Stage, StartupState
 
-log = logging.getLogger("cortex")
-
 HEALTHCHECK_TIMEOUT_S = 30
 """Seconds a child has to answer the supervisor's ping (every 0.5 s) before it counts as hung and is restarted;
 uvicorn's 5 s default is too short for a child whose first start loads models on a busy 2-core machine."""

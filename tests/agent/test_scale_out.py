@@ -28,7 +28,7 @@ from langgraph_sdk import get_client
 from playwright.async_api import async_playwright
 
 from agent import auth
-from agent.server import spawned_service, spawned_worker, warm_up
+from agent.server import free_port, spawned_cortex, spawned_service, spawned_worker, warm_up
 from agent.settings import PROJECT_ROOT, get_settings
 
 from support import CHROMIUM, CHROMIUM_ARGS, JsonHandler, login, serve_http, tool_calls_answered, user
@@ -296,6 +296,7 @@ def _postmasters(pg_data_dir: Path) -> list[psutil.Process]:
     return found
 
 
+@pytest.mark.e2e
 def test_two_processes_answer_on_one_port_and_share_one_postgres_the_parent_never_opens(workers):
     parent, _, root = workers
     pids = _on_each_process(parent.url, lambda client: client.get("/health").json()["pid"])
@@ -314,6 +315,7 @@ def _new_key(env: dict) -> str:
     return made.stdout.strip()
 
 
+@pytest.mark.e2e
 async def test_a_busy_thread_gets_409_from_either_process(workers):
     parent, env, _ = workers
     key = _new_key(env)
@@ -333,6 +335,7 @@ async def test_a_busy_thread_gets_409_from_either_process(workers):
     assert (await client.runs.get(tid, run["run_id"]))["status"] == "interrupted"
 
 
+@pytest.mark.e2e
 def test_a_chat_login_through_one_process_is_valid_on_the_other(workers):
     parent, _, root = workers
     with httpx.Client(base_url=parent.url, timeout=60) as first:
@@ -350,6 +353,7 @@ def test_a_chat_login_through_one_process_is_valid_on_the_other(workers):
     assert (root / "state" / "auth_secret").is_file()  # one secret, made by the first process to start
 
 
+@pytest.mark.e2e
 async def test_the_chat_works_in_a_browser_whichever_process_takes_each_request(workers):
     """The page, its login, its Socket.IO connection and a reload each go to whichever process accepts them; the
     conversation goes on and comes back after the reload (its WebSocket lives on one process, its thread in
@@ -374,6 +378,7 @@ async def test_the_chat_works_in_a_browser_whichever_process_takes_each_request(
     assert sockets and all("transport=websocket" in url for url in sockets), sockets
 
 
+@pytest.mark.e2e
 def test_sigterm_to_the_parent_stops_every_process_and_the_embedded_postgres(workers):
     parent, _, root = workers
     family = psutil.Process(parent.pid).children(recursive=True)
@@ -384,3 +389,16 @@ def test_sigterm_to_the_parent_stops_every_process_and_the_embedded_postgres(wor
     assert alive == []
     assert _postmasters(root / "pgdata") == []  # the last child to exit stopped it
     assert json.loads((root / "pgdata" / ".handle_pids.json").read_text()) == []
+
+
+@pytest.mark.e2e
+def test_a_process_that_cannot_start_stops_the_others_and_serve_exits_1():
+    """No restart loop when the database cannot be reached: the first child whose start fails stops the parent,
+    which stops the other and exits 1; the children's log lines say why."""
+    env = {"DATABASE_URL": "postgresql://cortex@127.0.0.1:1/cortex", "CORTEX_AUTO_INGEST": "false"}
+    with spawned_cortex(["serve", "--host", "127.0.0.1", "--port", str(free_port()), "--workers", "2"], env) as (
+            _, proc, stop):
+        assert proc.wait(timeout=300) == 1
+        output = stop()
+    assert "could not start: Could not prepare Postgres" in output and "Traceback" not in output
+    assert "failed to start, stopping the parent process" in output
