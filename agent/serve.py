@@ -42,7 +42,7 @@ WATCH_EVERY_S = 0.5
 """Seconds between the parent's reads of /health while the children start."""
 
 _exit_code: int | None = None
-"""This child's exit code on SIGTERM when not the signal's own (``STARTUP_FAILURE`` after a failed boot)."""
+"""``STARTUP_FAILURE`` once this child's boot failed: its exit code (``_after_sigterm``)."""
 
 
 async def boot(launch: LaunchApp) -> None:
@@ -73,23 +73,30 @@ def create_app() -> LaunchApp:
     return launch_app(on_failure=failed)
 
 
-def _exit_on_sigterm(signum: int, _frame) -> None:
-    sys.exit(_exit_code if _exit_code is not None else 128 + signum)
+def _after_sigterm(_signum: int, _frame) -> None:
+    """A child's SIGTERM handler outside uvicorn's server (uvicorn raises the signal again after its graceful shutdown,
+    and the parent sends it to a child already stopping on Ctrl-C): exit with ``_exit_code`` once when the boot
+    failed, else nothing, so the child ends through Python (its exit handlers run, and the last process using the
+    embedded Postgres stops it in one) instead of dying of the signal, and a signal arriving while those handlers
+    run does not interrupt them."""
+    global _exit_code
+    code, _exit_code = _exit_code, None
+    if code is not None:
+        sys.exit(code)
 
 
 class ServeConfig(uvicorn.Config):
     """uvicorn's config for the children of `cortex serve --workers N`. Each spawned child calls
     ``configure_logging`` first, before it runs its server: here it also makes the child's log lines say which
-    process wrote them (``process <pid>: ...``), and makes SIGTERM end it through Python once uvicorn has shut down
-    gracefully (uvicorn raises the signal again then; dying of it would skip the exit handlers, and the last
-    process using the embedded Postgres stops it in one)."""
+    process wrote them (``process <pid>: ...``) and sets its SIGTERM handler for the time outside the server
+    (``_after_sigterm``; while the server runs, uvicorn's own handler shuts it down gracefully)."""
 
     def configure_logging(self) -> None:
         """uvicorn's logging set-up, and in a child also the log format and the SIGTERM handler (see the class)."""
         super().configure_logging()
         if multiprocessing.parent_process() is not None:
             logging.basicConfig(level=logging.WARNING, format="process %(process)d: %(message)s", force=True)
-            signal.signal(signal.SIGTERM, _exit_on_sigterm)
+            signal.signal(signal.SIGTERM, _after_sigterm)
 
 
 def _local_url(host: str, port: int) -> str:
