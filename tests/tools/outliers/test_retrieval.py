@@ -148,6 +148,28 @@ def _plan_sql(where) -> str:
     return search.sql
 
 
+async def test_niche_outlier_counts_under_a_filter_are_index_only_scans(db):
+    """The count behind "closest niches" reads the covering (niche, multiplier) index, not the vector table's rows."""
+    filters = OutlierFilters(min_multiplier=2.0, video_format="long", published_after=date(2015, 1, 1), min_views=10_000)
+    counts = await corpus_search.outlier_counts_by_niche(db.pool, MINILM, filters, cap=50)
+    async with db.pool.connection() as conn:
+        cur = await conn.execute(
+            """SELECT c.niche, count(*) AS n FROM videos v JOIN channels c USING (channel_id)
+               WHERE v.outlier_multiplier >= 2 AND NOT v.is_short AND v.published_at >= '2015-01-01'
+                 AND v.views >= 10000 AND c.niche IS NOT NULL GROUP BY c.niche""")
+        expected = {r["niche"]: min(int(r["n"]), 50) for r in await cur.fetchall()}
+        async with conn.transaction():
+            await conn.execute("SET LOCAL enable_bitmapscan = off")
+            await conn.execute("SET LOCAL enable_seqscan = off")
+            cur = await conn.execute(
+                """EXPLAIN SELECT 1 FROM title_vec_all_minilm_l6_v2 t WHERE t.niche = 'science & engineering'
+                   AND t.outlier_multiplier >= 2 AND NOT t.is_short AND t.published_at >= '2015-01-01'
+                   AND t.views >= 10000 LIMIT 50""")
+            explained = " ".join(r["QUERY PLAN"] for r in await cur.fetchall())
+    assert counts == expected and len(counts) >= 3
+    assert "Index Only Scan using title_vec_all_minilm_l6_v2_niche_outlier_multiplier_incl" in explained
+
+
 async def _niche_rows(db, niche: str) -> list[dict]:
     async with db.pool.connection() as conn:
         cur = await conn.execute(
