@@ -235,6 +235,9 @@ async def test_a_topic_naming_a_niche_gets_that_niche_first_and_no_other_sense_o
     floor = SIMILARITY_FLOOR[MINILM]
     others = [h for h in found.hits if h.niche != "personal finance"]
     assert all(h.similarity >= floor for h in others)  # no "budget camera" title on its shared word alone
+    # nor a robot that "Could Save Your Life" on the "saving" of "saving money"
+    saving = await search_outliers(db.pool, "saving money", limit=10)
+    assert saving.hits and all(h.niche == "personal finance" or h.similarity >= floor for h in saving.hits)
 
 
 async def test_an_absent_topic_is_no_good_match_with_the_closest_niches(db):
