@@ -96,6 +96,12 @@ class StartupState:
         with self._lock:
             self.status, self.error = "failed", error
 
+    def resume(self) -> None:
+        """Start-up goes on after a failure (its failed job was retried): 'starting' again, the error gone."""
+        with self._lock:
+            if self.status == "failed":
+                self.status, self.error = "starting", None
+
     def message(self) -> str:
         """What a creator reads while waiting, e.g. 'Getting ready: embedding titles: 2,580 of 6,012 (43%)'."""
         if self.status == "failed":
