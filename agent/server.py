@@ -3,8 +3,9 @@ at /docs), the MCP server at /mcp (``agent.mcp_server``), /health, and the chat 
 
 `cortex serve` runs it inside ``agent.startup.LaunchApp``, which answers on the port at once; ``boot`` then builds the
 app and runs ``start_up``: it opens the database (starting the embedded Postgres unless DATABASE_URL is set), applies
-migrations and ingests the demo corpus when it is empty (``CORTEX_AUTO_INGEST``), while /health and the chat page
-show its progress; once ready, the title index and the creator-search index are built in the background. On stop it
+migrations and has the demo corpus ingested when it is empty (``CORTEX_AUTO_INGEST``; a job of the queue,
+``agent.worker.load_corpus``), while /health and the chat page show its progress; once ready, the title index and the
+creator-search index are built in the background (another job, ``agent.worker.build_indexes``). On stop it
 cancels the API runs in progress (each leaves its thread whole) and flushes Langfuse traces.
 
 ``spawned_service`` starts `cortex serve` as a child process on a free port of 127.0.0.1, ``spawned_worker`` starts
@@ -131,13 +132,13 @@ async def start_up(settings: Settings, state: StartupState, stack: contextlib.As
     """The service's start-up, after the port is open: start the embedded Postgres and load the embedding model
     (worker threads), open the database (the process database, ``memory.db.use_database``), start this process's
     worker for the first-start jobs (``agent.worker.serve_startup_jobs``; with ``CORTEX_AUTO_INGEST`` and
-    ``CORTEX_SERVE_STARTUP_JOBS``), and when the
-    corpus is empty defer the ingest job (``agent.worker.defer_once``: one for every process starting on the database)
-    and follow it while loading the tools (``warm_up``); then mark ``state`` ready, and when titles lack vectors or no
-    creator is loaded, defer the index job and follow it in the background. Whichever process executes a job, its
-    progress (in Postgres) goes to ``state`` (``show_ingest``, ``show_indexes``); what to undo on stop goes on
-    ``stack`` (the worker stopped, runs in progress cancelled, traces flushed, the database closed); errors
-    propagate."""
+    ``CORTEX_SERVE_STARTUP_JOBS``), and when the corpus is empty defer the ingest job (``agent.worker.defer_once``:
+    one for every process starting on the database) and follow it while loading the tools (``warm_up``); then mark
+    ``state`` ready, and when titles lack vectors or no creator is loaded, defer the index job and follow it in the
+    background. Whichever process executes a job, its progress (in Postgres) goes to ``state`` (``show_ingest``,
+    ``show_indexes``); a dead ingest job leaves ``state`` failed with what to fix, and the service up to show it
+    until the job is retried. What to undo on stop goes on ``stack`` (the worker stopped, runs in progress
+    cancelled, traces flushed, the database closed); errors propagate."""
     from agent import worker
     from agent.embeddings import get_embedder, get_title_embedder
     from memory.corpus.ingest import corpus_is_empty
