@@ -495,12 +495,15 @@ async def follow_job(db: Database, job_id: int, report: Callable[[jobs_db.JobRow
         await asyncio.sleep(PROGRESS_S)
 
 
-class _NoTraceback(logging.Filter):
-    """Drops the traceback from procrastinate's log line of a failed job: in `cortex serve`'s terminal, the error's
-    own words (kept for `cortex jobs`, shown on /health) say what to fix."""
+class _InOwnWords(logging.Filter):
+    """`cortex serve`'s terminal: procrastinate's line on a failed job (its call string, a traceback) is dropped, as
+    the service says what failed and what to fix in its own words (``agent.server.show_ingest``); its other lines
+    keep their message, without a traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Keep the line, without its exception."""
+        """False for a failed job's line; otherwise the line, without its exception."""
+        if getattr(record, "action", None) in ("job_error", "job_error_retry"):
+            return False
         record.exc_info, record.exc_text = None, None
         return True
 
@@ -509,9 +512,9 @@ async def serve_startup_jobs(db: Database, settings: Settings) -> None:
     """The worker `cortex serve` runs in its own event loop, until cancelled: the first-start jobs (queue
     ``STARTUP`` alone) one at a time, with heartbeats, their errors kept (``record_errors``), and the start-up jobs
     of stalled workers (a `cortex serve` killed mid-ingest) retried after ``worker_stalled_after_s``. Cancelled, it
-    stops the job it runs at once (the job is due again at once: ``Backoff``). A failed job's log line has no
-    traceback (``_NoTraceback``)."""
-    logging.getLogger("procrastinate.worker").addFilter(_NoTraceback())
+    stops the job it runs at once (the job is due again at once: ``Backoff``). A failed job is told in the service's
+    words only (``_InOwnWords``)."""
+    logging.getLogger("procrastinate.worker").addFilter(_InOwnWords())
     app = await queue_app(db)
     stalled = asyncio.create_task(retry_stalled(app, settings.worker_stalled_after_s, queue=STARTUP))
     try:

@@ -150,6 +150,7 @@ async def test_a_data_set_that_cannot_be_read_ends_dead_with_what_to_fix(fresh_d
         errors = _query(fresh_db, "SELECT attempt, error FROM job_errors ORDER BY attempt")
         assert errors == [{"attempt": 0, "error": "ValueError"}, {"attempt": 1, "error": "ValueError"}]
     assert "Traceback" not in served.output and "no column 'title'" in served.output
+    assert "cortex:ingest[" not in served.output  # procrastinate's own line: said in the service's words instead
 
 
 # --- what a creator reads while the jobs run (no database) ---------------------------------------------------------
