@@ -45,7 +45,7 @@ from agent.api.runs import RUNS
 from agent.mcp_server import mount as mount_mcp
 from agent.models import engine_label, model_name
 from agent.settings import PROJECT_ROOT, Settings, get_settings
-from agent.startup import LaunchApp, StartupState
+from agent.startup import LaunchApp, StartupState, ThreadJob
 
 log = logging.getLogger("cortex")
 
@@ -131,7 +131,7 @@ async def boot(launch: LaunchApp, settings: Settings) -> None:
 async def start_up(settings: Settings, state: StartupState, stack: contextlib.AsyncExitStack) -> None:
     """The service's start-up, after the port is open: start the embedded Postgres and load the embedding model
     (worker threads), open the database (the process database, ``memory.db.use_database``), start this process's
-    worker for the first-start jobs (``agent.worker.serve_startup_jobs``; with ``CORTEX_AUTO_INGEST`` and
+    worker for the first-start jobs (``agent.worker.serve_startup_jobs``, in a ``ThreadJob``; with ``CORTEX_AUTO_INGEST`` and
     ``CORTEX_SERVE_STARTUP_JOBS``), and when the corpus is empty defer the ingest job (``agent.worker.defer_once``:
     one for every process starting on the database) and follow it while loading the tools (``warm_up``); then mark
     ``state`` ready, and when titles lack vectors or no creator is loaded, defer the index job and follow it in the
@@ -166,10 +166,9 @@ async def start_up(settings: Settings, state: StartupState, stack: contextlib.As
     stack.push_async_callback(stop_runs)
     warming = asyncio.create_task(asyncio.to_thread(warm_up))
     if settings.auto_ingest:
-        await worker.queue_app(db, max_size=5)  # the worker's fetches, heartbeats and stalled-job checks, and API defers
         if settings.serve_startup_jobs:
-            jobs = asyncio.create_task(worker.serve_startup_jobs(db, settings))
-            stack.push_async_callback(_cancelled, jobs)  # before stop_runs closes the queue
+            jobs = ThreadJob("startup jobs", lambda: worker.serve_startup_jobs(settings)).start()
+            stack.push_async_callback(jobs.stop)  # before stop_runs closes the queues
         if await corpus_is_empty(db.pool):
             job_id = await worker.defer_once(db, worker.INGEST_TASK)
             await worker.follow_job(db, job_id, lambda job, stages: show_ingest(state, job, stages))
@@ -191,12 +190,6 @@ async def start_up(settings: Settings, state: StartupState, stack: contextlib.As
     finally:
         state.finished(worker.TITLES)
         state.finished(worker.CREATORS)
-
-
-async def _cancelled(task: asyncio.Task) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
 
 
 def _trouble(job, what: str) -> str | None:

@@ -329,6 +329,13 @@ async def build_indexes(context: procrastinate.JobContext) -> str:
     return await in_thread("indexes", work)
 
 
+async def _pool(context: procrastinate.JobContext) -> psycopg_pool.AsyncConnectionPool:
+    """The pool a job's middleware writes with: its worker's own (``additional_context["pool"]``, set by the worker
+    `cortex serve` runs in a thread of its own, ``serve_startup_jobs``), else the process database's."""
+    pool = context.additional_context.get("pool")
+    return pool or (await get_database()).pool
+
+
 async def record_errors(call_next, context: procrastinate.JobContext, worker) -> object:
     """Worker middleware around every job: keep the error of a failed execution (``memory.jobs.record_error``),
     and postpone a job stopped by a spent YouTube quota instead of failing it: the same task and arguments queued
@@ -338,7 +345,7 @@ async def record_errors(call_next, context: procrastinate.JobContext, worker) ->
     try:
         return await call_next()
     except QuotaExhausted as exc:
-        db = await get_database()
+        pool = await _pool(context)
         due = quota_reset() + QUOTA_RESET_MARGIN
         try:
             new_id = await context.app.configure_task(
@@ -349,15 +356,14 @@ async def record_errors(call_next, context: procrastinate.JobContext, worker) ->
                         job.task_name)
             return "postponed: another job of the task is waiting"
         when = due.astimezone(UTC)
-        await jobs_db.record_error(db.pool, new_id, -1, job.task_name, "QuotaExhausted",
+        await jobs_db.record_error(pool, new_id, -1, job.task_name, "QuotaExhausted",
                                    f"Postponed to {when:%Y-%m-%d %H:%M} UTC, after the quota's reset: {exc}")
         log.warning("Job %s (%s) postponed to %s UTC (YouTube quota spent) as job %s.", job.id, job.task_name,
                     f"{when:%Y-%m-%d %H:%M}", new_id)
         return f"postponed as job {new_id}"
     except Exception as exc:
         with contextlib.suppress(psycopg.Error, psycopg_pool.PoolTimeout):
-            db = await get_database()
-            await jobs_db.record_error(db.pool, job.id, job.attempts, job.task_name, type(exc).__name__,
+            await jobs_db.record_error(await _pool(context), job.id, job.attempts, job.task_name, type(exc).__name__,
                                        str(exc) or type(exc).__name__)
         raise
 
@@ -508,22 +514,31 @@ class _InOwnWords(logging.Filter):
         return True
 
 
-async def serve_startup_jobs(db: Database, settings: Settings) -> None:
-    """The worker `cortex serve` runs in its own event loop, until cancelled: the first-start jobs (queue
-    ``STARTUP`` alone) one at a time, with heartbeats, their errors kept (``record_errors``), and the start-up jobs
-    of stalled workers (a `cortex serve` killed mid-ingest) retried after ``worker_stalled_after_s``. Cancelled, it
-    stops the job it runs at once (the job is due again at once: ``Backoff``). A failed job is told in the service's
-    words only (``_InOwnWords``)."""
+async def serve_startup_jobs(settings: Settings) -> None:
+    """The worker `cortex serve` runs for the first-start jobs, until cancelled; meant for a thread of its own with
+    its own event loop (``agent.startup.ThreadJob``), so its heartbeats never wait for the service's loop. On a
+    database connection of its own, it executes the jobs of queue ``STARTUP`` alone, one at a time, with heartbeats,
+    their errors kept (``record_errors``), and retries the start-up jobs of stalled workers (a `cortex serve` killed
+    mid-ingest) after ``worker_stalled_after_s``. Cancelled, it stops the job it runs at once (the job is due again at
+    once: ``Backoff``). A failed job is told in the service's words only (``_InOwnWords``); a worker that fails is
+    logged (the process then leaves the jobs to others)."""
     logging.getLogger("procrastinate.worker").addFilter(_InOwnWords())
-    app = await queue_app(db)
-    stalled = asyncio.create_task(retry_stalled(app, settings.worker_stalled_after_s, queue=STARTUP))
     try:
-        await app.run_worker_async(queues=[STARTUP], concurrency=1, name=f"serve-{os.getpid()}",
-                                   update_heartbeat_interval=HEARTBEAT_S,
-                                   stalled_worker_timeout=settings.worker_stalled_after_s,
-                                   install_signal_handlers=False, worker_middleware=[record_errors],
-                                   shutdown_graceful_timeout=0)
-    finally:
-        stalled.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await stalled
+        async with Database.open(settings, max_size=2) as db:
+            app = await queue_app(db, max_size=4)
+            stalled = asyncio.create_task(retry_stalled(app, settings.worker_stalled_after_s, queue=STARTUP))
+            try:
+                await app.run_worker_async(queues=[STARTUP], concurrency=1, name=f"serve-{os.getpid()}",
+                                           update_heartbeat_interval=HEARTBEAT_S,
+                                           stalled_worker_timeout=settings.worker_stalled_after_s,
+                                           install_signal_handlers=False, worker_middleware=[record_errors],
+                                           additional_context={"pool": db.pool}, shutdown_graceful_timeout=0)
+            finally:
+                stalled.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await stalled
+                with contextlib.suppress(KeyError):
+                    await _queues.pop(id(db.pool)).close_async()
+    except Exception as exc:  # the thread's top: said in the log, the service goes on without its worker
+        log.error("The first-start jobs' worker of this process stopped (%s): another `cortex serve` or `cortex "
+                  "worker` runs them.", exc)
