@@ -29,7 +29,8 @@ from agent.server import show_indexes, show_ingest, spawned_service, warm_up
 from agent.settings import PROJECT_ROOT, get_settings
 from agent.startup import StartupState
 from agent.worker import CREATORS, INGEST, TITLES, Backoff
-from memory.db import conninfo
+from memory import jobs
+from memory.db import Database, conninfo
 from memory.jobs import JobRow, JobStage
 
 JOB_PHASES = ("reading the data sets", "writing")
@@ -38,9 +39,7 @@ JOB_PHASES = ("reading the data sets", "writing")
 
 @pytest.fixture
 def fresh_db(settings):
-    """The URL of a new, empty database on the session's embedded Postgres server (dropped after the test); the
-    models the services load are fitted here first, into the session's state dir, so each process loads them."""
-    warm_up()
+    """The URL of a new, empty database on the session's embedded Postgres server (dropped after the test)."""
     admin = conninfo(settings.model_copy(update={"database_url": None}))
     name = "cortex_first_" + uuid.uuid4().hex[:8]
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -82,8 +81,14 @@ def _env(url: str, **more: str) -> dict:
             "CORTEX_WORKER_STALLED_AFTER_S": "4", **more}
 
 
+@pytest.fixture
+def warmed() -> None:
+    """The models the services load, fitted here first into the session's state dir, so each process loads them."""
+    warm_up()
+
+
 @pytest.mark.e2e
-async def test_one_ingest_job_for_every_process_shown_by_all_and_run_again_after_a_kill(fresh_db):
+async def test_one_ingest_job_for_every_process_shown_by_all_and_run_again_after_a_kill(fresh_db, warmed):
     url = fresh_db
     # a process that executes no first-start job: it defers the ingest and waits for another process to run it
     with spawned_service(_env(url, CORTEX_SERVE_STARTUP_JOBS="false"), timeout_s=120, ready=False) as follower:
@@ -125,7 +130,7 @@ async def test_one_ingest_job_for_every_process_shown_by_all_and_run_again_after
 
 
 @pytest.mark.e2e
-async def test_a_data_set_that_cannot_be_read_ends_dead_with_what_to_fix(fresh_db, data_dir, tmp_path):
+async def test_a_data_set_that_cannot_be_read_ends_dead_with_what_to_fix(fresh_db, warmed, data_dir, tmp_path):
     data = tmp_path / "data"  # the shared data sets, with videos.csv of youtube_channel_uploads missing its titles
     data.mkdir()
     for entry in data_dir.iterdir():
@@ -151,6 +156,27 @@ async def test_a_data_set_that_cannot_be_read_ends_dead_with_what_to_fix(fresh_d
         assert errors == [{"attempt": 0, "error": "ValueError"}, {"attempt": 1, "error": "ValueError"}]
     assert "Traceback" not in served.output and "no column 'title'" in served.output
     assert "cortex:ingest[" not in served.output  # procrastinate's own line: said in the service's words instead
+
+
+@pytest.mark.integration
+async def test_processes_deferring_together_get_one_job_and_a_postponed_one_is_due_at_once(fresh_db, settings):
+    """``defer_once`` from eight callers on two connection pools (two processes' worth) at once: one job, every caller
+    gets its id; a job postponed by a retry's backoff is made due when a process starts."""
+    from agent.worker import INGEST_TASK, close_queues, defer_once
+
+    own = settings.model_copy(update={"database_url": fresh_db})
+    async with Database.open(own, max_size=6) as first, Database.open(own, max_size=6) as second:
+        try:
+            ids = await asyncio.gather(*(defer_once(db, INGEST_TASK) for db in (first, second) * 4))
+            assert len(set(ids)) == 1
+            rows = _query(fresh_db, "SELECT id, status::text, queue_name FROM procrastinate_jobs")
+            assert rows == [{"id": ids[0], "status": "todo", "queue_name": "startup"}]
+            _query(fresh_db, "UPDATE procrastinate_jobs SET scheduled_at = now() + interval '1 hour' RETURNING id")
+            assert (await jobs.get_job(first.pool, ids[0])).state == "postponed"
+            assert await defer_once(second, INGEST_TASK) == ids[0]
+            assert (await jobs.get_job(first.pool, ids[0])).state == "queued"
+        finally:
+            await close_queues()
 
 
 # --- what a creator reads while the jobs run (no database) ---------------------------------------------------------
