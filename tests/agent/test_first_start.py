@@ -109,7 +109,8 @@ async def test_one_ingest_job_for_every_process_shown_by_all_and_run_again_after
             os.kill(doomed.pid, signal.SIGKILL)  # mid-ingest: its transaction rolls back, its heartbeats stop
         assert _query(url, "SELECT status::text FROM procrastinate_jobs WHERE task_name = 'cortex:ingest'") == [
             {"status": "doing"}], "the ingest finished before the kill: the test could not kill it mid-job"
-        assert _query(url, "SELECT count(*) AS n FROM videos") == [{"n": 0}]
+        videos = _query(url, "SELECT count(*) AS n FROM videos")[0]["n"]
+        assert videos == 0 or videos > 8000  # one transaction: all or nothing, whenever the kill came
 
         # the next process finds the job of the dead one, retries it once its heartbeats are stale, and runs it
         with spawned_service(_env(url), timeout_s=600) as successor:
