@@ -90,14 +90,14 @@ def prepare_chainlit(settings: Settings) -> None:
     os.environ["CHAINLIT_AUTH_SECRET"] = auth_secret(settings)
 
 
-async def ensure_corpus(pool, settings: Settings, progress=None, embed: bool = True) -> None:
-    """Ingest the demo corpus when the videos table is empty (with its title vectors unless ``embed`` is False), for
-    the commands that need it (`cortex serve` defers its first-start ingest as a job: ``agent.worker.load_corpus``)."""
+async def ensure_corpus(pool, settings: Settings) -> None:
+    """Ingest the demo corpus with its title vectors when the videos table is empty, for the commands that need it
+    (`cortex serve` defers its first-start ingest as a job instead: ``agent.worker.load_corpus``)."""
     from memory.corpus.ingest import corpus_is_empty, ingest_corpus
 
     if settings.auto_ingest and await corpus_is_empty(pool):
         log.warning("The corpus is empty: ingesting %s (once).", settings.data_dir)
-        report = await ingest_corpus(pool, settings.data_dir, progress=progress, embed=embed)
+        report = await ingest_corpus(pool, settings.data_dir)
         log.warning("Ingested %d videos of %d channels in %.1f s.", report.videos_read, report.channels, report.seconds)
 
 
@@ -131,9 +131,10 @@ async def boot(launch: LaunchApp, settings: Settings) -> None:
 async def start_up(settings: Settings, state: StartupState, stack: contextlib.AsyncExitStack) -> None:
     """The service's start-up, after the port is open: start the embedded Postgres and load the embedding model
     (worker threads), open the database (the process database, ``memory.db.use_database``), start this process's
-    worker for the first-start jobs (``agent.worker.serve_startup_jobs``, in a ``ThreadJob``; with ``CORTEX_AUTO_INGEST`` and
-    ``CORTEX_SERVE_STARTUP_JOBS``), and when the corpus is empty defer the ingest job (``agent.worker.defer_once``:
-    one for every process starting on the database) and follow it while loading the tools (``warm_up``); then mark
+    worker for the first-start jobs (``agent.worker.serve_startup_jobs``, in a ``ThreadJob``; with
+    ``CORTEX_AUTO_INGEST`` and ``CORTEX_SERVE_STARTUP_JOBS``), and when the corpus is empty defer the ingest job
+    (``agent.worker.defer_once``: one for every process starting on the database) and follow it while loading the
+    tools (``warm_up``); then mark
     ``state`` ready, and when titles lack vectors or no creator is loaded, defer the index job and follow it in the
     background. Whichever process executes a job, its progress (in Postgres) goes to ``state`` (``show_ingest``,
     ``show_indexes``); a dead ingest job leaves ``state`` failed with what to fix, and the service up to show it
