@@ -3,8 +3,9 @@ at /docs), the MCP server at /mcp (``agent.mcp_server``), /health, and the chat 
 
 `cortex serve` runs it inside ``agent.startup.LaunchApp``, which answers on the port at once; ``boot`` then builds the
 app and runs ``start_up``: it opens the database (starting the embedded Postgres unless DATABASE_URL is set), applies
-migrations and ingests the demo corpus when it is empty (``CORTEX_AUTO_INGEST``), while /health and the chat page
-show its progress; once ready, the title index and the creator-search index are built in the background. On stop it
+migrations and has the demo corpus ingested when it is empty (``CORTEX_AUTO_INGEST``; a job of the queue,
+``agent.worker.load_corpus``), while /health and the chat page show its progress; once ready, the title index and the
+creator-search index are built in the background (another job, ``agent.worker.build_indexes``). On stop it
 cancels the API runs in progress (each leaves its thread whole) and flushes Langfuse traces.
 
 ``spawned_service`` starts `cortex serve` as a child process on a free port of 127.0.0.1, ``spawned_worker`` starts
@@ -51,10 +52,6 @@ log = logging.getLogger("cortex")
 CHAT_PATH = "/"
 HEALTH_TIMEOUT_S = 3.0
 """Longest /health waits for the database before it answers 503 ``degraded``."""
-TITLE_JOB = "title index"
-CREATOR_JOB = "creator index"
-"""The background jobs' names in /health and `cortex serve`'s progress: the corpus titles' vectors and channel niches,
-then the creator-search index."""
 
 
 def auth_secret(settings: Settings) -> str:
@@ -89,51 +86,15 @@ def prepare_chainlit(settings: Settings) -> None:
     os.environ["CHAINLIT_AUTH_SECRET"] = auth_secret(settings)
 
 
-async def ensure_corpus(pool, settings: Settings, progress=None, embed: bool = True) -> None:
-    """Ingest the demo corpus when the videos table is empty (with its title vectors unless ``embed`` is False:
-    the service embeds them in the background, ``index_titles``)."""
+async def ensure_corpus(pool, settings: Settings) -> None:
+    """Ingest the demo corpus with its title vectors when the videos table is empty, for the commands that need it
+    (`cortex serve` defers its first-start ingest as a job instead: ``agent.worker.load_corpus``)."""
     from memory.corpus.ingest import corpus_is_empty, ingest_corpus
 
     if settings.auto_ingest and await corpus_is_empty(pool):
         log.warning("The corpus is empty: ingesting %s (once).", settings.data_dir)
-        report = await ingest_corpus(pool, settings.data_dir, progress=progress, embed=embed)
+        report = await ingest_corpus(pool, settings.data_dir)
         log.warning("Ingested %d videos of %d channels in %.1f s.", report.videos_read, report.channels, report.seconds)
-
-
-async def index_titles(pool, progress=None) -> None:
-    """Embed the corpus titles that have no vector yet and assign channel niches (``memory.corpus.ingest``); a
-    failure is logged with what to run, and the service stays up."""
-    from memory.corpus.ingest import index_titles as index
-
-    try:
-        embedded, model = await index(pool, progress)
-    except Exception:
-        log.exception("Indexing the corpus titles failed: run `cortex ingest` to retry.")
-        return
-    if embedded:
-        log.warning("Title index ready: %d titles embedded (%s).", embedded, model)
-
-
-async def ensure_creators(pool, settings: Settings, progress=None) -> None:
-    """Build the creator-search index when no creator is loaded (once; minutes on 2 cores). The service runs
-    it in the background (``agent.startup``), so the chat is up at once; search_creators says so until it is done."""
-    from agent.embeddings import get_embedder
-    from memory.creators.store import creators_are_empty
-    from tools.creators.enrich import build_creator_index
-
-    if not (settings.auto_ingest and await creators_are_empty(pool)):
-        return
-    log.warning("No creators yet: building the creator-search index in the background (once, a few minutes).")
-    if progress:
-        progress("loading the creator tables", 0, 1)
-    try:
-        built = await build_creator_index(pool, settings.data_dir, settings, get_embedder(settings.embedding_model),
-                                          progress=progress)
-    except Exception:  # the service stays up; the log says what to run
-        log.exception("Building the creator index failed: run `cortex enrich-creators` to retry.")
-        return
-    log.warning("Creator search ready: %d accounts, %d creators (%.0f s).", built.load.accounts,
-                built.resolution.creators, built.seconds)
 
 
 def warm_up() -> None:
@@ -155,14 +116,6 @@ def warm_up() -> None:
     load_engines()
 
 
-async def _in_own_database(settings: Settings, work) -> None:
-    """``await work(pool)`` on a pool of its own (for a ``ThreadJob``: a pool belongs to one event loop)."""
-    from memory.db import Database
-
-    async with Database.open(settings, max_size=2) as db:
-        await work(db.pool)
-
-
 async def boot(launch: LaunchApp, settings: Settings) -> None:
     """`cortex serve`'s start-up, run by ``LaunchApp`` once the port is open: build the app (imports, Chainlit) in a
     worker thread, then ``start_up``; the app takes the requests once ``launch.state`` is ready."""
@@ -173,20 +126,28 @@ async def boot(launch: LaunchApp, settings: Settings) -> None:
 
 async def start_up(settings: Settings, state: StartupState, stack: contextlib.AsyncExitStack) -> None:
     """The service's start-up, after the port is open: start the embedded Postgres and load the embedding model
-    (worker threads), open the database (the process database, ``memory.db.use_database``), ingest the corpus when
-    it is empty (``CORTEX_AUTO_INGEST``; a ``ThreadJob``) while loading the tools (``warm_up``), mark ``state`` ready,
-    then in the background (a ``ThreadJob`` whose embedding yields to requests) embed the titles that have no vector
-    yet and build the creator index. Progress goes to ``state``; what to undo on stop goes on ``stack`` (jobs
-    cancelled, runs in progress cancelled, traces flushed, the database closed); errors propagate."""
-    from agent.embeddings import background_work, get_embedder, get_title_embedder
+    (worker threads), open the database (the process database, ``memory.db.use_database``), start this process's
+    worker for the first-start jobs (``agent.worker.serve_startup_jobs``, in a ``ThreadJob``; with
+    ``CORTEX_AUTO_INGEST`` and ``CORTEX_SERVE_STARTUP_JOBS``), and when the corpus is empty defer the ingest job
+    (``agent.worker.defer_once``: one for every process starting on the database) and follow it while loading the
+    tools (``warm_up``); then mark
+    ``state`` ready, and when titles lack vectors or no creator is loaded, defer the index job and follow it in the
+    background. Whichever process executes a job, its progress (in Postgres) goes to ``state`` (``show_ingest``,
+    ``show_indexes``); a dead ingest job leaves ``state`` failed with what to fix, and the service up to show it
+    until the job is retried. What to undo on stop goes on ``stack`` (the worker stopped, runs in progress
+    cancelled, traces flushed, the database closed); errors propagate."""
+    from agent import worker
+    from agent.embeddings import get_embedder, get_title_embedder
     from memory.corpus.ingest import corpus_is_empty
+    from memory.corpus.vectors import titles_indexed
+    from memory.creators.store import creators_are_empty
     from memory.db import Database, conninfo, use_database
 
     state.progress("starting the database")
     await asyncio.to_thread(conninfo, settings)  # pgserver blocks while Postgres starts
     state.progress("loading the embedding model")
     await asyncio.to_thread(get_embedder, settings.embedding_model)
-    await asyncio.to_thread(get_title_embedder)
+    title_model = (await asyncio.to_thread(get_title_embedder)).name
     state.progress("opening the database")
     db = await stack.enter_async_context(Database.open(settings, supervise=True))
     use_database(db)
@@ -201,13 +162,13 @@ async def start_up(settings: Settings, state: StartupState, stack: contextlib.As
 
     stack.push_async_callback(stop_runs)
     warming = asyncio.create_task(asyncio.to_thread(warm_up))
-    if settings.auto_ingest and await corpus_is_empty(db.pool):
-        async def ingest() -> None:
-            await _in_own_database(settings, lambda pool: ensure_corpus(pool, settings, state.reporter(), embed=False))
-
-        job = ThreadJob("ingest", ingest).start()
-        stack.push_async_callback(job.stop)
-        await job.wait()
+    if settings.auto_ingest:
+        if settings.serve_startup_jobs:
+            jobs = ThreadJob("startup jobs", lambda: worker.serve_startup_jobs(settings)).start()
+            stack.push_async_callback(jobs.stop)  # before stop_runs closes the queues
+        if await corpus_is_empty(db.pool):
+            job_id = await worker.defer_once(db, worker.INGEST_TASK)
+            await worker.follow_job(db, job_id, lambda job, stages: show_ingest(state, job, stages))
     state.progress("loading the tools")
     await warming
     state.ready()
@@ -215,22 +176,72 @@ async def start_up(settings: Settings, state: StartupState, stack: contextlib.As
                 settings.host, settings.port, CHAT_PATH, engine_label(settings))
     if not settings.auto_ingest:
         return
-
-    async def indexes(pool) -> None:
-        with background_work():
-            await index_titles(pool, state.reporter(TITLE_JOB))
-            state.finished(TITLE_JOB)
-            await ensure_creators(pool, settings, state.reporter(CREATOR_JOB))
-
-    for name in (TITLE_JOB, CREATOR_JOB):
+    embedded, videos = await titles_indexed(db.pool, title_model)
+    if embedded >= videos and not await creators_are_empty(db.pool):
+        return
+    job_id = await worker.defer_once(db, worker.INDEX_TASK)
+    for name in (worker.TITLES, worker.CREATORS):
         state.progress("waiting", job=name)
-    job = ThreadJob("indexes", lambda: _in_own_database(settings, indexes)).start()
-    stack.push_async_callback(job.stop)
     try:
-        await job.wait()
+        await worker.follow_job(db, job_id, lambda job, stages: show_indexes(state, job, stages))
     finally:
-        state.finished(TITLE_JOB)
-        state.finished(CREATOR_JOB)
+        state.finished(worker.TITLES)
+        state.finished(worker.CREATORS)
+
+
+def _trouble(job, what: str) -> str | None:
+    """What a creator reads about the first-start ``job`` (``memory.jobs.JobRow``) that failed: None while it has no
+    trouble; for a dead one, its error and how to go on; for one postponed after a failure, when it tries again."""
+    from datetime import UTC
+
+    if job.state in ("dead", "cancelled", "aborted"):
+        again = f"run `cortex jobs retry {job.id}` or restart `cortex serve`" if job.state == "dead" else \
+            "restart `cortex serve`"
+        reason = f": {job.message.rstrip('.')}." if job.message else f" (job {job.id} was {job.state})."
+        return f"{what[:1].upper()}{what[1:]} failed{reason} Fix that, then {again}."
+    if job.state == "postponed" and job.message and job.scheduled_at:
+        return (f"{what} failed ({job.message}); trying again at {job.scheduled_at.astimezone(UTC):%H:%M:%S} UTC "
+                f"(attempt {job.attempts + 1})")
+    return None
+
+
+def show_ingest(state: StartupState, job, stages: dict) -> None:
+    """Put the first-start ingest ``job`` (``memory.jobs.JobRow``) and its progress (``stages``: name -> stage,
+    ``memory.jobs.read_progress``) into ``state``: its stage with the count, 'failed' with what to fix once it is dead
+    (and 'starting' again when it is retried), the reason and the next try while it waits for a retry."""
+    from agent.worker import INGEST
+
+    trouble = _trouble(job, "loading the data sets")
+    if job.state in ("dead", "cancelled", "aborted"):
+        if state.status != "failed":
+            log.error("%s", trouble)
+            state.failed(trouble)
+        return
+    if state.status == "failed":
+        state.resume()
+    stage = stages.get(INGEST)
+    if trouble:
+        state.progress(trouble)
+    elif stage:
+        state.progress(stage.phase, stage.done, stage.total)
+    else:
+        state.progress("waiting for the data sets to be loaded" if job.state == "queued" else "reading the data sets")
+
+
+def show_indexes(state: StartupState, job, stages: dict) -> None:
+    """Put the index ``job`` and its progress into ``state``'s background jobs (``TITLES``, ``CREATORS``): each part's
+    stage, 'waiting' before it starts, and the failure with what to do on both while the job is in trouble."""
+    from agent.worker import CREATORS, TITLES
+
+    trouble = _trouble(job, "building the indexes")
+    for name in (TITLES, CREATORS):
+        stage = stages.get(name)
+        if trouble:
+            state.progress(trouble, job=name)
+        elif stage and stage.phase == "done":
+            state.finished(name)
+        elif stage:
+            state.progress(stage.phase, stage.done, stage.total, job=name)
 
 
 def create_app(settings: Settings | None = None, state: StartupState | None = None) -> FastAPI:

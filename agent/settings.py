@@ -46,6 +46,10 @@ class Settings(BaseSettings):
         description="Folder with the real data sets (youtube_channel_uploads, ...). Read, never copied.",
     )
     auto_ingest: bool = Field(default=True, description="Ingest the demo corpus on service start when it is empty.")
+    serve_startup_jobs: bool = Field(
+        default=True, description="`cortex serve` executes the first-start jobs (corpus ingest, title and creator "
+        "index) itself; false leaves them to `cortex worker` processes, and the API process only shows their progress.",
+    )
 
     # Models
     openrouter_api_key: SecretStr | None = Field(

@@ -2,14 +2,16 @@
 
 `cortex serve` runs ``LaunchApp``, which this light module defines (it imports nothing heavy): the port answers
 within a second or two, while ``agent.server.boot`` imports and builds the service in a worker thread, starts the
-embedded Postgres and loads the embedding model (worker threads), opens the database, ingests the corpus when it is
-empty (a ``ThreadJob``: a worker thread with its own event loop and pool, so parsing files never blocks the service's
-loop), marks the service ready, then embeds the titles and builds the creator-search index the same way in the
-background (that embedding yields the encoder to requests between small batches: ``agent.embeddings.background_work``).
+embedded Postgres and loads the embedding model (worker threads), opens the database, has the corpus ingested when it
+is empty (a job of the queue, ``agent.worker.load_corpus``, which runs its work in a ``ThreadJob``: a worker thread with
+its own event loop and pool, so parsing files never blocks the service's loop), marks the service ready, then has the
+titles embedded and the creator-search index built the same way (``agent.worker.build_indexes``; that embedding
+yields the encoder to requests between small batches: ``agent.embeddings.background_work``).
 
 ``StartupState`` is what /health, the chat page and `cortex serve`'s progress bars read: the stage, its progress,
-and the background jobs still running. Until the service is ready ``LaunchApp`` answers every request with 503: a
-"getting ready" page (the stage and its percentage, reloading itself) to a browser, JSON to other clients.
+and the background jobs still running (from the jobs' progress in Postgres, whichever process runs them). Until the
+service is ready ``LaunchApp`` answers every request with 503: a "getting ready" page (the stage and its percentage,
+reloading itself) to a browser, JSON to other clients.
 """
 
 from __future__ import annotations
@@ -96,6 +98,12 @@ class StartupState:
         """Start-up failed: ``error`` says what to fix."""
         with self._lock:
             self.status, self.error = "failed", error
+
+    def resume(self) -> None:
+        """Start-up goes on after a failure (its failed job was retried): 'starting' again, the error gone."""
+        with self._lock:
+            if self.status == "failed":
+                self.status, self.error = "starting", None
 
     def message(self) -> str:
         """What a creator reads while waiting, e.g. 'Getting ready: embedding titles: 2,580 of 6,012 (43%)'."""

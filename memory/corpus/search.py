@@ -1,33 +1,33 @@
 """Title search over the corpus: filtered vector search (pgvector HNSW, cosine distance), keyword search
 (Postgres full text, BM25-scored) and their fusion.
 
-**Filtered vector search on pgvector 0.6** (no iterative index scans: an HNSW scan returns at most
-``hnsw.ef_search`` candidates, and rows the filter rejects are simply lost). Each title-vector table carries the
-video's filter columns (``VECTOR_FILTER_COLUMNS``: channel, publish time, views, format, multiplier, niche) with
-B-tree indexes, and HNSW indexes: over every title, a partial one over outliers (multiplier >= 2, the default
-search) and a partial one per niche over its outliers (``memory.corpus.vectors.NICHE_INDEXES``). ``_VectorSearch.make``
-plans each query from the filter's selectivity, estimated by the Postgres planner (``EXPLAIN``, under a
-millisecond):
+**Filtered vector search with iterative index scans** (pgvector 0.8: ``hnsw.iterative_scan``). Each title-vector
+table carries the video's filter columns (``VECTOR_FILTER_COLUMNS``: channel, publish time, views, format, multiplier,
+niche) with B-tree indexes, and HNSW indexes: over every title, a partial one over outliers (multiplier >= 2, the
+default search) and a partial one per niche over its outliers (``memory.corpus.vectors.NICHE_INDEXES``).
+``_VectorSearch.make`` plans each query from the filter's selectivity, estimated by the Postgres planner (``EXPLAIN``,
+under a millisecond):
 
 - a selective filter (at most ``EXACT_MAX_ROWS`` matching rows, e.g. one channel): exact search over the
   filtered rows (B-tree indexes find them, distances are computed for each): exact recall, cheap because the rows
   are few;
-- otherwise the HNSW index over-fetches (the smallest that holds every row the filter can pass: the niche's when
-  the filter names one niche and only outliers, else the outliers' when only outliers can match, else the whole
-  table's)
-  ``ef_search = ceil(OVERFETCH * k / selectivity)`` candidates (at least ``MIN_EF_SEARCH`` and 2 k, at most
-  ``MAX_EF_SEARCH``), selectivity being the share of the index's rows that pass the filter, so that about
-  ``OVERFETCH * k`` candidates pass it; then the filter applies. If too few pass after all (the filter is
-  correlated with the query, or the estimate was off), the scan runs again with the widest beam, then exactly,
-  unless the farthest candidate is already under the similarity floor: nothing the scan missed could pass it.
+- otherwise the smallest HNSW index that holds every row the filter can pass (the niche's when the filter names one
+  niche and only outliers, else the outliers' when only outliers can match, else the whole table's) is walked with
+  a beam of ``MIN_EF_SEARCH`` and the filter applied during the walk: with ``hnsw.iterative_scan = relaxed_order``
+  the scan goes on past the beam until k rows pass (or ``hnsw.max_scan_tuples``, pgvector's default 20,000, are
+  visited), so no over-fetch has to be guessed from the selectivity. Relaxed order may return rows slightly out of
+  order; they are sorted by distance after. If fewer than k rows come back and rows the walk missed could still
+  reach the similarity floor, the exact scan runs instead.
 
 Measured at a million titles (``evals/benchmarks/bench_outliers.py``, load-test copies of the corpus, whose spliced
-near-duplicate titles make HNSW's work harder than real ones): recall@10 against exact search 0.88 unfiltered over the
-whole index, 0.93 in one niche's index, 0.95-1.0 for the other filter sets (0.946 overall) with ``MIN_EF_SEARCH`` 100
-(0.84 unfiltered at 40). ``MIN_EF_SEARCH`` 200 was chosen on probes that are not the benchmark's queries (the first four
-words of 60 real titles, against exact search on the million-title benchmark database): recall@10 unfiltered 0.935 -> 0.942, niche 0.935 ->
-0.963 for about 1 ms more per scan. ``EXACT_MAX_ROWS`` (2,500) keeps an exact scan near 5 ms with the table in shared
-buffers.
+near-duplicate titles make HNSW's work harder than real ones), SQL alone, 81 labelled queries x 2, k 30: beam 200 with
+iterative scans p50 / p95 2.6 / 6.6 ms unfiltered (recall@10 0.954), 3.0 / 11.3 ms for long-form videos since 2020
+with 100k+ views among outliers (0.981), 0.8 / 5.3 ms in a niche's index (0.998); beam 100 was faster but missed the
+recall target unfiltered (0.878). A niche's outliers walked in the outliers' index instead of its own are 10-50 times
+slower (personal finance, 1.6 % of the outliers: p50 56 ms, recall 0.82), hence the per-niche indexes.
+``MIN_EF_SEARCH`` 200 was chosen on probes that are not the benchmark's queries (the first four words of 60 real
+titles, against exact search on the million-title benchmark database). ``EXACT_MAX_ROWS`` (2,500) keeps an exact scan
+near 5 ms with the table in shared buffers.
 
 **Keyword search** scores titles with Okapi BM25 (Robertson & Zaragoza 2009) over Postgres' English lexemes
 (``videos.title_tsv``): IDF from ``title_terms`` (document frequencies, refreshed at ingest), term frequency
@@ -53,7 +53,6 @@ from psycopg_pool import AsyncConnectionPool
 from memory.corpus.vectors import (
     FILTER_COLUMNS,
     NICHE_INDEXES,
-    VECTOR_FILTER_COLUMNS,
     niche_predicate,
     title_vector_table,
 )
@@ -61,9 +60,7 @@ from memory.db import words_in_no_row
 from memory.outliers import OUTLIER_FROM
 
 EXACT_MAX_ROWS = 2_500
-OVERFETCH = 2.0
 MIN_EF_SEARCH = 200
-MAX_EF_SEARCH = 1000
 RRF_K = 60
 QUERY_WORK_MEM = "64MB"
 """work_mem of search queries: enough for exact (not lossy) bitmaps of a few hundred thousand rows, so the filter is
@@ -71,7 +68,9 @@ not re-checked page by page (Postgres' default 4MB goes lossy at 1M rows)."""
 KEYWORD_CANDIDATES = 2_000
 """Keyword search scores the titles that contain the query's rarest terms, adding terms (rarest first) while their
 titles add up to at most this many; terms in more titles still count in the score of those candidates. When even
-the rarest term is that common, the candidates are the titles with every term. Bounds the cost at a million titles
+the rarest term is that common, the candidates are the titles with every term, the first this many of them the
+index gives (at a million titles "woodworking projects", whose only word in the corpus is "project", had 42,179
+candidates and took 80 ms; a word in 4 % of the titles says little about any one of them). Bounds the cost at a million titles
 (each candidate is a heap page read and a BM25 score: 5,000 candidates cost 5-15 ms there, 2,000 about 2 ms at the
 median, EXPLAIN ANALYZE); no effect while a query's terms are in fewer titles than this altogether (every labelled
 query on the real corpus: its commonest lexeme is in 637 titles)."""
@@ -207,12 +206,14 @@ _HIT_COLUMNS = """v.video_id, v.title, c.name AS channel, c.channel_id, c.niche,
 
 
 async def _queue(conn: AsyncConnection, sql: str, params: dict | tuple, ef_search: int | None = None):
-    """Queue one query in its own transaction with ``QUERY_WORK_MEM`` (and ``hnsw.ef_search``) set locally; call
-    inside ``conn.pipeline()`` so that several queries travel in one round trip. Returns the cursor."""
+    """Queue one query in its own transaction with ``QUERY_WORK_MEM`` set locally (and, for an HNSW scan, the beam
+    ``hnsw.ef_search`` and iterative scanning in relaxed order); call inside ``conn.pipeline()`` so that several
+    queries travel in one round trip. Returns the cursor."""
     async with conn.transaction():
         await conn.execute(f"SET LOCAL work_mem = '{QUERY_WORK_MEM}'")
         if ef_search:
             await conn.execute(f"SET LOCAL hnsw.ef_search = {int(ef_search)}")
+            await conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
         return await conn.execute(sql, params)
 
 
@@ -228,7 +229,7 @@ class _VectorSearch:
 
     @classmethod
     def make(cls, table: str, query_vector: np.ndarray, where: _Where, k: int, sizes: dict, estimated: int,
-             min_ef: int = MIN_EF_SEARCH) -> _VectorSearch:
+             ef: int = MIN_EF_SEARCH) -> _VectorSearch:
         total = max(int(sizes["total"]), 1) if sizes["total"] is not None and sizes["total"] >= 0 else None
         partial_rows = int(sizes["partial"]) if sizes["partial"] is not None and sizes["partial"] > 0 else None
         params = {**where.params, "q": query_vector, "k": k}
@@ -240,71 +241,54 @@ class _VectorSearch:
         index, predicate = where.index(table)
         if index != table and partial_rows is None:  # the partial index is missing or empty: the whole table's
             index, predicate = table, ""
-        index_rows = partial_rows if predicate else total
-        selectivity = min(1.0, max(estimated, 1) / index_rows)
-        ef = int(min(MAX_EF_SEARCH, max(min_ef, 2 * k, math.ceil(OVERFETCH * k / selectivity))))
-        params["ef"] = ef
-        # the literal predicate is the partial index's own, so the planner can prove the index applies
-        scope = f"WHERE {predicate}" if predicate else ""
-        sql = f"""SELECT video_id, 1 - distance AS similarity, coalesce({where.sql('c')}, false) AS passes
-                  FROM (SELECT video_id, {', '.join(VECTOR_FILTER_COLUMNS)}, embedding <=> %(q)s AS distance
-                        FROM {table} {scope} ORDER BY embedding <=> %(q)s LIMIT %(ef)s) c
+        # the literal predicate is the partial index's own, so the planner can prove the index applies; relaxed order
+        # may return rows a little out of order, hence the sort after
+        scope = " AND ".join(c for c in (predicate, where.sql("t") if where.vec else "") if c) or "TRUE"
+        sql = f"""SELECT video_id, 1 - distance AS similarity
+                  FROM (SELECT t.video_id, t.embedding <=> %(q)s AS distance FROM {table} t WHERE {scope}
+                        ORDER BY t.embedding <=> %(q)s LIMIT %(k)s) c
                   ORDER BY distance"""
         method = "hnsw" if not predicate else "hnsw-niche" if "niche =" in predicate else "hnsw-outliers"
-        return cls(SearchPlan(method, estimated, index_rows, ef), sql, exact_sql, params)
+        return cls(SearchPlan(method, estimated, partial_rows if predicate else total, int(max(ef, k))), sql,
+                   exact_sql, params)
 
     def queue(self, conn: AsyncConnection):
         """Queue the planned scan (inside a pipeline); returns its cursor."""
         return _queue(conn, self.sql, self.params, self.plan.ef_search)
 
-    def rows(self, fetched: list[dict], where: _Where, need: int, floor: float | None) -> list[dict] | None:
-        """The best k rows, or None when the HNSW scan found fewer than ``need`` rows passing the filter and rows it
-        missed could still reach ``floor``: its farthest candidate is at or above the floor (every missed row is
-        farther still), or there is no floor."""
-        if self.plan.method == "exact":
-            return fetched
-        rows = [r for r in fetched if r["passes"]][: self.params["k"]]
-        horizon = fetched[-1]["similarity"] if fetched else None
-        if len(rows) < need and where.vec and (floor is None or horizon is None or horizon >= floor):
-            return None
-        return rows
-
-    def widened(self) -> _VectorSearch | None:
-        """The same HNSW scan with the widest beam (``MAX_EF_SEARCH``), or None when it already is that wide."""
-        if self.plan.method == "exact" or self.plan.ef_search >= MAX_EF_SEARCH:
-            return None
-        plan = SearchPlan(self.plan.method, self.plan.estimated_rows, self.plan.index_rows, MAX_EF_SEARCH)
-        return _VectorSearch(plan, self.sql, self.exact_sql, {**self.params, "ef": MAX_EF_SEARCH})
+    def complete(self, fetched: list[dict], where: _Where, need: int, floor: float | None) -> bool:
+        """Whether the scan's rows stand: an exact scan's always; an HNSW scan's unless fewer than ``need`` rows
+        passed the filter (the walk stopped at ``hnsw.max_scan_tuples``) and rows it missed could still reach
+        ``floor``: its farthest row is at or above the floor (every missed row is farther still), or there is
+        no floor."""
+        if self.plan.method == "exact" or len(fetched) >= need or not where.vec:
+            return True
+        return floor is not None and bool(fetched) and fetched[-1]["similarity"] < floor
 
     async def run(self, conn: AsyncConnection, where: _Where, need: int, floor: float | None,
                   fetched: list[dict] | None = None) -> list[dict]:
-        """Rows of the planned scan (``fetched``: its result when already run; see ``rows``); when too few, the widest
-        HNSW beam, then the exact scan. ``plan`` becomes what ran last."""
-        search: _VectorSearch | None = self
-        while search is not None:
-            if fetched is None:
-                async with conn.pipeline():
-                    cur = await search.queue(conn)
-                fetched = await cur.fetchall()
-            rows = search.rows(fetched, where, need, floor)
-            if rows is not None:
-                self.plan = search.plan
-                return rows
-            search, fetched = search.widened(), None
+        """Rows of the planned scan (``fetched``: its result when already run); the exact scan's when the planned
+        one's are not ``complete``. ``plan`` becomes what ran last."""
+        if fetched is None:
+            async with conn.pipeline():
+                cur = await self.queue(conn)
+            fetched = await cur.fetchall()
+        if self.complete(fetched, where, need, floor):
+            return fetched
         async with conn.pipeline():
             cur = await _queue(conn, self.exact_sql, self.params)
-        self.plan = SearchPlan("exact", self.plan.estimated_rows, self.plan.index_rows, MAX_EF_SEARCH)
+        self.plan = SearchPlan("exact", self.plan.estimated_rows, self.plan.index_rows, self.plan.ef_search)
         return await cur.fetchall()
 
 
 async def _vector_only(
-    conn: AsyncConnection, table: str, query_vector: np.ndarray, where: _Where, k: int, min_ef: int
+    conn: AsyncConnection, table: str, query_vector: np.ndarray, where: _Where, k: int, ef: int
 ) -> tuple[list[dict], SearchPlan]:
     async with conn.pipeline():
         c_sizes = await conn.execute(_SIZES_SQL, (table, where.index(table)[0]))
         c_est = await _queue_estimate(conn, table, where)
     sizes = await c_sizes.fetchone()
-    search = _VectorSearch.make(table, query_vector, where, k, sizes, await _estimated(c_est, sizes), min_ef)
+    search = _VectorSearch.make(table, query_vector, where, k, sizes, await _estimated(c_est, sizes), ef)
     rows = await search.run(conn, where, k, None)
     return rows, search.plan
 
@@ -406,13 +390,13 @@ def _keyword_sql(query_terms: list[dict], where: _Where, k: int) -> tuple[str, d
         params[f"t{i}"] = quoted[-1]
         parts.append(f"CASE WHEN v.title_tsv @@ %(t{i})s::tsquery THEN %(idf{i})s ELSE 0 END")
     params["tsq"] = _candidate_query(terms, quoted)
-    # the candidates first (GIN index only; "OFFSET 0" keeps the planner from starting at a filter's index), then the
+    # the candidates first (GIN index only; the LIMIT also keeps the planner from starting at a filter's index), then the
     # filter on them: a bounded amount of work whatever the filter
     sql = f"""SELECT v.video_id,
                      ({' + '.join(parts)}) * (%(k1)s + 1)
                        / (1 + %(k1)s * (1 - %(b)s + %(b)s * length(v.title_tsv) / %(avgdl)s)) AS bm25
               FROM (SELECT video_id, title_tsv, {', '.join(FILTER_COLUMNS)} FROM videos
-                    WHERE title_tsv @@ %(tsq)s::tsquery OFFSET 0) v
+                    WHERE title_tsv @@ %(tsq)s::tsquery LIMIT {KEYWORD_CANDIDATES}) v
               WHERE {where.sql('v', videos=True)}
               ORDER BY bm25 DESC, v.video_id LIMIT %(k)s"""
     return sql, params

@@ -30,9 +30,12 @@ VECTOR_FILTER_COLUMNS = [*FILTER_COLUMNS, "niche"]
 """Columns of ``videos`` (and the channel's niche) copied into every title-vector table, so that filters apply where
 the vectors are: in the HNSW scan itself and in exact scans through B-tree indexes, with no join per candidate.
 ``sync_title_vectors`` keeps them equal to their sources."""
-BTREE_COLUMNS = ("channel_id", "outlier_multiplier", "published_at", "niche, outlier_multiplier")
+BTREE_COLUMNS = ("channel_id", "outlier_multiplier", "published_at",
+                 "niche, outlier_multiplier INCLUDE (channel_id, published_at, views, is_short)")
 """Filter columns of the title-vector tables with a B-tree index (exact scans of selective filters start there); the
-composite one on (niche, multiplier) serves a niche filter and finds its outliers without reading its other titles (``memory.corpus.search.outlier_counts_by_niche``)."""
+composite one on (niche, multiplier) serves a niche filter and finds its outliers without reading its other titles, and,
+covering the other filter columns, counts them under a filter in an index-only scan
+(``memory.corpus.search.outlier_counts_by_niche``)."""
 
 
 NICHE_INDEXES: dict[str, str] = {n: "hnsw_" + re.sub(r"[^a-z]+", " ", n).split()[0] for n in CHANNEL_NICHES}

@@ -162,7 +162,7 @@ async def keyword_candidates(pool: AsyncConnectionPool, text: str, filters: Crea
 
 EXACT_SCAN_MAX = 5_000
 """Filtered semantic search scans every matching vector exactly when at most this many accounts pass the
-filters; above it the HNSW index is walked and filtered after (pgvector 0.6 filters after the scan)."""
+filters; above it the platform's HNSW index gives its nearest accounts, filtered after."""
 
 
 async def semantic_candidates(pool: AsyncConnectionPool, table: str, vector: np.ndarray, filters: CreatorFilters,

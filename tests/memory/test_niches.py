@@ -13,6 +13,7 @@ from memory.niches import (
     niche_terms,
     niches_named,
     only_niche_words,
+    words_naming,
 )
 from tools.creators.search import CreatorHit, content_words, relevant
 from tools.outliers.search import _evidence, _ranked, resolve_niche
@@ -47,8 +48,15 @@ def test_an_ambiguous_word_yields_to_an_unambiguous_one():
     assert _names("minimalism and personal finance", "channel") == ["self-improvement & lifestyle", "personal finance"]
 
 
+def test_the_words_of_a_phrase_that_names_the_niche():
+    assert words_naming("saving money tips", "channel", ("personal finance",)) == {"saving", "money"}
+    assert words_naming("saving lives with robots", "channel", ("personal finance",)) == set()  # no phrase names it
+    assert words_naming("budgeting for beginners", "channel", ("photography & filmmaking",)) == set()
+
+
 def test_a_request_about_the_niche_itself():
     assert only_niche_words("budgeting for beginners", "channel")
+    assert only_niche_words("saving money", "channel")  # the phrase, though its "money" is a term of its own
     assert only_niche_words("video editing tutorials", "channel")
     assert not only_niche_words("rapper interviews on a podcast", "channel")
     assert not only_niche_words("knitting patterns", "channel")

@@ -26,7 +26,7 @@ from memory.corpus.search import (
     words_in_no_title,
 )
 from memory.niches import CHANNEL_NICHES as NICHES
-from memory.niches import is_generic, niche_texts, niches_named, only_niche_words
+from memory.niches import is_generic, niche_texts, niches_named, only_niche_words, words_naming
 from memory.outliers import OUTLIER_FROM, multiplier_note, tier_label
 from tools import extract
 from tools.base import trace
@@ -176,11 +176,12 @@ def _word_evidence(row: dict, query: str, topic: tuple[str, ...], niche_has_hits
     ``idf``: word -> weight, 1 each when missing) among its words that say what it is about (not generic:
     "beginners", "tips"). So "Opening a Condom in a Wind Tunnel" does not match "chess openings" ("chess", in no
     title, weighs most). When the topic's own niche has matches, that niche's words do not count outside it (a
-    "budget camera" title shares "budget" with "budgeting for beginners", in another sense)."""
+    "budget camera" title shares "budget" with "budgeting for beginners", in another sense, and "This Unstoppable
+    Robot Could Save Your Life" shares "saving" with "saving money", whose phrase names the niche)."""
     content = _content_words(query)
     weight = {w: (idf or {}).get(w, 1.0) for w in content}
-    shared = [w for w in row.get("matched_words") or [] if w in weight
-              and not (niche_has_hits and any(m.niche in topic for m in niches_named(w, "channel")))]
+    own = words_naming(query, "channel", topic) if niche_has_hits else set()
+    shared = [w for w in row.get("matched_words") or [] if w in weight and w not in own]
     return bool(shared) and sum(weight[w] for w in shared) > sum(weight.values()) / 2
 
 
