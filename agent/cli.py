@@ -28,7 +28,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.core import TyperGroup
 
-from agent.settings import get_settings
+from agent.settings import SERVE_WORKERS_MAX, get_settings
 from memory.db import DatabaseError
 from memory.files import NotTextError, decode_text
 
@@ -135,50 +135,55 @@ def ingest(
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default CORTEX_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default CORTEX_PORT).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Processes serving the one port (default CORTEX_SERVE_WORKERS, "
+                                                "1): each a whole service, sharing the database; "
+                                                f"1 to {SERVE_WORKERS_MAX}.")] = None,
 ) -> None:
     """Start the service: the chat UI at / on the embedded database. The port answers at once; the first start
     ingests the corpus (progress bars here, on /health and on the chat page), then builds the creator index in the
-    background."""
-    import importlib
-
+    background. With --workers N, N processes serve the port (their progress is printed here line by line)."""
     import uvicorn
 
     from agent.auth import is_loopback
-    from agent.startup import LaunchApp, StartupState
+    from agent.serve import launch_app, run_workers
 
     settings = get_settings()
     if host:
         settings.host = host
     if port:
         settings.port = port
-    bar, update = _progress()
-    bar.start()  # before the loggers: their lines then print above the bars
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    workers = settings.serve_workers if workers is None else workers
+    if not 1 <= workers <= SERVE_WORKERS_MAX:
+        _fail(f"--workers (or CORTEX_SERVE_WORKERS) must be between 1 and {SERVE_WORKERS_MAX}, not {workers}: each process "
+              "loads its own models and database connections; about one per CPU core is the most that helps.")
     if not is_loopback(settings.host):
         err.print(f"[yellow]Serving on {settings.host}, beyond this machine: the shared CORTEX_UI_PASSWORD no longer "
                   "signs anyone in; give each creator a password with `cortex users create NAME`.[/]")
+    if workers > 1:
+        logging.basicConfig(level=logging.WARNING, format="%(message)s")
+        if not run_workers(settings, workers, lambda line: err.print(escape(line))):
+            raise typer.Exit(1)
+        return
+    bar, update = _progress()
+    bar.start()  # before the loggers: their lines then print above the bars
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
     server: uvicorn.Server | None = None
 
     def stop() -> None:
         if server:
             server.should_exit = True
 
-    async def boot(launch: LaunchApp) -> None:  # the heavy imports happen here, after the port opened
-        launch.state.progress("loading the application")
-        service = await asyncio.to_thread(importlib.import_module, "agent.server")
-        await service.boot(launch, settings)
-
     # uvicorn re-raises the SIGTERM it stopped on: exit through Python then, so the atexit handlers run (the last
     # process using the embedded Postgres stops it) instead of dying of the signal and leaving Postgres running
     signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
-    state = StartupState(listeners=[update])
-    server = uvicorn.Server(uvicorn.Config(LaunchApp(state, boot, on_failure=stop), host=settings.host,
-                                           port=settings.port, log_level="warning", lifespan="on"))
+    launch = launch_app([update], on_failure=stop)
+    server = uvicorn.Server(uvicorn.Config(launch, host=settings.host, port=settings.port, log_level="warning",
+                                           lifespan="on"))
     try:
         server.run()
     finally:
         bar.stop()
-    if state.status == "failed":
+    if launch.state.status == "failed":
         raise typer.Exit(1)
 
 

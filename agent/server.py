@@ -20,7 +20,6 @@ import json
 import logging
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -42,6 +41,7 @@ from fastapi.responses import JSONResponse
 from agent import tracing
 from agent.api import install as install_api
 from agent.api.runs import RUNS
+from agent.artifacts import replace_file, write_once
 from agent.mcp_server import mount as mount_mcp
 from agent.models import engine_label, model_name
 from agent.settings import PROJECT_ROOT, Settings, get_settings
@@ -58,12 +58,7 @@ def auth_secret(settings: Settings) -> str:
     """The secret that signs chat sessions: from settings, else generated once into the state dir."""
     if settings.auth_secret:
         return settings.auth_secret.get_secret_value()
-    path = settings.state_dir / "auth_secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return write_once(settings.state_dir / "auth_secret", lambda: secrets.token_urlsafe(48))
 
 
 def _merged(base: dict, overrides: Mapping) -> dict:
@@ -80,13 +75,14 @@ def prepare_chainlit(settings: Settings) -> None:
     Chainlit's own ``en-US.json`` with the product's words laid over it (``ui/translations.json``: the login asks
     for a creator name, not an e-mail address)."""
     root = Path(os.environ.setdefault("CHAINLIT_APP_ROOT", str(settings.state_dir / "chainlit")))
-    (root / ".chainlit" / "translations").mkdir(parents=True, exist_ok=True)
-    shutil.copytree(PROJECT_ROOT / "ui" / "public", root / "public", dirs_exist_ok=True)  # logo, welcome line
-    shutil.copyfile(PROJECT_ROOT / "ui" / "chainlit.toml", root / ".chainlit" / "config.toml")
+    for source in (PROJECT_ROOT / "ui" / "public").rglob("*"):  # logo, welcome line
+        if source.is_file():
+            replace_file(root / "public" / source.relative_to(PROJECT_ROOT / "ui" / "public"), source.read_bytes())
+    replace_file(root / ".chainlit" / "config.toml", (PROJECT_ROOT / "ui" / "chainlit.toml").read_bytes())
     bundled = json.loads((resources.files("chainlit") / "translations" / "en-US.json").read_text(encoding="utf-8"))
     ours = json.loads((PROJECT_ROOT / "ui" / "translations.json").read_text(encoding="utf-8"))
-    (root / ".chainlit" / "translations" / "en-US.json").write_text(json.dumps(_merged(bundled, ours), indent=2),
-                                                                   encoding="utf-8")
+    replace_file(root / ".chainlit" / "translations" / "en-US.json",
+                 json.dumps(_merged(bundled, ours), indent=2).encode())
     os.environ["CHAINLIT_AUTH_SECRET"] = auth_secret(settings)
 
 
@@ -391,17 +387,21 @@ def spawned_cortex(args: list[str], env: Mapping[str, str] | None = None, url: s
 
 @contextmanager
 def spawned_service(
-    env: Mapping[str, str] | None = None, timeout_s: float = 180.0, tail_lines: int = 40, ready: bool = True
+    env: Mapping[str, str] | None = None, timeout_s: float = 180.0, tail_lines: int = 40, ready: bool = True,
+    workers: int = 1,
 ) -> Iterator[SpawnedService]:
     """Start `cortex serve` on a free port of 127.0.0.1 (``spawned_cortex``) and yield it once /health answers 200
-    (ready), or once it answers at all when ``ready`` is False (the service still starting); stop it on exit.
+    (ready), or once it answers at all when ``ready`` is False (the service still starting); stop it on exit. With
+    ``workers`` > 1 it is `cortex serve --workers N`: ``pid`` is the supervising parent's, and the first process
+    ready is enough (the others may still be starting).
 
     Raises ServiceError, with the last ``tail_lines`` lines of its output, when it exits before answering or does
     not answer within ``timeout_s`` seconds (/health is polled every 0.1 s).
     """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with spawned_cortex(["serve", "--host", "127.0.0.1", "--port", str(port)], env, url, tail_lines) as (
+    args = ["serve", "--host", "127.0.0.1", "--port", str(port)] + (["--workers", str(workers)] if workers > 1 else [])
+    with spawned_cortex(args, env, url, tail_lines) as (
             service, proc, stop):
         deadline = time.monotonic() + timeout_s
         while True:

@@ -15,6 +15,11 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SERVE_WORKERS_MAX = 32
+"""Most processes `cortex serve --workers` starts (``agent.serve``). Each loads its own models (about 800 MB resident,
+measured with `ps` on two idle processes of the offline engine) and holds 3 database connections idle, up to about 15
+busy (its pool of 10, its start-up jobs' pools of 2, the run events' listener), of the embedded Postgres's 100; more
+processes than CPU cores only queue on the CPU."""
 
 
 class Settings(BaseSettings):
@@ -115,6 +120,9 @@ class Settings(BaseSettings):
     # Service
     host: str = Field(default="127.0.0.1")
     port: int = Field(default=8000)
+    serve_workers: int = Field(
+        default=1, description=f"Processes `cortex serve` runs on the one port (1 to {SERVE_WORKERS_MAX}); --workers."
+    )
     ui_password: SecretStr = Field(
         default=SecretStr("cortex"),
         description="Password of the chat UI's login; the user name is the creator id.",

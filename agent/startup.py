@@ -21,6 +21,7 @@ import contextlib
 import html
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -114,14 +115,15 @@ class StartupState:
 
     def as_json(self) -> dict:
         """The /health fields: status, stage (phase, done, total, percent), message, seconds since launch, the
-        background jobs (name -> the same stage fields) and, once ready, ``ready_after_s``."""
+        background jobs (name -> the same stage fields), ``pid`` (the process that answered: `cortex serve --workers`
+        runs several on one port) and, once ready, ``ready_after_s``."""
         def stage(s: Stage) -> dict:
             return {"phase": s.phase, "done": s.done, "total": s.total,
                     "percent": 100 * s.done // s.total if s.total else None}
 
         with self._lock:
             body = {"status": self.status, "message": self.message(),
-                    "uptime_s": round(time.monotonic() - self.started, 1),
+                    "uptime_s": round(time.monotonic() - self.started, 1), "pid": os.getpid(),
                     "background": {name: stage(s) for name, s in self.background.items()}}
             if self.status == "starting":
                 body["stage"] = stage(self.stage)

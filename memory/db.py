@@ -26,7 +26,7 @@ import contextlib
 import logging
 import re
 import warnings
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -37,7 +37,7 @@ from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.store.postgres.aio import AsyncPostgresStore
 from pgvector.psycopg import register_vector_async
 from psycopg import AsyncConnection, sql
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 from psycopg_pool import AsyncConnectionPool
 
 from agent.embeddings import LangChainEmbeddings, get_embedder
@@ -143,41 +143,62 @@ QUEUE_SCHEMA = "procrastinate 3.10 schema"
 ``schema_migrations`` under this name. A later procrastinate release upgrades it with its own migrations."""
 
 
-async def migrate(pool: AsyncConnectionPool) -> list[str]:
-    """Apply the SQL files in ``memory/migrations`` not applied yet, in name order, each in a transaction, then the
-    job queue's schema (``QUEUE_SCHEMA``) when it is not applied yet.
+SCHEMA_LOCK = 727274
+"""Key of the advisory lock that serialises schema changes across processes (migrations, the checkpointer's and the
+store's own set-up, the pgvector extension): processes opening a fresh database at once (`cortex serve --workers
+N`) would otherwise create the same tables together and all but one fail on a duplicate key."""
 
-    Returns the names applied now. Safe to call from several processes (advisory lock).
+
+@asynccontextmanager
+async def schema_lock(conn: AsyncConnection) -> AsyncIterator[None]:
+    """Hold ``SCHEMA_LOCK`` on ``conn`` (autocommit) for the block. It is asked for every 0.1 s rather than waited for
+    in one statement: a waiting statement is a transaction, and the ``CREATE INDEX CONCURRENTLY`` of LangGraph's
+    set-up, run by the holder, waits for every transaction to end: the two would deadlock."""
+    while not (await (await conn.cursor(row_factory=tuple_row).execute(
+            "SELECT pg_try_advisory_lock(%s)", (SCHEMA_LOCK,))).fetchone())[0]:
+        await asyncio.sleep(0.1)
+    try:
+        yield
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+
+
+async def migrate(pool: AsyncConnectionPool,
+                  setups: Sequence[Callable[[AsyncConnection], Awaitable[object]]] = ()) -> list[str]:
+    """Apply the SQL files in ``memory/migrations`` not applied yet, in name order, each in a transaction, then the
+    job queue's schema (``QUEUE_SCHEMA``) when it is not applied yet, then ``setups`` (each given the connection:
+    the set-up of libraries that create their own tables, as LangGraph's checkpointer and store).
+
+    Returns the names applied now. Safe to call from several processes (advisory lock ``SCHEMA_LOCK``, held
+    throughout, on one connection of ``pool``).
     """
     files = sorted(
         (f for f in resources.files("memory.migrations").iterdir() if f.name.endswith(".sql")),
         key=lambda f: f.name,
     )
     applied_now: list[str] = []
-    async with pool.connection() as conn:
-        await conn.execute("SELECT pg_advisory_lock(727274)")
-        try:
-            await conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz DEFAULT now())"
-            )
-            cur = await conn.execute("SELECT name FROM schema_migrations")
-            done = {r["name"] for r in await cur.fetchall()}
-            for f in files:
-                if f.name in done:
-                    continue
-                async with conn.transaction():
-                    await conn.execute(f.read_text(), prepare=False)
-                    await conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (f.name,))
-                applied_now.append(f.name)
-            if QUEUE_SCHEMA not in done:  # the job queue's tables, functions and triggers (agent.worker)
-                from procrastinate.schema import SchemaManager
+    async with pool.connection() as conn, schema_lock(conn):
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz DEFAULT now())"
+        )
+        cur = await conn.execute("SELECT name FROM schema_migrations")
+        done = {r["name"] for r in await cur.fetchall()}
+        for f in files:
+            if f.name in done:
+                continue
+            async with conn.transaction():
+                await conn.execute(f.read_text(), prepare=False)
+                await conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (f.name,))
+            applied_now.append(f.name)
+        if QUEUE_SCHEMA not in done:  # the job queue's tables, functions and triggers (agent.worker)
+            from procrastinate.schema import SchemaManager
 
-                async with conn.transaction():
-                    await conn.execute(SchemaManager.get_schema(), prepare=False)
-                    await conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (QUEUE_SCHEMA,))
-                applied_now.append(QUEUE_SCHEMA)
-        finally:
-            await conn.execute("SELECT pg_advisory_unlock(727274)")
+            async with conn.transaction():
+                await conn.execute(SchemaManager.get_schema(), prepare=False)
+                await conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (QUEUE_SCHEMA,))
+            applied_now.append(QUEUE_SCHEMA)
+        for setup in setups:
+            await setup(conn)
     return applied_now
 
 
@@ -260,7 +281,7 @@ class Database:
         settings = settings or get_settings()
         url = await asyncio.to_thread(conninfo, settings)
         try:
-            async with await AsyncConnection.connect(url, autocommit=True) as conn:
+            async with await AsyncConnection.connect(url, autocommit=True) as conn, schema_lock(conn):
                 await conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
                 await conn.execute("ALTER EXTENSION vector UPDATE")  # to the newest the server has
                 cur = await conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
@@ -292,15 +313,12 @@ class Database:
                 f"Could not connect to Postgres ({exc}). Check DATABASE_URL, or unset it for the embedded server."
             ) from exc
         try:
-            await migrate(pool)
-            checkpointer = AsyncPostgresSaver(pool)
-            await checkpointer.setup()
             embedder = await asyncio.to_thread(get_embedder)
-            store = AsyncPostgresStore(
-                pool,
-                index={"dims": embedder.dim, "embed": LangChainEmbeddings(embedder.name), "fields": ["text"]},
-            )
-            await store.setup()
+            index = {"dims": embedder.dim, "embed": LangChainEmbeddings(embedder.name), "fields": ["text"]}
+            await migrate(pool, [lambda conn: AsyncPostgresSaver(conn).setup(),
+                                 lambda conn: AsyncPostgresStore(conn, index=index).setup()])
+            checkpointer = AsyncPostgresSaver(pool)
+            store = AsyncPostgresStore(pool, index=index)
             db = cls(pool=pool, checkpointer=checkpointer, store=store, url=url)
             supervisor = asyncio.create_task(db.supervise(
                 None if settings.database_url else settings.pg_data_dir)) if supervise else None

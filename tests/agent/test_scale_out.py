@@ -1,5 +1,6 @@
 """Runs across processes on one Postgres (the session's embedded one): two real `cortex serve` processes and
-`cortex worker` processes, started here and stopped (or killed) by pid, driven with the real LangGraph SDK.
+`cortex worker` processes, started here and stopped (or killed) by pid, driven with the real LangGraph SDK; and
+`cortex serve --workers 2` (two processes on one port, under one parent) on an embedded Postgres of its own.
 
 A second run on a thread is refused (409) whichever process is asked; a run is joined and cancelled from the
 process that did not start it; a background run finishes after the process that accepted it is killed; a worker
@@ -12,18 +13,25 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from langgraph_sdk import get_client
+from playwright.async_api import async_playwright
 
 from agent import auth
-from agent.server import spawned_service, spawned_worker, warm_up
+from agent.server import free_port, spawned_cortex, spawned_service, spawned_worker, warm_up
+from agent.settings import PROJECT_ROOT, get_settings
 
-from support import JsonHandler, serve_http, tool_calls_answered, user
+from support import CHROMIUM, CHROMIUM_ARGS, JsonHandler, login, serve_http, tool_calls_answered, user
 
 SCORE = "Score this title: I Built a Giant Lego Volcano"
 
@@ -240,3 +248,157 @@ async def test_multitask_strategies_enqueue_interrupt_and_rollback(services, env
         with pytest.raises(httpx.HTTPStatusError) as gone:
             await first.runs.get(tid, running["run_id"])
         assert gone.value.response.status_code == 404
+
+
+# --- `cortex serve --workers 2`: one port, two processes, one embedded Postgres -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def workers(env, tmp_path_factory):
+    """`cortex serve --workers 2` with an embedded Postgres and a state dir of its own, both new: the children start
+    the one Postgres (the parent never opens it) and make the chat's session secret (none in the environment); the
+    models fitted here are copied in, so the children load them instead of fitting them. Yields (the parent as
+    ``SpawnedService``, the processes' environment, the folder holding pgdata/ and state/)."""
+    warm_up()
+    root = tmp_path_factory.mktemp("workers").resolve()
+    shutil.copytree(get_settings().state_dir / "models", root / "state" / "models")
+    own = {**env, "CORTEX_PG_DATA_DIR": str(root / "pgdata"), "CORTEX_STATE_DIR": str(root / "state"),
+           "CHAINLIT_AUTH_SECRET": ""}
+    with spawned_service(own, timeout_s=600, workers=2) as parent:
+        yield parent, own, root
+    print(parent.output)  # shown by pytest when a test of this module fails
+
+
+def _on_each_process(url: str, act, processes: int = 2, timeout_s: float = 300.0) -> dict[int, object]:
+    """``act(client)`` once on each of the ``processes`` processes behind ``url``: on new connections (a connection
+    stays with the process that accepted it) until each has answered; /health first on the same connection names
+    its pid, and a process not ready yet is asked again later. Returns {pid: what act returned}."""
+    done: dict[int, object] = {}
+    deadline = time.monotonic() + timeout_s
+    while len(done) < processes and time.monotonic() < deadline:
+        with httpx.Client(base_url=url, timeout=60) as client:
+            health = client.get("/health").json()
+            if health["status"] == "ok" and health["pid"] not in done:
+                done[health["pid"]] = act(client)
+            else:
+                time.sleep(0.05)
+    assert len(done) == processes, f"only {len(done)} of {processes} processes answered within {timeout_s:.0f} s"
+    return done
+
+
+def _postmasters(pg_data_dir: Path) -> list[psutil.Process]:
+    """The Postgres servers running from ``pg_data_dir`` (``postgres -D <dir>``)."""
+    found = []
+    for p in psutil.process_iter(["name", "cmdline"]):
+        cmd = p.info["cmdline"] or []
+        if p.info["name"] == "postgres" and "-D" in cmd and Path(cmd[cmd.index("-D") + 1]).resolve() == pg_data_dir:
+            found.append(p)
+    return found
+
+
+@pytest.mark.e2e
+def test_two_processes_answer_on_one_port_and_share_one_postgres_the_parent_never_opens(workers):
+    parent, _, root = workers
+    pids = _on_each_process(parent.url, lambda client: client.get("/health").json()["pid"])
+    assert set(pids) == set(pids.values()) and parent.pid not in pids
+    assert set(pids) <= {child.pid for child in psutil.Process(parent.pid).children()}
+    assert len(_postmasters(root / "pgdata")) == 1
+    users = json.loads((root / "pgdata" / ".handle_pids.json").read_text())  # pgserver's list of its processes
+    assert set(pids) <= set(users) and parent.pid not in users
+
+
+def _new_key(env: dict) -> str:
+    """An API key made by `cortex keys create` (a process of its own on the service's database)."""
+    made = subprocess.run([sys.executable, "-m", "agent.cli", "keys", "create", "--creator", "workers-test"],
+                          env={**os.environ, **env}, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    return made.stdout.strip()
+
+
+@pytest.mark.e2e
+async def test_a_busy_thread_gets_409_from_either_process(workers):
+    parent, env, _ = workers
+    key = _new_key(env)
+    client = get_client(url=parent.url, api_key=key)
+    tid = (await client.threads.create())["thread_id"]
+    run = await client.runs.create(tid, "agent", input=user(SCORE))  # no `cortex worker`: it waits, holding the thread
+    assert run["status"] == "pending"
+
+    def second_run(http: httpx.Client) -> tuple[int, str]:
+        answer = http.post(f"/threads/{tid}/runs/wait", json={"assistant_id": "agent", "input": user(SCORE)},
+                           headers={"x-api-key": key})
+        return answer.status_code, answer.json().get("detail", answer.text)
+
+    answers = await asyncio.to_thread(_on_each_process, parent.url, second_run)
+    assert all(status == 409 and "already running" in detail for status, detail in answers.values()), answers
+    await client.runs.cancel(tid, run["run_id"], wait=True)
+    assert (await client.runs.get(tid, run["run_id"]))["status"] == "interrupted"
+
+
+@pytest.mark.e2e
+def test_a_chat_login_through_one_process_is_valid_on_the_other(workers):
+    parent, _, root = workers
+    with httpx.Client(base_url=parent.url, timeout=60) as first:
+        signed_in_by = first.get("/health").json()["pid"]
+        assert first.post("/login", data={"username": "Workers Fan", "password": "cortex"}).status_code == 200
+        cookie = "; ".join(f"{name}={value}" for name, value in first.cookies.items())
+
+    def who(http: httpx.Client) -> tuple[int, str | None, int]:
+        user_ = http.get("/user", headers={"cookie": cookie})
+        return user_.status_code, user_.json().get("identifier"), http.get("/user").status_code
+
+    answers = _on_each_process(parent.url, who)
+    other = next(pid for pid in answers if pid != signed_in_by)
+    assert answers[other] == (200, "workers-fan", 401)  # signed in there too; without the cookie, not
+    assert (root / "state" / "auth_secret").is_file()  # one secret, made by the first process to start
+
+
+@pytest.mark.e2e
+async def test_the_chat_works_in_a_browser_whichever_process_takes_each_request(workers):
+    """The page, its login, its Socket.IO connection and a reload each go to whichever process accepts them; the
+    conversation goes on and comes back after the reload (its WebSocket lives on one process, its thread in
+    Postgres)."""
+    parent, _, _ = workers
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = await browser.new_page()
+        sockets: list[str] = []
+        page.on("websocket", lambda socket: sockets.append(socket.url))
+        page.on("request", lambda request: sockets.append(request.url) if "/socket.io/" in request.url else None)
+        await login(page, parent.url, "workers-browser")
+        await page.locator("#chat-input").fill(SCORE)
+        await page.locator("#chat-submit").click()
+        await page.get_by_text("offline engine", exact=False).last.wait_for(timeout=90_000)
+        await page.wait_for_url("**/thread/*", timeout=30_000)
+        for _ in range(3):  # each reload opens new connections: the thread comes back whichever process answers
+            await page.reload()
+            await page.get_by_text("offline engine", exact=False).last.wait_for(timeout=30_000)
+        await browser.close()
+    # long-polling would send a session's requests to both processes, and the one that did not open it refuses them
+    assert sockets and all("transport=websocket" in url for url in sockets), sockets
+
+
+@pytest.mark.e2e
+def test_sigterm_to_the_parent_stops_every_process_and_the_embedded_postgres(workers):
+    parent, _, root = workers
+    family = psutil.Process(parent.pid).children(recursive=True)
+    assert len(family) >= 2 and _postmasters(root / "pgdata")
+    os.kill(parent.pid, signal.SIGTERM)
+    assert psutil.Process(parent.pid).wait(timeout=60) == 0
+    _, alive = psutil.wait_procs(family, timeout=60)
+    assert alive == []
+    assert _postmasters(root / "pgdata") == []  # the last child to exit stopped it
+    assert json.loads((root / "pgdata" / ".handle_pids.json").read_text()) == []
+
+
+@pytest.mark.e2e
+def test_a_process_that_cannot_start_stops_the_others_and_serve_exits_1():
+    """No restart loop when the database cannot be reached: the first child whose start fails stops the parent,
+    which stops the other and exits 1; the children's log lines say why."""
+    env = {"DATABASE_URL": "postgresql://cortex@127.0.0.1:1/cortex", "CORTEX_AUTO_INGEST": "false"}
+    with spawned_cortex(["serve", "--host", "127.0.0.1", "--port", str(free_port()), "--workers", "2"], env) as (
+            _, proc, stop):
+        assert proc.wait(timeout=300) == 1
+        output = stop()
+    assert "could not start: Could not prepare Postgres" in output and "Traceback" not in output
+    assert "failed to start, stopping the parent process" in output

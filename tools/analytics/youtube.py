@@ -41,6 +41,7 @@ from googleapiclient.http import HttpRequest
 from psycopg_pool import AsyncConnectionPool
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from agent.artifacts import write_once
 from memory import analytics as store
 from memory.analytics import AnalyticsChannel
 
@@ -321,12 +322,8 @@ def token_key(settings: Any) -> bytes:
                 'python -c "import os, base64; print(base64.b64encode(os.urandom(32)).decode())".'
             )
         return key
-    path = Path(settings.state_dir) / "token_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
-        path.chmod(0o600)
-    return base64.b64decode(path.read_text().strip())
+    made = write_once(Path(settings.state_dir) / "token_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode())
+    return base64.b64decode(made)
 
 
 class TokenVault:
