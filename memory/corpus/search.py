@@ -328,7 +328,7 @@ async def search_titles(
 
     Returns dicts: video_id, title, channel, channel_id, niche, published_at (None for 2017 trending), views,
     outlier_multiplier, age_multiplier, is_short (None: unknown), source, similarity (1 - cosine distance, in
-    [-1, 1]). An empty list when the model has no vectors yet. ``ef_search`` is the least HNSW beam used.
+    [-1, 1]). An empty list when the model has no vectors yet. ``ef_search`` is the HNSW beam (hnsw.ef_search) of an index walk.
     """
     table = await _vector_table(pool, model)
     if table is None:
